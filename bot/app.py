@@ -1,0 +1,123 @@
+"""Build the Application: settings, storage, content, handlers and the daily-tip job."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot import delivery, handlers
+from bot.config import Settings
+from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, system_clock
+from content import Content, load
+from storage import Store
+
+logger = logging.getLogger(__name__)
+
+BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    request: BaseRequest | None = None,
+    content: Content | None = None,
+) -> BotApplication:
+    """Build the bot, ready for ``run_polling`` or a manual start.
+
+    Args:
+        settings: the bot's settings.
+        clock: where "now" comes from; tests pass a controllable one.
+        request: a custom Bot API transport (the terminal chat uses one); HTTP by default.
+        content: the content to speak; loaded and validated from ``content/en`` by default.
+    """
+    content = content or load()
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application: BotApplication = builder.build()
+    store = Store(settings.db_path, default_timezone=settings.default_timezone)
+    application.bot_data[SERVICES_KEY] = Services(
+        settings=settings, store=store, content=content, clock=clock
+    )
+    handlers.register(application)
+    return application
+
+
+@asynccontextmanager
+async def running(application: BotApplication, *, polling: bool = False) -> AsyncIterator[None]:
+    """Run ``application`` inside an event loop that the caller owns, as run_polling would.
+
+    The same lifecycle hooks run in the same order (initialize, post_init, start; then stop,
+    post_stop, shutdown, post_shutdown), so the terminal chat and the tests start and stop
+    the bot exactly as production does.
+    """
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        if polling:
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await application.start()
+        try:
+            yield
+        finally:
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+async def _post_init(application: BotApplication) -> None:
+    """Migrate the database, load the tips, register the command menu, start the daily job."""
+    services = services_of(application)
+    applied = services.store.migrate()
+    if applied:
+        logger.info("database migrated: %s", ", ".join(applied))
+    synced = services.store.sync_tips(services.content.tips, services.clock())
+    logger.info(
+        "tips: %d added, %d updated, %d retired", synced.added, synced.updated, synced.retired
+    )
+    await application.bot.set_my_commands(
+        [BotCommand(name, text) for name, text in services.content.commands.items()]
+    )
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        delivery.deliver_due_tips,
+        interval=services.settings.tick_seconds,
+        first=0,
+        name=delivery.JOB_NAME,
+        # One run at a time; a late run still runs (PTB keeps APScheduler's 1 s grace).
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
+
+
+async def _post_shutdown(application: BotApplication) -> None:
+    """Close the database."""
+    services_of(application).store.close()

@@ -1,0 +1,45 @@
+"""Callback data carried by inline buttons: short, stable, and at most 64 bytes."""
+
+from __future__ import annotations
+
+TECHNIQUES = "tech"
+TECHNIQUE_PREFIX = "tech:"
+SAFETY = "page:safety"
+BENEFITS = "page:benefits"
+SUBSCRIBE = "sub:on"
+SETTINGS = "set"
+SETTINGS_SUBSCRIBE = "set:sub:on"
+SETTINGS_UNSUBSCRIBE = "set:sub:off"
+TIME_MENU = "set:time"
+TIME_PREFIX = "set:time:"
+TIMEZONE_MENU = "set:tz"
+TIMEZONE_PREFIX = "set:tz:"
+
+#: Regular expressions for CallbackQueryHandler, one per family.
+TECHNIQUE_PATTERN = r"^tech(:[a-z][a-z0-9_]*)?$"
+PAGE_PATTERN = r"^page:(safety|benefits)$"
+SUBSCRIBE_PATTERN = r"^sub:on$"
+SETTINGS_PATTERN = r"^set(:sub:(on|off)|:time(:\d{4})?|:tz(:[A-Za-z0-9_+/:-]{1,50})?)?$"
+
+MAX_BYTES = 64
+
+
+def technique(technique_id: str) -> str:
+    """Data for the button that opens one technique's card."""
+    return _checked(TECHNIQUE_PREFIX + technique_id)
+
+
+def time_choice(hhmm: str) -> str:
+    """Data for a preset-time button; ``hhmm`` like "0730"."""
+    return _checked(TIME_PREFIX + hhmm)
+
+
+def timezone_choice(name: str) -> str:
+    """Data for a preset-timezone button."""
+    return _checked(TIMEZONE_PREFIX + name)
+
+
+def _checked(data: str) -> str:
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+    return data

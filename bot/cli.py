@@ -1,0 +1,112 @@
+"""The `backcare-bot` command: run the bot on Telegram, or chat with it in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from telegram import Update
+
+from bot.app import build_application
+from bot.config import ConfigError, Settings
+from content import ContentError
+
+logger = logging.getLogger(__name__)
+
+SETTINGS_HELP = """\
+settings (environment variables, or lines NAME=value in a .env file in the working directory):
+  TELEGRAM_BOT_TOKEN     the token from @BotFather (required for `run`)
+  BACKCARE_DB            the SQLite file (default: backcare.db); created and migrated on start
+  BACKCARE_TIMEZONE      timezone for new subscribers: IANA name or UTC offset (default: UTC)
+  TELEGRAM_API_BASE_URL  Bot API endpoint, the token is appended (default:
+                         https://api.telegram.org/bot); for a self-hosted Bot API server
+                         use e.g. http://localhost:8081/bot
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backcare-bot",
+        description=(
+            "A Telegram companion for people with a herniated lumbar disc or low-back pain: "
+            "one back-care tip a day at the time each subscriber picks, the four massage "
+            "techniques step by step, what massage can and cannot do, and safety one tap away."
+        ),
+        epilog=SETTINGS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="how much to log (default: INFO)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands.add_parser(
+        "run",
+        help="run the bot on Telegram (long polling)",
+        description=(
+            "Run the bot on Telegram with long polling. It migrates the database, loads the "
+            "tips from the content files, registers the command menu and sends every "
+            "subscriber's daily tip at their local time. Stop it with Ctrl-C or SIGTERM."
+        ),
+        epilog=SETTINGS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    chat = commands.add_parser(
+        "chat",
+        help="chat with the bot in this terminal: no token, no network",
+        description=(
+            "Chat with the bot in the terminal: the same handlers, storage and daily tip, "
+            "answered by a local stand-in for Telegram. Type commands or text; type a "
+            "button's number to press it; /quit or Ctrl-D ends. Lines can be piped in."
+        ),
+        epilog=SETTINGS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    chat.add_argument(
+        "--db", type=Path, default=None, help="SQLite file for the chat (default: backcare-chat.db)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `backcare-bot` command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=logging.WARNING if args.command == "chat" else args.log_level,
+    )
+    # httpx logs every request URL, and Telegram's URLs carry the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        if args.command == "chat":
+            settings = Settings.from_env(require_token=False)
+            settings = Settings(
+                token="0:local-chat",
+                db_path=args.db or Path("backcare-chat.db"),
+                default_timezone=settings.default_timezone,
+                api_base_url=settings.api_base_url,
+            )
+            from bot.terminal import chat
+
+            return asyncio.run(chat(settings))
+        settings = Settings.from_env()
+        application = build_application(settings)
+    except (ConfigError, ContentError) as error:
+        print(f"backcare-bot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    logger.info("starting; database %s", settings.db_path)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    logger.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

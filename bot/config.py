@@ -1,0 +1,85 @@
+"""Settings, read once at start from the environment (and a .env file, if present)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from storage import schedule
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(ValueError):
+    """A missing or bad setting; the message is one line meant for the person starting the bot."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot is configured with."""
+
+    token: str
+    db_path: Path
+    default_timezone: str
+    api_base_url: str
+    #: Seconds between runs of the delivery job; a tip is sent at most this late.
+    tick_seconds: float = 20.0
+
+    def __repr__(self) -> str:
+        # The token must never reach a log line or a traceback.
+        return (
+            f"Settings(token='***', db_path={self.db_path!r}, "
+            f"default_timezone={self.default_timezone!r}, api_base_url={self.api_base_url!r})"
+        )
+
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        require_token: bool = True,
+        dotenv: Path | None = Path(".env"),
+    ) -> Settings:
+        """Build the settings from ``env`` (default: the process environment plus ``.env``).
+
+        Variables already in the environment win over the .env file.
+
+        Raises:
+            ConfigError: naming the variable that is missing or wrong.
+        """
+        if env is None:
+            file_values = dotenv_values(dotenv) if dotenv is not None and dotenv.is_file() else {}
+            env = {**{k: v for k, v in file_values.items() if v is not None}, **os.environ}
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if require_token and not token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather in Telegram "
+                "and set it in the environment or in a .env file"
+            )
+        if any(c.isspace() or c == "/" for c in token):
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN looks wrong: it is the '123456:ABC…' text from @BotFather"
+            )
+        timezone_value = env.get("BACKCARE_TIMEZONE", "UTC").strip() or "UTC"
+        default_timezone = schedule.parse_timezone(timezone_value)
+        if default_timezone is None:
+            raise ConfigError(
+                f"BACKCARE_TIMEZONE={timezone_value!r} is not a timezone: use an IANA name "
+                "such as Europe/Berlin, or a UTC offset such as +08:00"
+            )
+        base_url = env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL
+        if not base_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"TELEGRAM_API_BASE_URL={base_url!r} must start with http:// or https://, "
+                "e.g. http://localhost:8081/bot"
+            )
+        return cls(
+            token=token,
+            db_path=Path(env.get("BACKCARE_DB", "").strip() or "backcare.db"),
+            default_timezone=default_timezone,
+            api_base_url=base_url,
+        )

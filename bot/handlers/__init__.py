@@ -1,0 +1,44 @@
+"""Every handler of the bot, registered in one place and in order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import callbacks
+from bot.handlers import errors, fallback, info, settings, start, subscription, technique, tip
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add every handler and the error handler to ``application``."""
+    application.add_handlers(
+        [
+            CommandHandler("start", start.start),
+            CommandHandler("help", start.help_command),
+            CommandHandler("technique", technique.technique),
+            CommandHandler("benefits", info.benefits),
+            CommandHandler("safety", info.safety),
+            CommandHandler("subscribe", subscription.subscribe),
+            CommandHandler("unsubscribe", subscription.unsubscribe),
+            CommandHandler("settings", settings.settings),
+            CommandHandler("time", settings.set_time),
+            CommandHandler("timezone", settings.set_timezone),
+            CommandHandler("tip", tip.tip),
+            CallbackQueryHandler(technique.technique_button, pattern=callbacks.TECHNIQUE_PATTERN),
+            CallbackQueryHandler(info.page_button, pattern=callbacks.PAGE_PATTERN),
+            CallbackQueryHandler(
+                subscription.subscribe_button, pattern=callbacks.SUBSCRIBE_PATTERN
+            ),
+            CallbackQueryHandler(settings.settings_button, pattern=callbacks.SETTINGS_PATTERN),
+            # Order matters: these two come last and take what nothing above took. Anything a
+            # user sends in a private chat gets a pointer to /help (in groups the bot stays
+            # quiet), and every other button press is answered so no client keeps a spinner.
+            MessageHandler(
+                filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL,
+                fallback.unknown,
+            ),
+            CallbackQueryHandler(fallback.stale_button),
+        ]
+    )
+    application.add_error_handler(errors.on_error)

@@ -1,0 +1,45 @@
+"""Small helpers shared by the handlers: sending a Reply and editing into one."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, Message, Update
+from telegram.error import BadRequest
+
+from bot.render import Reply
+
+logger = logging.getLogger(__name__)
+
+
+async def send(update: Update, reply: Reply) -> Message | None:
+    """Send ``reply`` to the chat the update came from; do nothing if it has no chat."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await chat.send_message(reply.text, reply_markup=reply.keyboard)
+
+
+async def edit(query: CallbackQuery, reply: Reply) -> None:
+    """Edit the message a button belongs to into ``reply``, or send it anew if that fails."""
+    message = query.message
+    if isinstance(message, Message):
+        try:
+            await message.edit_text(reply.text, reply_markup=reply.keyboard)
+            return
+        except BadRequest as error:
+            # "message is not modified" (a double tap) needs nothing; an old or deleted
+            # message cannot be edited, so the reply goes out as a new message.
+            if "not modified" in error.message:
+                return
+            logger.info("could not edit message: %s", error.message)
+    if message is not None:
+        await message.chat.send_message(reply.text, reply_markup=reply.keyboard)
+
+
+def command_argument(update: Update) -> str:
+    """Return the text after the command (and its @botname), or "" if none."""
+    message = update.effective_message
+    text = message.text if message and message.text else ""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""

@@ -1,0 +1,100 @@
+"""/settings, /time and /timezone, and the settings buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import callbacks, render
+from bot.context import BotContext
+from bot.handlers.common import command_argument, edit, send
+from storage import schedule
+
+
+async def settings(update: Update, context: BotContext) -> None:
+    """Show the chat's time, timezone and subscription with buttons to change them."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    subscriber = context.store.ensure(chat.id, context.now())
+    await send(update, render.settings(context.content, subscriber, context.now()))
+
+
+async def set_time(update: Update, context: BotContext) -> None:
+    """Set the local time of the daily tip, e.g. /time 07:30."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    content = context.content
+    argument = command_argument(update)
+    if not argument:
+        await send(update, render.time_menu(content))
+        return
+    at = schedule.parse_time(argument)
+    if at is None:
+        await send(update, render.Reply(content.message("time_usage")))
+        return
+    subscriber = context.store.set_time(chat.id, at, context.now())
+    await send(update, render.time_set(content, subscriber, context.now()))
+
+
+async def set_timezone(update: Update, context: BotContext) -> None:
+    """Set the timezone, e.g. /timezone Europe/Berlin or /timezone +08:00."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    content = context.content
+    argument = command_argument(update)
+    if not argument:
+        await send(update, render.timezone_menu(content))
+        return
+    name = schedule.parse_timezone(argument)
+    if name is None:
+        usage = content.message("timezone_usage")
+        text = content.message("timezone_unknown", value=render.echo(argument), usage=usage)
+        await send(update, render.Reply(text))
+        return
+    subscriber = context.store.set_timezone(chat.id, name, context.now())
+    await send(update, render.subscription(content, "timezone_set", subscriber))
+
+
+async def settings_button(update: Update, context: BotContext) -> None:
+    """Handle the settings buttons: toggle, the time and timezone menus and their choices."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or query.data is None or chat is None:
+        return
+    content, store, now = context.content, context.store, context.now()
+    data = query.data
+    answer = None
+    if data == callbacks.TIME_MENU:
+        await query.answer()
+        await edit(query, render.time_menu(content))
+        return
+    if data == callbacks.TIMEZONE_MENU:
+        await query.answer()
+        await edit(query, render.timezone_menu(content))
+        return
+    if data == callbacks.SETTINGS_SUBSCRIBE:
+        store.subscribe(chat.id, now)
+        answer = content.answers["subscribed"]
+    elif data == callbacks.SETTINGS_UNSUBSCRIBE:
+        store.unsubscribe(chat.id, now)
+        answer = content.answers["unsubscribed"]
+    elif data.startswith(callbacks.TIME_PREFIX):
+        hhmm = data.removeprefix(callbacks.TIME_PREFIX)
+        at = schedule.parse_time(f"{hhmm[:2]}:{hhmm[2:]}")
+        if at is None:
+            await query.answer(content.answers["stale"])
+            return
+        store.set_time(chat.id, at, now)
+        answer = content.answers["saved"]
+    elif data.startswith(callbacks.TIMEZONE_PREFIX):
+        name = schedule.parse_timezone(data.removeprefix(callbacks.TIMEZONE_PREFIX))
+        if name is None:
+            await query.answer(content.answers["stale"])
+            return
+        store.set_timezone(chat.id, name, now)
+        answer = content.answers["saved"]
+    await query.answer(answer)
+    subscriber = store.ensure(chat.id, now)
+    await edit(query, render.settings(content, subscriber, now))

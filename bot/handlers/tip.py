@@ -1,0 +1,18 @@
+"""/tip: the next tip in the chat's sequence, right now."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import render
+from bot.context import BotContext
+from bot.handlers.common import send
+
+
+async def tip(update: Update, context: BotContext) -> None:
+    """Send the chat's next tip; it does not count as the day's delivery."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    next_tip = context.store.take_tip(chat.id, context.now())
+    await send(update, render.tip(next_tip.text))

@@ -1,0 +1,153 @@
+"""`backcare-bot chat`: the real Application, driven from the terminal through a local Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import re
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from telegram import Update
+from telegram.request import BaseRequest, RequestData
+
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.context import Clock, system_clock
+from bot.localapi import BotApiError, Call, LocalBotApi
+
+#: The one user of the terminal chat.
+CHAT_ID = 1000
+QUIT = "/quit"
+
+
+class LocalRequest(BaseRequest):
+    """A PTB request object that answers every Bot API call from a LocalBotApi, without network."""
+
+    def __init__(self, api: LocalBotApi) -> None:
+        self.api = api
+
+    @property
+    def read_timeout(self) -> float | None:
+        """No network, so no timeout."""
+        return None
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        """Answer the Bot API method named at the end of ``url``."""
+        params = dict(request_data.parameters) if request_data else {}
+        try:
+            result = await self.api.handle(url.rsplit("/", 1)[-1], params)
+        except BotApiError as error:
+            body = {"ok": False, "error_code": error.code, "description": error.description}
+            return error.code, json.dumps(body).encode()
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+class Terminal:
+    """Prints what the bot sends and turns typed lines into updates."""
+
+    def __init__(self, output: TextIO, *, color: bool) -> None:
+        self.output = output
+        self.color = color
+        self.buttons: list[tuple[int, str]] = []  # (message_id, callback data), numbered from 1
+        self.problems = 0
+
+    def show(self, call: Call) -> None:
+        """Print one request the bot made, if a user would see it."""
+        if call.error is not None:
+            self.problems += 1
+            self._print(f"[the Bot API refused {call.method}: {call.error}]")
+            return
+        if call.method in ("sendMessage", "editMessageText"):
+            label = "bot" if call.method == "sendMessage" else "bot (edited)"
+            self._print(f"{label}> " + self._indent(self._plain(str(call.params["text"]))))
+            message = call.result
+            keyboard = (call.params.get("reply_markup") or {}).get("inline_keyboard")
+            if keyboard:
+                self._number(message["message_id"], keyboard)
+        elif call.method == "answerCallbackQuery" and call.params.get("text"):
+            self._print(f"bot (pop-up)> {call.params['text']}")
+
+    def _number(self, message_id: int, keyboard: list[list[dict[str, Any]]]) -> None:
+        self.buttons = []
+        for row in keyboard:
+            cells = []
+            for button in row:
+                self.buttons.append((message_id, str(button.get("callback_data", ""))))
+                cells.append(f"[{len(self.buttons)}] {button['text']}")
+            self._print("     " + "   ".join(cells))
+
+    def _plain(self, text: str) -> str:
+        if self.color:
+            text = re.sub(r"<(b|strong)>", "\033[1m", text)
+            text = re.sub(r"</(b|strong)>", "\033[0m", text)
+            text = re.sub(r"<(i|em)>", "\033[3m", text)
+            text = re.sub(r"</(i|em)>", "\033[0m", text)
+        return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+    def _indent(self, text: str) -> str:
+        return text.replace("\n", "\n     ")
+
+    def _print(self, line: str) -> None:
+        print(line, file=self.output, flush=True)
+
+    def button(self, line: str) -> tuple[int, str] | None:
+        """The button a typed number presses, if it is one."""
+        if line.isdigit() and 1 <= int(line) <= len(self.buttons):
+            return self.buttons[int(line) - 1]
+        return None
+
+
+async def chat(
+    settings: Settings,
+    *,
+    input_stream: TextIO = sys.stdin,
+    output: TextIO = sys.stdout,
+    clock: Clock = system_clock,
+) -> int:
+    """Run the bot against the terminal until end of input or /quit; return the exit code."""
+    terminal = Terminal(output, color=output.isatty())
+    api = LocalBotApi(on_call=terminal.show)
+    application = build_application(settings, clock=clock, request=LocalRequest(api))
+    read_line: Callable[[], str] = input_stream.readline
+    loop = asyncio.get_running_loop()
+    async with running(application):
+        terminal._print(
+            "Chatting with backcare-bot. Type a command (try /start), a button's "
+            f"number to press it, or {QUIT} to leave."
+        )
+        while True:
+            line = await loop.run_in_executor(None, read_line)
+            if not line:
+                break
+            line = line.strip()
+            if not line:
+                continue
+            if line == QUIT:
+                break
+            if not input_stream.isatty():
+                terminal._print(f"you> {line}")
+            pressed = terminal.button(line)
+            if pressed is not None:
+                update = api.press(CHAT_ID, pressed[0], pressed[1])
+            else:
+                update = api.user_message(CHAT_ID, line)
+            await application.process_update(Update.de_json(update, application.bot))
+    return 0

@@ -1,0 +1,358 @@
+"""Load a language's TOML files into frozen, validated objects."""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from types import MappingProxyType
+from typing import Any
+
+from content import markup
+
+DEFAULT_LANGUAGE = "en"
+
+#: Each message the bot sends, with exactly the placeholders the bot fills in.
+TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
+    "welcome": frozenset(),
+    "help": frozenset(),
+    "technique_list": frozenset(),
+    "technique_unknown": frozenset({"name"}),
+    "technique_heading_who": frozenset(),
+    "technique_heading_yourself": frozenset(),
+    "technique_heading_steps": frozenset(),
+    "technique_heading_dose": frozenset(),
+    "technique_heading_helps": frozenset(),
+    "technique_heading_stop": frozenset(),
+    "subscribed": frozenset({"time", "timezone"}),
+    "already_subscribed": frozenset({"time", "timezone"}),
+    "unsubscribed": frozenset({"time", "timezone"}),
+    "not_subscribed": frozenset({"time", "timezone"}),
+    "first_tip": frozenset(),
+    "settings": frozenset({"status", "time", "timezone", "next"}),
+    "status_on": frozenset(),
+    "status_off": frozenset(),
+    "next_today": frozenset({"time"}),
+    "next_tomorrow": frozenset({"time"}),
+    "next_date": frozenset({"date", "time"}),
+    "next_tip_none": frozenset(),
+    "time_set": frozenset({"time", "timezone"}),
+    "time_set_next": frozenset({"time", "timezone", "next"}),
+    "time_usage": frozenset(),
+    "time_choose": frozenset(),
+    "timezone_set": frozenset({"time", "timezone"}),
+    "timezone_usage": frozenset(),
+    "timezone_unknown": frozenset({"value", "usage"}),
+    "timezone_choose": frozenset(),
+    "daily_tip": frozenset({"tip"}),
+    "fallback": frozenset(),
+    "error": frozenset(),
+}
+
+#: Pop-up answers to button presses: plain text, at most 200 characters (Bot API limit).
+ANSWER_KEYS = frozenset({"stale", "subscribed", "unsubscribed", "saved"})
+MAX_ANSWER_LENGTH = 200
+
+#: Inline keyboard labels.
+BUTTON_KEYS = frozenset(
+    {
+        "subscribe",
+        "unsubscribe",
+        "techniques",
+        "safety",
+        "benefits",
+        "back_to_list",
+        "settings_time",
+        "settings_timezone",
+        "settings_back",
+    }
+)
+MAX_BUTTON_LENGTH = 64
+
+#: The command menu, in the order it is shown; descriptions are 1–256 characters.
+COMMANDS = (
+    "start",
+    "tip",
+    "technique",
+    "benefits",
+    "safety",
+    "subscribe",
+    "unsubscribe",
+    "settings",
+    "time",
+    "timezone",
+    "help",
+)
+MAX_COMMAND_DESCRIPTION = 256
+
+#: Long pages sent as one message each.
+PAGE_KEYS = frozenset({"benefits", "safety"})
+
+TECHNIQUE_FIELDS = (
+    "name",
+    "button",
+    "aliases",
+    "what",
+    "who",
+    "on_yourself",
+    "steps",
+    "dose",
+    "helps",
+    "stop",
+)
+#: A tip is a short daily read; Telegram would take more, we do not.
+MAX_TIP_LENGTH = 500
+#: Room left in a 4096-character message for headings and layout around a technique.
+MAX_TECHNIQUE_LENGTH = 3000
+
+_ID = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+_LANGUAGE = re.compile(r"^[a-z]{2}(-[a-z]{2,4})?$")
+
+
+class ContentError(ValueError):
+    """Content that fails validation; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Technique:
+    """One massage technique, as its card shows it."""
+
+    id: str
+    name: str
+    button: str
+    aliases: tuple[str, ...]
+    what: str
+    who: str
+    on_yourself: str
+    steps: tuple[str, ...]
+    dose: str
+    helps: str
+    stop: str
+
+
+@dataclass(frozen=True)
+class Tip:
+    """One daily tip; ``position`` is its place in the sequence every subscriber follows."""
+
+    id: str
+    position: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the bot says in one language."""
+
+    language: str
+    text: Mapping[str, str]
+    answers: Mapping[str, str]
+    buttons: Mapping[str, str]
+    commands: Mapping[str, str]
+    pages: Mapping[str, str]
+    techniques: tuple[Technique, ...]
+    tips: tuple[Tip, ...]
+
+    def message(self, key: str, **values: str) -> str:
+        """Return message ``key`` with its placeholders filled.
+
+        Args:
+            key: a key of ``[text]`` in messages.toml.
+            values: one HTML-safe string per placeholder; escaping user input is the caller's job.
+        """
+        return self.text[key].format_map(values)
+
+    def technique(self, technique_id: str) -> Technique | None:
+        """Return the technique with this id, or None."""
+        return next((t for t in self.techniques if t.id == technique_id), None)
+
+
+def load(language: str = DEFAULT_LANGUAGE, root: Traversable | None = None) -> Content:
+    """Load and validate the content of one language.
+
+    Args:
+        language: the folder name under ``content/``, e.g. ``"en"``.
+        root: the folder holding the language folders; the installed package's by default.
+
+    Returns:
+        The validated content.
+
+    Raises:
+        ContentError: naming the file and key of the first problem found.
+    """
+    if not _LANGUAGE.match(language):
+        raise ContentError(f"bad language name {language!r}")
+    folder = (root or resources.files("content")).joinpath(language)
+    messages_file = folder.joinpath("messages.toml")
+    messages = _read(messages_file)
+    text = _strings(messages, "text", messages_file, TEXT_PLACEHOLDERS.keys())
+    for key, value in text.items():
+        _check_placeholders(value, TEXT_PLACEHOLDERS[key], messages_file, f"text.{key}")
+        _check_markup(_sample(value), messages_file, f"text.{key}")
+    answers = _strings(messages, "answers", messages_file, ANSWER_KEYS)
+    for key, value in answers.items():
+        _check_length(value, MAX_ANSWER_LENGTH, messages_file, f"answers.{key}")
+    buttons = _strings(messages, "buttons", messages_file, BUTTON_KEYS)
+    for key, value in buttons.items():
+        _check_length(value, MAX_BUTTON_LENGTH, messages_file, f"buttons.{key}")
+    commands = _strings(messages, "commands", messages_file, COMMANDS)
+    for key, value in commands.items():
+        _check_length(value, MAX_COMMAND_DESCRIPTION, messages_file, f"commands.{key}")
+    pages_file = folder.joinpath("pages.toml")
+    pages = _strings(_read(pages_file), "pages", pages_file, PAGE_KEYS)
+    for key, value in pages.items():
+        _check_markup(value, pages_file, f"pages.{key}")
+    return Content(
+        language=language,
+        text=MappingProxyType(text),
+        answers=MappingProxyType(answers),
+        buttons=MappingProxyType(buttons),
+        commands=MappingProxyType({key: commands[key] for key in COMMANDS}),
+        pages=MappingProxyType(pages),
+        techniques=_techniques(folder.joinpath("techniques.toml")),
+        tips=_tips(folder.joinpath("tips.toml")),
+    )
+
+
+def _read(file: Traversable) -> dict[str, Any]:
+    try:
+        with file.open("rb") as stream:
+            return tomllib.load(stream)
+    except FileNotFoundError:
+        raise ContentError(f"{file}: file is missing") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ContentError(f"{file}: not valid TOML: {error}") from None
+
+
+def _table(data: Mapping[str, Any], key: str, file: Traversable) -> Mapping[str, Any]:
+    table = data.get(key)
+    if not isinstance(table, dict):
+        raise ContentError(f"{file}: missing table [{key}]")
+    return table
+
+
+def _strings(data: Mapping[str, Any], key: str, file: Traversable, expected: Any) -> dict[str, str]:
+    table = _table(data, key, file)
+    expected_keys = set(expected)
+    missing = sorted(expected_keys - table.keys())
+    if missing:
+        raise ContentError(f"{file}: [{key}] is missing {', '.join(missing)}")
+    extra = sorted(table.keys() - expected_keys)
+    if extra:
+        raise ContentError(f"{file}: [{key}] has unknown keys {', '.join(extra)}")
+    for name, value in table.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ContentError(f"{file}: {key}.{name} must be non-empty text")
+    return {name: value.strip() for name, value in table.items()}
+
+
+def _check_placeholders(value: str, expected: frozenset[str], file: Traversable, key: str) -> None:
+    try:
+        found = {field for _, field, _, _ in string.Formatter().parse(value) if field is not None}
+    except ValueError as error:
+        raise ContentError(f"{file}: {key}: bad placeholder: {error}") from None
+    if found != expected:
+        want = ", ".join(f"{{{name}}}" for name in sorted(expected)) or "none"
+        raise ContentError(f"{file}: {key}: placeholders must be {want}, found {sorted(found)}")
+
+
+def _sample(value: str) -> str:
+    """Fill placeholders with plain words so the markup around them can be checked."""
+    fields = {field for _, field, _, _ in string.Formatter().parse(value) if field}
+    return value.format_map(dict.fromkeys(fields, "x"))
+
+
+def _check_markup(value: str, file: Traversable, key: str) -> None:
+    try:
+        markup.check_message(value)
+    except markup.MarkupError as error:
+        raise ContentError(f"{file}: {key}: {error}") from None
+
+
+def _check_length(value: str, limit: int, file: Traversable, key: str) -> None:
+    if len(value) > limit:
+        raise ContentError(f"{file}: {key}: {len(value)} characters, the limit is {limit}")
+
+
+def _techniques(file: Traversable) -> tuple[Technique, ...]:
+    table = _table(_read(file), "techniques", file)
+    techniques = []
+    for technique_id, fields in table.items():
+        where = f"{file}: techniques.{technique_id}"
+        if not _ID.match(technique_id):
+            raise ContentError(f"{where}: bad id; use lower-case letters, digits and _")
+        if not isinstance(fields, dict):
+            raise ContentError(f"{where}: must be a table")
+        missing = [name for name in TECHNIQUE_FIELDS if name not in fields]
+        if missing:
+            raise ContentError(f"{where}: missing field {', '.join(repr(m) for m in missing)}")
+        extra = sorted(fields.keys() - set(TECHNIQUE_FIELDS))
+        if extra:
+            raise ContentError(f"{where}: unknown field {', '.join(repr(e) for e in extra)}")
+        for name in TECHNIQUE_FIELDS:
+            value = fields[name]
+            if name in ("aliases", "steps"):
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise ContentError(f"{where}.{name}: must be a list of text")
+                if name == "steps" and not value:
+                    raise ContentError(f"{where}.{name}: needs at least one step")
+            elif not isinstance(value, str) or not value.strip():
+                raise ContentError(f"{where}.{name}: must be non-empty text")
+        technique = Technique(
+            id=technique_id,
+            name=fields["name"].strip(),
+            button=fields["button"].strip(),
+            aliases=tuple(alias.strip().lower() for alias in fields["aliases"]),
+            what=fields["what"].strip(),
+            who=fields["who"].strip(),
+            on_yourself=fields["on_yourself"].strip(),
+            steps=tuple(step.strip() for step in fields["steps"]),
+            dose=fields["dose"].strip(),
+            helps=fields["helps"].strip(),
+            stop=fields["stop"].strip(),
+        )
+        body = "\n".join(
+            [
+                technique.name,
+                technique.what,
+                technique.who,
+                technique.on_yourself,
+                *technique.steps,
+                technique.dose,
+                technique.helps,
+                technique.stop,
+            ]
+        )
+        _check_markup(body, file, f"techniques.{technique_id}")
+        _check_length(markup.plain(body), MAX_TECHNIQUE_LENGTH, file, f"techniques.{technique_id}")
+        _check_length(
+            technique.button, MAX_BUTTON_LENGTH, file, f"techniques.{technique_id}.button"
+        )
+        techniques.append(technique)
+    if not techniques:
+        raise ContentError(f"{file}: no techniques")
+    return tuple(techniques)
+
+
+def _tips(file: Traversable) -> tuple[Tip, ...]:
+    table = _table(_read(file), "tips", file)
+    tips = []
+    for position, (tip_id, fields) in enumerate(table.items(), start=1):
+        where = f"{file}: tips.{tip_id}"
+        if not _ID.match(tip_id):
+            raise ContentError(f"{where}: bad id; use lower-case letters, digits and _")
+        if not isinstance(fields, dict) or set(fields) != {"text"}:
+            raise ContentError(f"{where}: must be a table with exactly one key, text")
+        text = fields["text"]
+        if not isinstance(text, str) or not text.strip():
+            raise ContentError(f"{where}.text: must be non-empty text")
+        text = text.strip()
+        _check_markup(text, file, f"tips.{tip_id}")
+        _check_length(text, MAX_TIP_LENGTH, file, f"tips.{tip_id}")
+        tips.append(Tip(id=tip_id, position=position, text=text))
+    if not tips:
+        raise ContentError(f"{file}: no tips")
+    return tuple(tips)

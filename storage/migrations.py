@@ -1,0 +1,52 @@
+"""Schema changes, applied once each and in order (sqlite-utils Migrations)."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("backcare")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Subscribers, tips and the delivery log."""
+    db.table("subscribers").create(
+        {
+            "chat_id": int,
+            "subscribed": int,
+            "tip_time": str,
+            "timezone": str,
+            "next_due": int,
+            "tip_cursor": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="chat_id",
+        not_null={"subscribed", "tip_time", "timezone", "tip_cursor", "created_at", "updated_at"},
+        defaults={"subscribed": 0, "tip_cursor": 0},
+    )
+    # The delivery job asks "who is due?" every tick: only scheduled rows are indexed.
+    db.execute(
+        "CREATE INDEX subscribers_next_due ON subscribers(next_due) WHERE next_due IS NOT NULL"
+    )
+    db.table("tips").create(
+        {"id": str, "position": int, "text": str, "active": int, "updated_at": str},
+        pk="id",
+        not_null={"position", "text", "active", "updated_at"},
+    )
+    db.table("tips").create_index(["active", "position"])
+    db.table("deliveries").create(
+        {
+            "chat_id": int,
+            "local_date": str,
+            "tip_id": str,
+            "status": str,
+            "message_id": int,
+            "attempts": int,
+            "updated_at": str,
+        },
+        pk=("chat_id", "local_date"),
+        not_null={"status", "attempts", "updated_at"},
+        defaults={"attempts": 1},
+    )

@@ -1,0 +1,119 @@
+"""Local times and timezones: parsing what users type, and the instant a tip is next due."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+_TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+
+
+def parse_time(value: str) -> time | None:
+    """Return the time of day in ``value`` ("07:30", "7.30", "19:05", "7am", "7:30 pm"), or None."""
+    match = _TIME.match(value.strip())
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    suffix = (match.group(3) or "").lower().replace(".", "")
+    if suffix:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if suffix == "pm" else 0)
+    elif match.group(2) is None:
+        return None
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def format_time(value: time) -> str:
+    """Return ``value`` as HH:MM."""
+    return value.strftime("%H:%M")
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    return {name.lower(): name for name in available_timezones()}
+
+
+def parse_timezone(value: str) -> str | None:
+    """Return the canonical name for a timezone a user typed, or None.
+
+    Accepts IANA names in any case ("europe/berlin" -> "Europe/Berlin"), "UTC", and
+    UTC offsets ("+08:00", "UTC-5", "GMT+5:30"), which become "UTC+08:00" and so on.
+    """
+    text = value.strip().replace(" ", "_")
+    if text.lower() in ("utc", "gmt", "z", "etc/utc"):
+        return "UTC"
+    match = _OFFSET.match(text.replace("_", ""))
+    if match:
+        sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+        if hours > 14 or minutes > 59 or (hours == 14 and minutes):
+            return None
+        if hours == minutes == 0:
+            return "UTC"
+        return f"UTC{sign}{hours:02d}:{minutes:02d}"
+    return _zone_names().get(text.lower())
+
+
+def resolve(name: str) -> tzinfo:
+    """Return the tzinfo for a stored timezone name (an IANA name or "UTC+HH:MM").
+
+    Raises:
+        ValueError: if the name is neither.
+    """
+    match = re.fullmatch(r"UTC([+-])(\d{2}):(\d{2})", name)
+    if match:
+        offset = timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
+        return timezone(offset if match.group(1) == "+" else -offset, name)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {name!r}") from None
+
+
+def local_date(instant: datetime, zone: tzinfo) -> date:
+    """Return the calendar date at ``instant`` in ``zone``."""
+    return instant.astimezone(zone).date()
+
+
+def due_instant(day: date, at: time, zone: tzinfo) -> datetime:
+    """Return the UTC instant of local time ``at`` on ``day`` in ``zone``.
+
+    A local time that does not exist that day (clocks spring forward) moves to the first
+    minute after the gap; one that happens twice (clocks fall back) is taken the first time.
+    """
+    wall = datetime.combine(day, at)
+    for minute in range(0, 24 * 60):
+        candidate = (wall + timedelta(minutes=minute)).replace(tzinfo=zone, fold=0)
+        instant = candidate.astimezone(UTC)
+        if instant.astimezone(zone).replace(tzinfo=None) == candidate.replace(tzinfo=None):
+            return instant
+    raise ValueError(f"no valid local time near {wall} in {zone}")  # pragma: no cover
+
+
+def next_due(
+    at: time, zone: tzinfo, now: datetime, *, done_today: bool, catch_up: bool = False
+) -> datetime:
+    """Return when the next daily tip is due.
+
+    Args:
+        at: the subscriber's local time of day.
+        zone: the subscriber's timezone.
+        now: the current instant (timezone-aware).
+        done_today: today's tip (local date) has already been handled.
+        catch_up: allow today's time even if it has passed (after downtime).
+
+    Returns:
+        Today's instant if today's tip is still owed and its minute has not passed
+        (or ``catch_up``), otherwise tomorrow's; always timezone-aware UTC.
+    """
+    today = local_date(now, zone)
+    if not done_today:
+        today_due = due_instant(today, at, zone)
+        if catch_up or today_due >= now.replace(second=0, microsecond=0):
+            return today_due
+    return due_instant(today + timedelta(days=1), at, zone)

@@ -1,0 +1,166 @@
+"""Shared fixtures: content, a migrated store, a controllable clock, and the bot on a fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import TypeHandler
+
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.localapi import Call
+from content import Content, load
+from storage import Store
+from tests.fakeapi import FakeBotApi
+
+#: Handler group for test instrumentation, after every group the bot uses.
+LAST_GROUP = 99
+
+#: A Thursday; Europe/Berlin is on UTC+1 that day.
+START = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, now: datetime) -> None:
+        self.now = now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def content() -> Content:
+    return load()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def store(tmp_path: Path, content: Content, clock: FakeClock) -> Store:
+    db = Store(tmp_path / "test.db")
+    db.migrate()
+    db.sync_tips(content.tips, clock())
+    return db
+
+
+@dataclass
+class Harness:
+    """The running bot, a fake Telegram it talks to over HTTP, and a user in a private chat."""
+
+    fake: FakeBotApi
+    clock: FakeClock
+    settings: Settings
+    chat_id: int = 42
+    store: Store = field(init=False)
+    #: update_ids the Application has finished handling (see ``bot_running``).
+    handled: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.store = Store(self.settings.db_path)
+
+    @property
+    def calls(self) -> list[Call]:
+        return self.fake.calls
+
+    def since(self, start: int, method: str | None = None) -> list[Call]:
+        """Calls made after the first ``start`` ones, optionally of one method."""
+        return [c for c in self.calls[start:] if method is None or c.method == method]
+
+    async def next_call(self, start: int, method: str, timeout: float = 5.0) -> Call:
+        """The first call of ``method`` after the first ``start`` calls, waiting for it."""
+        found: Call = await self.fake.wait_for(lambda: next(iter(self.since(start, method)), None),
+                                               timeout)
+        return found
+
+    async def handle(self, update: dict[str, Any]) -> list[Call]:
+        """Wait until the bot has handled a queued update; return the calls it made meanwhile."""
+        start = len(self.calls)
+        await self.fake.wait_for(lambda: update["update_id"] in self.handled)
+        return self.since(start)
+
+    async def say(self, text: str, chat_id: int | None = None) -> Call:
+        """Send ``text`` as the user and return the bot's first reply."""
+        replies = await self.say_all(text, chat_id)
+        assert replies, f"no reply to {text!r}"
+        return replies[0]
+
+    async def say_all(self, text: str, chat_id: int | None = None) -> list[Call]:
+        """Send ``text`` as the user and return every message the bot sent in reply."""
+        start = len(self.calls)
+        await self.handle(self.fake.api.user_message(chat_id or self.chat_id, text))
+        return self.since(start, "sendMessage")
+
+    async def press(self, message_id: int, data: str) -> Call:
+        """Press a button with ``data`` on a message and return the bot's answerCallbackQuery."""
+        start = len(self.calls)
+        await self.handle(self.fake.api.press(self.chat_id, message_id, data))
+        answers = self.since(start, "answerCallbackQuery")
+        assert len(answers) == 1, f"button {data!r} answered {len(answers)} times"
+        return answers[0]
+
+
+def settings_for(fake: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "token": fake.token,
+        "db_path": db_path,
+        "default_timezone": "UTC",
+        "api_base_url": fake.base_url,
+        "tick_seconds": 0.05,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@asynccontextmanager
+async def bot_running(
+    settings: Settings, clock: FakeClock, handled: set[int] | None = None
+) -> AsyncIterator[None]:
+    """Run a freshly built Application with polling until the block ends.
+
+    A last handler group records each handled update_id in ``handled``: groups run in
+    order, so when it runs the bot's own handlers have finished with that update.
+    """
+    application = build_application(settings, clock=clock)
+    if handled is not None:
+
+        async def record(update: Update, context: object) -> None:
+            handled.add(update.update_id)
+
+        application.add_handler(TypeHandler(Update, record), group=LAST_GROUP)
+    async with running(application, polling=True):
+        yield
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+async def harness(fake: FakeBotApi, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
+    settings = settings_for(fake, tmp_path / "bot.db")
+    bot = Harness(fake, clock, settings)
+    async with bot_running(settings, clock, bot.handled):
+        await fake.wait_call("setMyCommands")
+        yield bot
+        bot.store.close()
+    assert not [c for c in fake.calls if c.error], "the Bot API refused a request"

@@ -1,0 +1,148 @@
+"""A user talks to the real Application over HTTP through the fake Bot API."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from bot import callbacks
+from content import Content
+from content.loader import COMMANDS
+from tests.conftest import Harness
+
+
+def buttons(call_params: dict) -> list[str]:
+    """The callback data of every inline button of a sent or edited message."""
+    keyboard = (call_params.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [button["callback_data"] for row in keyboard for button in row]
+
+
+async def test_start_welcomes_with_three_buttons(harness: Harness, content: Content) -> None:
+    reply = await harness.say("/start")
+    assert reply.params["text"] == content.message("welcome")
+    assert buttons(reply.params) == [callbacks.SUBSCRIBE, callbacks.TECHNIQUES, callbacks.SAFETY]
+
+
+async def test_command_menu_is_registered(harness: Harness) -> None:
+    registered = [command["command"] for command in harness.fake.api.commands]
+    assert registered == list(COMMANDS)
+
+
+async def test_help_lists_every_command(harness: Harness, content: Content) -> None:
+    reply = await harness.say("/help")
+    for command in COMMANDS:
+        assert f"/{command} " in reply.params["text"]
+
+
+async def test_technique_button_edits_the_list_into_the_card(harness: Harness, content: Content) -> None:
+    listing = await harness.say("/technique")
+    assert buttons(listing.params)[:4] == [callbacks.technique(t.id) for t in content.techniques]
+    start = len(harness.calls)
+    answer = await harness.press(listing.result["message_id"], callbacks.technique("kneading"))
+    edit = await harness.next_call(start, "editMessageText")
+    assert answer.error is None
+    assert edit.params["message_id"] == listing.result["message_id"]
+    kneading = content.technique("kneading")
+    assert kneading is not None
+    assert kneading.steps[0] in edit.params["text"]
+    assert kneading.stop in edit.params["text"]
+    assert buttons(edit.params) == [callbacks.TECHNIQUES, callbacks.SAFETY]
+    # And back to the list, in the same message.
+    start = len(harness.calls)
+    await harness.press(listing.result["message_id"], callbacks.TECHNIQUES)
+    back = await harness.next_call(start, "editMessageText")
+    assert back.params["text"] == content.message("technique_list")
+
+
+async def test_technique_by_name_in_any_case_or_misspelled(harness: Harness, content: Content) -> None:
+    pressing = content.technique("pressing")
+    assert pressing is not None
+    for typed in ("/technique PRESSING", "/technique presing", "/technique  Pressing "):
+        reply = await harness.say(typed)
+        assert pressing.stop in reply.params["text"], typed
+
+
+async def test_unknown_technique_shows_the_list(harness: Harness, content: Content) -> None:
+    reply = await harness.say("/technique <b>boxing</b>")
+    assert "&lt;b&gt;boxing&lt;/b&gt;" in reply.params["text"]
+    assert content.message("technique_list") in reply.params["text"]
+
+
+async def test_benefits_and_safety_pages(harness: Harness, content: Content) -> None:
+    assert (await harness.say("/benefits")).params["text"] == content.pages["benefits"]
+    safety = await harness.say("/safety")
+    assert safety.params["text"] == content.pages["safety"]
+    start = len(harness.calls)
+    await harness.press(safety.result["message_id"], callbacks.BENEFITS)
+    page = await harness.next_call(start, "sendMessage")
+    assert page.params["text"] == content.pages["benefits"]
+
+
+async def test_subscribe_names_time_and_timezone_and_gives_a_first_tip(
+    harness: Harness, content: Content
+) -> None:
+    reply, first_tip = await harness.say_all("/subscribe")
+    assert reply.params["text"] == content.message("subscribed", time="09:00", timezone="UTC")
+    assert content.tips[0].text in first_tip.params["text"]
+    subscriber = harness.store.subscriber(harness.chat_id)
+    assert subscriber is not None and subscriber.subscribed
+    again = await harness.say("/subscribe")
+    assert again.params["text"] == content.message("already_subscribed", time="09:00", timezone="UTC")
+    off = await harness.say("/unsubscribe")
+    assert off.params["text"] == content.message("unsubscribed", time="09:00", timezone="UTC")
+    subscriber = harness.store.subscriber(harness.chat_id)
+    assert subscriber is not None and not subscriber.subscribed and subscriber.next_due is None
+
+
+async def test_start_subscribe_deep_link_subscribes(harness: Harness, content: Content) -> None:
+    texts = [c.params["text"] for c in await harness.say_all("/start subscribe")]
+    assert texts[0] == content.message("welcome")
+    assert texts[1] == content.message("subscribed", time="09:00", timezone="UTC")
+
+
+async def test_time_and_timezone_change_the_settings(harness: Harness, content: Content) -> None:
+    await harness.say("/subscribe")
+    reply = await harness.say("/time 07:30")
+    assert "07:30" in reply.params["text"]
+    reply = await harness.say("/timezone europe/berlin")
+    assert reply.params["text"] == content.message(
+        "timezone_set", time="07:30", timezone="Europe/Berlin"
+    )
+    subscriber = harness.store.subscriber(harness.chat_id)
+    assert subscriber is not None
+    assert (subscriber.tip_time, subscriber.timezone) == (time(7, 30), "Europe/Berlin")
+    reply = await harness.say("/timezone UTC-5")
+    assert "UTC-05:00" in reply.params["text"]
+    settings = await harness.say("/settings")
+    assert "07:30" in settings.params["text"] and "UTC-05:00" in settings.params["text"]
+
+
+async def test_bad_time_and_timezone_are_explained_and_change_nothing(
+    harness: Harness, content: Content
+) -> None:
+    await harness.say("/subscribe")
+    before = harness.store.subscriber(harness.chat_id)
+    assert (await harness.say("/time 25:61")).params["text"] == content.message("time_usage")
+    reply = await harness.say("/timezone Mars/Olympus_Mons")
+    assert content.message("timezone_usage") in reply.params["text"]
+    assert harness.store.subscriber(harness.chat_id) == before
+
+
+async def test_settings_buttons_change_time_and_subscription(
+    harness: Harness, content: Content
+) -> None:
+    view = await harness.say("/settings")
+    message_id = view.result["message_id"]
+    assert callbacks.SETTINGS_SUBSCRIBE in buttons(view.params)
+    start = len(harness.calls)
+    await harness.press(message_id, callbacks.TIME_MENU)
+    menu = await harness.next_call(start, "editMessageText")
+    assert callbacks.time_choice("0700") in buttons(menu.params)
+    answer = await harness.press(message_id, callbacks.time_choice("0700"))
+    assert answer.params["text"] == content.answers["saved"]
+    answer = await harness.press(message_id, callbacks.SETTINGS_SUBSCRIBE)
+    assert answer.params["text"] == content.answers["subscribed"]
+    subscriber = harness.store.subscriber(harness.chat_id)
+    assert subscriber is not None and subscriber.subscribed and subscriber.tip_time == time(7)
+    await harness.press(message_id, callbacks.timezone_choice("Asia/Tokyo"))
+    subscriber = harness.store.subscriber(harness.chat_id)
+    assert subscriber is not None and subscriber.timezone == "Asia/Tokyo"

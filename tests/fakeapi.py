@@ -1,0 +1,96 @@
+"""A fake Bot API server on 127.0.0.1: the bot talks to it over real HTTP, as to Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.localapi import BotApiError, Call, LocalBotApi
+
+#: Parameters that are strings even when they look like JSON (PTB sends them raw).
+_STRING_PARAMS = {"text", "callback_query_id", "parse_mode", "caption", "url", "description"}
+
+
+class FakeBotApi:
+    """Serves LocalBotApi at http://127.0.0.1:PORT/bot<token>/<method> and records every call."""
+
+    def __init__(self, token: str = "123456:TEST-TOKEN") -> None:
+        self.token = token
+        self.api = LocalBotApi()
+        self.requests_with_wrong_token = 0
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    async def __aenter__(self) -> FakeBotApi:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}/bot"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._runner is not None
+        await self._runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            self.requests_with_wrong_token += 1
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"},
+                                     status=401)
+        params: dict[str, Any] = {}
+        if request.content_type == "application/json":
+            params = await request.json()
+        elif request.can_read_body:
+            for key, value in (await request.post()).items():
+                params[key] = value if key in _STRING_PARAMS else _decode(str(value))
+        try:
+            result = await self.api.handle(request.match_info["method"], params)
+        except BotApiError as error:
+            return web.json_response(
+                {"ok": False, "error_code": error.code, "description": error.description},
+                status=error.code,
+            )
+        return web.json_response({"ok": True, "result": result})
+
+    # For tests ---------------------------------------------------------------------------
+
+    @property
+    def calls(self) -> list[Call]:
+        """Every request the bot made, oldest first."""
+        return self.api.calls
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+        """Wait until ``predicate()`` is truthy and return its value; fail after ``timeout``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not (value := predicate()):
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError(f"timed out waiting; last calls: {self.calls[-5:]}")
+            await self.api.changed(min(remaining, 0.05))
+        return value
+
+    async def wait_call(self, method: str, count: int = 1, timeout: float = 5.0) -> Call:
+        """Wait until the bot has made ``count`` calls of ``method`` and return the last of them."""
+
+        def found() -> Call | None:
+            calls = [c for c in self.calls if c.method == method]
+            return calls[count - 1] if len(calls) >= count else None
+
+        result: Call = await self.wait_for(found, timeout)
+        return result
+
+
+def _decode(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
