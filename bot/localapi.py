@@ -90,9 +90,13 @@ class LocalBotApi:
             "chat_instance": str(chat_id),
             "data": data,
         }
-        message = self.messages.get((chat_id, message_id))
-        if message is not None:
-            query["message"] = message
+        # A message Telegram no longer gives the bot (deleted, or very old) arrives as an
+        # "inaccessible message": only its chat and id, with date 0.
+        query["message"] = self.messages.get((chat_id, message_id)) or {
+            "chat": {"id": chat_id, "type": "private"},
+            "message_id": message_id,
+            "date": 0,
+        }
         return self.queue({"callback_query": query})
 
     def queue(self, update: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,8 @@ import pytest
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.app import build_application, running
+from bot.app import BotApplication, build_application, running
+from bot.delivery import JOB_NAME
 from bot.config import Settings
 from bot.localapi import Call
 from content import Content, load
@@ -72,6 +73,7 @@ class Harness:
     store: Store = field(init=False)
     #: update_ids the Application has finished handling (see ``bot_running``).
     handled: set[int] = field(default_factory=set)
+    application: BotApplication | None = None
 
     def __post_init__(self) -> None:
         self.store = Store(self.settings.db_path)
@@ -89,6 +91,17 @@ class Harness:
         found: Call = await self.fake.wait_for(lambda: next(iter(self.since(start, method)), None),
                                                timeout)
         return found
+
+    async def tick(self) -> None:
+        """Run the daily-tip job now and wait for it to finish (it also runs on its own)."""
+        assert self.application is not None and self.application.job_queue is not None
+        (job,) = self.application.job_queue.get_jobs_by_name(JOB_NAME)
+        await job.run(self.application)
+
+    def daily_tips(self, start: int = 0) -> list[Call]:
+        """Daily tips sent after the first ``start`` calls."""
+        header = load().message("daily_tip", tip="").strip()
+        return [c for c in self.since(start, "sendMessage") if c.params["text"].startswith(header)]
 
     async def handle(self, update: dict[str, Any]) -> list[Call]:
         """Wait until the bot has handled a queued update; return the calls it made meanwhile."""
@@ -132,7 +145,7 @@ def settings_for(fake: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
 @asynccontextmanager
 async def bot_running(
     settings: Settings, clock: FakeClock, handled: set[int] | None = None
-) -> AsyncIterator[None]:
+) -> AsyncIterator[BotApplication]:
     """Run a freshly built Application with polling until the block ends.
 
     A last handler group records each handled update_id in ``handled``: groups run in
@@ -146,7 +159,7 @@ async def bot_running(
 
         application.add_handler(TypeHandler(Update, record), group=LAST_GROUP)
     async with running(application, polling=True):
-        yield
+        yield application
 
 
 @pytest.fixture
@@ -159,7 +172,7 @@ async def fake() -> AsyncIterator[FakeBotApi]:
 async def harness(fake: FakeBotApi, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
     settings = settings_for(fake, tmp_path / "bot.db")
     bot = Harness(fake, clock, settings)
-    async with bot_running(settings, clock, bot.handled):
+    async with bot_running(settings, clock, bot.handled) as bot.application:
         await fake.wait_call("setMyCommands")
         yield bot
         bot.store.close()

@@ -35,6 +35,11 @@ async def edit(query: CallbackQuery, reply: Reply) -> None:
             logger.info("could not edit message: %s", error.message)
     if message is not None:
         await message.chat.send_message(reply.text, reply_markup=reply.keyboard)
+    else:
+        # A button on a message sent via inline mode has no chat: answer in private.
+        await query.get_bot().send_message(
+            query.from_user.id, reply.text, reply_markup=reply.keyboard
+        )
 
 
 def command_argument(update: Update) -> str:

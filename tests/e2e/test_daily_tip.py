@@ -1,0 +1,136 @@
+"""The daily tip over HTTP: on time in the subscriber's timezone, once a day, across restarts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from content import Content
+from storage import Delivery, DeliveryStatus
+from tests.conftest import FakeClock, Harness, bot_running, settings_for
+from tests.fakeapi import FakeBotApi
+
+
+def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, second, tzinfo=UTC)
+
+
+def sent(bot: Harness, day: date) -> Delivery | None:
+    """The day's delivery once it is recorded as sent (the bot records it after sending)."""
+    delivery = bot.store.delivery(bot.chat_id, day)
+    return delivery if delivery is not None and delivery.status is DeliveryStatus.SENT else None
+
+
+async def test_tip_arrives_at_the_local_time_and_only_once(
+    harness: Harness, clock: FakeClock, content: Content
+) -> None:
+    await harness.say("/timezone Europe/Berlin")  # 09:00 in Berlin is 08:00 UTC in November
+    await harness.say("/subscribe")
+    start = len(harness.calls)
+    clock.set(at(26, 7, 59, 30))
+    await harness.tick()
+    assert harness.daily_tips(start) == []
+
+    clock.set(at(26, 8, 0, 5))
+    tip = await harness.fake.wait_for(lambda: harness.daily_tips(start))
+    # The first tip was shown on subscribing; the daily one is the next in sequence.
+    assert tip[0].params["text"] == content.message("daily_tip", tip=content.tips[1].text)
+    delivery = await harness.fake.wait_for(lambda: sent(harness, date(2026, 11, 26)))
+    assert delivery.message_id == tip[0].result["message_id"]
+
+    clock.set(at(26, 20, 0))
+    await harness.tick()
+    assert len(harness.daily_tips(start)) == 1
+
+
+async def test_a_restart_sends_no_second_tip_that_day(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock, content: Content
+) -> None:
+    settings = settings_for(fake, tmp_path / "bot.db")
+    bot = Harness(fake, clock, settings)
+    async with bot_running(settings, clock, bot.handled) as bot.application:
+        await bot.say("/subscribe")
+        clock.set(at(26, 9, 0, 1))
+        await fake.wait_for(lambda: sent(bot, date(2026, 11, 26)))
+    clock.set(at(26, 9, 30))
+    async with bot_running(settings, clock, bot.handled) as bot.application:
+        await bot.tick()
+        await bot.say("/help")
+        assert len(bot.daily_tips()) == 1
+        clock.set(at(27, 9, 0, 1))
+        await fake.wait_for(lambda: sent(bot, date(2026, 11, 27)))
+    first, second = bot.daily_tips()
+    assert first.params["text"] != second.params["text"]
+    assert content.tips[2].text in second.params["text"]
+    bot.store.close()
+
+
+async def test_tip_shown_by_tip_command_does_not_count_as_the_day(
+    harness: Harness, clock: FakeClock
+) -> None:
+    await harness.say("/subscribe")
+    await harness.say("/tip")
+    start = len(harness.calls)
+    clock.set(at(26, 9, 0, 2))
+    await harness.fake.wait_for(lambda: harness.daily_tips(start))
+
+
+async def test_subscribing_after_the_time_waits_for_tomorrow(
+    harness: Harness, clock: FakeClock, content: Content
+) -> None:
+    clock.set(at(26, 10, 0))
+    await harness.say("/subscribe")
+    settings = await harness.say("/settings")
+    assert content.message("next_tomorrow", time="09:00") in settings.params["text"]
+    await harness.tick()
+    assert harness.daily_tips() == []
+
+
+async def test_moving_the_time_later_today_brings_todays_tip(
+    harness: Harness, clock: FakeClock, content: Content
+) -> None:
+    clock.set(at(26, 10, 0))
+    await harness.say("/subscribe")
+    reply = await harness.say("/time 10:05")
+    assert content.message("next_today", time="10:05") in reply.params["text"]
+    clock.set(at(26, 10, 5))
+    await harness.fake.wait_for(lambda: harness.daily_tips())
+
+
+async def test_catch_up_after_downtime_sends_today_and_skips_missed_days(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    settings = settings_for(fake, tmp_path / "bot.db")
+    bot = Harness(fake, clock, settings)
+    async with bot_running(settings, clock, bot.handled) as bot.application:
+        await bot.say("/subscribe")
+    # Down from 06:00 on the 26th until 11:00 on the 28th: the 26th and 27th are gone.
+    clock.set(at(28, 11, 0))
+    async with bot_running(settings, clock, bot.handled) as bot.application:
+        await fake.wait_for(lambda: sent(bot, date(2026, 11, 28)))
+        await bot.tick()
+        assert len(bot.daily_tips()) == 1
+    log = {d.local_date.day: d.status for d in bot.store.deliveries(bot.chat_id)}
+    assert log == {26: DeliveryStatus.SKIPPED, 28: DeliveryStatus.SENT}
+    bot.store.close()
+
+
+async def test_a_user_who_blocked_the_bot_is_unsubscribed(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    settings = settings_for(fake, tmp_path / "bot.db")
+    bot = Harness(fake, clock, settings)
+    async with bot_running(settings, clock, bot.handled) as bot.application:
+        await bot.say("/subscribe")
+        fake.api.blocked.add(bot.chat_id)
+        clock.set(at(26, 9, 0, 1))
+        await fake.wait_for(lambda: [c for c in fake.calls if c.error and "blocked" in c.error])
+        day = date(2026, 11, 26)
+        delivery = await fake.wait_for(
+            lambda: (d := bot.store.delivery(bot.chat_id, day)) and d.status == "failed" and d
+        )
+        assert delivery.attempts == 1
+        subscriber = bot.store.subscriber(bot.chat_id)
+        assert subscriber is not None and not subscriber.subscribed
+        assert subscriber.next_due is None
+    bot.store.close()
