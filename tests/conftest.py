@@ -1,4 +1,4 @@
-"""Shared fixtures: content, a migrated store, a controllable clock, and the bot on a fake Bot API."""
+"""Shared fixtures: content, a migrated store, a fake clock, and the bot on a fake Bot API."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.app import BotApplication, build_application, running
-from bot.delivery import JOB_NAME
 from bot.config import Settings
+from bot.delivery import JOB_NAME
 from bot.localapi import Call
 from content import Content, load
 from storage import Store
@@ -88,8 +88,9 @@ class Harness:
 
     async def next_call(self, start: int, method: str, timeout: float = 5.0) -> Call:
         """The first call of ``method`` after the first ``start`` calls, waiting for it."""
-        found: Call = await self.fake.wait_for(lambda: next(iter(self.since(start, method)), None),
-                                               timeout)
+        found: Call = await self.fake.wait_for(
+            lambda: next(iter(self.since(start, method)), None), timeout
+        )
         return found
 
     async def tick(self) -> None:

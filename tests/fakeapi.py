@@ -43,8 +43,9 @@ class FakeBotApi:
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             self.requests_with_wrong_token += 1
-            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"},
-                                     status=401)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         params: dict[str, Any] = {}
         if request.content_type == "application/json":
             params = await request.json()

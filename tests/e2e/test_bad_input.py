@@ -61,15 +61,24 @@ async def test_free_text_points_to_help(harness: Harness, content: Content, garb
     assert reply.params["text"] == content.message("fallback")
 
 
-async def test_unknown_command_and_sticker_point_to_help(harness: Harness, content: Content) -> None:
+async def test_unknown_command_and_sticker_point_to_help(
+    harness: Harness, content: Content
+) -> None:
     assert (await harness.say("/frobnicate now")).params["text"] == content.message("fallback")
     sticker = {
         "message_id": 999,
         "date": 0,
         "chat": {"id": harness.chat_id, "type": "private"},
         "from": {"id": harness.chat_id, "is_bot": False, "first_name": "You"},
-        "sticker": {"file_id": "x", "file_unique_id": "y", "width": 1, "height": 1,
-                    "is_animated": False, "is_video": False, "type": "regular"},
+        "sticker": {
+            "file_id": "x",
+            "file_unique_id": "y",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        },
     }
     calls = await harness.handle(harness.fake.api.queue({"message": sticker}))
     assert [c.params["text"] for c in calls if c.method == "sendMessage"] == [
@@ -116,24 +125,60 @@ async def test_button_on_a_message_the_bot_no_longer_has_is_answered(
 @pytest.mark.parametrize(
     "update",
     [
-        pytest.param({"edited_message": {"message_id": 5, "date": 0, "edit_date": 1,
-                                         "chat": {"id": 42, "type": "private"}, "text": "hi"}},
-                     id="edited-message"),
-        pytest.param({"channel_post": {"message_id": 5, "date": 0,
-                                       "chat": {"id": -100, "type": "channel"}, "text": "/start"}},
-                     id="channel-post"),
-        pytest.param({"my_chat_member": {
-            "chat": {"id": 42, "type": "private"}, "date": 0,
-            "from": {"id": 42, "is_bot": False, "first_name": "You"},
-            "old_chat_member": {"status": "member", "user": {"id": 1, "is_bot": True,
-                                                             "first_name": "bot"}},
-            "new_chat_member": {"status": "kicked", "until_date": 0,
-                                "user": {"id": 1, "is_bot": True, "first_name": "bot"}},
-        }}, id="my-chat-member"),
-        pytest.param({"message": {"message_id": 6, "date": 0,
-                                  "chat": {"id": -5, "type": "group", "title": "g"},
-                                  "from": {"id": 7, "is_bot": False, "first_name": "A"},
-                                  "text": "hello group"}}, id="group-text"),
+        pytest.param(
+            {
+                "edited_message": {
+                    "message_id": 5,
+                    "date": 0,
+                    "edit_date": 1,
+                    "chat": {"id": 42, "type": "private"},
+                    "text": "hi",
+                }
+            },
+            id="edited-message",
+        ),
+        pytest.param(
+            {
+                "channel_post": {
+                    "message_id": 5,
+                    "date": 0,
+                    "chat": {"id": -100, "type": "channel"},
+                    "text": "/start",
+                }
+            },
+            id="channel-post",
+        ),
+        pytest.param(
+            {
+                "my_chat_member": {
+                    "chat": {"id": 42, "type": "private"},
+                    "date": 0,
+                    "from": {"id": 42, "is_bot": False, "first_name": "You"},
+                    "old_chat_member": {
+                        "status": "member",
+                        "user": {"id": 1, "is_bot": True, "first_name": "bot"},
+                    },
+                    "new_chat_member": {
+                        "status": "kicked",
+                        "until_date": 0,
+                        "user": {"id": 1, "is_bot": True, "first_name": "bot"},
+                    },
+                }
+            },
+            id="my-chat-member",
+        ),
+        pytest.param(
+            {
+                "message": {
+                    "message_id": 6,
+                    "date": 0,
+                    "chat": {"id": -5, "type": "group", "title": "g"},
+                    "from": {"id": 7, "is_bot": False, "first_name": "A"},
+                    "text": "hello group",
+                }
+            },
+            id="group-text",
+        ),
     ],
 )
 async def test_updates_without_a_private_message_are_ignored(

@@ -20,8 +20,7 @@ def command(*args: str) -> list[str]:
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "BACKCARE_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BACKCARE_"))}
     env["PYTHONPATH"] = str(ROOT)
     env.update(extra)
     return env
@@ -29,16 +28,23 @@ def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 def test_help_explains_commands_and_settings(tmp_path: Path) -> None:
     top = subprocess.run(command("--help"), capture_output=True, text=True, check=True)
-    for word in ("run", "chat", "TELEGRAM_BOT_TOKEN", "BACKCARE_DB", "BACKCARE_TIMEZONE",
-                 "TELEGRAM_API_BASE_URL"):
+    for word in (
+        "run",
+        "chat",
+        "TELEGRAM_BOT_TOKEN",
+        "BACKCARE_DB",
+        "BACKCARE_TIMEZONE",
+        "TELEGRAM_API_BASE_URL",
+    ):
         assert word in top.stdout
     run = subprocess.run(command("run", "--help"), capture_output=True, text=True, check=True)
     assert "long polling" in run.stdout and "TELEGRAM_BOT_TOKEN" in run.stdout
 
 
 def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    result = subprocess.run(command("run"), capture_output=True, text=True, cwd=tmp_path,
-                            env=clean_env(tmp_path))
+    result = subprocess.run(
+        command("run"), capture_output=True, text=True, cwd=tmp_path, env=clean_env(tmp_path)
+    )
     assert result.returncode == 2
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
@@ -48,8 +54,9 @@ def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
 
 def test_token_from_a_dotenv_file(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("BACKCARE_TIMEZONE=Mars/Base\nTELEGRAM_BOT_TOKEN=1:x\n")
-    result = subprocess.run(command("run"), capture_output=True, text=True, cwd=tmp_path,
-                            env=clean_env(tmp_path))
+    result = subprocess.run(
+        command("run"), capture_output=True, text=True, cwd=tmp_path, env=clean_env(tmp_path)
+    )
     # The token was read from .env, so the complaint is about the next bad value.
     assert result.returncode == 2 and "BACKCARE_TIMEZONE" in result.stderr
 
@@ -57,11 +64,18 @@ def test_token_from_a_dotenv_file(tmp_path: Path) -> None:
 async def test_run_answers_and_stops_cleanly_on_sigterm(
     fake: FakeBotApi, tmp_path: Path, content: Content
 ) -> None:
-    env = clean_env(tmp_path, TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.base_url,
-                    BACKCARE_DB=str(tmp_path / "run.db"))
+    env = clean_env(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=fake.token,
+        TELEGRAM_API_BASE_URL=fake.base_url,
+        BACKCARE_DB=str(tmp_path / "run.db"),
+    )
     process = await asyncio.create_subprocess_exec(
-        *command("run"), cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        *command("run"),
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         await fake.wait_call("setMyCommands", timeout=30)
@@ -87,8 +101,15 @@ async def test_run_answers_and_stops_cleanly_on_sigterm(
 
 def test_chat_reads_a_script_from_standard_input(tmp_path: Path, content: Content) -> None:
     script = "/start\n2\n1\n/time 7:30\n/quit\n/help\n"
-    result = subprocess.run(command("chat"), input=script, capture_output=True, text=True,
-                            cwd=tmp_path, env=clean_env(tmp_path), timeout=60)
+    result = subprocess.run(
+        command("chat"),
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "you> /start" in out and f"[1] {content.buttons['subscribe']}" in out

@@ -33,7 +33,9 @@ async def test_help_lists_every_command(harness: Harness, content: Content) -> N
         assert f"/{command} " in reply.params["text"]
 
 
-async def test_technique_button_edits_the_list_into_the_card(harness: Harness, content: Content) -> None:
+async def test_technique_button_edits_the_list_into_the_card(
+    harness: Harness, content: Content
+) -> None:
     listing = await harness.say("/technique")
     assert buttons(listing.params)[:4] == [callbacks.technique(t.id) for t in content.techniques]
     start = len(harness.calls)
@@ -53,7 +55,9 @@ async def test_technique_button_edits_the_list_into_the_card(harness: Harness, c
     assert back.params["text"] == content.message("technique_list")
 
 
-async def test_technique_by_name_in_any_case_or_misspelled(harness: Harness, content: Content) -> None:
+async def test_technique_by_name_in_any_case_or_misspelled(
+    harness: Harness, content: Content
+) -> None:
     pressing = content.technique("pressing")
     assert pressing is not None
     for typed in ("/technique PRESSING", "/technique presing", "/technique  Pressing "):
@@ -86,7 +90,9 @@ async def test_subscribe_names_time_and_timezone_and_gives_a_first_tip(
     subscriber = harness.store.subscriber(harness.chat_id)
     assert subscriber is not None and subscriber.subscribed
     again = await harness.say("/subscribe")
-    assert again.params["text"] == content.message("already_subscribed", time="09:00", timezone="UTC")
+    assert again.params["text"] == content.message(
+        "already_subscribed", time="09:00", timezone="UTC"
+    )
     off = await harness.say("/unsubscribe")
     assert off.params["text"] == content.message("unsubscribed", time="09:00", timezone="UTC")
     subscriber = harness.store.subscriber(harness.chat_id)
