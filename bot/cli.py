@@ -11,6 +11,7 @@ from pathlib import Path
 
 from telegram import Update
 
+from bot import logs
 from bot.app import build_application
 from bot.config import ConfigError, Settings
 from content import ContentError
@@ -77,12 +78,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `backcare-bot` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        level=logging.WARNING if args.command == "chat" else args.log_level,
-    )
-    # httpx logs every request URL, and Telegram's URLs carry the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logs.configure(logging.WARNING if args.command == "chat" else args.log_level)
     try:
         if args.command == "chat":
             settings = Settings.from_env(require_token=False)
@@ -96,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return asyncio.run(chat(settings))
         settings = Settings.from_env()
+        # From here on the token is known: keep it out of every log line and traceback.
+        logs.configure(args.log_level, secrets=[settings.token])
         application = build_application(settings)
     except (ConfigError, ContentError) as error:
         print(f"backcare-bot: {error}", file=sys.stderr)

@@ -70,8 +70,9 @@ async def test_run_answers_and_stops_cleanly_on_sigterm(
         TELEGRAM_API_BASE_URL=fake.base_url,
         BACKCARE_DB=str(tmp_path / "run.db"),
     )
+    # At DEBUG, PTB and httpx log request URLs, which carry the token: it must be redacted.
     process = await asyncio.create_subprocess_exec(
-        *command("run"),
+        *command("--log-level", "DEBUG", "run"),
         cwd=tmp_path,
         env=env,
         stdout=asyncio.subprocess.PIPE,
@@ -96,6 +97,7 @@ async def test_run_answers_and_stops_cleanly_on_sigterm(
     log = stderr.decode()
     assert "Traceback" not in log
     assert fake.token not in log and fake.token.split(":")[1] not in log
+    assert "[REDACTED]" in log
     assert fake.requests_with_wrong_token == 0
 
 
