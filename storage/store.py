@@ -275,12 +275,14 @@ class Store:
         values["updated_at"] = _stamp(now)
         self.db.table("subscribers").update(chat_id, values)
 
-    def _reschedule(self, chat_id: int, now: datetime, *, catch_up: bool = False) -> None:
+    def _reschedule(
+        self, chat_id: int, now: datetime, *, catch_up: bool = False, give_up_today: bool = False
+    ) -> None:
         subscriber = self._get(chat_id)
         due = None
         if subscriber.subscribed:
             zone = subscriber.zone
-            done = self._done(chat_id, schedule.local_date(now, zone))
+            done = give_up_today or self._done(chat_id, schedule.local_date(now, zone))
             due = _epoch(
                 schedule.next_due(
                     subscriber.tip_time, zone, now, done_today=done, catch_up=catch_up
@@ -372,7 +374,8 @@ class Store:
             ):
                 self._update(chat_id, now, next_due=_epoch(retry))
                 return retry
-            self._reschedule(chat_id, now)
+            # No attempt left today: the next try is tomorrow's tip.
+            self._reschedule(chat_id, now, give_up_today=True)
             return None
 
     def skip_day(self, chat_id: int, day: date, now: datetime) -> None:

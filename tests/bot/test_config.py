@@ -1,0 +1,130 @@
+"""Settings from the environment: clear errors for the person starting the bot, safe defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_API_BASE_URL, ConfigError, Settings
+
+TOKEN = "123456:ABC-secret-token"
+
+
+def from_env(**env: str) -> Settings:
+    return Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **env})
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        pytest.param({}, id="missing"),
+        pytest.param({"TELEGRAM_BOT_TOKEN": ""}, id="empty"),
+        pytest.param({"TELEGRAM_BOT_TOKEN": "  \t"}, id="blank"),
+    ],
+)
+def test_missing_token_names_the_variable_and_botfather(env: dict[str, str]) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env(env)
+    assert "TELEGRAM_BOT_TOKEN" in str(raised.value)
+    assert "@BotFather" in str(raised.value)
+
+
+def test_token_is_not_required_when_asked() -> None:
+    assert Settings.from_env({}, require_token=False).token == ""
+
+
+def test_token_is_stripped() -> None:
+    assert Settings.from_env({"TELEGRAM_BOT_TOKEN": f"  {TOKEN}\n"}).token == TOKEN
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param("123456:ABC DEF", id="inner-space"),
+        pytest.param("https://api.telegram.org/bot123456:ABC", id="url"),
+    ],
+)
+def test_malformed_token_names_the_variable(token: str) -> None:
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN"):
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": token})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("Mars/Base", id="unknown-name"),
+        pytest.param("+15:00", id="offset-too-large"),
+        pytest.param("tomorrow", id="word"),
+    ],
+)
+def test_bad_timezone_names_the_variable(value: str) -> None:
+    with pytest.raises(ConfigError, match="BACKCARE_TIMEZONE"):
+        from_env(BACKCARE_TIMEZONE=value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param("+08:00", "UTC+08:00", id="offset"),
+        pytest.param("europe/berlin", "Europe/Berlin", id="iana-lower-case"),
+        pytest.param("  ", "UTC", id="blank"),
+    ],
+)
+def test_timezone_is_canonical(value: str, expected: str) -> None:
+    assert from_env(BACKCARE_TIMEZONE=value).default_timezone == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("localhost:8081/bot", id="no-scheme"),
+        pytest.param("ftp://example.org/bot", id="ftp"),
+    ],
+)
+def test_base_url_without_http_names_the_variable(url: str) -> None:
+    with pytest.raises(ConfigError, match="TELEGRAM_API_BASE_URL"):
+        from_env(TELEGRAM_API_BASE_URL=url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("http://localhost:8081/bot", id="http"),
+        pytest.param("https://example.org/bot", id="https"),
+    ],
+)
+def test_base_url_with_http_is_kept(url: str) -> None:
+    assert from_env(TELEGRAM_API_BASE_URL=url).api_base_url == url
+
+
+def test_db_path_is_taken_from_the_environment() -> None:
+    assert from_env(BACKCARE_DB="/data/bot.db").db_path == Path("/data/bot.db")
+
+
+def test_default_db_path() -> None:
+    assert from_env().db_path == Path("backcare.db")
+
+
+def test_default_timezone_is_utc() -> None:
+    assert from_env().default_timezone == "UTC"
+
+
+def test_default_api_base_url() -> None:
+    assert from_env().api_base_url == DEFAULT_API_BASE_URL == "https://api.telegram.org/bot"
+
+
+def test_blank_values_fall_back_to_defaults() -> None:
+    settings = from_env(BACKCARE_DB=" ", TELEGRAM_API_BASE_URL="")
+    assert (settings.db_path, settings.api_base_url) == (Path("backcare.db"), DEFAULT_API_BASE_URL)
+
+
+def test_repr_hides_the_token() -> None:
+    settings = from_env()
+    assert TOKEN not in repr(settings)
+    assert TOKEN not in str(settings)
+
+
+def test_explicit_env_ignores_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACKCARE_TIMEZONE", "Asia/Tokyo")
+    assert from_env().default_timezone == "UTC"

@@ -1,0 +1,157 @@
+"""Editorial rules for what the bot says: honest limits, stop signs and emergencies.
+
+The texts are read straight from content/en/*.toml, so every string in the files is checked,
+aliases and button labels included.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import content as content_package
+from content import Content, load
+from content.markup import plain
+
+EN_DIR = Path(content_package.__file__).parent / "en"
+
+#: Promises massage cannot keep: curing, healing, repairing or realigning the back.
+PROMISE = re.compile(
+    r"\b(?:cure[sd]?|curing|heal(?:s|ed|ing)?|repair(?:s|ed|ing)?|realign(?:s|ed|ing|ment)?"
+    r"|fix(?:es|ed|ing)?\s+(?:the|your|a)\s+(?:herniated\s+)?(?:disc|back|spine|herniation))\b",
+    re.IGNORECASE,
+)
+#: Talk of moving the disc back: only ever allowed in a negated sentence.
+BACK_INTO_PLACE = re.compile(
+    r"\bback\s+into\s+place\b"
+    r"|\bpush(?:es|ed|ing)?\s+(?:\S+\s+){0,4}?(?<!lower )(?<!upper )back\b",
+    re.IGNORECASE,
+)
+NEGATION = re.compile(r"\b(?:cannot|can't|can’t|not|no|never)\b", re.IGNORECASE)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+TECHNIQUE_IDS = [technique.id for technique in load().techniques]
+
+
+def _walk(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, f"{where}[{index}]")
+
+
+def content_strings() -> list[tuple[str, str]]:
+    """Every string value in every TOML file of the language, as (file:key, text)."""
+    strings: list[tuple[str, str]] = []
+    for path in sorted(EN_DIR.glob("*.toml")):
+        with path.open("rb") as stream:
+            strings.extend(_walk(tomllib.load(stream), path.name))
+    return strings
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE_END.split(plain(text)) if s.strip()]
+
+
+def unnegated_back_into_place(text: str) -> list[str]:
+    return [s for s in sentences(text) if BACK_INTO_PLACE.search(s) and not NEGATION.search(s)]
+
+
+def negated_back_into_place(text: str) -> list[str]:
+    return [s for s in sentences(text) if BACK_INTO_PLACE.search(s) and NEGATION.search(s)]
+
+
+# The detectors themselves --------------------------------------------------------------------
+
+
+def test_all_four_content_files_are_scanned() -> None:
+    files = {where.split(".toml", 1)[0] for where, _ in content_strings()}
+    assert files == {"messages", "pages", "techniques", "tips"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        pytest.param("Massage will cure your back pain.", id="cure"),
+        pytest.param("Kneading heals the disc.", id="heals"),
+        pytest.param("Pressing helps repair the damage.", id="repair"),
+        pytest.param("Pushing realigns the spine.", id="realigns"),
+        pytest.param("These strokes fix your disc for good.", id="fix-your-disc"),
+    ],
+)
+def test_promise_detector_catches_promises(sentence: str) -> None:
+    assert PROMISE.search(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        pytest.param("Massage can push the disc back into place.", id="back-into-place"),
+        pytest.param("A firm thumb pushes a bulging disc back.", id="pushes-back"),
+    ],
+)
+def test_back_into_place_detector_wants_a_negation(sentence: str) -> None:
+    assert unnegated_back_into_place(sentence) == [sentence]
+
+
+def test_back_into_place_detector_ignores_the_lower_back() -> None:
+    assert unnegated_back_into_place("Pushing strokes run along the lower back.") == []
+
+
+# The rules -------------------------------------------------------------------------------------
+
+
+def test_nothing_promises_to_fix_or_cure() -> None:
+    promises = [
+        (where, m.group(0)) for where, text in content_strings() if (m := PROMISE.search(text))
+    ]
+    assert promises == []
+
+
+def test_moving_the_disc_back_is_only_ever_denied() -> None:
+    claims = [
+        (where, sentence)
+        for where, text in content_strings()
+        for sentence in unnegated_back_into_place(text)
+    ]
+    assert claims == []
+
+
+@pytest.mark.parametrize("technique_id", TECHNIQUE_IDS)
+def test_technique_stop_mentions_the_leg(content: Content, technique_id: str) -> None:
+    technique = content.technique(technique_id)
+    assert technique is not None
+    assert re.search(r"\blegs?\b", technique.stop, re.IGNORECASE)
+
+
+@pytest.mark.parametrize("technique_id", TECHNIQUE_IDS)
+def test_technique_stop_mentions_numbness(content: Content, technique_id: str) -> None:
+    technique = content.technique(technique_id)
+    assert technique is not None
+    assert re.search(r"\bnumbness\b", technique.stop, re.IGNORECASE)
+
+
+def test_benefits_page_says_massage_cannot_push_the_disc_back(content: Content) -> None:
+    denials = [
+        sentence
+        for sentence in negated_back_into_place(content.pages["benefits"])
+        if re.search(r"\bdisc\b", sentence, re.IGNORECASE)
+    ]
+    assert denials
+
+
+def test_safety_page_mentions_emergency(content: Content) -> None:
+    assert re.search(r"\bemergency\b", plain(content.pages["safety"]), re.IGNORECASE)
+
+
+def test_safety_page_mentions_both_legs(content: Content) -> None:
+    assert re.search(r"\bboth legs\b", plain(content.pages["safety"]), re.IGNORECASE)
