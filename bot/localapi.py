@@ -63,9 +63,19 @@ class LocalBotApi:
     # What a user does -------------------------------------------------------------------
 
     def user_message(
-        self, chat_id: int, text: str, *, first_name: str = "You", language_code: str = "en"
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        first_name: str = "You",
+        language_code: str = "en",
+        queue: bool = True,
     ) -> dict[str, Any]:
-        """Queue an update for a text message a user sends in their private chat with the bot."""
+        """An update for a text message a user sends in their private chat with the bot.
+
+        It is queued for getUpdates unless ``queue`` is False (the terminal chat hands its
+        updates to the Application directly).
+        """
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -76,12 +86,21 @@ class LocalBotApi:
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        return self.queue({"message": message})
+        return self.queue({"message": message}) if queue else self._numbered({"message": message})
 
     def press(
-        self, chat_id: int, message_id: int, data: str, *, first_name: str = "You"
+        self,
+        chat_id: int,
+        message_id: int,
+        data: str,
+        *,
+        first_name: str = "You",
+        queue: bool = True,
     ) -> dict[str, Any]:
-        """Queue an update for a button press on a message the bot sent (any data, even forged)."""
+        """An update for a button press on a message the bot sent (any data, even forged).
+
+        Queued for getUpdates unless ``queue`` is False, as for ``user_message``.
+        """
         query_id = str(next(self._callback_ids))
         self.pending_callbacks.add(query_id)
         query: dict[str, Any] = {
@@ -97,14 +116,18 @@ class LocalBotApi:
             "message_id": message_id,
             "date": 0,
         }
-        return self.queue({"callback_query": query})
+        body = {"callback_query": query}
+        return self.queue(body) if queue else self._numbered(body)
 
     def queue(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue any update (its update_id is added) for getUpdates."""
-        update = {"update_id": next(self._update_ids), **update}
+        update = self._numbered(update)
         self._updates.append(update)
         self._notify()
         return update
+
+    def _numbered(self, update: dict[str, Any]) -> dict[str, Any]:
+        return {"update_id": next(self._update_ids), **update}
 
     def _user(self, user_id: int, first_name: str, language_code: str) -> dict[str, Any]:
         return {

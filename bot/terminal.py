@@ -73,17 +73,17 @@ class Terminal:
         """Print one request the bot made, if a user would see it."""
         if call.error is not None:
             self.problems += 1
-            self._print(f"[the Bot API refused {call.method}: {call.error}]")
+            self.say(f"[the Bot API refused {call.method}: {call.error}]")
             return
         if call.method in ("sendMessage", "editMessageText"):
             label = "bot" if call.method == "sendMessage" else "bot (edited)"
-            self._print(f"{label}> " + self._indent(self._plain(str(call.params["text"]))))
+            self.say(f"{label}> " + self._indent(self._plain(str(call.params["text"]))))
             message = call.result
             keyboard = (call.params.get("reply_markup") or {}).get("inline_keyboard")
             if keyboard:
                 self._number(message["message_id"], keyboard)
         elif call.method == "answerCallbackQuery" and call.params.get("text"):
-            self._print(f"bot (pop-up)> {call.params['text']}")
+            self.say(f"bot (pop-up)> {call.params['text']}")
 
     def _number(self, message_id: int, keyboard: list[list[dict[str, Any]]]) -> None:
         self.buttons = []
@@ -92,7 +92,7 @@ class Terminal:
             for button in row:
                 self.buttons.append((message_id, str(button.get("callback_data", ""))))
                 cells.append(f"[{len(self.buttons)}] {button['text']}")
-            self._print("     " + "   ".join(cells))
+            self.say("     " + "   ".join(cells))
 
     def _plain(self, text: str) -> str:
         if self.color:
@@ -105,7 +105,8 @@ class Terminal:
     def _indent(self, text: str) -> str:
         return text.replace("\n", "\n     ")
 
-    def _print(self, line: str) -> None:
+    def say(self, line: str) -> None:
+        """Print one line to the terminal."""
         print(line, file=self.output, flush=True)
 
     def button(self, line: str) -> tuple[int, str] | None:
@@ -129,7 +130,7 @@ async def chat(
     read_line: Callable[[], str] = input_stream.readline
     loop = asyncio.get_running_loop()
     async with running(application):
-        terminal._print(
+        terminal.say(
             "Chatting with backcare-bot. Type a command (try /start), a button's "
             f"number to press it, or {QUIT} to leave."
         )
@@ -143,11 +144,11 @@ async def chat(
             if line == QUIT:
                 break
             if not input_stream.isatty():
-                terminal._print(f"you> {line}")
+                terminal.say(f"you> {line}")
             pressed = terminal.button(line)
             if pressed is not None:
-                update = api.press(CHAT_ID, pressed[0], pressed[1])
+                update = api.press(CHAT_ID, pressed[0], pressed[1], queue=False)
             else:
-                update = api.user_message(CHAT_ID, line)
+                update = api.user_message(CHAT_ID, line, queue=False)
             await application.process_update(Update.de_json(update, application.bot))
     return 0
