@@ -56,7 +56,7 @@ async def deliver(context: BotContext, services: Services, subscriber: Subscribe
     except (Forbidden, BadRequest) as error:
         if isinstance(error, Forbidden) or "chat not found" in error.message.lower():
             logger.info("chat %s is gone (%s): unsubscribed", subscriber.chat_id, error.message)
-            store.deactivate(subscriber.chat_id, services.clock())
+            store.set_blocked(subscriber.chat_id, True, services.clock())
         else:
             logger.error("daily tip refused for chat %s: %s", subscriber.chat_id, error.message)
         store.mark_failed(subscriber.chat_id, day, services.clock())

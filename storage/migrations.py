@@ -50,3 +50,9 @@ def m001_initial(db: Database) -> None:
         not_null={"status", "attempts", "updated_at"},
         defaults={"attempts": 1},
     )
+
+
+@migrations()
+def m002_blocked(db: Database) -> None:
+    """Whether the user blocked the bot, kept apart from whether they want tips."""
+    db.table("subscribers").add_column("blocked", int, not_null_default=0)

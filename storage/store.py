@@ -62,6 +62,13 @@ class Subscriber:
     timezone: str
     next_due: datetime | None
     tip_cursor: int
+    #: The user blocked the bot (or the chat is gone): nothing is sent, settings are kept.
+    blocked: bool = False
+
+    @property
+    def active(self) -> bool:
+        """Whether daily tips go to this chat: subscribed, and the bot not blocked."""
+        return self.subscribed and not self.blocked
 
     @property
     def zone(self) -> tzinfo:
@@ -221,8 +228,9 @@ class Store:
         """
         with self.db.atomic():
             before = self._ensure(chat_id, now)
-            if not before.subscribed:
-                self._update(chat_id, now, subscribed=1)
+            if not before.subscribed or before.blocked:
+                # Someone subscribing is talking to the bot, so it is not blocked.
+                self._update(chat_id, now, subscribed=1, blocked=0)
                 self._reschedule(chat_id, now)
             return self._get(chat_id), not before.subscribed
 
@@ -259,11 +267,22 @@ class Store:
             self._reschedule(chat_id, now)
             return self._get(chat_id)
 
-    def deactivate(self, chat_id: int, now: datetime) -> None:
-        """Stop sending to a chat that blocked the bot or no longer exists."""
+    def set_blocked(self, chat_id: int, blocked: bool, now: datetime) -> bool:
+        """Record that a user blocked the bot (or the chat is gone), or unblocked it.
+
+        A blocked chat gets nothing; unblocking resumes the daily tip if it was on.
+        Chats the bot never knew are not created.
+
+        Returns:
+            Whether anything changed.
+        """
         with self.db.atomic():
-            if self.subscriber(chat_id):
-                self._update(chat_id, now, subscribed=0, next_due=None)
+            before = self.subscriber(chat_id)
+            if before is None or before.blocked == blocked:
+                return False
+            self._update(chat_id, now, blocked=int(blocked))
+            self._reschedule(chat_id, now)
+            return True
 
     def _get(self, chat_id: int) -> Subscriber:
         subscriber = self.subscriber(chat_id)
@@ -280,7 +299,7 @@ class Store:
     ) -> None:
         subscriber = self._get(chat_id)
         due = None
-        if subscriber.subscribed:
+        if subscriber.active:
             zone = subscriber.zone
             done = give_up_today or self._done(chat_id, schedule.local_date(now, zone))
             due = _epoch(
@@ -367,7 +386,7 @@ class Store:
             subscriber = self._get(chat_id)
             retry = now + RETRY_DELAY
             if (
-                subscriber.subscribed
+                subscriber.active
                 and delivery is not None
                 and delivery.attempts < MAX_ATTEMPTS
                 and schedule.local_date(retry, subscriber.zone) == day
@@ -436,6 +455,7 @@ def _subscriber(row: dict[str, Any]) -> Subscriber:
         timezone=row["timezone"],
         next_due=None if row["next_due"] is None else datetime.fromtimestamp(row["next_due"], UTC),
         tip_cursor=row["tip_cursor"],
+        blocked=bool(row["blocked"]),
     )
 
 

@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import callbacks
-from bot.handlers import errors, fallback, info, settings, start, subscription, technique, tip
+from bot.handlers import (
+    errors,
+    fallback,
+    info,
+    membership,
+    settings,
+    start,
+    subscription,
+    technique,
+    tip,
+)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -31,6 +48,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
                 subscription.subscribe_button, pattern=callbacks.SUBSCRIBE_PATTERN
             ),
             CallbackQueryHandler(settings.settings_button, pattern=callbacks.SETTINGS_PATTERN),
+            ChatMemberHandler(membership.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             # Order matters: these two come last and take what nothing above took. Anything a
             # user sends in a private chat gets a pointer to /help (in groups the bot stays
             # quiet), and every other button press is answered so no client keeps a spinner.

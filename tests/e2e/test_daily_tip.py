@@ -131,6 +131,38 @@ async def test_a_user_who_blocked_the_bot_is_unsubscribed(
         )
         assert delivery.attempts == 1
         subscriber = bot.store.subscriber(bot.chat_id)
-        assert subscriber is not None and not subscriber.subscribed
+        assert subscriber is not None and subscriber.blocked
         assert subscriber.next_due is None
     bot.store.close()
+
+
+def member_update(chat_id: int, status: str) -> dict:
+    """A my_chat_member update: the user blocked ("kicked") or unblocked ("member") the bot."""
+    bot_user = {"id": 1, "is_bot": True, "first_name": "backcare-bot"}
+    old = "member" if status == "kicked" else "kicked"
+    return {
+        "my_chat_member": {
+            "chat": {"id": chat_id, "type": "private", "first_name": "You"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "You"},
+            "date": 0,
+            "old_chat_member": {"status": old, "user": bot_user, "until_date": 0},
+            "new_chat_member": {"status": status, "user": bot_user, "until_date": 0},
+        }
+    }
+
+
+async def test_blocking_and_unblocking_the_bot_stops_and_resumes_tips(
+    harness: Harness, clock: FakeClock
+) -> None:
+    await harness.say("/subscribe")
+    await harness.handle(harness.fake.api.queue(member_update(harness.chat_id, "kicked")))
+    subscriber = harness.store.subscriber(harness.chat_id)
+    assert subscriber is not None and subscriber.blocked and subscriber.next_due is None
+    clock.set(at(26, 9, 0, 1))
+    await harness.tick()
+    assert harness.daily_tips() == []
+
+    await harness.handle(harness.fake.api.queue(member_update(harness.chat_id, "member")))
+    subscriber = harness.store.subscriber(harness.chat_id)
+    assert subscriber is not None and subscriber.subscribed and not subscriber.blocked
+    await harness.fake.wait_for(lambda: sent(harness, date(2026, 11, 26)))

@@ -11,6 +11,7 @@ import pytest
 
 from content import Content
 from storage import DeliveryStatus, Store
+from storage.migrations import migrations
 from storage.store import MAX_ATTEMPTS, RETRY_DELAY
 from tests.conftest import START, FakeClock
 
@@ -35,12 +36,38 @@ def next_due(store: Store, chat_id: int) -> datetime | None:
 # Migrations ------------------------------------------------------------------------------------
 
 
-def test_migrate_new_file_applies_initial_migration(tmp_path: Path) -> None:
+def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
     fresh = Store(tmp_path / "fresh.db")
     try:
-        assert fresh.migrate() == ["m001_initial"]
+        assert fresh.migrate() == ["m001_initial", "m002_blocked"]
     finally:
         fresh.close()
+
+
+def test_migrate_a_file_from_an_older_version(tmp_path: Path, clock: FakeClock) -> None:
+    old = Store(tmp_path / "old.db")
+    migrations.apply(old.db, stop_before="m002_blocked")
+    old.db.table("subscribers").insert(
+        {
+            "chat_id": CHAT,
+            "subscribed": 1,
+            "tip_time": "09:00",
+            "timezone": "UTC",
+            "next_due": 1,
+            "tip_cursor": 3,
+            "created_at": "x",
+            "updated_at": "x",
+        }
+    )
+    old.close()
+    upgraded = Store(tmp_path / "old.db")
+    try:
+        assert upgraded.migrate() == ["m002_blocked"]
+        subscriber = upgraded.subscriber(CHAT)
+    finally:
+        upgraded.close()
+    assert subscriber is not None
+    assert (subscriber.subscribed, subscriber.blocked, subscriber.tip_cursor) == (True, False, 3)
 
 
 def test_migrate_existing_file_applies_nothing(tmp_path: Path, store: Store) -> None:
@@ -192,16 +219,34 @@ def test_set_timezone_unknown_creates_no_chat(store: Store, clock: FakeClock) ->
     assert store.subscriber(CHAT) is None
 
 
-def test_deactivate_clears_subscription(store: Store, clock: FakeClock) -> None:
+def test_blocking_stops_tips_and_keeps_the_subscription(store: Store, clock: FakeClock) -> None:
     store.subscribe(CHAT, clock())
-    store.deactivate(CHAT, clock())
+    assert store.set_blocked(CHAT, True, clock()) is True
     subscriber = store.subscriber(CHAT)
     assert subscriber is not None
-    assert (subscriber.subscribed, subscriber.next_due) == (False, None)
+    assert (subscriber.subscribed, subscriber.blocked, subscriber.next_due) == (True, True, None)
+    assert store.due(clock() + timedelta(days=2)) == []
 
 
-def test_deactivate_unknown_chat_creates_nothing(store: Store, clock: FakeClock) -> None:
-    store.deactivate(CHAT, clock())
+def test_unblocking_resumes_tips(store: Store, clock: FakeClock) -> None:
+    store.subscribe(CHAT, clock())
+    store.set_blocked(CHAT, True, clock())
+    assert store.set_blocked(CHAT, False, clock()) is True
+    subscriber = store.subscriber(CHAT)
+    assert subscriber is not None and not subscriber.blocked
+    assert subscriber.next_due is not None
+
+
+def test_unblocking_does_not_subscribe_someone_who_left(store: Store, clock: FakeClock) -> None:
+    store.ensure(CHAT, clock())
+    store.set_blocked(CHAT, True, clock())
+    store.set_blocked(CHAT, False, clock())
+    subscriber = store.subscriber(CHAT)
+    assert subscriber is not None and not subscriber.subscribed and subscriber.next_due is None
+
+
+def test_blocking_an_unknown_chat_creates_nothing(store: Store, clock: FakeClock) -> None:
+    assert store.set_blocked(CHAT, True, clock()) is False
     assert store.subscriber(CHAT) is None
 
 
