@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -93,6 +93,12 @@ class Harness:
         )
         return found
 
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[BotApplication]:
+        """Start the bot on this harness's database until the block ends; again to restart."""
+        async with bot_running(self.settings, self.clock, self.handled) as self.application:
+            yield self.application
+
     async def tick(self) -> None:
         """Run the daily-tip job now and wait for it to finish (it also runs on its own)."""
         assert self.application is not None and self.application.job_queue is not None
@@ -171,10 +177,17 @@ async def fake() -> AsyncIterator[FakeBotApi]:
 
 @pytest.fixture
 async def harness(fake: FakeBotApi, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
-    settings = settings_for(fake, tmp_path / "bot.db")
-    bot = Harness(fake, clock, settings)
-    async with bot_running(settings, clock, bot.handled) as bot.application:
+    bot = Harness(fake, clock, settings_for(fake, tmp_path / "bot.db"))
+    async with bot.running():
         await fake.wait_call("setMyCommands")
         yield bot
         bot.store.close()
     assert not [c for c in fake.calls if c.error], "the Bot API refused a request"
+
+
+@pytest.fixture
+def stopped(fake: FakeBotApi, tmp_path: Path, clock: FakeClock) -> Iterator[Harness]:
+    """Like ``harness``, but not started: the test starts and restarts it with ``running()``."""
+    bot = Harness(fake, clock, settings_for(fake, tmp_path / "bot.db"))
+    yield bot
+    bot.store.close()

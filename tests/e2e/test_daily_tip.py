@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from content import Content
 from storage import Delivery, DeliveryStatus
-from tests.conftest import FakeClock, Harness, bot_running, settings_for
+from tests.conftest import FakeClock, Harness
 from tests.fakeapi import FakeBotApi
 
 
@@ -44,16 +43,15 @@ async def test_tip_arrives_at_the_local_time_and_only_once(
 
 
 async def test_a_restart_sends_no_second_tip_that_day(
-    fake: FakeBotApi, tmp_path: Path, clock: FakeClock, content: Content
+    stopped: Harness, fake: FakeBotApi, clock: FakeClock, content: Content
 ) -> None:
-    settings = settings_for(fake, tmp_path / "bot.db")
-    bot = Harness(fake, clock, settings)
-    async with bot_running(settings, clock, bot.handled) as bot.application:
+    bot = stopped
+    async with bot.running():
         await bot.say("/subscribe")
         clock.set(at(26, 9, 0, 1))
         await fake.wait_for(lambda: sent(bot, date(2026, 11, 26)))
     clock.set(at(26, 9, 30))
-    async with bot_running(settings, clock, bot.handled) as bot.application:
+    async with bot.running():
         await bot.tick()
         await bot.say("/help")
         assert len(bot.daily_tips()) == 1
@@ -62,7 +60,6 @@ async def test_a_restart_sends_no_second_tip_that_day(
     first, second = bot.daily_tips()
     assert first.params["text"] != second.params["text"]
     assert content.tips[2].text in second.params["text"]
-    bot.store.close()
 
 
 async def test_tip_shown_by_tip_command_does_not_count_as_the_day(
@@ -98,29 +95,26 @@ async def test_moving_the_time_later_today_brings_todays_tip(
 
 
 async def test_catch_up_after_downtime_sends_today_and_skips_missed_days(
-    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+    stopped: Harness, fake: FakeBotApi, clock: FakeClock
 ) -> None:
-    settings = settings_for(fake, tmp_path / "bot.db")
-    bot = Harness(fake, clock, settings)
-    async with bot_running(settings, clock, bot.handled) as bot.application:
+    bot = stopped
+    async with bot.running():
         await bot.say("/subscribe")
     # Down from 06:00 on the 26th until 11:00 on the 28th: the 26th and 27th are gone.
     clock.set(at(28, 11, 0))
-    async with bot_running(settings, clock, bot.handled) as bot.application:
+    async with bot.running():
         await fake.wait_for(lambda: sent(bot, date(2026, 11, 28)))
         await bot.tick()
         assert len(bot.daily_tips()) == 1
     log = {d.local_date.day: d.status for d in bot.store.deliveries(bot.chat_id)}
     assert log == {26: DeliveryStatus.SKIPPED, 28: DeliveryStatus.SENT}
-    bot.store.close()
 
 
 async def test_a_user_who_blocked_the_bot_is_unsubscribed(
-    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+    stopped: Harness, fake: FakeBotApi, clock: FakeClock
 ) -> None:
-    settings = settings_for(fake, tmp_path / "bot.db")
-    bot = Harness(fake, clock, settings)
-    async with bot_running(settings, clock, bot.handled) as bot.application:
+    bot = stopped
+    async with bot.running():
         await bot.say("/subscribe")
         fake.api.blocked.add(bot.chat_id)
         clock.set(at(26, 9, 0, 1))
@@ -133,7 +127,6 @@ async def test_a_user_who_blocked_the_bot_is_unsubscribed(
         subscriber = bot.store.subscriber(bot.chat_id)
         assert subscriber is not None and subscriber.blocked
         assert subscriber.next_due is None
-    bot.store.close()
 
 
 def member_update(chat_id: int, status: str) -> dict:
