@@ -9,18 +9,20 @@ from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot import delivery, handlers
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, system_clock
+from bot.ratelimit import PriorityRateLimiter
 from content import Content, load
 from storage import Store
 
 logger = logging.getLogger(__name__)
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
+DISPATCHER_KEY = "dispatcher"
 
 
 def build_application(
@@ -29,6 +31,7 @@ def build_application(
     clock: Clock = system_clock,
     request: BaseRequest | None = None,
     content: Content | None = None,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
 ) -> BotApplication:
     """Build the bot, ready for ``run_polling`` or a manual start.
 
@@ -37,6 +40,8 @@ def build_application(
         clock: where "now" comes from; tests pass a controllable one.
         request: a custom Bot API transport (the terminal chat uses one); HTTP by default.
         content: the content to speak; loaded and validated from ``content/en`` by default.
+        rate_limiter: how requests are paced; a PriorityRateLimiter at the settings' rate
+            by default (benchmarks compare others).
     """
     content = content or load()
     builder = (
@@ -50,6 +55,7 @@ def build_application(
             )
         )
         .context_types(ContextTypes(context=BotContext))
+        .rate_limiter(rate_limiter or PriorityRateLimiter(settings.send_rate))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -57,8 +63,10 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     application: BotApplication = builder.build()
     store = Store(settings.db_path, default_timezone=settings.default_timezone)
-    application.bot_data[SERVICES_KEY] = Services(
-        settings=settings, store=store, content=content, clock=clock
+    services = Services(settings=settings, store=store, content=content, clock=clock)
+    application.bot_data[SERVICES_KEY] = services
+    application.bot_data[DISPATCHER_KEY] = delivery.Dispatcher(
+        services, max_in_flight=settings.max_in_flight
     )
     handlers.register(application)
     return application
@@ -100,6 +108,14 @@ async def _post_init(application: BotApplication) -> None:
     applied = services.store.migrate()
     if applied:
         logger.info("database migrated: %s", ", ".join(applied))
+    recovered = services.store.recover(services.clock())
+    if recovered.released or recovered.uncertain:
+        logger.warning(
+            "the last run did not stop cleanly: %d unsent tips released, %d uncertain "
+            "(maybe delivered; not sent again)",
+            recovered.released,
+            recovered.uncertain,
+        )
     synced = services.store.sync_tips(services.content.tips, services.clock())
     logger.info(
         "tips: %d added, %d updated, %d retired", synced.added, synced.updated, synced.retired
@@ -108,13 +124,15 @@ async def _post_init(application: BotApplication) -> None:
         [BotCommand(name, text) for name, text in services.content.commands.items()]
     )
     assert application.job_queue is not None
+    dispatcher = application.bot_data[DISPATCHER_KEY]
     application.job_queue.run_repeating(
-        delivery.deliver_due_tips,
+        dispatcher.tick,
         interval=services.settings.tick_seconds,
         first=0,
         name=delivery.JOB_NAME,
-        # One run at a time; a late run still runs (PTB keeps APScheduler's 1 s grace).
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        # A run that drains a backlog outlasts the interval: the next ones return at once
+        # (the dispatcher's own lock) instead of APScheduler logging a skipped run each time.
+        job_kwargs={"max_instances": 2, "coalesce": True, "misfire_grace_time": None},
     )
 
 

@@ -6,12 +6,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dotenv import dotenv_values
 
 from storage import schedule
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+#: Telegram allows about 30 messages a second in bulk; 25 leaves room for replies.
+DEFAULT_SEND_RATE = 25.0
+DEFAULT_MAX_IN_FLIGHT = 16
 
 
 class ConfigError(ValueError):
@@ -28,12 +32,17 @@ class Settings:
     api_base_url: str
     #: Seconds between runs of the delivery job; a tip is sent at most this late.
     tick_seconds: float = 20.0
+    #: Messages per second in all (replies and tips); 0 turns pacing off.
+    send_rate: float = DEFAULT_SEND_RATE
+    #: Daily-tip requests in flight at once.
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
 
     def __repr__(self) -> str:
         # The token must never reach a log line or a traceback.
         return (
             f"Settings(token='***', db_path={self.db_path!r}, "
-            f"default_timezone={self.default_timezone!r}, api_base_url={self.api_base_url!r})"
+            f"default_timezone={self.default_timezone!r}, api_base_url={self.api_base_url!r}, "
+            f"send_rate={self.send_rate!r}, max_in_flight={self.max_in_flight!r})"
         )
 
     @classmethod
@@ -82,4 +91,24 @@ class Settings:
             db_path=Path(env.get("BACKCARE_DB", "").strip() or "backcare.db"),
             default_timezone=default_timezone,
             api_base_url=base_url,
+            send_rate=_number(env, "BACKCARE_SEND_RATE", DEFAULT_SEND_RATE, float, 0, 1000),
+            max_in_flight=_number(
+                env, "BACKCARE_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT, int, 1, 256
+            ),
         )
+
+
+def _number(
+    env: Mapping[str, str], name: str, default: Any, kind: type, low: float, high: float
+) -> Any:
+    """Read a number setting, or raise a ConfigError that says what is accepted."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise ConfigError(f"{name}={raw!r} must be a number from {low:g} to {high:g}")
+    return value

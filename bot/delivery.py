@@ -1,72 +1,166 @@
-"""The daily tip: one periodic job that asks storage who is due and sends their tip."""
+"""The daily tip: one periodic job takes due tips from storage in batches and sends them.
+
+The dispatcher claims a batch (earliest due first) in one transaction, then a fixed pool of
+workers sends it: at most ``max_in_flight`` requests at once, each paced by the bot's rate
+limiter at bulk priority, so replies to users go first. A slow or failing chat holds one
+worker, never the others. On shutdown, workers stop taking claims and wait for no slot:
+what was not sent is released and stays due.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections import deque
+from collections.abc import Callable
+from typing import Any
 
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot import render
 from bot.context import BotContext, Services
-from storage import Subscriber
-from storage.schedule import local_date
+from bot.ratelimit import BULK, BULK_PREPACED, PriorityRateLimiter
+from storage import Claim
 
 logger = logging.getLogger(__name__)
 
-#: Subscribers taken from the due index per query.
-BATCH_SIZE = 100
 JOB_NAME = "daily-tips"
+#: Subscribers claimed per transaction.
+BATCH_SIZE = 200
+#: Tries per message for timeouts, network errors and 5xx, with backoff between them.
+SEND_TRIES = 3
+BACKOFF_SECONDS = 0.5
 
 
-async def deliver_due_tips(context: BotContext) -> None:
-    """Send every tip that is due now, earliest first, stopping early on shutdown."""
-    services = context.services
-    handled: set[int] = set()
-    while context.application.running:
-        batch = [
-            s for s in services.store.due(services.clock(), BATCH_SIZE) if s.chat_id not in handled
-        ]
-        if not batch:
-            return
-        for subscriber in batch:
-            if not context.application.running:
-                return
-            handled.add(subscriber.chat_id)
-            await deliver(context, services, subscriber)
+class Dispatcher:
+    """Sends every due tip; its ``tick`` is the JobQueue callback."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        max_in_flight: int,
+        batch_size: int = BATCH_SIZE,
+        backoff: float = BACKOFF_SECONDS,
+    ) -> None:
+        self.services = services
+        self.max_in_flight = max_in_flight
+        self.batch_size = batch_size
+        self.backoff = backoff
+        self._lock = asyncio.Lock()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a run is sending right now."""
+        return self._lock.locked()
+
+    async def tick(self, context: BotContext) -> None:
+        """Claim and send due tips until none is due or the bot stops."""
+        if self._lock.locked():
+            return  # the previous run is still draining a backlog
+        async with self._lock:
+            running = lambda: context.application.running  # noqa: E731
+            store, clock = self.services.store, self.services.clock
+            while running():
+                claims = store.claim_due(clock(), self.batch_size)
+                if not claims:
+                    return
+                await self.send(context.bot, claims, running)
+
+    async def send(
+        self, bot: ExtBot[Any], claims: list[Claim], running: Callable[[], bool]
+    ) -> None:
+        """Send ``claims`` with at most ``max_in_flight`` at once; release the unsent."""
+        pending = deque(claims)
+        limiter = getattr(bot, "rate_limiter", None)
+        paced = limiter if isinstance(limiter, PriorityRateLimiter) else None
+        stopping = asyncio.Event()
+
+        async def watch() -> None:
+            while running():
+                await asyncio.sleep(0.1)
+            stopping.set()
+
+        async def worker() -> None:
+            while pending and not stopping.is_set():
+                claim = pending.popleft()
+                if paced is not None and not await _first(paced.acquire_bulk(), stopping):
+                    pending.appendleft(claim)
+                    return
+                await self._send_one(bot, claim, prepaced=paced is not None)
+
+        watcher = asyncio.create_task(watch())
+        try:
+            await asyncio.gather(*(worker() for _ in range(min(self.max_in_flight, len(claims)))))
+        finally:
+            watcher.cancel()
+            if pending:
+                released = self.services.store.release(pending, self.services.clock())
+                logger.info("stopping: %d claimed tips released, still due", released)
+
+    async def _send_one(self, bot: ExtBot[Any], claim: Claim, *, prepaced: bool) -> None:
+        services = self.services
+        store, clock = services.store, services.clock
+        reply = render.daily_tip(services.content, claim.tip.text)
+        store.mark_sending(claim, clock())
+        rate_limit_args: Any = BULK_PREPACED if prepaced else None
+        for attempt in range(1, SEND_TRIES + 1):
+            try:
+                message = await bot.send_message(
+                    claim.chat_id,
+                    reply.text,
+                    reply_markup=reply.keyboard,
+                    rate_limit_args=rate_limit_args,
+                )
+            except Forbidden as error:
+                return self._gone(claim, error)
+            except BadRequest as error:
+                if "chat not found" in error.message.lower():
+                    return self._gone(claim, error)
+                logger.error("tip to chat %s refused: %s", claim.chat_id, error.message)
+                store.mark_failed(claim, clock(), retry=False)
+                return None
+            except (NetworkError, RetryAfter) as error:  # timeouts, 5xx, resets, repeated 429
+                if attempt == SEND_TRIES:
+                    retry = store.mark_failed(claim, clock())
+                    logger.warning(
+                        "tip to chat %s failed %d times (%s); next try %s",
+                        claim.chat_id,
+                        attempt,
+                        error,
+                        retry or "tomorrow",
+                    )
+                    return None
+                await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
+                rate_limit_args = None if rate_limit_args is None else BULK
+            except TelegramError as error:
+                logger.error("tip to chat %s failed: %s", claim.chat_id, error)
+                store.mark_failed(claim, clock())
+                return None
+            else:
+                store.mark_sent(claim, message.message_id, clock())
+                return None
+        return None
+
+    def _gone(self, claim: Claim, error: TelegramError) -> None:
+        """The user blocked the bot or the chat no longer exists: stop sending to it."""
+        store, now = self.services.store, self.services.clock()
+        logger.info("chat %s is unreachable (%s); marked blocked", claim.chat_id, error.message)
+        store.set_blocked(claim.chat_id, True, now)
+        store.mark_failed(claim, now, retry=False)
 
 
-async def deliver(context: BotContext, services: Services, subscriber: Subscriber) -> None:
-    """Send one subscriber the tip that is due, recording it before and after sending."""
-    store, now = services.store, services.clock()
-    assert subscriber.next_due is not None
-    zone = subscriber.zone
-    day = local_date(subscriber.next_due, zone)
-    if day < local_date(now, zone):
-        # That whole local day passed while the bot was down: skip it rather than send late.
-        store.skip_day(subscriber.chat_id, day, now)
-        return
-    tip = store.claim(subscriber.chat_id, day, now)
-    if tip is None:
-        return
-    reply = render.daily_tip(services.content, tip.text)
-    try:
-        message = await context.bot.send_message(
-            subscriber.chat_id, reply.text, reply_markup=reply.keyboard
-        )
-    except (Forbidden, BadRequest) as error:
-        if isinstance(error, Forbidden) or "chat not found" in error.message.lower():
-            logger.info("chat %s is gone (%s): unsubscribed", subscriber.chat_id, error.message)
-            store.set_blocked(subscriber.chat_id, True, services.clock())
-        else:
-            logger.error("daily tip refused for chat %s: %s", subscriber.chat_id, error.message)
-        store.mark_failed(subscriber.chat_id, day, services.clock())
-    except TelegramError as error:
-        retry = store.mark_failed(subscriber.chat_id, day, services.clock())
-        logger.warning(
-            "daily tip to chat %s failed (%s); retry at %s",
-            subscriber.chat_id,
-            error.message,
-            retry,
-        )
-    else:
-        store.mark_sent(subscriber.chat_id, day, tip, message.message_id, services.clock())
+async def _first(wanted: Any, stopping: asyncio.Event) -> bool:
+    """Await ``wanted`` unless ``stopping`` is set first (then cancel it); True if it finished."""
+    task = asyncio.ensure_future(wanted)
+    stop = asyncio.create_task(stopping.wait())
+    done, _ = await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+    stop.cancel()
+    if task in done:
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return False

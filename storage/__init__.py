@@ -1,12 +1,23 @@
 """The bot's SQLite storage (sqlite-utils): migrations and typed functions."""
 
 from storage.store import (
+    Claim,
     Delivery,
     DeliveryStatus,
+    Recovery,
     Store,
     Subscriber,
     Tip,
     TipSync,
 )
 
-__all__ = ["Delivery", "DeliveryStatus", "Store", "Subscriber", "Tip", "TipSync"]
+__all__ = [
+    "Claim",
+    "Delivery",
+    "DeliveryStatus",
+    "Recovery",
+    "Store",
+    "Subscriber",
+    "Tip",
+    "TipSync",
+]

@@ -56,3 +56,14 @@ def m001_initial(db: Database) -> None:
 def m002_blocked(db: Database) -> None:
     """Whether the user blocked the bot, kept apart from whether they want tips."""
     db.table("subscribers").add_column("blocked", int, not_null_default=0)
+
+
+@migrations()
+def m003_pause_days_claims(db: Database) -> None:
+    """Pauses and delivery days; the due instant of each claim, so it can be given back."""
+    subscribers = db.table("subscribers")
+    subscribers.add_column("days", int, not_null_default=127)
+    subscribers.add_column("resume_on", str)
+    db.table("deliveries").add_column("due_at", int)
+    # Crash recovery looks up rows by status; the dashboard-style counts will too.
+    db.table("deliveries").create_index(["status"])

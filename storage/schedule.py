@@ -95,8 +95,25 @@ def due_instant(day: date, at: time, zone: tzinfo) -> datetime:
     raise ValueError(f"no valid local time near {wall} in {zone}")  # pragma: no cover
 
 
+#: Delivery days as a bit mask, Monday = bit 0 (Python's weekday()).
+EVERY_DAY = 0b1111111
+WEEKDAYS = 0b0011111
+
+
+def allows(days: int, day: date) -> bool:
+    """Whether the weekday mask ``days`` includes ``day``."""
+    return bool(days >> day.weekday() & 1)
+
+
 def next_due(
-    at: time, zone: tzinfo, now: datetime, *, done_today: bool, catch_up: bool = False
+    at: time,
+    zone: tzinfo,
+    now: datetime,
+    *,
+    done_today: bool,
+    catch_up: bool = False,
+    days: int = EVERY_DAY,
+    resume_on: date | None = None,
 ) -> datetime:
     """Return when the next daily tip is due.
 
@@ -106,14 +123,25 @@ def next_due(
         now: the current instant (timezone-aware).
         done_today: today's tip (local date) has already been handled.
         catch_up: allow today's time even if it has passed (after downtime).
+        days: the weekdays tips come on, as a mask (see ``EVERY_DAY``); never 0.
+        resume_on: the first local date of tips after a pause, if paused.
 
     Returns:
-        Today's instant if today's tip is still owed and its minute has not passed
-        (or ``catch_up``), otherwise tomorrow's; always timezone-aware UTC.
+        The first allowed day's instant, from today on: today only if today's tip is
+        still owed and its minute has not passed (or ``catch_up``); always UTC-aware.
+
+    Raises:
+        ValueError: if ``days`` allows no day at all.
     """
+    if not days & EVERY_DAY:
+        raise ValueError("no delivery day chosen")
     today = local_date(now, zone)
-    if not done_today:
-        today_due = due_instant(today, at, zone)
-        if catch_up or today_due >= now.replace(second=0, microsecond=0):
-            return today_due
-    return due_instant(today + timedelta(days=1), at, zone)
+    day = today + timedelta(days=1) if done_today else today
+    if resume_on is not None and resume_on > day:
+        day = resume_on
+    while True:
+        if allows(days, day):
+            instant = due_instant(day, at, zone)
+            if day != today or catch_up or instant >= now.replace(second=0, microsecond=0):
+                return instant
+        day += timedelta(days=1)

@@ -20,16 +20,32 @@ MAX_ATTEMPTS = 3
 
 
 class DeliveryStatus(enum.StrEnum):
-    """Where one subscriber's tip for one local day stands."""
+    """Where one subscriber's tip for one local day stands.
 
-    CLAIMED = "claimed"  # taken by the job; sending may have happened (never re-sent)
+    claimed -> sending -> sent, or -> failed (retried later the same local day).
+    A row left "claimed" by a crash was never sent and is released on the next start;
+    one left "sending" may or may not have reached the user and becomes "uncertain":
+    it is never sent again (at most once), so at most the in-flight messages are uncertain.
+    """
+
+    CLAIMED = "claimed"  # picked by the dispatcher, not yet sent
+    SENDING = "sending"  # the request is on its way
     SENT = "sent"
-    FAILED = "failed"  # may be retried later the same local day
+    FAILED = "failed"
     SKIPPED = "skipped"  # the local day passed while the bot was down
+    UNCERTAIN = "uncertain"  # was "sending" when the bot stopped without a clean shutdown
 
 
 #: Statuses that mean the day's tip is handled and must not be sent again.
-_DONE = (DeliveryStatus.CLAIMED.value, DeliveryStatus.SENT.value)
+_DONE = tuple(
+    status.value
+    for status in (
+        DeliveryStatus.CLAIMED,
+        DeliveryStatus.SENDING,
+        DeliveryStatus.SENT,
+        DeliveryStatus.UNCERTAIN,
+    )
+)
 
 
 class TipSource(Protocol):
@@ -64,6 +80,10 @@ class Subscriber:
     tip_cursor: int
     #: The user blocked the bot (or the chat is gone): nothing is sent, settings are kept.
     blocked: bool = False
+    #: Weekdays tips come on, as a mask with Monday = bit 0 (see ``schedule.EVERY_DAY``).
+    days: int = schedule.EVERY_DAY
+    #: While paused, the first local date tips come again (``date.max``: until /resume).
+    resume_on: date | None = None
 
     @property
     def active(self) -> bool:
@@ -86,6 +106,25 @@ class Delivery:
     status: DeliveryStatus
     message_id: int | None
     attempts: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A tip the dispatcher has claimed for one subscriber and local day, ready to send."""
+
+    chat_id: int
+    day: date
+    tip: Tip
+    #: When it was due; a claim released unsent makes the subscriber due at this instant again.
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What ``recover`` found left over from a run that did not shut down cleanly."""
+
+    released: int
+    uncertain: int
 
 
 @dataclass(frozen=True)
@@ -295,23 +334,70 @@ class Store:
         self.db.table("subscribers").update(chat_id, values)
 
     def _reschedule(
-        self, chat_id: int, now: datetime, *, catch_up: bool = False, give_up_today: bool = False
+        self, chat_id: int, now: datetime, *, catch_up: bool = False, done: bool | None = None
     ) -> None:
+        """Recompute when the chat's next tip is due and store it.
+
+        Args:
+            done: whether today's tip is handled; looked up in the delivery log if None.
+        """
         subscriber = self._get(chat_id)
-        due = None
-        if subscriber.active:
-            zone = subscriber.zone
-            done = give_up_today or self._done(chat_id, schedule.local_date(now, zone))
-            due = _epoch(
-                schedule.next_due(
-                    subscriber.tip_time, zone, now, done_today=done, catch_up=catch_up
-                )
-            )
-        self.db.table("subscribers").update(chat_id, {"next_due": due})
+        if done is None and subscriber.active:
+            done = self._done(chat_id, schedule.local_date(now, subscriber.zone))
+        due = _next_due(subscriber, now, done=bool(done), catch_up=catch_up)
+        self.db.execute(
+            "UPDATE subscribers SET next_due = ? WHERE chat_id = ?",
+            [None if due is None else _epoch(due), chat_id],
+        )
 
     def _done(self, chat_id: int, day: date) -> bool:
         delivery = self.delivery(chat_id, day)
         return delivery is not None and delivery.status in _DONE
+
+    def set_days(self, chat_id: int, days: int, now: datetime) -> Subscriber:
+        """Set the weekdays tips come on (a mask, see ``schedule.EVERY_DAY``) and reschedule.
+
+        Raises:
+            ValueError: if the mask allows no day.
+        """
+        if not days & schedule.EVERY_DAY or days & ~schedule.EVERY_DAY:
+            raise ValueError(f"bad delivery days {days!r}")
+        with self.db.atomic():
+            self._ensure(chat_id, now)
+            self._update(chat_id, now, days=days)
+            self._reschedule(chat_id, now)
+            return self._get(chat_id)
+
+    def pause(self, chat_id: int, days: int | None, now: datetime) -> Subscriber:
+        """Pause the daily tip for ``days`` local days from today, or until ``resume``.
+
+        Raises:
+            ValueError: if ``days`` is not between 1 and 365.
+        """
+        if days is not None and not 1 <= days <= 365:
+            raise ValueError(f"bad pause length {days!r}")
+        with self.db.atomic():
+            subscriber = self._ensure(chat_id, now)
+            if days is None:
+                resume_on = date.max
+            else:
+                resume_on = schedule.local_date(now, subscriber.zone) + timedelta(days=days)
+            self._update(chat_id, now, resume_on=resume_on.isoformat())
+            self._reschedule(chat_id, now)
+            return self._get(chat_id)
+
+    def resume(self, chat_id: int, now: datetime) -> tuple[Subscriber, bool]:
+        """End a pause.
+
+        Returns:
+            The settings, and whether the chat was paused.
+        """
+        with self.db.atomic():
+            before = self._ensure(chat_id, now)
+            paused = _paused(before, now)
+            self._update(chat_id, now, resume_on=None)
+            self._reschedule(chat_id, now)
+            return self._get(chat_id), paused
 
     # Daily delivery ---------------------------------------------------------------------
 
@@ -324,91 +410,168 @@ class Store:
         )
         return [_subscriber(row) for row in rows]
 
-    def claim(self, chat_id: int, day: date, now: datetime) -> Tip | None:
-        """Record that the tip for ``day`` is about to be sent, before sending it.
+    def claim_due(self, now: datetime, limit: int) -> list[Claim]:
+        """Claim the tips due at ``now``, earliest first, in one transaction.
+
+        Each claimed subscriber gets a "claimed" row in the delivery log and its next
+        due instant moved on, so the next call does not pick it again. A subscriber
+        whose due day passed entirely (the bot was down) gets a "skipped" row instead
+        and, if today's time has passed too, is due again at once for today's tip.
+
+        Args:
+            now: the current instant.
+            limit: the most subscribers to look at.
 
         Returns:
-            The tip to send, or None if that day's tip was already handled (then the
-            subscriber is rescheduled, and nothing must be sent).
+            The claims to send, earliest due first.
         """
+        claims: list[Claim] = []
+        stamp = _stamp(now)
         with self.db.atomic():
-            subscriber = self._get(chat_id)
-            tip = self._next_tip(subscriber.tip_cursor)
-            stamp = _stamp(now)
-            inserted = self.db.execute(
-                "INSERT OR IGNORE INTO deliveries "
-                "(chat_id, local_date, tip_id, status, attempts, updated_at) "
-                "VALUES (?, ?, ?, ?, 1, ?)",
-                [chat_id, day.isoformat(), tip.id, DeliveryStatus.CLAIMED.value, stamp],
-            ).rowcount
-            if not inserted:
-                inserted = self.db.execute(
-                    "UPDATE deliveries SET status = ?, tip_id = ?, attempts = attempts + 1, "
-                    "updated_at = ? WHERE chat_id = ? AND local_date = ? AND status = ?",
-                    [
-                        DeliveryStatus.CLAIMED.value,
-                        tip.id,
-                        stamp,
-                        chat_id,
-                        day.isoformat(),
-                        DeliveryStatus.FAILED.value,
-                    ],
-                ).rowcount
-            if not inserted:
-                self._reschedule(chat_id, now)
-                return None
-            return tip
-
-    def mark_sent(self, chat_id: int, day: date, tip: Tip, message_id: int, now: datetime) -> None:
-        """Record a sent tip, move the chat's place in the sequence on and schedule tomorrow."""
-        with self.db.atomic():
-            self.db.execute(
-                "UPDATE deliveries SET status = ?, message_id = ?, updated_at = ? "
-                "WHERE chat_id = ? AND local_date = ?",
-                [DeliveryStatus.SENT.value, message_id, _stamp(now), chat_id, day.isoformat()],
+            rows = list(
+                self.db.query(
+                    "SELECT * FROM subscribers WHERE next_due IS NOT NULL AND next_due <= ? "
+                    "ORDER BY next_due LIMIT ?",
+                    [_epoch(now), limit],
+                )
             )
-            self._update(chat_id, now, tip_cursor=tip.position)
-            self._reschedule(chat_id, now)
+            for row in rows:
+                subscriber = _subscriber(row)
+                assert subscriber.next_due is not None
+                zone = subscriber.zone
+                day = schedule.local_date(subscriber.next_due, zone)
+                if day < schedule.local_date(now, zone):
+                    self.db.execute(
+                        "INSERT OR IGNORE INTO deliveries "
+                        "(chat_id, local_date, status, attempts, updated_at) "
+                        "VALUES (?, ?, ?, 0, ?)",
+                        [subscriber.chat_id, day.isoformat(), DeliveryStatus.SKIPPED.value, stamp],
+                    )
+                    self._reschedule(subscriber.chat_id, now, catch_up=True)
+                    continue
+                existing = self.delivery(subscriber.chat_id, day)
+                if existing is not None and existing.status is not DeliveryStatus.FAILED:
+                    self._reschedule(subscriber.chat_id, now, done=True)
+                    continue
+                tip = self._next_tip(subscriber.tip_cursor)
+                self.db.execute(
+                    "INSERT INTO deliveries "
+                    "(chat_id, local_date, tip_id, status, attempts, due_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, 1, ?, ?) "
+                    "ON CONFLICT (chat_id, local_date) DO UPDATE SET tip_id = excluded.tip_id, "
+                    "status = excluded.status, attempts = attempts + 1, "
+                    "due_at = excluded.due_at, updated_at = excluded.updated_at",
+                    [
+                        subscriber.chat_id,
+                        day.isoformat(),
+                        tip.id,
+                        DeliveryStatus.CLAIMED.value,
+                        _epoch(subscriber.next_due),
+                        stamp,
+                    ],
+                )
+                self._reschedule(subscriber.chat_id, now, done=True)
+                claims.append(Claim(subscriber.chat_id, day, tip, subscriber.next_due))
+        return claims
 
-    def mark_failed(self, chat_id: int, day: date, now: datetime) -> datetime | None:
-        """Record a failed send and schedule a retry later the same local day if one is left.
+    def mark_sending(self, claim: Claim, now: datetime) -> None:
+        """Record that the tip's request is about to go out (see ``DeliveryStatus``)."""
+        self._set_status(claim, DeliveryStatus.SENDING, now)
+
+    def mark_sent(self, claim: Claim, message_id: int, now: datetime) -> None:
+        """Record a sent tip and move the chat's place in the tip sequence on."""
+        with self.db.atomic():
+            self._set_status(claim, DeliveryStatus.SENT, now, message_id=message_id)
+            self._update(claim.chat_id, now, tip_cursor=claim.tip.position)
+
+    def mark_failed(self, claim: Claim, now: datetime, *, retry: bool = True) -> datetime | None:
+        """Record a failed send; schedule a retry later the same local day if one is left.
+
+        Args:
+            retry: False for failures that another try cannot fix.
 
         Returns:
-            When the retry is due, or None when the day's attempts are used up.
+            When the retry is due, or None when there is none.
         """
         with self.db.atomic():
+            self._set_status(claim, DeliveryStatus.FAILED, now)
+            delivery = self.delivery(claim.chat_id, claim.day)
+            subscriber = self._get(claim.chat_id)
+            when = now + RETRY_DELAY
+            if not (
+                retry
+                and subscriber.active
+                and delivery is not None
+                and delivery.attempts < MAX_ATTEMPTS
+                and schedule.local_date(when, subscriber.zone) == claim.day
+            ):
+                return None
+            if subscriber.next_due is None or when < subscriber.next_due:
+                self._update(claim.chat_id, now, next_due=_epoch(when))
+            return when
+
+    def release(self, claims: Iterable[Claim], now: datetime) -> int:
+        """Give back claims that were never sent: each subscriber is due again as before.
+
+        Returns:
+            How many claims were released (those already sending or sent are kept).
+        """
+        released = 0
+        with self.db.atomic():
+            for claim in claims:
+                released += self._release(claim.chat_id, claim.day, _epoch(claim.due_at), now)
+        return released
+
+    def _release(self, chat_id: int, day: date, due_at: int, now: datetime) -> int:
+        delivery = self.delivery(chat_id, day)
+        if delivery is None or delivery.status is not DeliveryStatus.CLAIMED:
+            return 0
+        if delivery.attempts > 1:
             self.db.execute(
-                "UPDATE deliveries SET status = ?, updated_at = ? "
+                "UPDATE deliveries SET status = ?, attempts = attempts - 1, updated_at = ? "
                 "WHERE chat_id = ? AND local_date = ?",
                 [DeliveryStatus.FAILED.value, _stamp(now), chat_id, day.isoformat()],
             )
-            delivery = self.delivery(chat_id, day)
-            subscriber = self._get(chat_id)
-            retry = now + RETRY_DELAY
-            if (
-                subscriber.active
-                and delivery is not None
-                and delivery.attempts < MAX_ATTEMPTS
-                and schedule.local_date(retry, subscriber.zone) == day
-            ):
-                self._update(chat_id, now, next_due=_epoch(retry))
-                return retry
-            # No attempt left today: the next try is tomorrow's tip.
-            self._reschedule(chat_id, now, give_up_today=True)
-            return None
-
-    def skip_day(self, chat_id: int, day: date, now: datetime) -> None:
-        """Record that ``day`` passed unsent (the bot was down) and schedule what is owed now.
-
-        A tip whose time passed earlier today is still sent today; older days are not.
-        """
-        with self.db.atomic():
+        else:
             self.db.execute(
-                "INSERT OR IGNORE INTO deliveries "
-                "(chat_id, local_date, status, attempts, updated_at) VALUES (?, ?, ?, 0, ?)",
-                [chat_id, day.isoformat(), DeliveryStatus.SKIPPED.value, _stamp(now)],
+                "DELETE FROM deliveries WHERE chat_id = ? AND local_date = ?",
+                [chat_id, day.isoformat()],
             )
-            self._reschedule(chat_id, now, catch_up=True)
+        subscriber = self._get(chat_id)
+        if subscriber.active:
+            current = subscriber.next_due
+            if current is None or due_at < _epoch(current):
+                self._update(chat_id, now, next_due=due_at)
+        return 1
+
+    def recover(self, now: datetime) -> Recovery:
+        """After a run that did not shut down cleanly: release what was claimed but never
+        sent, and mark what was being sent as uncertain (never sent again)."""
+        with self.db.atomic():
+            leftovers = list(
+                self.db.query(
+                    "SELECT chat_id, local_date, due_at FROM deliveries WHERE status = ?",
+                    [DeliveryStatus.CLAIMED.value],
+                )
+            )
+            for row in leftovers:
+                self._release(
+                    row["chat_id"], date.fromisoformat(row["local_date"]), row["due_at"], now
+                )
+            uncertain = self.db.execute(
+                "UPDATE deliveries SET status = ?, updated_at = ? WHERE status = ?",
+                [DeliveryStatus.UNCERTAIN.value, _stamp(now), DeliveryStatus.SENDING.value],
+            ).rowcount
+        return Recovery(released=len(leftovers), uncertain=uncertain)
+
+    def _set_status(
+        self, claim: Claim, status: DeliveryStatus, now: datetime, *, message_id: int | None = None
+    ) -> None:
+        self.db.execute(
+            "UPDATE deliveries SET status = ?, message_id = coalesce(?, message_id), "
+            "updated_at = ? WHERE chat_id = ? AND local_date = ?",
+            [status.value, message_id, _stamp(now), claim.chat_id, claim.day.isoformat()],
+        )
 
     def delivery(self, chat_id: int, day: date) -> Delivery | None:
         """Return the delivery log row for a chat and local date, if any."""
@@ -456,6 +619,31 @@ def _subscriber(row: dict[str, Any]) -> Subscriber:
         next_due=None if row["next_due"] is None else datetime.fromtimestamp(row["next_due"], UTC),
         tip_cursor=row["tip_cursor"],
         blocked=bool(row["blocked"]),
+        days=row["days"],
+        resume_on=None if row["resume_on"] is None else date.fromisoformat(row["resume_on"]),
+    )
+
+
+def _paused(subscriber: Subscriber, now: datetime) -> bool:
+    return subscriber.resume_on is not None and subscriber.resume_on > schedule.local_date(
+        now, subscriber.zone
+    )
+
+
+def _next_due(
+    subscriber: Subscriber, now: datetime, *, done: bool, catch_up: bool
+) -> datetime | None:
+    """When the subscriber's next tip is due, or None if nothing is scheduled."""
+    if not subscriber.active or subscriber.resume_on == date.max:
+        return None
+    return schedule.next_due(
+        subscriber.tip_time,
+        subscriber.zone,
+        now,
+        done_today=done,
+        catch_up=catch_up,
+        days=subscriber.days,
+        resume_on=subscriber.resume_on,
     )
 
 

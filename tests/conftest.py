@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ import pytest
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.app import BotApplication, build_application, running
+from bot.app import DISPATCHER_KEY, BotApplication, build_application, running
 from bot.config import Settings
 from bot.delivery import JOB_NAME
 from bot.localapi import Call
@@ -104,6 +105,10 @@ class Harness:
         assert self.application is not None and self.application.job_queue is not None
         (job,) = self.application.job_queue.get_jobs_by_name(JOB_NAME)
         await job.run(self.application)
+        # If a scheduled run was already sending, ours returned at once: wait for that one.
+        dispatcher = self.application.bot_data[DISPATCHER_KEY]
+        while dispatcher.busy:
+            await asyncio.sleep(0.01)
 
     def daily_tips(self, start: int = 0) -> list[Call]:
         """Daily tips sent after the first ``start`` calls."""
