@@ -65,9 +65,7 @@ def build_application(
     store = Store(settings.db_path, default_timezone=settings.default_timezone)
     services = Services(settings=settings, store=store, content=content, clock=clock)
     application.bot_data[SERVICES_KEY] = services
-    application.bot_data[DISPATCHER_KEY] = delivery.Dispatcher(
-        services, max_in_flight=settings.max_in_flight
-    )
+    application.bot_data[DISPATCHER_KEY] = delivery.Dispatcher(services)
     handlers.register(application)
     return application
 
@@ -128,7 +126,8 @@ async def _post_init(application: BotApplication) -> None:
     application.job_queue.run_repeating(
         dispatcher.tick,
         interval=services.settings.tick_seconds,
-        first=0,
+        # APScheduler cannot start a job at once (PTB's docs); one second after start.
+        first=1,
         name=delivery.JOB_NAME,
         # A run that drains a backlog outlasts the interval: the next ones return at once
         # (the dispatcher's own lock) instead of APScheduler logging a skipped run each time.

@@ -36,6 +36,10 @@ class Settings:
     send_rate: float = DEFAULT_SEND_RATE
     #: Daily-tip requests in flight at once.
     max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
+    #: Seconds to wait for Telegram's answer to one daily tip before trying again.
+    send_timeout: float = 10.0
+    #: First pause before trying a failed tip again; it doubles each try.
+    send_backoff: float = 0.5
 
     def __repr__(self) -> str:
         # The token must never reach a log line or a traceback.

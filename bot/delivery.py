@@ -31,24 +31,15 @@ JOB_NAME = "daily-tips"
 BATCH_SIZE = 200
 #: Tries per message for timeouts, network errors and 5xx, with backoff between them.
 SEND_TRIES = 3
-BACKOFF_SECONDS = 0.5
 
 
 class Dispatcher:
     """Sends every due tip; its ``tick`` is the JobQueue callback."""
 
-    def __init__(
-        self,
-        services: Services,
-        *,
-        max_in_flight: int,
-        batch_size: int = BATCH_SIZE,
-        backoff: float = BACKOFF_SECONDS,
-    ) -> None:
+    def __init__(self, services: Services, *, batch_size: int = BATCH_SIZE) -> None:
         self.services = services
-        self.max_in_flight = max_in_flight
+        self.max_in_flight = services.settings.max_in_flight
         self.batch_size = batch_size
-        self.backoff = backoff
         self._lock = asyncio.Lock()
 
     @property
@@ -112,6 +103,7 @@ class Dispatcher:
                     claim.chat_id,
                     reply.text,
                     reply_markup=reply.keyboard,
+                    read_timeout=services.settings.send_timeout,
                     rate_limit_args=rate_limit_args,
                 )
             except Forbidden as error:
@@ -133,7 +125,7 @@ class Dispatcher:
                         retry or "tomorrow",
                     )
                     return None
-                await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
+                await asyncio.sleep(services.settings.send_backoff * 2 ** (attempt - 1))
                 rate_limit_args = None if rate_limit_args is None else BULK
             except TelegramError as error:
                 logger.error("tip to chat %s failed: %s", claim.chat_id, error)

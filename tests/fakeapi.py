@@ -22,6 +22,12 @@ class FakeBotApi:
         self.token = token
         self.api = LocalBotApi()
         self.requests_with_wrong_token = 0
+        #: Faults to answer the next sendMessage calls to a chat with, one per call, in order:
+        #: "429:N" (retry after N s), "403", "400 chat not found", "400", "500", "timeout",
+        #: "reset" (connection dropped).
+        self.faults: dict[int, list[str]] = {}
+        self.injected: list[tuple[int, str]] = []
+        self.timeout_delay = 2.0
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -52,14 +58,42 @@ class FakeBotApi:
         elif request.can_read_body:
             for key, value in (await request.post()).items():
                 params[key] = value if key in _STRING_PARAMS else _decode(str(value))
+        method = request.match_info["method"]
+        if method.lower() == "sendmessage":
+            faults = self.faults.get(int(params.get("chat_id", 0)))
+            if faults:
+                self.injected.append((int(params["chat_id"]), faults[0]))
+                return await self._fault(request, faults.pop(0))
         try:
-            result = await self.api.handle(request.match_info["method"], params)
+            result = await self.api.handle(method, params)
         except BotApiError as error:
             return web.json_response(
                 {"ok": False, "error_code": error.code, "description": error.description},
                 status=error.code,
             )
         return web.json_response({"ok": True, "result": result})
+
+    async def _fault(self, request: web.Request, fault: str) -> web.Response:
+        """Answer a sendMessage the way Telegram or the network sometimes does."""
+        if fault.startswith("429"):
+            seconds = int(fault.partition(":")[2] or 1)
+            return _error(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+        if fault == "403":
+            return _error(403, "Forbidden: bot was blocked by the user")
+        if fault == "400 chat not found":
+            return _error(400, "Bad Request: chat not found")
+        if fault == "400":
+            return _error(400, "Bad Request: message is too long")
+        if fault == "500":
+            return _error(500, "Internal Server Error")
+        if fault == "timeout":
+            await asyncio.sleep(self.timeout_delay)  # longer than the bot waits; never sent
+            return _error(504, "Gateway Timeout")
+        if fault == "reset":
+            assert request.transport is not None
+            request.transport.abort()  # the connection drops before any answer
+            return web.Response()
+        raise ValueError(f"unknown fault {fault!r}")
 
     # For tests ---------------------------------------------------------------------------
 
@@ -88,6 +122,13 @@ class FakeBotApi:
 
         result: Call = await self.wait_for(found, timeout)
         return result
+
+
+def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return web.json_response(body, status=code)
 
 
 def _decode(value: str) -> Any:

@@ -1,0 +1,116 @@
+"""SIGKILL in the middle of a fan-out: after a restart nobody gets a day's tip twice."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.config import DEFAULT_MAX_IN_FLIGHT
+from content import Content
+from storage import Store
+from tests.e2e.test_cli import clean_env
+from tests.fakeapi import FakeBotApi
+
+SUBSCRIBERS = 3000
+KILL_AFTER = 1000
+
+
+def seed(path: Path, content: Content) -> None:
+    """SUBSCRIBERS chats, all due a few seconds ago."""
+    store = Store(path)
+    store.migrate()
+    now = datetime.now(UTC)
+    store.sync_tips(content.tips, now)
+    minute = now.strftime("%H:%M")
+    stamp = now.isoformat()
+    due = int(now.timestamp()) - 5
+    store.db.table("subscribers").insert_all(
+        {
+            "chat_id": 10_000 + n,
+            "subscribed": 1,
+            "tip_time": minute,
+            "timezone": "UTC",
+            "next_due": due,
+            "tip_cursor": 0,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        for n in range(SUBSCRIBERS)
+    )
+    store.close()
+
+
+async def start_bot(fake: FakeBotApi, db: Path, cwd: Path) -> asyncio.subprocess.Process:
+    env = clean_env(
+        cwd,
+        TELEGRAM_BOT_TOKEN=fake.token,
+        TELEGRAM_API_BASE_URL=fake.base_url,
+        BACKCARE_DB=str(db),
+        BACKCARE_SEND_RATE="0",
+    )
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--log-level", "WARNING", "run",
+        cwd=cwd, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+def tips_per_chat(fake: FakeBotApi) -> Counter[int]:
+    return Counter(
+        int(c.params["chat_id"]) for c in fake.api.sent() if int(c.params["chat_id"]) >= 10_000
+    )
+
+
+async def test_sigkill_mid_fanout_then_restart(
+    fake: FakeBotApi, tmp_path: Path, content: Content
+) -> None:
+    db = tmp_path / "crash.db"
+    seed(db, content)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    first = await start_bot(fake, db, tmp_path)
+    try:
+        await fake.wait_for(lambda: len(tips_per_chat(fake)) >= KILL_AFTER, timeout=60)
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+    finally:
+        if first.returncode is None:
+            first.kill()
+    assert first.returncode == -signal.SIGKILL
+    before_restart = sum(tips_per_chat(fake).values())
+    assert before_restart < SUBSCRIBERS  # the kill really was mid fan-out
+    print(f"killed after {before_restart} tips, {loop.time() - started:.1f} s")
+
+    second = await start_bot(fake, db, tmp_path)
+    try:
+        with sqlite3.connect(db) as check:
+
+            def finished() -> int:
+                return check.execute(
+                    "SELECT count(*) FROM deliveries WHERE status IN ('sent', 'uncertain')"
+                ).fetchone()[0]
+
+            await fake.wait_for(lambda: finished() == SUBSCRIBERS, timeout=120)
+        second.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(second.communicate(), timeout=15)
+    finally:
+        if second.returncode is None:
+            second.kill()
+    assert second.returncode == 0, stderr.decode()[-2000:]
+
+    tips = tips_per_chat(fake)
+    assert max(tips.values()) == 1, "a chat got the day's tip twice"
+    with sqlite3.connect(db) as check:
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        statuses = dict(check.execute("SELECT chat_id, status FROM deliveries").fetchall())
+    missing = [chat for chat in range(10_000, 10_000 + SUBSCRIBERS) if tips[chat] == 0]
+    # Only tips in flight at the kill are uncertain; they are not sent again.
+    assert all(statuses[chat] == "uncertain" for chat in missing)
+    assert len([s for s in statuses.values() if s == "uncertain"]) <= DEFAULT_MAX_IN_FLIGHT
+    delivered = [chat for chat, count in tips.items() if count == 1]
+    assert all(statuses[chat] in ("sent", "uncertain") for chat in delivered)
+    assert len(statuses) == SUBSCRIBERS

@@ -1,0 +1,102 @@
+"""Faults injected by the fake Bot API during a fan-out: each subscriber ends as it should."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.ratelimit import PriorityRateLimiter
+from storage import DeliveryStatus
+from tests.conftest import FakeClock, Harness, settings_for
+from tests.fakeapi import FakeBotApi
+
+DAY = date(2026, 11, 26)
+NINE = datetime(2026, 11, 26, 9, 0, 1, tzinfo=UTC)
+
+#: chat id -> (faults for its sendMessage calls, expected final status, expected blocked)
+PLAN: dict[int, tuple[list[str], DeliveryStatus, bool]] = {
+    101: (["429:1"], DeliveryStatus.SENT, False),
+    102: (["403"], DeliveryStatus.FAILED, True),
+    103: (["400 chat not found"], DeliveryStatus.FAILED, True),
+    104: (["500"], DeliveryStatus.SENT, False),
+    105: (["timeout"], DeliveryStatus.SENT, False),
+    106: (["reset"], DeliveryStatus.SENT, False),
+    107: (["500", "500", "500"], DeliveryStatus.FAILED, False),
+    108: (["400"], DeliveryStatus.FAILED, False),
+    109: ([], DeliveryStatus.SENT, False),
+}
+
+
+@pytest.fixture
+async def fanout(fake: FakeBotApi, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
+    """Every chat of PLAN subscribed for 09:00 UTC, the bot running, the clock at 06:00."""
+    settings = settings_for(
+        fake, tmp_path / "bot.db", send_rate=50, send_timeout=0.5, send_backoff=0.05
+    )
+    fake.timeout_delay = 1.0
+    bot = Harness(fake, clock, settings)
+    async with bot.running():
+        for chat_id in PLAN:
+            await bot.say("/subscribe", chat_id=chat_id)
+        yield bot
+    bot.store.close()
+
+
+def tips_to(bot: Harness, chat_id: int) -> int:
+    return sum(1 for c in bot.daily_tips() if int(c.params["chat_id"]) == chat_id)
+
+
+def settled(bot: Harness) -> bool:
+    """Every chat of PLAN has a final status for the day (nothing claimed or sending)."""
+    for chat_id in PLAN:
+        delivery = bot.store.delivery(chat_id, DAY)
+        if delivery is None or delivery.status in (DeliveryStatus.CLAIMED, DeliveryStatus.SENDING):
+            return False
+    return True
+
+
+async def test_every_subscriber_ends_as_expected(fanout: Harness, clock: FakeClock) -> None:
+    bot = fanout
+    for chat_id, (faults, _, _) in PLAN.items():
+        bot.fake.faults[chat_id] = list(faults)
+    clock.set(NINE)
+    await bot.fake.wait_for(lambda: settled(bot), timeout=15)
+    for chat_id, (faults, status, blocked) in PLAN.items():
+        delivery = bot.store.delivery(chat_id, DAY)
+        subscriber = bot.store.subscriber(chat_id)
+        assert delivery is not None and subscriber is not None
+        assert (delivery.status, subscriber.blocked) == (status, blocked), chat_id
+        assert tips_to(bot, chat_id) == (1 if status is DeliveryStatus.SENT else 0), chat_id
+    assert bot.application is not None
+    limiter = bot.application.bot.rate_limiter
+    assert isinstance(limiter, PriorityRateLimiter) and limiter.retry_after_count == 1
+    # Blocked chats and permanent refusals were asked once; nothing is due for them today.
+    asked = [chat for chat, _ in bot.fake.injected]
+    assert asked.count(102) == asked.count(103) == asked.count(108) == 1
+
+
+async def test_a_failed_tip_is_retried_later_the_same_day(fanout: Harness, clock: FakeClock) -> None:
+    bot = fanout
+    bot.fake.faults[107] = ["500", "500", "500"]
+    clock.set(NINE)
+    await bot.fake.wait_for(lambda: settled(bot), timeout=15)
+    delivery = bot.store.delivery(107, DAY)
+    assert delivery is not None and delivery.status is DeliveryStatus.FAILED
+    clock.advance(minutes=5)
+    await bot.fake.wait_for(
+        lambda: (d := bot.store.delivery(107, DAY)) and d.status is DeliveryStatus.SENT
+    )
+    delivery = bot.store.delivery(107, DAY)
+    assert delivery is not None and delivery.attempts == 2
+    assert tips_to(bot, 107) == 1
+
+
+async def test_429_pauses_every_send_then_all_arrive(fanout: Harness, clock: FakeClock) -> None:
+    bot = fanout
+    bot.fake.faults[101] = ["429:1"]
+    clock.set(NINE)
+    await bot.fake.wait_for(lambda: settled(bot), timeout=15)
+    assert all(tips_to(bot, chat_id) == 1 for chat_id in PLAN)
