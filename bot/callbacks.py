@@ -14,12 +14,23 @@ TIME_MENU = "set:time"
 TIME_PREFIX = "set:time:"
 TIMEZONE_MENU = "set:tz"
 TIMEZONE_PREFIX = "set:tz:"
+DAYS_MENU = "set:days"
+DAYS_EVERY_DAY = "set:days:all"
+DAYS_WEEKDAYS = "set:days:wk"
+DAY_PREFIX = "set:day:"
+PAUSE_MENU = "set:pause"
+PAUSE_PREFIX = "set:pause:"
+#: The pause choice that lasts until /resume (the others carry a number of days).
+PAUSE_UNTIL_RESUME = "max"
+RESUME = "set:resume"
 
 #: Regular expressions for CallbackQueryHandler, one per family.
 TECHNIQUE_PATTERN = r"^tech(:[a-z][a-z0-9_]*)?$"
 PAGE_PATTERN = r"^page:(safety|benefits)$"
 SUBSCRIBE_PATTERN = r"^sub:on$"
 SETTINGS_PATTERN = r"^set(:sub:(on|off)|:time(:\d{4})?|:tz(:[A-Za-z0-9_+/:-]{1,50})?)?$"
+DAYS_PATTERN = r"^set:(days(:(all|wk))?|day:[0-6])$"
+PAUSE_PATTERN = r"^set:(pause(:(\d{1,3}|max))?|resume)$"
 
 MAX_BYTES = 64
 
@@ -37,6 +48,16 @@ def time_choice(hhmm: str) -> str:
 def timezone_choice(name: str) -> str:
     """Data for a preset-timezone button."""
     return _checked(TIMEZONE_PREFIX + name)
+
+
+def day_toggle(weekday: int) -> str:
+    """Data for the button that adds or removes one weekday (Monday = 0)."""
+    return _checked(f"{DAY_PREFIX}{weekday}")
+
+
+def pause_choice(days: int | None) -> str:
+    """Data for a pause button: ``days`` local days, or None for until /resume."""
+    return _checked(PAUSE_PREFIX + (PAUSE_UNTIL_RESUME if days is None else str(days)))
 
 
 def _checked(data: str) -> str:

@@ -26,6 +26,8 @@ settings (environment variables, or lines NAME=value in a .env file in the worki
   TELEGRAM_API_BASE_URL  Bot API endpoint, the token is appended (default:
                          https://api.telegram.org/bot); for a self-hosted Bot API server
                          use e.g. http://localhost:8081/bot
+  BACKCARE_SEND_RATE     messages per second in all (default: 25; 0: no pacing)
+  BACKCARE_MAX_IN_FLIGHT daily-tip requests in flight at once (default: 16)
 """
 
 
@@ -47,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         help="how much to log (default: INFO)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    commands.add_parser(
+    run = commands.add_parser(
         "run",
         help="run the bot on Telegram (long polling)",
         description=(
@@ -57,6 +59,20 @@ def _parser() -> argparse.ArgumentParser:
         ),
         epilog=SETTINGS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument(
+        "--send-rate",
+        metavar="N",
+        help="messages per second in all, replies and daily tips together; 0 turns pacing "
+        "off, e.g. for a paid broadcast (env BACKCARE_SEND_RATE, default 25: Telegram allows "
+        "about 30 a second, the rest is headroom for replies)",
+    )
+    run.add_argument(
+        "--max-in-flight",
+        metavar="N",
+        help="daily-tip requests waiting for Telegram at once (env BACKCARE_MAX_IN_FLIGHT, "
+        "default 16); a tip whose request is in flight when the bot is killed is not sent "
+        "again",
     )
     chat = commands.add_parser(
         "chat",
@@ -91,7 +107,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.terminal import chat
 
             return asyncio.run(chat(settings))
-        settings = Settings.from_env()
+        overrides = {
+            name: value
+            for name, value in (
+                ("BACKCARE_SEND_RATE", args.send_rate),
+                ("BACKCARE_MAX_IN_FLIGHT", args.max_in_flight),
+            )
+            if value is not None
+        }
+        settings = Settings.from_env(overrides=overrides)
         # From here on the token is known: keep it out of every log line and traceback.
         logs.configure(args.log_level, secrets=[settings.token])
         application = build_application(settings)

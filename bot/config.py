@@ -55,11 +55,13 @@ class Settings:
         env: Mapping[str, str] | None = None,
         *,
         require_token: bool = True,
+        overrides: Mapping[str, str] | None = None,
         dotenv: Path | None = Path(".env"),
     ) -> Settings:
         """Build the settings from ``env`` (default: the process environment plus ``.env``).
 
-        Variables already in the environment win over the .env file.
+        Variables already in the environment win over the .env file; ``overrides`` (from
+        the command line) win over both.
 
         Raises:
             ConfigError: naming the variable that is missing or wrong.
@@ -67,6 +69,8 @@ class Settings:
         if env is None:
             file_values = dotenv_values(dotenv) if dotenv is not None and dotenv.is_file() else {}
             env = {**{k: v for k, v in file_values.items() if v is not None}, **os.environ}
+        if overrides:
+            env = {**env, **overrides}
         token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
         if require_token and not token:
             raise ConfigError(

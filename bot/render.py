@@ -5,14 +5,15 @@ from __future__ import annotations
 import difflib
 import html
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from content import Content, Technique
+from content.markup import plain
 from storage import Subscriber
-from storage.schedule import format_time, local_date
+from storage.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date
 
 #: Preset times offered by the "Change time" button (24-hour, HHMM).
 PRESET_TIMES = ("0600", "0700", "0800", "0900", "1200", "1800", "2000", "2100", "2200")
@@ -30,6 +31,10 @@ PRESET_TIMEZONES = (
     "Asia/Tokyo",
     "Australia/Sydney",
 )
+#: Pause lengths in days offered by the "Pause" button, each with its label's key.
+PAUSE_PRESETS = {1: "pause_1", 3: "pause_3", 7: "pause_7"}
+#: The text key of each weekday's short name, Monday first (as ``date.weekday()``).
+DAY_KEYS = ("day_mon", "day_tue", "day_wed", "day_thu", "day_fri", "day_sat", "day_sun")
 #: How much of what a user typed is echoed back in a reply.
 MAX_ECHO = 40
 
@@ -165,9 +170,22 @@ def tip(tip_text: str) -> Reply:
     return Reply(tip_text)
 
 
+def paused_until(subscriber: Subscriber, now: datetime) -> date | None:
+    """The first local date tips come again while paused (``date.max``: until /resume).
+
+    None when not paused, including a pause whose end date has come.
+    """
+    resume_on = subscriber.resume_on
+    if resume_on is None or resume_on <= local_date(now, subscriber.zone):
+        return None
+    return resume_on
+
+
 def next_tip(content: Content, subscriber: Subscriber, now: datetime) -> str:
     """When the subscriber's next tip comes, in words ("tomorrow at 09:00")."""
     if subscriber.next_due is None:
+        if subscriber.subscribed and paused_until(subscriber, now) == date.max:
+            return content.message("next_tip_paused")
         return content.message("next_tip_none")
     zone = subscriber.zone
     due = subscriber.next_due.astimezone(zone)
@@ -187,6 +205,27 @@ def _schedule_values(subscriber: Subscriber) -> dict[str, str]:
     }
 
 
+def days_label(content: Content, days: int) -> str:
+    """The delivery days in words: "every day", "weekdays", or short names ("Mon, Wed, Fri")."""
+    if days & EVERY_DAY == EVERY_DAY:
+        return content.message("days_every_day")
+    if days & EVERY_DAY == WEEKDAYS:
+        return content.message("days_weekdays")
+    return ", ".join(
+        content.message(key) for weekday, key in enumerate(DAY_KEYS) if days >> weekday & 1
+    )
+
+
+def pause_label(content: Content, subscriber: Subscriber, now: datetime) -> str:
+    """The pause state in words, for the settings view."""
+    until = paused_until(subscriber, now)
+    if until is None:
+        return content.message("pause_none")
+    if until == date.max:
+        return content.message("pause_until_resume")
+    return content.message("pause_until", date=until.isoformat())
+
+
 def subscription(content: Content, key: str, subscriber: Subscriber) -> Reply:
     """A reply about the subscription that names the time and timezone."""
     return Reply(content.message(key, **_schedule_values(subscriber)))
@@ -203,9 +242,16 @@ def settings(content: Content, subscriber: Subscriber, now: datetime) -> Reply:
     text = content.message(
         "settings",
         status=content.message("status_on" if subscriber.subscribed else "status_off"),
+        days=days_label(content, subscriber.days),
+        pause=pause_label(content, subscriber, now),
         next=next_tip(content, subscriber, now),
         **_schedule_values(subscriber),
     )
+    days_row = [_button(buttons["settings_days"], callbacks.DAYS_MENU)]
+    if paused_until(subscriber, now) is not None:
+        days_row.append(_button(buttons["resume"], callbacks.RESUME))
+    elif subscriber.subscribed:
+        days_row.append(_button(buttons["pause"], callbacks.PAUSE_MENU))
     keyboard = InlineKeyboardMarkup(
         [
             [toggle],
@@ -213,9 +259,61 @@ def settings(content: Content, subscriber: Subscriber, now: datetime) -> Reply:
                 _button(buttons["settings_time"], callbacks.TIME_MENU),
                 _button(buttons["settings_timezone"], callbacks.TIMEZONE_MENU),
             ],
+            days_row,
         ]
     )
     return Reply(text, keyboard)
+
+
+def days_menu(content: Content, subscriber: Subscriber) -> Reply:
+    """The delivery days: presets, and one toggle per weekday with the chosen ones checked."""
+    buttons = content.buttons
+    toggles = []
+    for weekday, key in enumerate(DAY_KEYS):
+        name = content.message(key)
+        label = content.message("day_chosen", day=name) if subscriber.days >> weekday & 1 else name
+        toggles.append(_button(plain(label), callbacks.day_toggle(weekday)))
+    rows = [
+        [
+            _button(buttons["days_every_day"], callbacks.DAYS_EVERY_DAY),
+            _button(buttons["days_weekdays"], callbacks.DAYS_WEEKDAYS),
+        ],
+        toggles[:4],
+        toggles[4:],
+        [_button(buttons["settings_back"], callbacks.SETTINGS)],
+    ]
+    text = content.message("days_choose", days=days_label(content, subscriber.days))
+    return Reply(text, InlineKeyboardMarkup(rows))
+
+
+def pause_menu(content: Content) -> Reply:
+    """Pause lengths as buttons, and pausing until /resume."""
+    buttons = content.buttons
+    presets = [_button(buttons[key], callbacks.pause_choice(n)) for n, key in PAUSE_PRESETS.items()]
+    rows = [
+        presets,
+        [_button(buttons["pause_until_resume"], callbacks.pause_choice(None))],
+        [_button(buttons["settings_back"], callbacks.SETTINGS)],
+    ]
+    return Reply(content.message("pause_choose"), InlineKeyboardMarkup(rows))
+
+
+def paused(content: Content, subscriber: Subscriber, now: datetime) -> Reply:
+    """The reply to /pause: when tips come again and how to resume."""
+    until = paused_until(subscriber, now)
+    if until is None or until == date.max:
+        return Reply(content.message("paused_until_resume"))
+    return Reply(
+        content.message(
+            "paused_for_days", date=until.isoformat(), next=next_tip(content, subscriber, now)
+        )
+    )
+
+
+def resumed(content: Content, subscriber: Subscriber, was_paused: bool, now: datetime) -> Reply:
+    """The reply to /resume: the next tip, or that there was no pause to end."""
+    key = "resumed" if was_paused else "not_paused"
+    return Reply(content.message(key, next=next_tip(content, subscriber, now)))
 
 
 def time_set(content: Content, subscriber: Subscriber, now: datetime) -> Reply:

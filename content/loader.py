@@ -33,13 +33,35 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "unsubscribed": frozenset({"time", "timezone"}),
     "not_subscribed": frozenset({"time", "timezone"}),
     "first_tip": frozenset(),
-    "settings": frozenset({"status", "time", "timezone", "next"}),
+    "settings": frozenset({"status", "days", "pause", "time", "timezone", "next"}),
     "status_on": frozenset(),
     "status_off": frozenset(),
     "next_today": frozenset({"time"}),
     "next_tomorrow": frozenset({"time"}),
     "next_date": frozenset({"date", "time"}),
     "next_tip_none": frozenset(),
+    "next_tip_paused": frozenset(),
+    "days_every_day": frozenset(),
+    "days_weekdays": frozenset(),
+    "day_mon": frozenset(),
+    "day_tue": frozenset(),
+    "day_wed": frozenset(),
+    "day_thu": frozenset(),
+    "day_fri": frozenset(),
+    "day_sat": frozenset(),
+    "day_sun": frozenset(),
+    "day_chosen": frozenset({"day"}),
+    "days_choose": frozenset({"days"}),
+    "pause_none": frozenset(),
+    "pause_until": frozenset({"date"}),
+    "pause_until_resume": frozenset(),
+    "pause_usage": frozenset(),
+    "pause_not_subscribed": frozenset(),
+    "paused_for_days": frozenset({"date", "next"}),
+    "paused_until_resume": frozenset(),
+    "pause_choose": frozenset(),
+    "resumed": frozenset({"next"}),
+    "not_paused": frozenset({"next"}),
     "time_set": frozenset({"time", "timezone"}),
     "time_set_next": frozenset({"time", "timezone", "next"}),
     "time_usage": frozenset(),
@@ -54,7 +76,19 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
 }
 
 #: Pop-up answers to button presses: plain text, at most 200 characters (Bot API limit).
-ANSWER_KEYS = frozenset({"stale", "subscribed", "unsubscribed", "saved"})
+ANSWER_KEYS = frozenset(
+    {
+        "stale",
+        "subscribed",
+        "unsubscribed",
+        "saved",
+        "days_last",
+        "paused",
+        "resumed",
+        "not_paused",
+        "pause_not_subscribed",
+    }
+)
 MAX_ANSWER_LENGTH = 200
 
 #: Inline keyboard labels.
@@ -69,6 +103,15 @@ BUTTON_KEYS = frozenset(
         "settings_time",
         "settings_timezone",
         "settings_back",
+        "settings_days",
+        "days_every_day",
+        "days_weekdays",
+        "pause",
+        "resume",
+        "pause_1",
+        "pause_3",
+        "pause_7",
+        "pause_until_resume",
     }
 )
 MAX_BUTTON_LENGTH = 64
@@ -82,6 +125,8 @@ COMMANDS = (
     "safety",
     "subscribe",
     "unsubscribe",
+    "pause",
+    "resume",
     "settings",
     "time",
     "timezone",

@@ -19,6 +19,7 @@ from bot.handlers import (
     fallback,
     info,
     membership,
+    pause,
     settings,
     start,
     subscription,
@@ -38,6 +39,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("safety", info.safety),
             CommandHandler("subscribe", subscription.subscribe),
             CommandHandler("unsubscribe", subscription.unsubscribe),
+            CommandHandler("pause", pause.pause),
+            CommandHandler("resume", pause.resume),
             CommandHandler("settings", settings.settings),
             CommandHandler("time", settings.set_time),
             CommandHandler("timezone", settings.set_timezone),
@@ -48,6 +51,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
                 subscription.subscribe_button, pattern=callbacks.SUBSCRIBE_PATTERN
             ),
             CallbackQueryHandler(settings.settings_button, pattern=callbacks.SETTINGS_PATTERN),
+            CallbackQueryHandler(settings.days_button, pattern=callbacks.DAYS_PATTERN),
+            CallbackQueryHandler(pause.pause_button, pattern=callbacks.PAUSE_PATTERN),
             ChatMemberHandler(membership.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             # Order matters: these two come last and take what nothing above took. Anything a
             # user sends in a private chat gets a pointer to /help (in groups the bot stays

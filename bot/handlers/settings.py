@@ -1,4 +1,4 @@
-"""/settings, /time and /timezone, and the settings buttons."""
+"""/settings, /time and /timezone, and the settings buttons (time, timezone and days)."""
 
 from __future__ import annotations
 
@@ -98,3 +98,33 @@ async def settings_button(update: Update, context: BotContext) -> None:
     await query.answer(answer)
     subscriber = store.ensure(chat.id, now)
     await edit(query, render.settings(content, subscriber, now))
+
+
+async def days_button(update: Update, context: BotContext) -> None:
+    """Handle the delivery-days menu: every day, weekdays, and one toggle per weekday."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or query.data is None or chat is None:
+        return
+    content, store, now = context.content, context.store, context.now()
+    data = query.data
+    subscriber = store.ensure(chat.id, now)
+    if data != callbacks.DAYS_MENU:
+        if data == callbacks.DAYS_EVERY_DAY:
+            days = schedule.EVERY_DAY
+        elif data == callbacks.DAYS_WEEKDAYS:
+            days = schedule.WEEKDAYS
+        else:
+            weekday = int(data.removeprefix(callbacks.DAY_PREFIX))
+            days = subscriber.days ^ (1 << weekday)
+        if not days & schedule.EVERY_DAY:
+            await query.answer(content.answers["days_last"])
+            return
+        if days == subscriber.days:
+            await query.answer(content.answers["saved"])
+            return
+        subscriber = store.set_days(chat.id, days, now)
+        await query.answer(content.answers["saved"])
+    else:
+        await query.answer()
+    await edit(query, render.days_menu(content, subscriber))

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 
 import pytest
+from telegram.ext import Application, CallbackQueryHandler
 
 from bot import callbacks, render
+from bot.handlers import register
 from bot.render import Reply
 from content import Content, load
 from content.loader import TEXT_PLACEHOLDERS
 from content.markup import MarkupError, check_message, plain
 from storage import Store
-from storage.schedule import parse_timezone
+from storage.schedule import EVERY_DAY, WEEKDAYS, parse_timezone
 from tests.conftest import FakeClock
 
 TECHNIQUE_IDS = [technique.id for technique in load().techniques]
@@ -23,6 +26,8 @@ CALLBACK_PATTERNS = (
     callbacks.PAGE_PATTERN,
     callbacks.SUBSCRIBE_PATTERN,
     callbacks.SETTINGS_PATTERN,
+    callbacks.DAYS_PATTERN,
+    callbacks.PAUSE_PATTERN,
 )
 
 Build = Callable[[Content, Store, FakeClock], Reply]
@@ -45,6 +50,23 @@ def _settings(subscribed: bool) -> Build:
     return build
 
 
+def _paused(days: int | None, subscribed: bool = True) -> Build:
+    def build(content: Content, store: Store, clock: FakeClock) -> Reply:
+        if subscribed:
+            store.subscribe(1, clock())
+        store.pause(1, days, clock())
+        return render.settings(content, store.ensure(1, clock()), clock())
+
+    return build
+
+
+def _days_menu(days: int) -> Build:
+    def build(content: Content, store: Store, clock: FakeClock) -> Reply:
+        return render.days_menu(content, store.set_days(1, days, clock()))
+
+    return build
+
+
 KEYBOARD_REPLIES = [
     pytest.param(lambda c, s, k: render.welcome(c), id="welcome"),
     pytest.param(lambda c, s, k: render.page(c, "safety"), id="page-safety"),
@@ -56,6 +78,14 @@ KEYBOARD_REPLIES = [
     pytest.param(_settings(subscribed=False), id="settings-unsubscribed"),
     pytest.param(lambda c, s, k: render.time_menu(c), id="time_menu"),
     pytest.param(lambda c, s, k: render.timezone_menu(c), id="timezone_menu"),
+    pytest.param(_paused(3), id="settings-paused-3-days"),
+    pytest.param(_paused(None), id="settings-paused-until-resume"),
+    pytest.param(_paused(None, subscribed=False), id="settings-paused-unsubscribed"),
+    pytest.param(_days_menu(EVERY_DAY), id="days_menu-every-day"),
+    pytest.param(_days_menu(WEEKDAYS), id="days_menu-weekdays"),
+    pytest.param(_days_menu(0b0010101), id="days_menu-mon-wed-fri"),
+    pytest.param(_days_menu(0b1000000), id="days_menu-sunday"),
+    pytest.param(lambda c, s, k: render.pause_menu(c), id="pause_menu"),
 ]
 
 TEXT_ONLY_REPLIES = [
@@ -75,6 +105,15 @@ TEXT_ONLY_REPLIES = [
         lambda c, s, k: render.time_set(c, s.subscribe(1, k())[0], k()), id="time_set-subscribed"
     ),
     pytest.param(lambda c, s, k: render.time_set(c, s.ensure(1, k()), k()), id="time_set"),
+    pytest.param(lambda c, s, k: render.paused(c, s.pause(1, 3, k()), k()), id="paused-for-days"),
+    pytest.param(
+        lambda c, s, k: render.paused(c, s.pause(1, None, k()), k()), id="paused-until-resume"
+    ),
+    pytest.param(
+        lambda c, s, k: render.resumed(c, s.subscribe(1, k())[0], True, k()), id="resumed"
+    ),
+    pytest.param(lambda c, s, k: render.resumed(c, s.ensure(1, k()), False, k()), id="not_paused"),
+    pytest.param(lambda c, s, k: render.Reply(c.message("pause_usage")), id="pause_usage"),
 ]
 
 
@@ -101,6 +140,48 @@ def test_callback_data_matches_a_handler_pattern(
     data = callback_data(build(content, store, clock))
     unhandled = [d for d in data if not any(re.match(p, d) for p in CALLBACK_PATTERNS)]
     assert unhandled == []
+
+
+def test_callback_patterns_are_the_registered_ones() -> None:
+    application = Application.builder().token("1:TEST").build()
+    register(application)
+    registered = {
+        handler.pattern.pattern
+        for handler in application.handlers[0]
+        if isinstance(handler, CallbackQueryHandler) and isinstance(handler.pattern, re.Pattern)
+    }
+    assert registered == set(CALLBACK_PATTERNS)
+
+
+def test_each_settings_button_has_exactly_one_handler() -> None:
+    data = [
+        callbacks.DAYS_MENU,
+        callbacks.DAYS_EVERY_DAY,
+        callbacks.DAYS_WEEKDAYS,
+        *[callbacks.day_toggle(weekday) for weekday in range(7)],
+        callbacks.PAUSE_MENU,
+        *[callbacks.pause_choice(days) for days in (*render.PAUSE_PRESETS, None)],
+        callbacks.RESUME,
+        callbacks.SETTINGS,
+        callbacks.TIME_MENU,
+        callbacks.TIMEZONE_MENU,
+    ]
+    matches = {d: [p for p in CALLBACK_PATTERNS if re.match(p, d)] for d in data}
+    assert {d: len(found) for d, found in matches.items() if len(found) != 1} == {}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param("set:day:7", id="no-eighth-day"),
+        pytest.param("set:days:weekend", id="unknown-preset"),
+        pytest.param("set:pause:1000", id="pause-too-many-digits"),
+        pytest.param("set:pause:", id="pause-empty"),
+        pytest.param("set:resume:now", id="resume-with-argument"),
+    ],
+)
+def test_forged_day_and_pause_data_matches_no_pattern(data: str) -> None:
+    assert [p for p in CALLBACK_PATTERNS if re.match(p, data)] == []
 
 
 @pytest.mark.parametrize("build", KEYBOARD_REPLIES + TEXT_ONLY_REPLIES)
@@ -215,3 +296,114 @@ def test_find_technique_matches(content: Content, query: str, technique_id: str)
 )
 def test_find_technique_returns_none(content: Content, query: str) -> None:
     assert render.find_technique(content, query) is None
+
+
+# Days and pauses -------------------------------------------------------------------------------
+
+
+def labels(reply: Reply) -> dict[str, str]:
+    """Each button's callback data mapped to its label."""
+    assert reply.keyboard is not None
+    return {
+        str(button.callback_data): button.text
+        for row in reply.keyboard.inline_keyboard
+        for button in row
+    }
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        pytest.param(EVERY_DAY, "every day", id="every-day"),
+        pytest.param(WEEKDAYS, "weekdays", id="weekdays"),
+        pytest.param(0b0010101, "Mon, Wed, Fri", id="mon-wed-fri"),
+        pytest.param(0b1100000, "Sat, Sun", id="weekend"),
+        pytest.param(0b0000001, "Mon", id="monday"),
+    ],
+)
+def test_days_label(content: Content, days: int, expected: str) -> None:
+    assert render.days_label(content, days) == expected
+
+
+def test_days_menu_checks_the_chosen_days(content: Content, store: Store, clock: FakeClock) -> None:
+    reply = render.days_menu(content, store.set_days(1, 0b0010101, clock()))
+    shown = labels(reply)
+    toggles = [shown[callbacks.day_toggle(weekday)] for weekday in range(7)]
+    assert toggles == ["✓ Mon", "Tue", "✓ Wed", "Thu", "✓ Fri", "Sat", "Sun"]
+    assert shown[callbacks.DAYS_EVERY_DAY] == content.buttons["days_every_day"]
+    assert shown[callbacks.DAYS_WEEKDAYS] == content.buttons["days_weekdays"]
+    assert shown[callbacks.SETTINGS] == content.buttons["settings_back"]
+    assert "Mon, Wed, Fri" in reply.text
+
+
+def test_pause_menu_offers_presets_and_until_resume(content: Content) -> None:
+    shown = labels(render.pause_menu(content))
+    assert list(shown) == [
+        callbacks.pause_choice(1),
+        callbacks.pause_choice(3),
+        callbacks.pause_choice(7),
+        callbacks.pause_choice(None),
+        callbacks.SETTINGS,
+    ]
+
+
+def test_settings_shows_days_pause_and_the_pause_button(
+    content: Content, store: Store, clock: FakeClock
+) -> None:
+    store.subscribe(1, clock())
+    reply = render.settings(content, store.set_days(1, WEEKDAYS, clock()), clock())
+    assert "weekdays" in reply.text
+    assert content.message("pause_none") in reply.text
+    assert content.message("next_today", time="09:00") in reply.text
+    data = callback_data(reply)
+    assert callbacks.DAYS_MENU in data and callbacks.PAUSE_MENU in data
+    assert callbacks.RESUME not in data
+
+
+def test_settings_while_paused_shows_the_date_and_the_resume_button(
+    content: Content, store: Store, clock: FakeClock
+) -> None:
+    store.subscribe(1, clock())
+    subscriber = store.pause(1, 3, clock())
+    reply = render.settings(content, subscriber, clock())
+    assert content.message("pause_until", date="2026-11-29") in reply.text
+    assert content.message("next_date", date="2026-11-29", time="09:00") in reply.text
+    data = callback_data(reply)
+    assert callbacks.RESUME in data and callbacks.PAUSE_MENU not in data
+
+
+def test_settings_paused_until_resume_says_how_to_resume(
+    content: Content, store: Store, clock: FakeClock
+) -> None:
+    store.subscribe(1, clock())
+    reply = render.settings(content, store.pause(1, None, clock()), clock())
+    assert content.message("pause_until_resume") in reply.text
+    assert content.message("next_tip_paused") in reply.text
+
+
+def test_unsubscribed_settings_offer_no_pause(
+    content: Content, store: Store, clock: FakeClock
+) -> None:
+    data = callback_data(render.settings(content, store.ensure(1, clock()), clock()))
+    assert callbacks.PAUSE_MENU not in data and callbacks.RESUME not in data
+
+
+def test_a_pause_that_has_ended_is_not_shown(
+    content: Content, store: Store, clock: FakeClock
+) -> None:
+    store.subscribe(1, clock())
+    subscriber = store.pause(1, 1, clock())
+    tomorrow = clock() + timedelta(days=1)
+    assert render.paused_until(subscriber, clock()) == date(2026, 11, 27)
+    assert render.paused_until(subscriber, tomorrow) is None
+    assert content.message("pause_none") in render.settings(content, subscriber, tomorrow).text
+
+
+def test_paused_reply_names_the_date_and_the_next_tip(
+    content: Content, store: Store, clock: FakeClock
+) -> None:
+    store.subscribe(1, clock())
+    reply = render.paused(content, store.pause(1, 3, clock()), clock())
+    next_tip = content.message("next_date", date="2026-11-29", time="09:00")
+    assert reply.text == content.message("paused_for_days", date="2026-11-29", next=next_tip)
+    assert "/resume" in reply.text

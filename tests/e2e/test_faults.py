@@ -64,7 +64,7 @@ async def test_every_subscriber_ends_as_expected(fanout: Harness, clock: FakeClo
         bot.fake.faults[chat_id] = list(faults)
     clock.set(NINE)
     await bot.fake.wait_for(lambda: settled(bot), timeout=15)
-    for chat_id, (faults, status, blocked) in PLAN.items():
+    for chat_id, (_, status, blocked) in PLAN.items():
         delivery = bot.store.delivery(chat_id, DAY)
         subscriber = bot.store.subscriber(chat_id)
         assert delivery is not None and subscriber is not None
@@ -78,7 +78,9 @@ async def test_every_subscriber_ends_as_expected(fanout: Harness, clock: FakeClo
     assert asked.count(102) == asked.count(103) == asked.count(108) == 1
 
 
-async def test_a_failed_tip_is_retried_later_the_same_day(fanout: Harness, clock: FakeClock) -> None:
+async def test_a_failed_tip_is_retried_later_the_same_day(
+    fanout: Harness, clock: FakeClock
+) -> None:
     bot = fanout
     bot.fake.faults[107] = ["500", "500", "500"]
     clock.set(NINE)

@@ -1,0 +1,90 @@
+"""/pause and /resume, and the pause and resume buttons of the settings view."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot import callbacks, render
+from bot.context import BotContext
+from bot.handlers.common import command_argument, edit, send
+
+logger = logging.getLogger(__name__)
+
+#: The longest pause, in days, that /pause and the buttons accept.
+MAX_PAUSE_DAYS = 365
+
+
+def parse_pause_days(value: str) -> int | None:
+    """Return the number of days in a /pause argument ("3"), or None unless 1 to 365."""
+    value = value.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > len(str(MAX_PAUSE_DAYS)) + 2:
+        return None
+    days = int(value)
+    return days if 1 <= days <= MAX_PAUSE_DAYS else None
+
+
+async def pause(update: Update, context: BotContext) -> None:
+    """Pause the daily tip until /resume, or for a number of days: /pause 3."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    content, store, now = context.content, context.store, context.now()
+    argument = command_argument(update)
+    days = parse_pause_days(argument) if argument else None
+    if argument and days is None:
+        await send(update, render.Reply(content.message("pause_usage")))
+        return
+    before = store.subscriber(chat.id)
+    if before is None or not before.subscribed:
+        await send(update, render.Reply(content.message("pause_not_subscribed")))
+        return
+    subscriber = store.pause(chat.id, days, now)
+    logger.info("chat paused")
+    await send(update, render.paused(content, subscriber, now))
+
+
+async def resume(update: Update, context: BotContext) -> None:
+    """End a pause and say when the next tip comes."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    now = context.now()
+    subscriber, was_paused = context.store.resume(chat.id, now)
+    if was_paused:
+        logger.info("chat resumed")
+    await send(update, render.resumed(context.content, subscriber, was_paused, now))
+
+
+async def pause_button(update: Update, context: BotContext) -> None:
+    """Handle the pause menu, its choices, and the resume button."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or query.data is None or chat is None:
+        return
+    content, store, now = context.content, context.store, context.now()
+    data = query.data
+    if data == callbacks.PAUSE_MENU:
+        await query.answer()
+        await edit(query, render.pause_menu(content))
+        return
+    if data == callbacks.RESUME:
+        subscriber, was_paused = store.resume(chat.id, now)
+        if not was_paused:
+            await query.answer(content.answers["not_paused"])
+            return
+        await query.answer(content.answers["resumed"])
+    else:
+        choice = data.removeprefix(callbacks.PAUSE_PREFIX)
+        days = None if choice == callbacks.PAUSE_UNTIL_RESUME else parse_pause_days(choice)
+        if choice != callbacks.PAUSE_UNTIL_RESUME and days is None:
+            await query.answer(content.answers["stale"])
+            return
+        before = store.subscriber(chat.id)
+        if before is None or not before.subscribed:
+            await query.answer(content.answers["pause_not_subscribed"])
+            return
+        subscriber = store.pause(chat.id, days, now)
+        await query.answer(content.answers["paused"])
+    await edit(query, render.settings(content, subscriber, now))
