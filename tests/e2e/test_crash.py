@@ -45,13 +45,15 @@ def seed(path: Path, content: Content) -> None:
     store.close()
 
 
-async def start_bot(fake: FakeBotApi, db: Path, cwd: Path) -> asyncio.subprocess.Process:
+async def start_bot(
+    fake: FakeBotApi, db: Path, cwd: Path, rate: str = "0"
+) -> asyncio.subprocess.Process:
     env = clean_env(
         cwd,
         TELEGRAM_BOT_TOKEN=fake.token,
         TELEGRAM_API_BASE_URL=fake.base_url,
         BACKCARE_DB=str(db),
-        BACKCARE_SEND_RATE="0",
+        BACKCARE_SEND_RATE=rate,
     )
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "--log-level", "WARNING", "run",
@@ -114,3 +116,37 @@ async def test_sigkill_mid_fanout_then_restart(
     delivered = [chat for chat, count in tips.items() if count == 1]
     assert all(statuses[chat] in ("sent", "uncertain") for chat in delivered)
     assert len(statuses) == SUBSCRIBERS
+
+
+async def test_sigterm_mid_fanout_stops_fast_and_loses_nothing(
+    fake: FakeBotApi, tmp_path: Path, content: Content
+) -> None:
+    db = tmp_path / "term.db"
+    seed(db, content)
+    bot = await start_bot(fake, db, tmp_path, rate="100")
+    try:
+        await fake.wait_for(lambda: len(tips_per_chat(fake)) >= 200, timeout=60)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        bot.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(bot.communicate(), timeout=15)
+        stopped_in = loop.time() - started
+    finally:
+        if bot.returncode is None:
+            bot.kill()
+    assert bot.returncode == 0, stderr.decode()[-2000:]
+    assert stopped_in < 5
+    tips = tips_per_chat(fake)
+    assert max(tips.values()) == 1
+    with sqlite3.connect(db) as check:
+        statuses = dict(check.execute("SELECT chat_id, status FROM deliveries").fetchall())
+        still_due = {
+            row[0]
+            for row in check.execute(
+                "SELECT chat_id FROM subscribers WHERE next_due <= strftime('%s', 'now')"
+            )
+        }
+    # Every tip that went out is recorded as sent; every other subscriber is still due today.
+    assert {chat for chat, status in statuses.items() if status == "sent"} == set(tips)
+    assert set(statuses.values()) == {"sent"}
+    assert still_due == set(range(10_000, 10_000 + SUBSCRIBERS)) - set(tips)
