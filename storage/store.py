@@ -399,8 +399,9 @@ class Store:
         with self.db.atomic():
             before = self._ensure(chat_id, now)
             paused = _paused(before, now)
-            self._update(chat_id, now, resume_on=None)
-            self._reschedule(chat_id, now)
+            if before.resume_on is not None:  # also clears a pause that has run out
+                self._update(chat_id, now, resume_on=None)
+                self._reschedule(chat_id, now)
             return self._get(chat_id), paused
 
     # Daily delivery ---------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, Chat, Message, Update
 from telegram.error import BadRequest
 
 from bot.render import Reply
@@ -40,6 +40,14 @@ async def edit(query: CallbackQuery, reply: Reply) -> None:
         await query.get_bot().send_message(
             query.from_user.id, reply.text, reply_markup=reply.keyboard
         )
+
+
+def pressed_button(update: Update) -> tuple[CallbackQuery, str, Chat] | None:
+    """The pressed button's query, its data and its chat, or None if any is missing."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or query.data is None or chat is None:
+        return None
+    return query, query.data, chat
 
 
 def command_argument(update: Update) -> str:

@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot import callbacks, render
 from bot.context import BotContext
-from bot.handlers.common import command_argument, edit, send
+from bot.handlers.common import command_argument, edit, pressed_button, send
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +59,11 @@ async def resume(update: Update, context: BotContext) -> None:
 
 async def pause_button(update: Update, context: BotContext) -> None:
     """Handle the pause menu, its choices, and the resume button."""
-    query = update.callback_query
-    chat = update.effective_chat
-    if query is None or query.data is None or chat is None:
+    pressed = pressed_button(update)
+    if pressed is None:
         return
+    query, data, chat = pressed
     content, store, now = context.content, context.store, context.now()
-    data = query.data
     if data == callbacks.PAUSE_MENU:
         await query.answer()
         await edit(query, render.pause_menu(content))

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot import callbacks, render
 from bot.context import BotContext
-from bot.handlers.common import command_argument, edit, send
+from bot.handlers.common import command_argument, edit, pressed_button, send
 from storage import schedule
 
 
@@ -59,12 +59,11 @@ async def set_timezone(update: Update, context: BotContext) -> None:
 
 async def settings_button(update: Update, context: BotContext) -> None:
     """Handle the settings buttons: toggle, the time and timezone menus and their choices."""
-    query = update.callback_query
-    chat = update.effective_chat
-    if query is None or query.data is None or chat is None:
+    pressed = pressed_button(update)
+    if pressed is None:
         return
+    query, data, chat = pressed
     content, store, now = context.content, context.store, context.now()
-    data = query.data
     answer = None
     if data == callbacks.TIME_MENU:
         await query.answer()
@@ -102,12 +101,11 @@ async def settings_button(update: Update, context: BotContext) -> None:
 
 async def days_button(update: Update, context: BotContext) -> None:
     """Handle the delivery-days menu: every day, weekdays, and one toggle per weekday."""
-    query = update.callback_query
-    chat = update.effective_chat
-    if query is None or query.data is None or chat is None:
+    pressed = pressed_button(update)
+    if pressed is None:
         return
+    query, data, chat = pressed
     content, store, now = context.content, context.store, context.now()
-    data = query.data
     subscriber = store.ensure(chat.id, now)
     if data != callbacks.DAYS_MENU:
         if data == callbacks.DAYS_EVERY_DAY:
