@@ -28,6 +28,7 @@ settings (environment variables, or lines NAME=value in a .env file in the worki
                          use e.g. http://localhost:8081/bot
   BACKCARE_SEND_RATE     messages per second in all (default: 25; 0: no pacing)
   BACKCARE_MAX_IN_FLIGHT daily-tip requests in flight at once (default: 16)
+  BACKCARE_PAID_BROADCAST 1: send daily tips as paid broadcasts (default: 0)
 """
 
 
@@ -74,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
         "default 16); a tip whose request is in flight when the bot is killed is not sent "
         "again",
     )
+    run.add_argument(
+        "--paid-broadcast",
+        action="store_true",
+        default=None,
+        help="send daily tips as paid broadcasts (up to 1,000 a second, charged in Telegram "
+        "Stars; env BACKCARE_PAID_BROADCAST=1); raise --send-rate to match",
+    )
     chat = commands.add_parser(
         "chat",
         help="chat with the bot in this terminal: no token, no network",
@@ -112,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name, value in (
                 ("BACKCARE_SEND_RATE", args.send_rate),
                 ("BACKCARE_MAX_IN_FLIGHT", args.max_in_flight),
+                ("BACKCARE_PAID_BROADCAST", "1" if args.paid_broadcast else None),
             )
             if value is not None
         }

@@ -104,6 +104,7 @@ class Dispatcher:
                     reply.text,
                     reply_markup=reply.keyboard,
                     read_timeout=services.settings.send_timeout,
+                    allow_paid_broadcast=services.settings.paid_broadcast or None,
                     rate_limit_args=rate_limit_args,
                 )
             except Forbidden as error:

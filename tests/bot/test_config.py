@@ -128,3 +128,38 @@ def test_repr_hides_the_token() -> None:
 def test_explicit_env_ignores_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BACKCARE_TIMEZONE", "Asia/Tokyo")
     assert from_env().default_timezone == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("", False, id="unset"),
+        pytest.param("1", True, id="one"),
+        pytest.param("yes", True, id="yes"),
+        pytest.param("off", False, id="off"),
+    ],
+)
+def test_paid_broadcast_flag(raw: str, expected: bool) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": "1:x", "BACKCARE_PAID_BROADCAST": raw}
+    assert Settings.from_env(env).paid_broadcast is expected
+
+
+def test_bad_paid_broadcast_flag_names_the_variable() -> None:
+    env = {"TELEGRAM_BOT_TOKEN": "1:x", "BACKCARE_PAID_BROADCAST": "maybe"}
+    with pytest.raises(ConfigError, match="BACKCARE_PAID_BROADCAST"):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize("name", ["BACKCARE_SEND_RATE", "BACKCARE_MAX_IN_FLIGHT"])
+@pytest.mark.parametrize("raw", ["fast", "-1", "100000"])
+def test_bad_sending_numbers_name_the_variable(name: str, raw: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x", name: raw})
+
+
+def test_command_line_overrides_the_environment() -> None:
+    settings = Settings.from_env(
+        {"TELEGRAM_BOT_TOKEN": "1:x", "BACKCARE_SEND_RATE": "10"},
+        overrides={"BACKCARE_SEND_RATE": "0", "BACKCARE_MAX_IN_FLIGHT": "64"},
+    )
+    assert (settings.send_rate, settings.max_in_flight) == (0, 64)

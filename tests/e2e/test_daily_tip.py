@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from content import Content
 from storage import Delivery, DeliveryStatus
-from tests.conftest import FakeClock, Harness
+from tests.conftest import FakeClock, Harness, settings_for
 from tests.fakeapi import FakeBotApi
 
 
@@ -159,3 +160,26 @@ async def test_blocking_and_unblocking_the_bot_stops_and_resumes_tips(
     subscriber = harness.store.subscriber(harness.chat_id)
     assert subscriber is not None and subscriber.subscribed and not subscriber.blocked
     await harness.fake.wait_for(lambda: sent(harness, date(2026, 11, 26)))
+
+
+async def test_paid_broadcast_setting_marks_daily_tips_only(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    bot = Harness(fake, clock, settings_for(fake, tmp_path / "bot.db", paid_broadcast=True))
+    async with bot.running():
+        reply = await bot.say("/subscribe")
+        clock.set(at(26, 9, 0, 1))
+        await fake.wait_for(lambda: sent(bot, date(2026, 11, 26)))
+    (tip,) = bot.daily_tips()
+    assert tip.params.get("allow_paid_broadcast") is True
+    assert "allow_paid_broadcast" not in reply.params
+    bot.store.close()
+
+
+async def test_daily_tips_are_not_paid_broadcasts_by_default(
+    harness: Harness, clock: FakeClock
+) -> None:
+    await harness.say("/subscribe")
+    clock.set(at(26, 9, 0, 1))
+    (tip,) = await harness.fake.wait_for(lambda: harness.daily_tips())
+    assert "allow_paid_broadcast" not in tip.params
