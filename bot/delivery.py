@@ -55,10 +55,13 @@ class Dispatcher:
             running = lambda: context.application.running  # noqa: E731
             store, clock = self.services.store, self.services.clock
             while running():
-                claims = store.claim_due(clock(), self.batch_size)
-                if not claims:
+                now = clock()
+                claims = store.claim_due(now, self.batch_size)
+                if claims:
+                    await self.send(context.bot, claims, running)
+                elif not store.has_due(now):
                     return
-                await self.send(context.bot, claims, running)
+                # else: that batch only held days that passed during an outage; go on.
 
     async def send(
         self, bot: ExtBot[Any], claims: list[Claim], running: Callable[[], bool]

@@ -977,3 +977,22 @@ def test_mark_failed_after_pause_gives_no_retry(subscribed: Store, clock: FakeCl
     claim = claim_one(subscribed, clock())
     subscribed.pause(CHAT, None, clock())
     assert subscribed.mark_failed(claim, clock()) is None
+
+
+def test_claim_due_looks_past_a_batch_of_missed_days(store: Store, clock: FakeClock) -> None:
+    """After an outage, batches of only skipped days must not end the search early."""
+    for chat_id in range(1, 26):
+        store.subscribe(chat_id, clock())  # due 09:00 UTC on START's day
+    clock.set(START + timedelta(days=2, hours=12))  # two days later, after 09:00
+    claims = store.claim_due(clock(), limit=5)
+    assert len(claims) == 5
+    assert {claim.day for claim in claims} == {(START + timedelta(days=2)).date()}
+
+
+def test_claim_due_after_an_outage_claims_todays_tip_in_one_call(
+    store: Store, clock: FakeClock
+) -> None:
+    store.subscribe(CHAT, clock())
+    clock.set(START + timedelta(days=1, hours=6))  # the next day, after 09:00
+    (claim,) = store.claim_due(clock(), limit=200)
+    assert claim.day == (START + timedelta(days=1)).date()
