@@ -16,6 +16,7 @@ from bot import delivery, handlers
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, system_clock
 from bot.ratelimit import PriorityRateLimiter
+from bot.request import AiohttpRequest
 from content import Content, load
 from storage import Store
 
@@ -61,6 +62,10 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        # Every send goes through aiohttp (about twice the throughput of PTB's httpx on
+        # this machine, see bench/RESULTS.md); long polling keeps PTB's default client.
+        builder = builder.request(AiohttpRequest())
     application: BotApplication = builder.build()
     store = Store(settings.db_path, default_timezone=settings.default_timezone)
     services = Services(settings=settings, store=store, content=content, clock=clock)
