@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
 DISPATCHER_KEY = "dispatcher"
+#: How often the WAL is copied into the database file (SQLite's own checkpoints are off).
+CHECKPOINT_SECONDS = 30
 
 
 def build_application(
@@ -67,7 +70,9 @@ def build_application(
         # this machine, see bench/RESULTS.md); long polling keeps PTB's default client.
         builder = builder.request(AiohttpRequest())
     application: BotApplication = builder.build()
-    store = Store(settings.db_path, default_timezone=settings.default_timezone)
+    store = Store(
+        settings.db_path, default_timezone=settings.default_timezone, autocheckpoint=False
+    )
     services = Services(settings=settings, store=store, content=content, clock=clock)
     application.bot_data[SERVICES_KEY] = services
     application.bot_data[DISPATCHER_KEY] = delivery.Dispatcher(services)
@@ -138,6 +143,18 @@ async def _post_init(application: BotApplication) -> None:
         # (the dispatcher's own lock) instead of APScheduler logging a skipped run each time.
         job_kwargs={"max_instances": 2, "coalesce": True, "misfire_grace_time": None},
     )
+    application.job_queue.run_repeating(
+        _checkpoint,
+        interval=CHECKPOINT_SECONDS,
+        first=CHECKPOINT_SECONDS,
+        name="wal-checkpoint",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
+
+
+async def _checkpoint(context: BotContext) -> None:
+    """Copy the WAL into the database file in a thread, off the event loop."""
+    await asyncio.to_thread(context.store.checkpoint)
 
 
 async def _post_shutdown(application: BotApplication) -> None:

@@ -152,11 +152,13 @@ async def _first(wanted: Any, stopping: asyncio.Event) -> bool:
     """Await ``wanted`` unless ``stopping`` is set first (then cancel it); True if it finished."""
     task = asyncio.ensure_future(wanted)
     stop = asyncio.create_task(stopping.wait())
-    done, _ = await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
-    stop.cancel()
-    if task in done:
-        return True
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    return False
+    try:
+        done, _ = await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        # Also when the worker itself is cancelled: leave no waiter behind to take a slot.
+        stop.cancel()
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    return task in done and not task.cancelled()

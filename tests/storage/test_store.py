@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -996,3 +997,19 @@ def test_claim_due_after_an_outage_claims_todays_tip_in_one_call(
     clock.set(START + timedelta(days=1, hours=6))  # the next day, after 09:00
     (claim,) = store.claim_due(clock(), limit=200)
     assert claim.day == (START + timedelta(days=1)).date()
+
+
+def test_checkpoint_from_another_thread_empties_the_wal(tmp_path: Path, clock: FakeClock) -> None:
+    store = Store(tmp_path / "wal.db", autocheckpoint=False)
+    try:
+        store.migrate()
+        for chat_id in range(1, 200):
+            store.subscribe(chat_id, clock())
+        wal = tmp_path / "wal.db-wal"
+        assert wal.stat().st_size > 0
+        with ThreadPoolExecutor(1) as pool:
+            frames = pool.submit(store.checkpoint).result()
+        assert frames > 0
+        assert store.subscriber(199) is not None
+    finally:
+        store.close()
