@@ -53,24 +53,42 @@ class Dispatcher:
             return  # the previous run is still draining a backlog
         async with self._lock:
             running = lambda: context.application.running  # noqa: E731
-            store, clock = self.services.store, self.services.clock
-            while running():
-                now = clock()
-                claims = store.claim_due(now, self.batch_size)
-                if claims:
-                    await self.send(context.bot, claims, running)
-                elif not store.has_due(now):
-                    return
-                # else: that batch only held days that passed during an outage; go on.
+            await self._drain(context.bot, deque(), running, refill=True)
 
     async def send(
         self, bot: ExtBot[Any], claims: list[Claim], running: Callable[[], bool]
     ) -> None:
-        """Send ``claims`` with at most ``max_in_flight`` at once; release the unsent."""
-        pending = deque(claims)
+        """Send these ``claims`` only (no new claims), releasing the unsent on shutdown."""
+        await self._drain(bot, deque(claims), running, refill=False)
+
+    async def _drain(
+        self,
+        bot: ExtBot[Any],
+        pending: deque[Claim],
+        running: Callable[[], bool],
+        *,
+        refill: bool,
+    ) -> None:
+        """Send ``pending`` with ``max_in_flight`` workers, claiming more as it runs low.
+
+        The workers share one queue, so a slow chat holds its worker only: the others go
+        on, and new batches are claimed while it waits.
+        """
+        store, clock = self.services.store, self.services.clock
         limiter = getattr(bot, "rate_limiter", None)
         paced = limiter if isinstance(limiter, PriorityRateLimiter) else None
         stopping = asyncio.Event()
+        exhausted = not refill
+
+        def next_claim() -> Claim | None:
+            # No await in here: workers never claim the same batch twice.
+            nonlocal exhausted
+            while not pending and not exhausted and running():
+                now = clock()
+                pending.extend(store.claim_due(now, self.batch_size))
+                # An empty batch may only have held days missed during an outage.
+                exhausted = not pending and not store.has_due(now)
+            return pending.popleft() if pending else None
 
         async def watch() -> None:
             while running():
@@ -78,8 +96,7 @@ class Dispatcher:
             stopping.set()
 
         async def worker() -> None:
-            while pending and not stopping.is_set():
-                claim = pending.popleft()
+            while not stopping.is_set() and (claim := next_claim()) is not None:
                 if paced is not None and not await _first(paced.acquire_bulk(), stopping):
                     pending.appendleft(claim)
                     return
@@ -87,11 +104,11 @@ class Dispatcher:
 
         watcher = asyncio.create_task(watch())
         try:
-            await asyncio.gather(*(worker() for _ in range(min(self.max_in_flight, len(claims)))))
+            await asyncio.gather(*(worker() for _ in range(self.max_in_flight)))
         finally:
             watcher.cancel()
             if pending:
-                released = self.services.store.release(pending, self.services.clock())
+                released = store.release(pending, clock())
                 logger.info("stopping: %d claimed tips released, still due", released)
 
     async def _send_one(self, bot: ExtBot[Any], claim: Claim, *, prepaced: bool) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import DISPATCHER_KEY
 from bot.ratelimit import PriorityRateLimiter
 from storage import DeliveryStatus
 from tests.conftest import FakeClock, Harness, settings_for
@@ -102,3 +103,15 @@ async def test_429_pauses_every_send_then_all_arrive(fanout: Harness, clock: Fak
     clock.set(NINE)
     await bot.fake.wait_for(lambda: settled(bot), timeout=15)
     assert all(tips_to(bot, chat_id) == 1 for chat_id in PLAN)
+
+
+async def test_a_slow_chat_holds_up_nobody(fanout: Harness, clock: FakeClock) -> None:
+    """With small batches, a chat whose first send times out is the last to get its tip."""
+    bot = fanout
+    assert bot.application is not None
+    bot.application.bot_data[DISPATCHER_KEY].batch_size = 2
+    bot.fake.faults[105] = ["timeout"]
+    clock.set(NINE)
+    await bot.fake.wait_for(lambda: settled(bot), timeout=15)
+    order = [int(c.params["chat_id"]) for c in bot.daily_tips()]
+    assert sorted(order) == sorted(PLAN) and order[-1] == 105
