@@ -6,6 +6,7 @@ TECHNIQUES = "tech"
 TECHNIQUE_PREFIX = "tech:"
 SAFETY = "page:safety"
 BENEFITS = "page:benefits"
+URGENT = "page:urgent"
 SUBSCRIBE = "sub:on"
 SETTINGS = "set"
 SETTINGS_SUBSCRIBE = "set:sub:on"
@@ -23,14 +24,17 @@ PAUSE_PREFIX = "set:pause:"
 #: The pause choice that lasts until /resume (the others carry a number of days).
 PAUSE_UNTIL_RESUME = "max"
 RESUME = "set:resume"
+DELETE_CONFIRM = "del:yes"
+DELETE_CANCEL = "del:no"
 
 #: Regular expressions for CallbackQueryHandler, one per family.
 TECHNIQUE_PATTERN = r"^tech(:[a-z][a-z0-9_]*)?$"
-PAGE_PATTERN = r"^page:(safety|benefits)$"
+PAGE_PATTERN = r"^page:(safety|benefits|urgent)$"
 SUBSCRIBE_PATTERN = r"^sub:on$"
 SETTINGS_PATTERN = r"^set(:sub:(on|off)|:time(:\d{4})?|:tz(:[A-Za-z0-9_+/:-]{1,50})?)?$"
 DAYS_PATTERN = r"^set:(days(:(all|wk))?|day:[0-6])$"
 PAUSE_PATTERN = r"^set:(pause(:(\d{1,3}|max))?|resume)$"
+DELETE_PATTERN = r"^del:(yes|no)$"
 
 MAX_BYTES = 64
 

@@ -82,16 +82,37 @@ def help_text(content: Content) -> Reply:
 
 
 def page(content: Content, key: str) -> Reply:
-    """A long page (/safety, /benefits) with buttons to the other pages."""
+    """A long page (/safety, /benefits, /urgent) with buttons to the other pages."""
     buttons = content.buttons
     other = (
         _button(buttons["benefits"], callbacks.BENEFITS)
         if key == "safety"
         else _button(buttons["safety"], callbacks.SAFETY)
     )
+    rows = [[_button(buttons["techniques"], callbacks.TECHNIQUES), other]]
+    if key == "safety":
+        rows.append([_button(buttons["urgent"], callbacks.URGENT)])
+    return Reply(content.pages[key], InlineKeyboardMarkup(rows))
+
+
+def privacy(content: Content) -> Reply:
+    """The /privacy page: what is stored, why, for how long, and how to erase it."""
+    return Reply(content.pages["privacy"])
+
+
+def delete_confirm(content: Content) -> Reply:
+    """The /deletedata question, with buttons to delete everything or cancel."""
+    buttons = content.buttons
     return Reply(
-        content.pages[key],
-        InlineKeyboardMarkup([[_button(buttons["techniques"], callbacks.TECHNIQUES), other]]),
+        content.message("delete_confirm"),
+        InlineKeyboardMarkup(
+            [
+                [
+                    _button(buttons["delete_confirm"], callbacks.DELETE_CONFIRM),
+                    _button(buttons["delete_cancel"], callbacks.DELETE_CANCEL),
+                ]
+            ]
+        ),
     )
 
 
@@ -112,7 +133,7 @@ def technique_list(content: Content, intro: str | None = None) -> Reply:
 
 
 def technique_card(content: Content, technique: Technique) -> Reply:
-    """One technique's card, with a way back to the list and to the safety page."""
+    """One technique's card, with a way back to the list, the safety page and the urgent card."""
     heading = content.message
     steps = "\n".join(f"{number}. {step}" for number, step in enumerate(technique.steps, start=1))
     sections = [
@@ -129,7 +150,8 @@ def technique_card(content: Content, technique: Technique) -> Reply:
             [
                 _button(content.buttons["back_to_list"], callbacks.TECHNIQUES),
                 _button(content.buttons["safety"], callbacks.SAFETY),
-            ]
+            ],
+            [_button(content.buttons["urgent"], callbacks.URGENT)],
         ]
     )
     return Reply("\n\n".join(sections), keyboard)

@@ -71,6 +71,9 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "timezone_unknown": frozenset({"value", "usage"}),
     "timezone_choose": frozenset(),
     "daily_tip": frozenset({"tip"}),
+    "delete_confirm": frozenset(),
+    "deleted": frozenset(),
+    "delete_cancelled": frozenset(),
     "fallback": frozenset(),
     "error": frozenset(),
 }
@@ -112,6 +115,9 @@ BUTTON_KEYS = frozenset(
         "pause_3",
         "pause_7",
         "pause_until_resume",
+        "urgent",
+        "delete_confirm",
+        "delete_cancel",
     }
 )
 MAX_BUTTON_LENGTH = 64
@@ -123,6 +129,7 @@ COMMANDS = (
     "technique",
     "benefits",
     "safety",
+    "urgent",
     "subscribe",
     "unsubscribe",
     "pause",
@@ -130,12 +137,14 @@ COMMANDS = (
     "settings",
     "time",
     "timezone",
+    "privacy",
+    "deletedata",
     "help",
 )
 MAX_COMMAND_DESCRIPTION = 256
 
 #: Long pages sent as one message each.
-PAGE_KEYS = frozenset({"benefits", "safety"})
+PAGE_KEYS = frozenset({"benefits", "safety", "urgent", "privacy"})
 
 TECHNIQUE_FIELDS = (
     "name",

@@ -453,6 +453,24 @@ class Store:
                 self._reschedule(chat_id, now)
             return self._get(chat_id), paused
 
+    # Erasure ------------------------------------------------------------------------------
+
+    def delete_chat(self, chat_id: int) -> int:
+        """Delete every row about a chat, in every table with a ``chat_id`` column, at once.
+
+        The tables are read from the schema, so a table added later is covered too.
+
+        Returns:
+            How many rows were deleted (0 if the bot knew nothing about the chat).
+        """
+        deleted = 0
+        with self.db.atomic():
+            for table in chat_tables(self.db):
+                deleted += self.db.execute(
+                    f"DELETE FROM {_quoted(table)} WHERE chat_id = ?", [chat_id]
+                ).rowcount
+        return deleted
+
     # Daily delivery ---------------------------------------------------------------------
 
     def due(self, now: datetime, limit: int = 100) -> list[Subscriber]:
@@ -567,10 +585,11 @@ class Store:
         with self.db.atomic():
             self._set_status(claim, DeliveryStatus.FAILED, now)
             delivery = self.delivery(claim.chat_id, claim.day)
-            subscriber = self._get(claim.chat_id)
+            subscriber = self.subscriber(claim.chat_id)
             when = now + RETRY_DELAY
             if not (
-                retry
+                subscriber is not None  # the chat's data was deleted while the tip was out
+                and retry
                 and _wants(subscriber, claim.day)
                 and delivery is not None
                 and delivery.attempts < MAX_ATTEMPTS
@@ -662,6 +681,30 @@ class Store:
             "chat_id = ?", [chat_id], order_by="local_date"
         ):
             yield _delivery(row)
+
+
+def chat_tables(db: Database) -> list[str]:
+    """The tables of ``db`` that have a ``chat_id`` column, by name."""
+    names = [
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        ).fetchall()
+    ]
+    return [
+        name
+        for name in names
+        if any(
+            column[1] == "chat_id"
+            for column in db.execute("SELECT * FROM pragma_table_info(?)", [name]).fetchall()
+        )
+    ]
+
+
+def _quoted(identifier: str) -> str:
+    """An SQL identifier in double quotes (table names come from the schema, never users)."""
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _stamp(now: datetime) -> str:

@@ -20,6 +20,7 @@ from bot.handlers import (
     info,
     membership,
     pause,
+    privacy,
     settings,
     start,
     subscription,
@@ -37,6 +38,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("technique", technique.technique),
             CommandHandler("benefits", info.benefits),
             CommandHandler("safety", info.safety),
+            CommandHandler("urgent", info.urgent),
+            CommandHandler("privacy", privacy.privacy),
+            CommandHandler("deletedata", privacy.delete_data),
             CommandHandler("subscribe", subscription.subscribe),
             CommandHandler("unsubscribe", subscription.unsubscribe),
             CommandHandler("pause", pause.pause),
@@ -53,6 +57,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(settings.settings_button, pattern=callbacks.SETTINGS_PATTERN),
             CallbackQueryHandler(settings.days_button, pattern=callbacks.DAYS_PATTERN),
             CallbackQueryHandler(pause.pause_button, pattern=callbacks.PAUSE_PATTERN),
+            CallbackQueryHandler(privacy.delete_button, pattern=callbacks.DELETE_PATTERN),
             ChatMemberHandler(membership.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             # Order matters: these two come last and take what nothing above took. Anything a
             # user sends in a private chat gets a pointer to /help (in groups the bot stays

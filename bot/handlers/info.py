@@ -1,4 +1,4 @@
-"""/safety and /benefits, as commands and as buttons."""
+"""/safety, /benefits and /urgent, as commands and as buttons."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from telegram import Update
 from bot import callbacks, render
 from bot.context import BotContext
 from bot.handlers.common import send
+
+#: The page each page button opens (the handler's pattern lets only these through).
+_PAGES = {callbacks.SAFETY: "safety", callbacks.BENEFITS: "benefits", callbacks.URGENT: "urgent"}
 
 
 async def safety(update: Update, context: BotContext) -> None:
@@ -19,11 +22,15 @@ async def benefits(update: Update, context: BotContext) -> None:
     await send(update, render.page(context.content, "benefits"))
 
 
+async def urgent(update: Update, context: BotContext) -> None:
+    """Show the urgent warning signs."""
+    await send(update, render.page(context.content, "urgent"))
+
+
 async def page_button(update: Update, context: BotContext) -> None:
-    """Open the safety or benefits page as a new message, keeping the one pressed."""
+    """Open the safety, benefits or urgent page as a new message, keeping the one pressed."""
     query = update.callback_query
     if query is None:
         return
     await query.answer()
-    key = "safety" if query.data == callbacks.SAFETY else "benefits"
-    await send(update, render.page(context.content, key))
+    await send(update, render.page(context.content, _PAGES.get(query.data or "", "safety")))

@@ -28,6 +28,7 @@ CALLBACK_PATTERNS = (
     callbacks.SETTINGS_PATTERN,
     callbacks.DAYS_PATTERN,
     callbacks.PAUSE_PATTERN,
+    callbacks.DELETE_PATTERN,
 )
 
 Build = Callable[[Content, Store, FakeClock], Reply]
@@ -71,6 +72,8 @@ KEYBOARD_REPLIES = [
     pytest.param(lambda c, s, k: render.welcome(c), id="welcome"),
     pytest.param(lambda c, s, k: render.page(c, "safety"), id="page-safety"),
     pytest.param(lambda c, s, k: render.page(c, "benefits"), id="page-benefits"),
+    pytest.param(lambda c, s, k: render.page(c, "urgent"), id="page-urgent"),
+    pytest.param(lambda c, s, k: render.delete_confirm(c), id="delete_confirm"),
     pytest.param(lambda c, s, k: render.technique_list(c), id="technique_list"),
     *[pytest.param(_card(t), id=f"technique_card-{t}") for t in TECHNIQUE_IDS],
     pytest.param(lambda c, s, k: render.daily_tip(c, c.tips[0].text), id="daily_tip"),
@@ -114,6 +117,11 @@ TEXT_ONLY_REPLIES = [
     ),
     pytest.param(lambda c, s, k: render.resumed(c, s.ensure(1, k()), False, k()), id="not_paused"),
     pytest.param(lambda c, s, k: render.Reply(c.message("pause_usage")), id="pause_usage"),
+    pytest.param(lambda c, s, k: render.privacy(c), id="privacy"),
+    pytest.param(lambda c, s, k: render.Reply(c.message("deleted")), id="deleted"),
+    pytest.param(
+        lambda c, s, k: render.Reply(c.message("delete_cancelled")), id="delete_cancelled"
+    ),
 ]
 
 
@@ -216,6 +224,30 @@ def test_technique_card_contains_every_heading(content: Content, technique_id: s
     text = render.technique_card(content, technique).text
     assert HEADING_KEYS
     assert [key for key in HEADING_KEYS if content.message(key) not in text] == []
+
+
+@pytest.mark.parametrize("technique_id", TECHNIQUE_IDS)
+def test_technique_card_buttons_lead_to_the_list_safety_and_urgent(
+    content: Content, technique_id: str
+) -> None:
+    technique = content.technique(technique_id)
+    assert technique is not None
+    assert callback_data(render.technique_card(content, technique)) == [
+        callbacks.TECHNIQUES,
+        callbacks.SAFETY,
+        callbacks.URGENT,
+    ]
+
+
+def test_safety_page_has_the_urgent_button(content: Content) -> None:
+    assert callbacks.URGENT in callback_data(render.page(content, "safety"))
+
+
+def test_delete_confirm_offers_delete_and_cancel(content: Content) -> None:
+    assert labels(render.delete_confirm(content)) == {
+        callbacks.DELETE_CONFIRM: content.buttons["delete_confirm"],
+        callbacks.DELETE_CANCEL: content.buttons["delete_cancel"],
+    }
 
 
 @pytest.mark.parametrize("technique_id", TECHNIQUE_IDS)

@@ -47,7 +47,7 @@ async def test_technique_button_edits_the_list_into_the_card(
     assert kneading is not None
     assert kneading.steps[0] in edit.params["text"]
     assert kneading.stop in edit.params["text"]
-    assert buttons(edit.params) == [callbacks.TECHNIQUES, callbacks.SAFETY]
+    assert buttons(edit.params) == [callbacks.TECHNIQUES, callbacks.SAFETY, callbacks.URGENT]
     # And back to the list, in the same message.
     start = len(harness.calls)
     await harness.press(listing.result["message_id"], callbacks.TECHNIQUES)

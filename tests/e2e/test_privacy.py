@@ -1,0 +1,193 @@
+"""The urgent card, /privacy and /deletedata over HTTP through the fake Bot API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot import callbacks
+from content import Content
+from storage import DeliveryStatus, Store
+from tests.conftest import START, FakeClock, Harness
+from tests.e2e.test_conversation import buttons
+
+OTHER = 7
+#: Just after the default tip time (09:00 UTC) on START's day.
+AFTER_NINE = START.replace(hour=9) + timedelta(seconds=5)
+
+
+def rows_about(store: Store, chat_id: int) -> dict[str, int]:
+    """Rows naming ``chat_id`` in every column called chat_id of every table in the schema."""
+    db = store.db
+    tables = [
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+    ]
+    found = {}
+    for table in tables:
+        columns = [row[1] for row in db.execute("SELECT * FROM pragma_table_info(?)", [table])]
+        if "chat_id" in columns:
+            (count,) = db.execute(
+                f'SELECT count(*) FROM "{table}" WHERE chat_id = ?', [chat_id]
+            ).fetchone()
+            found[table] = count
+    return found
+
+
+async def subscribed_with_a_sent_tip(bot: Harness, clock: FakeClock, chat_id: int) -> None:
+    """Subscribe ``chat_id`` and wait until the day's tip is logged as sent to it."""
+    await bot.say("/subscribe", chat_id)
+    if clock() < AFTER_NINE:
+        clock.set(AFTER_NINE)
+
+    def sent() -> bool:
+        delivery = bot.store.delivery(chat_id, START.date())
+        return delivery is not None and delivery.status is DeliveryStatus.SENT
+
+    await bot.tick()
+    await bot.fake.wait_for(sent)
+
+
+async def confirm_deletion(bot: Harness) -> dict:
+    """Send /deletedata, press "Delete everything" and return the edited message's params."""
+    question = await bot.say("/deletedata")
+    start = len(bot.calls)
+    answer = await bot.press(question.result["message_id"], callbacks.DELETE_CONFIRM)
+    assert answer.error is None
+    edit = await bot.next_call(start, "editMessageText")
+    return edit.params
+
+
+# /urgent -------------------------------------------------------------------------------------
+
+
+async def test_urgent_shows_the_urgent_page(harness: Harness, content: Content) -> None:
+    reply = await harness.say("/urgent")
+    assert reply.params["text"] == content.pages["urgent"]
+
+
+async def test_safety_page_has_the_urgent_button(harness: Harness) -> None:
+    safety = await harness.say("/safety")
+    assert callbacks.URGENT in buttons(safety.params)
+
+
+async def test_urgent_button_on_the_safety_page_sends_the_urgent_page(
+    harness: Harness, content: Content
+) -> None:
+    safety = await harness.say("/safety")
+    start = len(harness.calls)
+    answer = await harness.press(safety.result["message_id"], callbacks.URGENT)
+    page = await harness.next_call(start, "sendMessage")
+    assert answer.error is None
+    assert page.params["text"] == content.pages["urgent"]
+
+
+async def test_urgent_button_on_a_technique_card_sends_the_urgent_page(
+    harness: Harness, content: Content
+) -> None:
+    card = await harness.say("/technique kneading")
+    assert callbacks.URGENT in buttons(card.params)
+    start = len(harness.calls)
+    answer = await harness.press(card.result["message_id"], callbacks.URGENT)
+    page = await harness.next_call(start, "sendMessage")
+    assert answer.error is None
+    assert page.params["text"] == content.pages["urgent"]
+
+
+# /privacy ------------------------------------------------------------------------------------
+
+
+async def test_privacy_shows_the_privacy_page(harness: Harness, content: Content) -> None:
+    reply = await harness.say("/privacy")
+    assert reply.params["text"] == content.pages["privacy"]
+
+
+# /deletedata ---------------------------------------------------------------------------------
+
+
+async def test_deletedata_asks_before_deleting(harness: Harness, content: Content) -> None:
+    await harness.say("/subscribe")
+    question = await harness.say("/deletedata")
+    assert question.params["text"] == content.message("delete_confirm")
+    assert buttons(question.params) == [callbacks.DELETE_CONFIRM, callbacks.DELETE_CANCEL]
+    assert harness.store.subscriber(harness.chat_id) is not None
+
+
+async def test_cancel_keeps_everything(
+    harness: Harness, clock: FakeClock, content: Content
+) -> None:
+    await subscribed_with_a_sent_tip(harness, clock, harness.chat_id)
+    before = rows_about(harness.store, harness.chat_id)
+    question = await harness.say("/deletedata")
+    start = len(harness.calls)
+    answer = await harness.press(question.result["message_id"], callbacks.DELETE_CANCEL)
+    edit = await harness.next_call(start, "editMessageText")
+    assert answer.error is None
+    assert edit.params["text"] == content.message("delete_cancelled")
+    assert rows_about(harness.store, harness.chat_id) == before
+
+
+async def test_confirm_says_everything_is_deleted(harness: Harness, content: Content) -> None:
+    await harness.say("/subscribe")
+    edit = await confirm_deletion(harness)
+    assert edit["text"] == content.message("deleted")
+
+
+async def test_confirm_leaves_no_row_about_the_chat_in_any_table(
+    harness: Harness, clock: FakeClock
+) -> None:
+    await subscribed_with_a_sent_tip(harness, clock, harness.chat_id)
+    before = rows_about(harness.store, harness.chat_id)
+    assert set(before) >= {"subscribers", "deliveries"}
+    assert all(before.values())
+    await confirm_deletion(harness)
+    assert set(rows_about(harness.store, harness.chat_id).values()) == {0}
+
+
+async def test_confirm_leaves_other_chats_untouched(harness: Harness, clock: FakeClock) -> None:
+    await subscribed_with_a_sent_tip(harness, clock, OTHER)
+    before = rows_about(harness.store, OTHER)
+    await harness.say("/subscribe")
+    await confirm_deletion(harness)
+    assert rows_about(harness.store, OTHER) == before
+
+
+async def test_forged_confirm_from_another_chat_deletes_only_the_pressers_chat(
+    harness: Harness,
+) -> None:
+    await harness.say("/subscribe")
+    await harness.say("/deletedata")
+    await harness.say("/subscribe", OTHER)
+    # The other chat forges the confirm button on a message of its own: only its rows go.
+    other_message = await harness.say("/help", OTHER)
+    start = len(harness.calls)
+    await harness.handle(
+        harness.fake.api.press(OTHER, other_message.result["message_id"], callbacks.DELETE_CONFIRM)
+    )
+    assert len(harness.since(start, "answerCallbackQuery")) == 1
+    assert harness.store.subscriber(harness.chat_id) is not None
+    assert set(rows_about(harness.store, OTHER).values()) == {0}
+
+
+async def test_user_can_subscribe_again_cleanly_after_deleting(
+    harness: Harness, clock: FakeClock, content: Content
+) -> None:
+    await subscribed_with_a_sent_tip(harness, clock, harness.chat_id)
+    await confirm_deletion(harness)
+    replies = await harness.say_all("/subscribe")
+    subscriber = harness.store.subscriber(harness.chat_id)
+    assert subscriber is not None and subscriber.subscribed
+    assert replies[0].params["text"] == content.message("subscribed", time="09:00", timezone="UTC")
+    # Afresh: the first tip again, and an empty delivery log.
+    assert content.tips[0].text in replies[1].params["text"]
+    assert list(harness.store.deliveries(harness.chat_id)) == []
+
+
+async def test_no_daily_tip_goes_to_a_deleted_chat(harness: Harness, clock: FakeClock) -> None:
+    await harness.say("/subscribe")
+    await confirm_deletion(harness)
+    start = len(harness.calls)
+    clock.set(AFTER_NINE)
+    await harness.tick()
+    assert harness.daily_tips(start) == []
