@@ -26,6 +26,12 @@ PAUSE_UNTIL_RESUME = "max"
 RESUME = "set:resume"
 DELETE_CONFIRM = "del:yes"
 DELETE_CANCEL = "del:no"
+#: The caution check's answers carry the technique to open next: "caution:none:kneading".
+CAUTION_PREFIX = "caution:"
+CAUTION_NONE = "none"
+CAUTION_APPLIES = "applies"
+CAUTION_CLEARED = "cleared"
+CAUTION_RETAKE = "caution:retake"
 
 #: Regular expressions for CallbackQueryHandler, one per family.
 TECHNIQUE_PATTERN = r"^tech(:[a-z][a-z0-9_]*)?$"
@@ -35,6 +41,7 @@ SETTINGS_PATTERN = r"^set(:sub:(on|off)|:time(:\d{4})?|:tz(:[A-Za-z0-9_+/:-]{1,5
 DAYS_PATTERN = r"^set:(days(:(all|wk))?|day:[0-6])$"
 PAUSE_PATTERN = r"^set:(pause(:(\d{1,3}|max))?|resume)$"
 DELETE_PATTERN = r"^del:(yes|no)$"
+CAUTION_PATTERN = r"^caution:((none|applies|cleared):[a-z][a-z0-9_]*|retake)$"
 
 MAX_BYTES = 64
 
@@ -62,6 +69,11 @@ def day_toggle(weekday: int) -> str:
 def pause_choice(days: int | None) -> str:
     """Data for a pause button: ``days`` local days, or None for until /resume."""
     return _checked(PAUSE_PREFIX + (PAUSE_UNTIL_RESUME if days is None else str(days)))
+
+
+def caution(answer: str, technique_id: str) -> str:
+    """Data for a caution-check answer (``CAUTION_NONE`` etc.) that then opens a technique."""
+    return _checked(f"{CAUTION_PREFIX}{answer}:{technique_id}")
 
 
 def _checked(data: str) -> str:

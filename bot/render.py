@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from content import Content, Technique
 from content.markup import plain
-from storage import Subscriber
+from storage import Caution, Subscriber
 from storage.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date
 
 #: Preset times offered by the "Change time" button (24-hour, HHMM).
@@ -157,6 +157,62 @@ def technique_card(content: Content, technique: Technique) -> Reply:
     return Reply("\n\n".join(sections), keyboard)
 
 
+def caution_check(content: Content, technique: Technique) -> Reply:
+    """The caution check shown instead of the first technique card, with its three answers."""
+    buttons = content.buttons
+    return Reply(
+        content.message("caution_check"),
+        InlineKeyboardMarkup(
+            [
+                [
+                    _button(
+                        buttons["caution_none"],
+                        callbacks.caution(callbacks.CAUTION_NONE, technique.id),
+                    )
+                ],
+                [
+                    _button(
+                        buttons["caution_applies"],
+                        callbacks.caution(callbacks.CAUTION_APPLIES, technique.id),
+                    )
+                ],
+                [_button(buttons["caution_red_flag"], callbacks.URGENT)],
+            ]
+        ),
+    )
+
+
+def doctor_first(content: Content, technique: Technique) -> Reply:
+    """The ask-a-doctor-first card shown instead of a technique while a caution applies."""
+    buttons = content.buttons
+    return Reply(
+        content.message("caution_doctor_first"),
+        InlineKeyboardMarkup(
+            [
+                [
+                    _button(
+                        buttons["caution_cleared"],
+                        callbacks.caution(callbacks.CAUTION_CLEARED, technique.id),
+                    )
+                ],
+                [
+                    _button(buttons["safety"], callbacks.SAFETY),
+                    _button(buttons["urgent"], callbacks.URGENT),
+                ],
+            ]
+        ),
+    )
+
+
+def guarded_technique(content: Content, caution: Caution | None, technique: Technique) -> Reply:
+    """A technique's card once the caution check allows it; the check or doctor card before."""
+    if caution is None:
+        return caution_check(content, technique)
+    if caution is Caution.APPLIES:
+        return doctor_first(content, technique)
+    return technique_card(content, technique)
+
+
 def find_technique(content: Content, query: str) -> Technique | None:
     """Return the technique a user named, allowing any case and close misspellings."""
     wanted = " ".join(query.lower().split())
@@ -282,6 +338,7 @@ def settings(content: Content, subscriber: Subscriber, now: datetime) -> Reply:
                 _button(buttons["settings_timezone"], callbacks.TIMEZONE_MENU),
             ],
             days_row,
+            [_button(buttons["caution_retake"], callbacks.CAUTION_RETAKE)],
         ]
     )
     return Reply(text, keyboard)

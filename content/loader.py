@@ -28,6 +28,8 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "technique_heading_dose": frozenset(),
     "technique_heading_helps": frozenset(),
     "technique_heading_stop": frozenset(),
+    "caution_check": frozenset(),
+    "caution_doctor_first": frozenset(),
     "subscribed": frozenset({"time", "timezone"}),
     "already_subscribed": frozenset({"time", "timezone"}),
     "unsubscribed": frozenset({"time", "timezone"}),
@@ -90,6 +92,7 @@ ANSWER_KEYS = frozenset(
         "resumed",
         "not_paused",
         "pause_not_subscribed",
+        "caution_retake",
     }
 )
 MAX_ANSWER_LENGTH = 200
@@ -118,6 +121,11 @@ BUTTON_KEYS = frozenset(
         "urgent",
         "delete_confirm",
         "delete_cancel",
+        "caution_none",
+        "caution_applies",
+        "caution_red_flag",
+        "caution_cleared",
+        "caution_retake",
     }
 )
 MAX_BUTTON_LENGTH = 64

@@ -1,6 +1,7 @@
 """The bot's SQLite storage (sqlite-utils): migrations and typed functions."""
 
 from storage.store import (
+    Caution,
     Claim,
     Delivery,
     DeliveryStatus,
@@ -12,6 +13,7 @@ from storage.store import (
 )
 
 __all__ = [
+    "Caution",
     "Claim",
     "Delivery",
     "DeliveryStatus",

@@ -67,3 +67,9 @@ def m003_pause_days_claims(db: Database) -> None:
     db.table("deliveries").add_column("due_at", int)
     # Crash recovery looks up rows by status; the dashboard-style counts will too.
     db.table("deliveries").create_index(["status"])
+
+
+@migrations()
+def m004_caution(db: Database) -> None:
+    """The answer to the caution check shown before the first technique (NULL: not asked)."""
+    db.table("subscribers").add_column("caution", str)

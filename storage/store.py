@@ -27,6 +27,7 @@ _SUBSCRIBER_COLUMNS = frozenset(
         "blocked",
         "days",
         "resume_on",
+        "caution",
         "updated_at",
     }
 )
@@ -52,6 +53,14 @@ class DeliveryStatus(enum.StrEnum):
     FAILED = "failed"
     SKIPPED = "skipped"  # the local day passed while the bot was down
     UNCERTAIN = "uncertain"  # was "sending" when the bot stopped without a clean shutdown
+
+
+class Caution(enum.StrEnum):
+    """The answer to the caution check shown before the first technique."""
+
+    NONE = "none"  # none of the massage cautions apply
+    APPLIES = "applies"  # something applies: ask a doctor first
+    CLEARED = "cleared"  # something applied, and a doctor has cleared the user
 
 
 #: Statuses that mean the day's tip is handled and must not be sent again.
@@ -102,6 +111,8 @@ class Subscriber:
     days: int = schedule.EVERY_DAY
     #: While paused, the first local date tips come again (``date.max``: until /resume).
     resume_on: date | None = None
+    #: The answer to the caution check, or None if it was never answered (or retaken).
+    caution: Caution | None = None
 
     @property
     def active(self) -> bool:
@@ -453,6 +464,13 @@ class Store:
                 self._reschedule(chat_id, now)
             return self._get(chat_id), paused
 
+    def set_caution(self, chat_id: int, value: Caution | None, now: datetime) -> Subscriber:
+        """Record the answer to the caution check; None forgets it, so it is asked again."""
+        with self.db.atomic():
+            self._ensure(chat_id, now)
+            self._update(chat_id, now, caution=None if value is None else Caution(value).value)
+            return self._get(chat_id)
+
     # Erasure ------------------------------------------------------------------------------
 
     def delete_chat(self, chat_id: int) -> int:
@@ -738,6 +756,7 @@ def _subscriber(row: dict[str, Any]) -> Subscriber:
         blocked=bool(row["blocked"]),
         days=row["days"],
         resume_on=None if row["resume_on"] is None else date.fromisoformat(row["resume_on"]),
+        caution=None if row.get("caution") is None else Caution(row["caution"]),
     )
 
 

@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.delivery import JOB_NAME
 from bot.localapi import Call
 from content import Content, load
-from storage import Store
+from storage import Caution, Store
 from tests.fakeapi import FakeBotApi
 
 #: Handler group for test instrumentation, after every group the bot uses.
@@ -99,6 +99,10 @@ class Harness:
         """Start the bot on this harness's database until the block ends; again to restart."""
         async with bot_running(self.settings, self.clock, self.handled) as self.application:
             yield self.application
+
+    def pass_caution_check(self, chat_id: int | None = None) -> None:
+        """Record "none of these apply", as if the user had answered the caution check."""
+        self.store.set_caution(chat_id or self.chat_id, Caution.NONE, self.clock())
 
     async def tick(self) -> None:
         """Run the daily-tip job now and wait for it to finish (it also runs on its own)."""

@@ -15,6 +15,7 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.handlers import (
+    caution,
     errors,
     fallback,
     info,
@@ -58,6 +59,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(settings.days_button, pattern=callbacks.DAYS_PATTERN),
             CallbackQueryHandler(pause.pause_button, pattern=callbacks.PAUSE_PATTERN),
             CallbackQueryHandler(privacy.delete_button, pattern=callbacks.DELETE_PATTERN),
+            CallbackQueryHandler(caution.caution_button, pattern=callbacks.CAUTION_PATTERN),
             ChatMemberHandler(membership.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             # Order matters: these two come last and take what nothing above took. Anything a
             # user sends in a private chat gets a pointer to /help (in groups the bot stays

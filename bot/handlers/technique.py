@@ -1,4 +1,4 @@
-"""/technique: the list of massage techniques and each one's card."""
+"""/technique: the list of massage techniques and each one's card, behind the caution check."""
 
 from __future__ import annotations
 
@@ -7,6 +7,14 @@ from telegram import Update
 from bot import callbacks, render
 from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, send
+from storage import Caution
+
+
+def _caution(update: Update, context: BotContext) -> Caution | None:
+    """The chat's answer to the caution check (None if never answered); nothing is created."""
+    chat = update.effective_chat
+    subscriber = context.store.subscriber(chat.id) if chat is not None else None
+    return subscriber.caution if subscriber is not None else None
 
 
 async def technique(update: Update, context: BotContext) -> None:
@@ -21,7 +29,7 @@ async def technique(update: Update, context: BotContext) -> None:
         intro = content.message("technique_unknown", name=render.echo(name))
         await send(update, render.technique_list(content, intro=intro))
         return
-    await send(update, render.technique_card(content, found))
+    await send(update, render.guarded_technique(content, _caution(update, context), found))
 
 
 async def technique_button(update: Update, context: BotContext) -> None:
@@ -39,4 +47,4 @@ async def technique_button(update: Update, context: BotContext) -> None:
         await query.answer(content.answers["stale"])
         return
     await query.answer()
-    await edit(query, render.technique_card(content, found))
+    await edit(query, render.guarded_technique(content, _caution(update, context), found))

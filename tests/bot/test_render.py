@@ -29,6 +29,7 @@ CALLBACK_PATTERNS = (
     callbacks.DAYS_PATTERN,
     callbacks.PAUSE_PATTERN,
     callbacks.DELETE_PATTERN,
+    callbacks.CAUTION_PATTERN,
 )
 
 Build = Callable[[Content, Store, FakeClock], Reply]
@@ -39,6 +40,16 @@ def _card(technique_id: str) -> Build:
         technique = content.technique(technique_id)
         assert technique is not None
         return render.technique_card(content, technique)
+
+    return build
+
+
+def _technique_reply(name: str, technique_id: str) -> Build:
+    def build(content: Content, store: Store, clock: FakeClock) -> Reply:
+        technique = content.technique(technique_id)
+        assert technique is not None
+        result: Reply = getattr(render, name)(content, technique)
+        return result
 
     return build
 
@@ -76,6 +87,11 @@ KEYBOARD_REPLIES = [
     pytest.param(lambda c, s, k: render.delete_confirm(c), id="delete_confirm"),
     pytest.param(lambda c, s, k: render.technique_list(c), id="technique_list"),
     *[pytest.param(_card(t), id=f"technique_card-{t}") for t in TECHNIQUE_IDS],
+    *[
+        pytest.param(_technique_reply(name, t), id=f"{name}-{t}")
+        for name in ("caution_check", "doctor_first")
+        for t in TECHNIQUE_IDS
+    ],
     pytest.param(lambda c, s, k: render.daily_tip(c, c.tips[0].text), id="daily_tip"),
     pytest.param(_settings(subscribed=True), id="settings-subscribed"),
     pytest.param(_settings(subscribed=False), id="settings-unsubscribed"),

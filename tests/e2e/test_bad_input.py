@@ -90,6 +90,8 @@ async def test_unknown_command_and_sticker_point_to_help(
     "data",
     [
         pytest.param("tech:nosuchtechnique", id="unknown-technique"),
+        pytest.param("caution:none:nosuchtechnique", id="caution-unknown-technique"),
+        pytest.param("caution:cleared:kneading", id="caution-cleared-unasked"),
         pytest.param("set:time:9999", id="impossible-time"),
         pytest.param("set:tz:Mars/Base", id="unknown-timezone"),
         pytest.param("admin:drop", id="forged"),
@@ -111,6 +113,7 @@ async def test_button_on_a_message_the_bot_no_longer_has_is_answered(
 ) -> None:
     # A press on a message Telegram no longer has (deleted, or too old): the edit is refused,
     # so the card goes out as a new message, and the press is answered.
+    harness.pass_caution_check()
     start = len(harness.calls)
     answer = await harness.press(123456, callbacks.technique("grasping"))
     assert answer.error is None

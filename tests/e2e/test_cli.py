@@ -102,7 +102,8 @@ async def test_run_answers_and_stops_cleanly_on_sigterm(
 
 
 def test_chat_reads_a_script_from_standard_input(tmp_path: Path, content: Content) -> None:
-    script = "/start\n2\n1\n/time 7:30\n/quit\n/help\n"
+    # 2: the technique list; 1: kneading, which opens the caution check; 1: none apply.
+    script = "/start\n2\n1\n1\n/time 7:30\n/quit\n/help\n"
     result = subprocess.run(
         command("chat"),
         input=script,
@@ -115,6 +116,7 @@ def test_chat_reads_a_script_from_standard_input(tmp_path: Path, content: Conten
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "you> /start" in out and f"[1] {content.buttons['subscribe']}" in out
+    assert f"[1] {content.buttons['caution_none']}" in out
     kneading = content.technique("kneading")
     assert kneading is not None and "bot (edited)> " + kneading.name in out
     assert "07:30" in out

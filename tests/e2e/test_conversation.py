@@ -36,6 +36,7 @@ async def test_help_lists_every_command(harness: Harness, content: Content) -> N
 async def test_technique_button_edits_the_list_into_the_card(
     harness: Harness, content: Content
 ) -> None:
+    harness.pass_caution_check()
     listing = await harness.say("/technique")
     assert buttons(listing.params)[:4] == [callbacks.technique(t.id) for t in content.techniques]
     start = len(harness.calls)
@@ -58,6 +59,7 @@ async def test_technique_button_edits_the_list_into_the_card(
 async def test_technique_by_name_in_any_case_or_misspelled(
     harness: Harness, content: Content
 ) -> None:
+    harness.pass_caution_check()
     pressing = content.technique("pressing")
     assert pressing is not None
     for typed in ("/technique PRESSING", "/technique presing", "/technique  Pressing "):

@@ -86,6 +86,7 @@ async def test_urgent_button_on_the_safety_page_sends_the_urgent_page(
 async def test_urgent_button_on_a_technique_card_sends_the_urgent_page(
     harness: Harness, content: Content
 ) -> None:
+    harness.pass_caution_check()
     card = await harness.say("/technique kneading")
     assert callbacks.URGENT in buttons(card.params)
     start = len(harness.calls)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from content import Content
-from storage import Claim, DeliveryStatus, Recovery, Store
+from storage import Caution, Claim, DeliveryStatus, Recovery, Store
 from storage.migrations import migrations
 from storage.schedule import EVERY_DAY, WEEKDAYS
 from storage.store import MAX_ATTEMPTS, RETRY_DELAY, chat_tables
@@ -42,7 +42,12 @@ def next_due(store: Store, chat_id: int) -> datetime | None:
 def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
     fresh = Store(tmp_path / "fresh.db")
     try:
-        assert fresh.migrate() == ["m001_initial", "m002_blocked", "m003_pause_days_claims"]
+        assert fresh.migrate() == [
+            "m001_initial",
+            "m002_blocked",
+            "m003_pause_days_claims",
+            "m004_caution",
+        ]
     finally:
         fresh.close()
 
@@ -69,8 +74,15 @@ def old_file(path: Path, stop_before: str) -> None:
 @pytest.mark.parametrize(
     ("stop_before", "applied"),
     [
-        pytest.param("m002_blocked", ["m002_blocked", "m003_pause_days_claims"], id="from-m001"),
-        pytest.param("m003_pause_days_claims", ["m003_pause_days_claims"], id="from-m002"),
+        pytest.param(
+            "m002_blocked",
+            ["m002_blocked", "m003_pause_days_claims", "m004_caution"],
+            id="from-m001",
+        ),
+        pytest.param(
+            "m003_pause_days_claims", ["m003_pause_days_claims", "m004_caution"], id="from-m002"
+        ),
+        pytest.param("m004_caution", ["m004_caution"], id="from-m003"),
     ],
 )
 def test_migrate_a_file_from_an_older_version_applies_the_rest(
@@ -89,6 +101,7 @@ def test_migrate_a_file_from_an_older_version_applies_the_rest(
     [
         pytest.param("m002_blocked", id="from-m001"),
         pytest.param("m003_pause_days_claims", id="from-m002"),
+        pytest.param("m004_caution", id="from-m003"),
     ],
 )
 def test_migrate_a_file_from_an_older_version_keeps_and_defaults_settings(
@@ -108,7 +121,8 @@ def test_migrate_a_file_from_an_older_version_keeps_and_defaults_settings(
         subscriber.tip_cursor,
         subscriber.days,
         subscriber.resume_on,
-    ) == (True, False, 3, EVERY_DAY, None)
+        subscriber.caution,
+    ) == (True, False, 3, EVERY_DAY, None, None)
 
 
 def test_migrate_existing_file_applies_nothing(tmp_path: Path, store: Store) -> None:
@@ -814,6 +828,58 @@ def test_recover_after_upgrade_releases_claims_left_by_the_old_version(tmp_path:
     finally:
         upgraded.close()
     assert recovery == Recovery(released=1, uncertain=0)
+
+
+# The caution check ----------------------------------------------------------------------------
+
+
+def test_caution_is_unanswered_for_a_new_chat(store: Store, clock: FakeClock) -> None:
+    assert store.ensure(CHAT, clock()).caution is None
+
+
+@pytest.mark.parametrize("value", list(Caution))
+def test_set_caution_records_the_answer(store: Store, clock: FakeClock, value: Caution) -> None:
+    assert store.set_caution(CHAT, value, clock()).caution is value
+
+
+def test_set_caution_creates_the_chat(store: Store, clock: FakeClock) -> None:
+    store.set_caution(CHAT, Caution.NONE, clock())
+    subscriber = store.subscriber(CHAT)
+    assert subscriber is not None and not subscriber.subscribed
+
+
+def test_set_caution_none_forgets_the_answer(store: Store, clock: FakeClock) -> None:
+    store.set_caution(CHAT, Caution.APPLIES, clock())
+    assert store.set_caution(CHAT, None, clock()).caution is None
+
+
+def test_set_caution_rejects_unknown_answers(store: Store, clock: FakeClock) -> None:
+    with pytest.raises(ValueError):
+        store.set_caution(CHAT, "maybe", clock())  # type: ignore[arg-type]
+
+
+def test_set_caution_keeps_the_other_settings(store: Store, clock: FakeClock) -> None:
+    before = store.subscribe(CHAT, clock())[0]
+    after = store.set_caution(CHAT, Caution.CLEARED, clock())
+    assert replace(after, caution=None) == before
+
+
+def test_caution_survives_reopening_the_file(
+    tmp_path: Path, store: Store, clock: FakeClock
+) -> None:
+    store.set_caution(CHAT, Caution.NONE, clock())
+    again = Store(tmp_path / "test.db")
+    try:
+        kept = again.subscriber(CHAT)
+    finally:
+        again.close()
+    assert kept is not None and kept.caution is Caution.NONE
+
+
+def test_delete_chat_forgets_the_caution_answer(store: Store, clock: FakeClock) -> None:
+    store.set_caution(CHAT, Caution.NONE, clock())
+    store.delete_chat(CHAT)
+    assert store.ensure(CHAT, clock()).caution is None
 
 
 # Pauses and delivery days ----------------------------------------------------------------------
