@@ -155,3 +155,34 @@ def test_safety_page_mentions_emergency(content: Content) -> None:
 
 def test_safety_page_mentions_both_legs(content: Content) -> None:
     assert re.search(r"\bboth legs\b", plain(content.pages["safety"]), re.IGNORECASE)
+
+
+# Technique tips: the stop rule and the honest framing (cards: tests/bot/test_render.py) -------
+
+STOP_RULE = re.compile(r"\bstop\b.*\bleg\b.*\bnumbness\b", re.IGNORECASE | re.DOTALL)
+NOT_A_FIX = re.compile(r"\b(?:does not|doesn't|cannot|can't) (?:fix|move|push)\b", re.IGNORECASE)
+
+
+def technique_tips() -> list[Any]:
+    """Tips that teach a technique: ids that start with technique_ or a technique's id."""
+    content = load()
+    ids = {technique.id for technique in content.techniques}
+    return [
+        tip
+        for tip in content.tips
+        if tip.id.startswith("technique_") or tip.id.split("_", 1)[0] in ids
+    ]
+
+
+def test_there_are_technique_tips_for_every_technique() -> None:
+    named = {tip.id.split("_", 1)[-1] for tip in technique_tips()} | {
+        tip.id.split("_", 1)[0] for tip in technique_tips()
+    }
+    assert set(TECHNIQUE_IDS) <= named
+
+
+@pytest.mark.parametrize("tip", technique_tips(), ids=lambda tip: tip.id)
+def test_every_technique_tip_carries_the_stop_rule_and_the_honest_framing(tip: Any) -> None:
+    text = plain(tip.text)
+    assert STOP_RULE.search(text), tip.id
+    assert NOT_A_FIX.search(text), tip.id
