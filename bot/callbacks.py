@@ -32,6 +32,8 @@ CAUTION_NONE = "none"
 CAUTION_APPLIES = "applies"
 CAUTION_CLEARED = "cleared"
 CAUTION_RETAKE = "caution:retake"
+#: A pain check-in score, 0–10: "checkin:7". The red-flag answer is the URGENT button.
+CHECKIN_PREFIX = "checkin:"
 
 #: Regular expressions for CallbackQueryHandler, one per family.
 TECHNIQUE_PATTERN = r"^tech(:[a-z][a-z0-9_]*)?$"
@@ -42,6 +44,7 @@ DAYS_PATTERN = r"^set:(days(:(all|wk))?|day:[0-6])$"
 PAUSE_PATTERN = r"^set:(pause(:(\d{1,3}|max))?|resume)$"
 DELETE_PATTERN = r"^del:(yes|no)$"
 CAUTION_PATTERN = r"^caution:((none|applies|cleared):[a-z][a-z0-9_]*|retake)$"
+CHECKIN_PATTERN = r"^checkin:([0-9]|10)$"
 
 MAX_BYTES = 64
 
@@ -74,6 +77,11 @@ def pause_choice(days: int | None) -> str:
 def caution(answer: str, technique_id: str) -> str:
     """Data for a caution-check answer (``CAUTION_NONE`` etc.) that then opens a technique."""
     return _checked(f"{CAUTION_PREFIX}{answer}:{technique_id}")
+
+
+def checkin(score: int) -> str:
+    """Data for the button that records pain score ``score`` (0–10)."""
+    return _checked(f"{CHECKIN_PREFIX}{score}")
 
 
 def _checked(data: str) -> str:

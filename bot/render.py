@@ -13,6 +13,7 @@ from bot import callbacks
 from content import Content, Technique
 from content.markup import plain
 from storage import Caution, Subscriber
+from storage.checkins import MAX_SCORE, MIN_SCORE
 from storage.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date
 
 #: Preset times offered by the "Change time" button (24-hour, HHMM).
@@ -211,6 +212,27 @@ def guarded_technique(content: Content, caution: Caution | None, technique: Tech
     if caution is Caution.APPLIES:
         return doctor_first(content, technique)
     return technique_card(content, technique)
+
+
+def checkin(content: Content) -> Reply:
+    """The /checkin question: a 0–10 button each, and a red-flag button to the urgent card."""
+    scores = [
+        _button(str(score), callbacks.checkin(score)) for score in range(MIN_SCORE, MAX_SCORE + 1)
+    ]
+    rows = [scores[:4], scores[4:8], scores[8:]]
+    rows.append([_button(content.buttons["checkin_red_flag"], callbacks.URGENT)])
+    return Reply(content.message("checkin"), InlineKeyboardMarkup(rows))
+
+
+def checked_in(content: Content, score: int, rising: bool) -> Reply:
+    """Thanks for a check-in; on a rising trend, a line suggesting a clinician and /urgent."""
+    text = content.message("checkin_thanks", score=str(score))
+    if not rising:
+        return Reply(text)
+    return Reply(
+        f"{text}\n\n{content.message('checkin_rising')}",
+        InlineKeyboardMarkup([[_button(content.buttons["urgent"], callbacks.URGENT)]]),
+    )
 
 
 def find_technique(content: Content, query: str) -> Technique | None:

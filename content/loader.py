@@ -30,6 +30,9 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "technique_heading_stop": frozenset(),
     "caution_check": frozenset(),
     "caution_doctor_first": frozenset(),
+    "checkin": frozenset(),
+    "checkin_thanks": frozenset({"score"}),
+    "checkin_rising": frozenset(),
     "subscribed": frozenset({"time", "timezone"}),
     "already_subscribed": frozenset({"time", "timezone"}),
     "unsubscribed": frozenset({"time", "timezone"}),
@@ -126,6 +129,7 @@ BUTTON_KEYS = frozenset(
         "caution_red_flag",
         "caution_cleared",
         "caution_retake",
+        "checkin_red_flag",
     }
 )
 MAX_BUTTON_LENGTH = 64
@@ -134,6 +138,7 @@ MAX_BUTTON_LENGTH = 64
 COMMANDS = (
     "start",
     "tip",
+    "checkin",
     "technique",
     "benefits",
     "safety",

@@ -1,5 +1,6 @@
 """The bot's SQLite storage (sqlite-utils): migrations and typed functions."""
 
+from storage.checkins import Checkin
 from storage.store import (
     Caution,
     Claim,
@@ -14,6 +15,7 @@ from storage.store import (
 
 __all__ = [
     "Caution",
+    "Checkin",
     "Claim",
     "Delivery",
     "DeliveryStatus",

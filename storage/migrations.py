@@ -73,3 +73,13 @@ def m003_pause_days_claims(db: Database) -> None:
 def m004_caution(db: Database) -> None:
     """The answer to the caution check shown before the first technique (NULL: not asked)."""
     db.table("subscribers").add_column("caution", str)
+
+
+@migrations()
+def m005_checkins(db: Database) -> None:
+    """Pain check-ins: one 0–10 score per chat and local day (a later one that day replaces it)."""
+    db.table("checkins").create(
+        {"chat_id": int, "local_date": str, "score": int, "created_at": str},
+        pk=("chat_id", "local_date"),
+        not_null={"score", "created_at"},
+    )

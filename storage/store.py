@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from sqlite_utils import Database
 
 from storage import schedule
+from storage.checkins import MAX_SCORE, MIN_SCORE, WINDOW, Checkin, rising
 from storage.migrations import migrations
 
 #: Columns of the subscribers table that ``Store._update`` may set.
@@ -472,6 +473,47 @@ class Store:
             return self._get(chat_id)
 
     # Erasure ------------------------------------------------------------------------------
+
+    # Pain check-ins ---------------------------------------------------------------------
+
+    def check_in(self, chat_id: int, score: int, now: datetime) -> bool:
+        """Store today's pain score for a chat, replacing one given earlier the same local day.
+
+        The day is the chat's local date (the default timezone for a chat without settings).
+
+        Returns:
+            Whether the scores are rising (see ``checkins.rising``).
+
+        Raises:
+            ValueError: if ``score`` is outside 0–10.
+        """
+        if not MIN_SCORE <= score <= MAX_SCORE:
+            raise ValueError(f"pain score out of range: {score!r}")
+        with self.db.atomic():
+            row = self.subscriber(chat_id)
+            zone = row.zone if row else schedule.resolve(self.default_timezone)
+            today = Checkin(schedule.local_date(now, zone), score)
+            self.db.execute(
+                "INSERT INTO checkins (chat_id, local_date, score, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (chat_id, local_date) DO UPDATE "
+                "SET score = excluded.score, created_at = excluded.created_at",
+                [chat_id, today.local_date.isoformat(), score, _stamp(now)],
+            )
+            earlier = self._checkins(chat_id, before=today.local_date, limit=WINDOW.days)
+        return rising(today, earlier)
+
+    def checkins(self, chat_id: int) -> list[Checkin]:
+        """A chat's check-ins, oldest first."""
+        return self._checkins(chat_id, before=date.max, limit=-1)[::-1]
+
+    def _checkins(self, chat_id: int, *, before: date, limit: int) -> list[Checkin]:
+        """Up to ``limit`` (-1: all) check-ins dated before ``before``, newest first."""
+        rows = self.db.execute(
+            "SELECT local_date, score FROM checkins WHERE chat_id = ? AND local_date < ? "
+            "ORDER BY local_date DESC LIMIT ?",
+            [chat_id, before.isoformat(), limit],
+        ).fetchall()
+        return [Checkin(date.fromisoformat(day), score) for day, score in rows]
 
     def delete_chat(self, chat_id: int) -> int:
         """Delete every row about a chat, in every table with a ``chat_id`` column, at once.

@@ -16,6 +16,7 @@ from telegram.ext import (
 from bot import callbacks
 from bot.handlers import (
     caution,
+    checkin,
     errors,
     fallback,
     info,
@@ -50,6 +51,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("time", settings.set_time),
             CommandHandler("timezone", settings.set_timezone),
             CommandHandler("tip", tip.tip),
+            CommandHandler("checkin", checkin.checkin),
             CallbackQueryHandler(technique.technique_button, pattern=callbacks.TECHNIQUE_PATTERN),
             CallbackQueryHandler(info.page_button, pattern=callbacks.PAGE_PATTERN),
             CallbackQueryHandler(
@@ -60,6 +62,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(pause.pause_button, pattern=callbacks.PAUSE_PATTERN),
             CallbackQueryHandler(privacy.delete_button, pattern=callbacks.DELETE_PATTERN),
             CallbackQueryHandler(caution.caution_button, pattern=callbacks.CAUTION_PATTERN),
+            CallbackQueryHandler(checkin.checkin_button, pattern=callbacks.CHECKIN_PATTERN),
             ChatMemberHandler(membership.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             # Order matters: these two come last and take what nothing above took. Anything a
             # user sends in a private chat gets a pointer to /help (in groups the bot stays

@@ -30,6 +30,7 @@ CALLBACK_PATTERNS = (
     callbacks.PAUSE_PATTERN,
     callbacks.DELETE_PATTERN,
     callbacks.CAUTION_PATTERN,
+    callbacks.CHECKIN_PATTERN,
 )
 
 Build = Callable[[Content, Store, FakeClock], Reply]
@@ -105,6 +106,8 @@ KEYBOARD_REPLIES = [
     pytest.param(_days_menu(0b0010101), id="days_menu-mon-wed-fri"),
     pytest.param(_days_menu(0b1000000), id="days_menu-sunday"),
     pytest.param(lambda c, s, k: render.pause_menu(c), id="pause_menu"),
+    pytest.param(lambda c, s, k: render.checkin(c), id="checkin"),
+    pytest.param(lambda c, s, k: render.checked_in(c, 9, True), id="checked_in-rising"),
 ]
 
 TEXT_ONLY_REPLIES = [
@@ -134,6 +137,7 @@ TEXT_ONLY_REPLIES = [
     pytest.param(lambda c, s, k: render.resumed(c, s.ensure(1, k()), False, k()), id="not_paused"),
     pytest.param(lambda c, s, k: render.Reply(c.message("pause_usage")), id="pause_usage"),
     pytest.param(lambda c, s, k: render.privacy(c), id="privacy"),
+    pytest.param(lambda c, s, k: render.checked_in(c, 4, False), id="checked_in-steady"),
     pytest.param(lambda c, s, k: render.Reply(c.message("deleted")), id="deleted"),
     pytest.param(
         lambda c, s, k: render.Reply(c.message("delete_cancelled")), id="delete_cancelled"

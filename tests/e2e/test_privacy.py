@@ -139,8 +139,10 @@ async def test_confirm_leaves_no_row_about_the_chat_in_any_table(
     harness: Harness, clock: FakeClock
 ) -> None:
     await subscribed_with_a_sent_tip(harness, clock, harness.chat_id)
+    question = await harness.say("/checkin")
+    await harness.press(question.result["message_id"], callbacks.checkin(5))
     before = rows_about(harness.store, harness.chat_id)
-    assert set(before) >= {"subscribers", "deliveries"}
+    assert set(before) >= {"subscribers", "deliveries", "checkins"}
     assert all(before.values())
     await confirm_deletion(harness)
     assert set(rows_about(harness.store, harness.chat_id).values()) == {0}

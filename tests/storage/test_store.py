@@ -47,6 +47,7 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m002_blocked",
             "m003_pause_days_claims",
             "m004_caution",
+            "m005_checkins",
         ]
     finally:
         fresh.close()
@@ -76,13 +77,16 @@ def old_file(path: Path, stop_before: str) -> None:
     [
         pytest.param(
             "m002_blocked",
-            ["m002_blocked", "m003_pause_days_claims", "m004_caution"],
+            ["m002_blocked", "m003_pause_days_claims", "m004_caution", "m005_checkins"],
             id="from-m001",
         ),
         pytest.param(
-            "m003_pause_days_claims", ["m003_pause_days_claims", "m004_caution"], id="from-m002"
+            "m003_pause_days_claims",
+            ["m003_pause_days_claims", "m004_caution", "m005_checkins"],
+            id="from-m002",
         ),
-        pytest.param("m004_caution", ["m004_caution"], id="from-m003"),
+        pytest.param("m004_caution", ["m004_caution", "m005_checkins"], id="from-m003"),
+        pytest.param("m005_checkins", ["m005_checkins"], id="from-m004"),
     ],
 )
 def test_migrate_a_file_from_an_older_version_applies_the_rest(
@@ -102,6 +106,7 @@ def test_migrate_a_file_from_an_older_version_applies_the_rest(
         pytest.param("m002_blocked", id="from-m001"),
         pytest.param("m003_pause_days_claims", id="from-m002"),
         pytest.param("m004_caution", id="from-m003"),
+        pytest.param("m005_checkins", id="from-m004"),
     ],
 )
 def test_migrate_a_file_from_an_older_version_keeps_and_defaults_settings(
@@ -1104,7 +1109,7 @@ def with_a_sent_tip(store: Store, chat_id: int) -> None:
 
 
 def test_chat_tables_are_read_from_the_schema(store: Store) -> None:
-    assert chat_tables(store.db) == ["deliveries", "subscribers"]
+    assert chat_tables(store.db) == ["checkins", "deliveries", "subscribers"]
 
 
 def test_delete_chat_removes_settings_and_delivery_log(store: Store) -> None:
@@ -1127,10 +1132,10 @@ def test_delete_unknown_chat_deletes_nothing(store: Store) -> None:
 
 
 def test_delete_chat_covers_a_table_added_later(store: Store) -> None:
-    store.db.execute("CREATE TABLE checkins (chat_id INTEGER, score INTEGER)")
-    store.db.execute("INSERT INTO checkins VALUES (?, 3), (?, 4)", [CHAT, OTHER])
+    store.db.execute("CREATE TABLE later (chat_id INTEGER, score INTEGER)")
+    store.db.execute("INSERT INTO later VALUES (?, 3), (?, 4)", [CHAT, OTHER])
     store.delete_chat(CHAT)
-    assert [row["chat_id"] for row in store.db.table("checkins").rows] == [OTHER]
+    assert [row["chat_id"] for row in store.db.table("later").rows] == [OTHER]
 
 
 def test_delete_chat_rolls_back_on_failure(store: Store) -> None:
