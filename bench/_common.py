@@ -70,6 +70,33 @@ def _new_store(path: Path) -> None:
     store.close()
 
 
+def _start_seed(final: Path) -> tuple[Path, sqlite3.Connection, float]:
+    """A temporary file beside ``final`` with the current schema, a fast connection to it,
+    and the start time; ``_finish`` moves it into place."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_suffix(f".tmp{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    started = time.perf_counter()
+    _new_store(tmp)
+    conn = sqlite3.connect(tmp, isolation_level=None)
+    conn.execute("PRAGMA synchronous=OFF")
+    return tmp, conn, started
+
+
+def settings(base_url: str, db: Path, **overrides: Any) -> Any:
+    """The bot's Settings for a benchmark: the fake API, a database, UTC, no scheduled tick."""
+    from bot.config import Settings
+
+    values: dict[str, Any] = {
+        "token": TOKEN,
+        "db_path": db,
+        "default_timezone": "UTC",
+        "api_base_url": base_url,
+        "tick_seconds": 3600,
+    }
+    return Settings(**{**values, **overrides})
+
+
 def _finish(conn: sqlite3.Connection, path: Path, final: Path) -> None:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("ANALYZE")
@@ -93,13 +120,7 @@ def seed_spread(n: int) -> Path:
     final = CACHE / f"spread-{n}-{_schema_key()}.db"
     if final.exists():
         return final
-    CACHE.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_suffix(f".tmp{os.getpid()}")
-    tmp.unlink(missing_ok=True)
-    started = time.perf_counter()
-    _new_store(tmp)
-    conn = sqlite3.connect(tmp, isolation_level=None)
-    conn.execute("PRAGMA synchronous=OFF")
+    tmp, conn, started = _start_seed(final)
     conn.execute("CREATE TEMP TABLE combos (k INTEGER PRIMARY KEY, tz, tip_time, next_due)")
     rows = []
     for z, zone_name in enumerate(ZONES):
@@ -137,13 +158,7 @@ def seed_due(n_total: int, n_due: int) -> Path:
     final = CACHE / f"due-{n_total}-{n_due}-{_schema_key()}.db"
     if final.exists():
         return final
-    CACHE.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_suffix(f".tmp{os.getpid()}")
-    tmp.unlink(missing_ok=True)
-    started = time.perf_counter()
-    _new_store(tmp)
-    conn = sqlite3.connect(tmp, isolation_level=None)
-    conn.execute("PRAGMA synchronous=OFF")
+    tmp, conn, started = _start_seed(final)
     ref = int(REF.timestamp())
     stamp = REF.isoformat(timespec="seconds")
     conn.execute("BEGIN")

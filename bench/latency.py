@@ -28,7 +28,6 @@ import _common as C
 from telegram.ext import AIORateLimiter
 
 from bot.app import DISPATCHER_KEY, build_application, running
-from bot.config import Settings
 from bot.delivery import JOB_NAME
 
 RATE = 25
@@ -59,15 +58,7 @@ async def run_variant(
     fake: C.FakeServer, source: Path, variant: str, samples: int, interval: float
 ) -> dict[str, Any]:
     db = C.work_copy(source, "latency.db")
-    settings = Settings(
-        token=C.TOKEN,
-        db_path=db,
-        default_timezone="UTC",
-        api_base_url=fake.base_url,
-        tick_seconds=3600,
-        send_rate=RATE,
-        max_in_flight=MAX_IN_FLIGHT,
-    )
+    settings = C.settings(fake.base_url, db, send_rate=RATE, max_in_flight=MAX_IN_FLIGHT)
     limiter = (
         AIORateLimiter(overall_max_rate=RATE, overall_time_period=1, max_retries=3)
         if variant == "AIORateLimiter"

@@ -38,7 +38,6 @@ from typing import Any
 import _common as C
 
 from bot.app import DISPATCHER_KEY, build_application, running
-from bot.config import Settings
 from bot.context import BotContext
 from bot.delivery import JOB_NAME
 
@@ -56,15 +55,7 @@ async def run_once(
     rate_limiter: Any = None,
 ) -> dict[str, Any]:
     db = C.work_copy(source, "sender.db")
-    settings = Settings(
-        token=C.TOKEN,
-        db_path=db,
-        default_timezone="UTC",
-        api_base_url=fake.base_url,
-        tick_seconds=3600,
-        send_rate=send_rate,
-        max_in_flight=max_in_flight,
-    )
+    settings = C.settings(fake.base_url, db, send_rate=send_rate, max_in_flight=max_in_flight)
     await asyncio.to_thread(fake.control, "reset", limit=limit)
     application = build_application(settings, clock=C.FixedClock(), rate_limiter=rate_limiter)
     gc.collect()
@@ -149,14 +140,7 @@ async def run_bare(
     reply = render.daily_tip(content, content.tips[0].text)
     await asyncio.to_thread(fake.control, "reset", limit=0)
     db = C.work_copy(C.seed_due(1_000, 0), "bare.db")
-    settings = Settings(
-        token=C.TOKEN,
-        db_path=db,
-        default_timezone="UTC",
-        api_base_url=fake.base_url,
-        tick_seconds=3600,
-        send_rate=0,
-    )
+    settings = C.settings(fake.base_url, db, send_rate=0)
     application = build_application(settings, clock=C.FixedClock())
     chats = iter(range(C.FIRST_CHAT, C.FIRST_CHAT + n))
     async with running(application, polling=True):

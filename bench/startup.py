@@ -56,7 +56,6 @@ def child(design: str, db: str, base_url: str) -> None:
 
     t_imports = time.monotonic()
     from bot.app import build_application, running
-    from bot.config import Settings
     from bot.delivery import JOB_NAME
     from storage import schedule
 
@@ -69,12 +68,7 @@ def child(design: str, db: str, base_url: str) -> None:
         raise AssertionError("not reached")
 
     async def main() -> None:
-        settings = Settings(
-            token=C.TOKEN,
-            db_path=Path(db),
-            default_timezone="UTC",
-            api_base_url=base_url,
-        )
+        settings = C.settings(base_url, Path(db), tick_seconds=20)
         t_build = time.monotonic()
         application = build_application(settings, clock=C.FixedClock())
         marks["built"] = time.monotonic()
