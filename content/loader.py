@@ -172,6 +172,8 @@ TECHNIQUE_FIELDS = (
     "stop",
 )
 #: A tip is a short daily read; Telegram would take more, we do not.
+#: The keys a tip may have: its text, and the technique it teaches (optional).
+TIP_FIELDS = frozenset({"text", "technique"})
 MAX_TIP_LENGTH = 500
 #: Room left in a 4096-character message for headings and layout around a technique.
 MAX_TECHNIQUE_LENGTH = 3000
@@ -208,6 +210,9 @@ class Tip:
     id: str
     position: int
     text: str
+    #: The technique the tip teaches or asks the user to try (None: general back care).
+    #: These are held back while a user's check-ins are rising.
+    technique: str | None = None
 
 
 @dataclass(frozen=True)
@@ -272,6 +277,7 @@ def load(language: str = DEFAULT_LANGUAGE, root: Traversable | None = None) -> C
     pages = _strings(_read(pages_file), "pages", pages_file, PAGE_KEYS)
     for key, value in pages.items():
         _check_markup(value, pages_file, f"pages.{key}")
+    techniques = _techniques(folder.joinpath("techniques.toml"))
     return Content(
         language=language,
         text=MappingProxyType(text),
@@ -279,8 +285,8 @@ def load(language: str = DEFAULT_LANGUAGE, root: Traversable | None = None) -> C
         buttons=MappingProxyType(buttons),
         commands=MappingProxyType({key: commands[key] for key in COMMANDS}),
         pages=MappingProxyType(pages),
-        techniques=_techniques(folder.joinpath("techniques.toml")),
-        tips=_tips(folder.joinpath("tips.toml")),
+        techniques=techniques,
+        tips=_tips(folder.joinpath("tips.toml"), {t.id for t in techniques}),
     )
 
 
@@ -404,22 +410,25 @@ def _techniques(file: Traversable) -> tuple[Technique, ...]:
     return tuple(techniques)
 
 
-def _tips(file: Traversable) -> tuple[Tip, ...]:
+def _tips(file: Traversable, technique_ids: set[str]) -> tuple[Tip, ...]:
     table = _table(_read(file), "tips", file)
     tips = []
     for position, (tip_id, fields) in enumerate(table.items(), start=1):
         where = f"{file}: tips.{tip_id}"
         if not _ID.match(tip_id):
             raise ContentError(f"{where}: bad id; use lower-case letters, digits and _")
-        if not isinstance(fields, dict) or set(fields) != {"text"}:
-            raise ContentError(f"{where}: must be a table with exactly one key, text")
+        if not isinstance(fields, dict) or "text" not in fields or set(fields) - TIP_FIELDS:
+            raise ContentError(f"{where}: must be a table with text and, optionally, technique")
+        technique = fields.get("technique")
+        if technique is not None and technique not in technique_ids:
+            raise ContentError(f"{where}.technique: no technique {technique!r} in techniques.toml")
         text = fields["text"]
         if not isinstance(text, str) or not text.strip():
             raise ContentError(f"{where}.text: must be non-empty text")
         text = text.strip()
         _check_markup(text, file, f"tips.{tip_id}")
         _check_length(text, MAX_TIP_LENGTH, file, f"tips.{tip_id}")
-        tips.append(Tip(id=tip_id, position=position, text=text))
+        tips.append(Tip(id=tip_id, position=position, text=text, technique=technique))
     if not tips:
         raise ContentError(f"{file}: no tips")
     return tuple(tips)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -51,3 +51,21 @@ def rising(today: Checkin, earlier: Sequence[Checkin]) -> bool:
         return True
     run = [c.score for c in before[-(RUN - 1) :]] + [today.score]
     return len(run) == RUN and all(a < b for a, b in itertools.pairwise(run))
+
+
+def streak(days: Iterable[date], today: date) -> int:
+    """How many days in a row, up to today, have a check-in.
+
+    A streak that reached yesterday still counts while today has no check-in yet.
+
+    Args:
+        days: the local dates with a check-in, in any order.
+        today: the user's local date.
+    """
+    checked = set(days)
+    day = today if today in checked else today - timedelta(days=1)
+    count = 0
+    while day in checked:
+        count += 1
+        day -= timedelta(days=1)
+    return count

@@ -83,3 +83,17 @@ def m005_checkins(db: Database) -> None:
         pk=("chat_id", "local_date"),
         not_null={"score", "created_at"},
     )
+
+
+@migrations()
+def m006_tip_kinds_holds_prompts(db: Database) -> None:
+    """Which tips teach a technique, holding those back, the daily check-in opt-in, and
+    when a subscription began."""
+    db.table("tips").add_column("technique", str)
+    subscribers = db.table("subscribers")
+    # Set when check-ins rise, cleared when the user says they are fine.
+    subscribers.add_column("hold_techniques", int, not_null_default=0)
+    subscribers.add_column("checkin_prompt", int, not_null_default=0)
+    # When the current subscription began, for /progress ("subscribed for N days").
+    subscribers.add_column("subscribed_at", str)
+    db.execute("UPDATE subscribers SET subscribed_at = created_at WHERE subscribed = 1")

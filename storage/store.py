@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from sqlite_utils import Database
 
 from storage import schedule
-from storage.checkins import MAX_SCORE, MIN_SCORE, WINDOW, Checkin, rising
+from storage.checkins import MAX_SCORE, MIN_SCORE, WINDOW, Checkin, rising, streak
 from storage.migrations import migrations
 
 #: Columns of the subscribers table that ``Store._update`` may set.
@@ -29,6 +29,9 @@ _SUBSCRIBER_COLUMNS = frozenset(
         "days",
         "resume_on",
         "caution",
+        "hold_techniques",
+        "checkin_prompt",
+        "subscribed_at",
         "updated_at",
     }
 )
@@ -85,6 +88,8 @@ class TipSource(Protocol):
     def position(self) -> int: ...
     @property
     def text(self) -> str: ...
+    @property
+    def technique(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,9 @@ class Tip:
     id: str
     position: int
     text: str
+    #: The technique the tip teaches (None: general back care); held back while
+    #: ``Subscriber.hold_techniques`` is set.
+    technique: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,12 @@ class Subscriber:
     resume_on: date | None = None
     #: The answer to the caution check, or None if it was never answered (or retaken).
     caution: Caution | None = None
+    #: Check-ins rose: tips that teach a technique are skipped until the user says they are fine.
+    hold_techniques: bool = False
+    #: The user asked for a check-in button under each daily tip.
+    checkin_prompt: bool = False
+    #: When the current subscription began (None while not subscribed).
+    subscribed_at: datetime | None = None
 
     @property
     def active(self) -> bool:
@@ -147,6 +161,8 @@ class Claim:
     tip: Tip
     #: When it was due; a claim released unsent makes the subscriber due at this instant again.
     due_at: datetime
+    #: The tip goes out with a check-in button (the subscriber opted in).
+    checkin_prompt: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,6 +180,19 @@ class TipSync:
     added: int
     updated: int
     retired: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What /progress shows: recent check-ins, the streak and how long the user has subscribed."""
+
+    today: date
+    #: Check-ins in the window ending today, oldest first.
+    checkins: list[Checkin]
+    #: Days in a row with a check-in, up to today (or yesterday, before today's check-in).
+    streak: int
+    #: Local days since the subscription began, counting its first day; None if not subscribed.
+    days_subscribed: int | None
 
 
 class Store:
@@ -246,6 +275,7 @@ class Store:
                 "id": tip.id,
                 "position": tip.position,
                 "text": tip.text,
+                "technique": tip.technique,
                 "active": 1,
                 "updated_at": stamp,
             }
@@ -276,16 +306,19 @@ class Store:
         """
         with self.db.atomic():
             subscriber = self._ensure(chat_id, now)
-            tip = self._next_tip(subscriber.tip_cursor)
+            tip = self._next_tip(subscriber)
             self._update(chat_id, now, tip_cursor=tip.position)
         return tip
 
-    def _next_tip(self, cursor: int) -> Tip:
+    def _next_tip(self, subscriber: Subscriber) -> Tip:
+        """The first tip after the subscriber's place, wrapping round; while technique tips
+        are held back, the first general one (the held ones are passed over, not queued)."""
         rows = list(
             self.db.query(
-                "SELECT id, position, text FROM tips WHERE active = 1 "
+                "SELECT id, position, text, technique FROM tips "
+                "WHERE active = 1 AND (technique IS NULL OR NOT ?) "
                 "ORDER BY position > ? DESC, position LIMIT 1",
-                [cursor],
+                [subscriber.hold_techniques, subscriber.tip_cursor],
             )
         )
         if not rows:
@@ -328,7 +361,8 @@ class Store:
             before = self._ensure(chat_id, now)
             if not before.subscribed or before.blocked:
                 # Someone subscribing is talking to the bot, so it is not blocked.
-                self._update(chat_id, now, subscribed=1, blocked=0)
+                since = (before.subscribed_at if before.subscribed else None) or now
+                self._update(chat_id, now, subscribed=1, blocked=0, subscribed_at=_stamp(since))
                 self._reschedule(chat_id, now)
             return self._get(chat_id), not before.subscribed
 
@@ -341,7 +375,7 @@ class Store:
         with self.db.atomic():
             before = self._ensure(chat_id, now)
             if before.subscribed:
-                self._update(chat_id, now, subscribed=0, next_due=None)
+                self._update(chat_id, now, subscribed=0, next_due=None, subscribed_at=None)
             return self._get(chat_id), before.subscribed
 
     def set_time(self, chat_id: int, at: time, now: datetime) -> Subscriber:
@@ -482,7 +516,8 @@ class Store:
         The day is the chat's local date (the default timezone for a chat without settings).
 
         Returns:
-            Whether the scores are rising (see ``checkins.rising``).
+            Whether the scores are rising (see ``checkins.rising``). If so, tips that teach
+            a technique are held back until ``set_hold(chat_id, False)``.
 
         Raises:
             ValueError: if ``score`` is outside 0–10.
@@ -500,11 +535,59 @@ class Store:
                 [chat_id, today.local_date.isoformat(), score, _stamp(now)],
             )
             earlier = self._checkins(chat_id, before=today.local_date, limit=WINDOW.days)
-        return rising(today, earlier)
+            trend = rising(today, earlier)
+            if trend:
+                self._ensure(chat_id, now)
+                self._update(chat_id, now, hold_techniques=1)
+        return trend
 
     def checkins(self, chat_id: int) -> list[Checkin]:
         """A chat's check-ins, oldest first."""
         return self._checkins(chat_id, before=date.max, limit=-1)[::-1]
+
+    def set_hold(self, chat_id: int, hold: bool, now: datetime) -> tuple[Subscriber, bool]:
+        """Hold back technique tips, or let them come again (the user says they are fine).
+
+        Returns:
+            The settings, and whether this changed anything.
+        """
+        with self.db.atomic():
+            before = self._ensure(chat_id, now)
+            if before.hold_techniques != hold:
+                self._update(chat_id, now, hold_techniques=int(hold))
+            return self._get(chat_id), before.hold_techniques != hold
+
+    def set_checkin_prompt(self, chat_id: int, on: bool, now: datetime) -> Subscriber:
+        """Turn the check-in button under each daily tip on or off."""
+        with self.db.atomic():
+            self._ensure(chat_id, now)
+            self._update(chat_id, now, checkin_prompt=int(on))
+            return self._get(chat_id)
+
+    def progress(self, chat_id: int, now: datetime, days: int = 30) -> Progress:
+        """A chat's check-ins over the last ``days`` local days, its streak and subscription.
+
+        The days are the chat's local dates (the default timezone for a chat without settings).
+        """
+        subscriber = self.subscriber(chat_id)
+        zone = subscriber.zone if subscriber else schedule.resolve(self.default_timezone)
+        today = schedule.local_date(now, zone)
+        first = today - timedelta(days=days - 1)
+        rows = self.db.execute(
+            "SELECT local_date, score FROM checkins WHERE chat_id = ? AND local_date <= ? "
+            "ORDER BY local_date DESC",
+            [chat_id, today.isoformat()],
+        )
+        everything = [Checkin(date.fromisoformat(day), score) for day, score in rows]
+        since = subscriber.subscribed_at if subscriber and subscriber.subscribed else None
+        return Progress(
+            today=today,
+            checkins=[c for c in reversed(everything) if c.local_date >= first],
+            streak=streak((c.local_date for c in everything), today),
+            days_subscribed=None
+            if since is None
+            else (today - schedule.local_date(since, zone)).days + 1,
+        )
 
     def _checkins(self, chat_id: int, *, before: date, limit: int) -> list[Checkin]:
         """Up to ``limit`` (-1: all) check-ins dated before ``before``, newest first."""
@@ -603,7 +686,7 @@ class Store:
         if existing is not None and existing.status is not DeliveryStatus.FAILED:
             self._reschedule(subscriber.chat_id, now, done=True)
             return
-        tip = self._next_tip(subscriber.tip_cursor)
+        tip = self._next_tip(subscriber)
         self.db.execute(
             "INSERT INTO deliveries "
             "(chat_id, local_date, tip_id, status, attempts, due_at, updated_at) "
@@ -621,11 +704,23 @@ class Store:
             ],
         )
         self._reschedule(subscriber.chat_id, now, done=True)
-        claims.append(Claim(subscriber.chat_id, day, tip, subscriber.next_due))
+        claims.append(
+            Claim(
+                subscriber.chat_id,
+                day,
+                tip,
+                subscriber.next_due,
+                checkin_prompt=subscriber.checkin_prompt,
+            )
+        )
 
-    def mark_sending(self, claim: Claim, now: datetime) -> None:
-        """Record that the tip's request is about to go out (see ``DeliveryStatus``)."""
-        self._set_status(claim, DeliveryStatus.SENDING, now)
+    def mark_sending(self, claim: Claim, now: datetime) -> bool:
+        """Record that the tip's request is about to go out (see ``DeliveryStatus``).
+
+        Returns:
+            False if the claim is gone because the user deleted their data since: don't send.
+        """
+        return self._set_status(claim, DeliveryStatus.SENDING, now)
 
     def mark_sent(self, claim: Claim, message_id: int, now: datetime) -> None:
         """Record a sent tip and move the chat's place in the tip sequence on."""
@@ -718,11 +813,13 @@ class Store:
 
     def _set_status(
         self, claim: Claim, status: DeliveryStatus, now: datetime, *, message_id: int | None = None
-    ) -> None:
-        self.db.execute(
-            "UPDATE deliveries SET status = ?, message_id = coalesce(?, message_id), "
-            "updated_at = ? WHERE chat_id = ? AND local_date = ?",
-            [status.value, message_id, _stamp(now), claim.chat_id, claim.day.isoformat()],
+    ) -> bool:
+        return bool(
+            self.db.execute(
+                "UPDATE deliveries SET status = ?, message_id = coalesce(?, message_id), "
+                "updated_at = ? WHERE chat_id = ? AND local_date = ?",
+                [status.value, message_id, _stamp(now), claim.chat_id, claim.day.isoformat()],
+            ).rowcount
         )
 
     def delivery(self, chat_id: int, day: date) -> Delivery | None:
@@ -779,12 +876,13 @@ def _changed(row: dict[str, Any] | None, tip: TipSource) -> bool:
     return (
         row is None
         or not row["active"]
-        or (row["position"], row["text"]) != (tip.position, tip.text)
+        or (row["position"], row["text"], row["technique"])
+        != (tip.position, tip.text, tip.technique)
     )
 
 
 def _tip(row: dict[str, Any]) -> Tip:
-    return Tip(id=row["id"], position=row["position"], text=row["text"])
+    return Tip(id=row["id"], position=row["position"], text=row["text"], technique=row["technique"])
 
 
 def _subscriber(row: dict[str, Any]) -> Subscriber:
@@ -798,7 +896,12 @@ def _subscriber(row: dict[str, Any]) -> Subscriber:
         blocked=bool(row["blocked"]),
         days=row["days"],
         resume_on=None if row["resume_on"] is None else date.fromisoformat(row["resume_on"]),
-        caution=None if row.get("caution") is None else Caution(row["caution"]),
+        caution=None if row["caution"] is None else Caution(row["caution"]),
+        hold_techniques=bool(row["hold_techniques"]),
+        checkin_prompt=bool(row["checkin_prompt"]),
+        subscribed_at=None
+        if row["subscribed_at"] is None
+        else datetime.fromisoformat(row["subscribed_at"]),
     )
 
 

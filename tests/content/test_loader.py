@@ -140,6 +140,15 @@ EDITS: list[object] = [
     pytest.param(
         lambda c: Edit(
             "tips.toml",
+            "[tips.technique_kneading]\ntechnique = \"kneading\"",
+            "[tips.technique_kneading]\ntechnique = \"cracking\"",
+            ("tips.technique_kneading.technique", "'cracking'"),
+        ),
+        id="tip-names-an-unknown-technique",
+    ),
+    pytest.param(
+        lambda c: Edit(
+            "tips.toml",
             _first_tip(c).text,
             "<b>Too long</b>\n" + "word " * 100,
             (f"tips.{_first_tip(c).id}", str(MAX_TIP_LENGTH)),

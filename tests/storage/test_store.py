@@ -6,10 +6,11 @@ import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from content import Content
 from storage import Caution, Claim, DeliveryStatus, Recovery, Store
@@ -48,9 +49,17 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m003_pause_days_claims",
             "m004_caution",
             "m005_checkins",
+            "m006_tip_kinds_holds_prompts",
         ]
     finally:
         fresh.close()
+
+
+#: Every migration's name, in order (all of them are pending on an empty database).
+MIGRATIONS = [migration.name for migration in migrations.pending(Database(memory=True))]
+
+
+OLD_STAMP = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
 def old_file(path: Path, stop_before: str) -> None:
@@ -65,50 +74,30 @@ def old_file(path: Path, stop_before: str) -> None:
             "timezone": "UTC",
             "next_due": 1,
             "tip_cursor": 3,
-            "created_at": "x",
-            "updated_at": "x",
+            "created_at": OLD_STAMP.isoformat(),
+            "updated_at": OLD_STAMP.isoformat(),
         }
     )
     old.close()
 
 
-@pytest.mark.parametrize(
-    ("stop_before", "applied"),
-    [
-        pytest.param(
-            "m002_blocked",
-            ["m002_blocked", "m003_pause_days_claims", "m004_caution", "m005_checkins"],
-            id="from-m001",
-        ),
-        pytest.param(
-            "m003_pause_days_claims",
-            ["m003_pause_days_claims", "m004_caution", "m005_checkins"],
-            id="from-m002",
-        ),
-        pytest.param("m004_caution", ["m004_caution", "m005_checkins"], id="from-m003"),
-        pytest.param("m005_checkins", ["m005_checkins"], id="from-m004"),
-    ],
-)
+#: Every migration after the first, as (name, id): an older file stops before one of them.
+LATER = [pytest.param(name, id=f"before-{name.partition('_')[0]}") for name in MIGRATIONS[1:]]
+
+
+@pytest.mark.parametrize("stop_before", LATER)
 def test_migrate_a_file_from_an_older_version_applies_the_rest(
-    tmp_path: Path, stop_before: str, applied: list[str]
+    tmp_path: Path, stop_before: str
 ) -> None:
     old_file(tmp_path / "old.db", stop_before)
     upgraded = Store(tmp_path / "old.db")
     try:
-        assert upgraded.migrate() == applied
+        assert upgraded.migrate() == MIGRATIONS[MIGRATIONS.index(stop_before) :]
     finally:
         upgraded.close()
 
 
-@pytest.mark.parametrize(
-    "stop_before",
-    [
-        pytest.param("m002_blocked", id="from-m001"),
-        pytest.param("m003_pause_days_claims", id="from-m002"),
-        pytest.param("m004_caution", id="from-m003"),
-        pytest.param("m005_checkins", id="from-m004"),
-    ],
-)
+@pytest.mark.parametrize("stop_before", LATER)
 def test_migrate_a_file_from_an_older_version_keeps_and_defaults_settings(
     tmp_path: Path, stop_before: str
 ) -> None:
@@ -127,7 +116,10 @@ def test_migrate_a_file_from_an_older_version_keeps_and_defaults_settings(
         subscriber.days,
         subscriber.resume_on,
         subscriber.caution,
-    ) == (True, False, 3, EVERY_DAY, None, None)
+        subscriber.hold_techniques,
+        subscriber.checkin_prompt,
+        subscriber.subscribed_at,
+    ) == (True, False, 3, EVERY_DAY, None, None, False, False, OLD_STAMP)
 
 
 def test_migrate_existing_file_applies_nothing(tmp_path: Path, store: Store) -> None:
