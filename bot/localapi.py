@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import io
 import itertools
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from PIL import Image
+
 from content import markup
 
 MAX_CALLBACK_DATA = 64
 MAX_ANSWER_TEXT = 200
+#: Prefix of an InputMedia "media" that names an extra multipart part instead of a file_id.
+ATTACH = "attach://"
 
 
 class BotApiError(Exception):
@@ -40,6 +47,15 @@ class Call:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot uploaded as a multipart part."""
+
+    filename: str
+    content: bytes
+    mimetype: str
+
+
 @dataclass
 class LocalBotApi:
     """The Bot API as one private chat per user sees it, in memory."""
@@ -54,10 +70,13 @@ class LocalBotApi:
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     pending_callbacks: set[str] = field(default_factory=set)
     commands: list[dict[str, Any]] = field(default_factory=list)
+    #: Uploaded files by the file_id this API gave them, so the bot can send them again.
+    files: dict[str, bytes] = field(default_factory=dict)
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _callback_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Event | None = None
 
     # What a user does -------------------------------------------------------------------
@@ -233,9 +252,54 @@ class LocalBotApi:
         _check_keyboard(params.get("reply_markup"))
         return text
 
-    def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat_id = int(params["chat_id"])
-        text = self._check_text(params)
+    def _check_caption(self, params: dict[str, Any]) -> str | None:
+        """The caption in ``params`` (of a request or an InputMedia), checked like text."""
+        caption = params.get("caption")
+        if caption is None:
+            return None
+        caption = str(caption)
+        if str(params.get("parse_mode", "")).upper() == "HTML":
+            try:
+                markup.check_caption(caption)
+            except markup.MarkupError as error:
+                raise BotApiError(400, f"Bad Request: can't parse entities: {error}") from None
+        elif len(caption) > markup.MAX_CAPTION_LENGTH:
+            raise BotApiError(400, "Bad Request: message caption is too long")
+        return caption
+
+    def _photo_sizes(self, photo: Any) -> list[dict[str, Any]]:
+        """The PhotoSize list for an uploaded photo or a file_id (see ``_keep``)."""
+        if isinstance(photo, Upload):
+            content, file_id = photo.content, None
+        elif isinstance(photo, str) and photo in self.files:
+            content, file_id = self.files[photo], photo
+        else:
+            raise BotApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        try:
+            with Image.open(io.BytesIO(content)) as image:
+                image.load()  # a header alone is not a picture: decode it all, as Telegram does
+                width, height = image.size
+        except (OSError, ValueError, Image.DecompressionBombError):
+            raise BotApiError(400, "Bad Request: IMAGE_PROCESS_FAILED") from None
+        if file_id is None:
+            file_id = f"photo-{next(self._file_ids)}"
+        size = {
+            "file_id": file_id,
+            # Telegram's unique id stays the same for the same file, whoever uploads it.
+            "file_unique_id": hashlib.sha256(content).hexdigest()[:16],
+            "width": width,
+            "height": height,
+            "file_size": len(content),
+        }
+        return [size]
+
+    def _keep(self, photo: Any, sizes: list[dict[str, Any]]) -> None:
+        """Store an uploaded photo under its file_id once the request has succeeded."""
+        if isinstance(photo, Upload):
+            self.files[sizes[0]["file_id"]] = photo.content
+
+    def _new_message(self, chat_id: int, params: dict[str, Any]) -> dict[str, Any]:
+        """A message from the bot to ``chat_id``, kept so it can be edited or pressed later."""
         if chat_id in self.blocked:
             raise BotApiError(403, "Forbidden: bot was blocked by the user")
         message: dict[str, Any] = {
@@ -243,27 +307,104 @@ class LocalBotApi:
             "date": int(time.time()),
             "chat": {"id": chat_id, "type": "private", "first_name": "You"},
             "from": self._bot_user(),
-            "text": text,
         }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         self.messages[(chat_id, message["message_id"])] = message
         return message
 
-    def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _to_edit(self, params: dict[str, Any]) -> tuple[tuple[int, int], dict[str, Any]]:
         key = (int(params["chat_id"]), int(params["message_id"]))
-        text = self._check_text(params)
         message = self.messages.get(key)
         if message is None:
             raise BotApiError(400, "Bad Request: message to edit not found")
-        if message["text"] == text and message.get("reply_markup") == params.get("reply_markup"):
-            raise BotApiError(400, "Bad Request: message is not modified")
-        message = {**message, "text": text, "edit_date": int(time.time())}
+        return key, message
+
+    def _edited(
+        self, key: tuple[int, int], message: dict[str, Any], params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Store ``message`` as edited, with the keyboard the edit request carries (or none)."""
+        message = {**message, "edit_date": int(time.time())}
         message.pop("reply_markup", None)
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         self.messages[key] = message
         return message
+
+    def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        text = self._check_text(params)
+        message = self._new_message(chat_id, params)
+        message["text"] = text
+        return message
+
+    def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        caption = self._check_caption(params)
+        _check_keyboard(params.get("reply_markup"))
+        photo = self._photo_sizes(params.get("photo"))
+        message = self._new_message(chat_id, params)
+        message["photo"] = photo
+        self._keep(params.get("photo"), photo)
+        if caption is not None:
+            message["caption"] = caption
+        return message
+
+    def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
+        text = self._check_text(params)
+        key, message = self._to_edit(params)
+        if "text" not in message:
+            raise BotApiError(400, "Bad Request: there is no text in the message to edit")
+        if message["text"] == text and message.get("reply_markup") == params.get("reply_markup"):
+            raise BotApiError(400, "Bad Request: message is not modified")
+        return self._edited(key, {**message, "text": text}, params)
+
+    def _edit_message_media(self, params: dict[str, Any]) -> dict[str, Any]:
+        media = params.get("media")
+        if isinstance(media, str):
+            with contextlib.suppress(ValueError):
+                media = json.loads(media)
+        if not isinstance(media, dict) or not media.get("media"):
+            raise BotApiError(400, "Bad Request: can't parse InputMedia: Media is not specified")
+        if media.get("type") != "photo":
+            raise BotApiError(400, "Bad Request: unsupported media type")
+        caption = self._check_caption(media)
+        _check_keyboard(params.get("reply_markup"))
+        source = str(media["media"])
+        # The new file is an extra multipart part, named by the media's attach:// URI.
+        new = params.get(source.removeprefix(ATTACH)) if source.startswith(ATTACH) else source
+        photo = self._photo_sizes(new)
+        key, message = self._to_edit(params)
+        if "photo" not in message:
+            raise BotApiError(400, "Bad Request: there is no media in the message to edit")
+        if (
+            message["photo"] == photo
+            and message.get("caption") == caption
+            and message.get("reply_markup") == params.get("reply_markup")
+        ):
+            raise BotApiError(400, "Bad Request: message is not modified")
+        message = {**message, "photo": photo}
+        message.pop("caption", None)
+        if caption is not None:
+            message["caption"] = caption
+        self._keep(new, photo)
+        return self._edited(key, message, params)
+
+    def _edit_message_caption(self, params: dict[str, Any]) -> dict[str, Any]:
+        caption = self._check_caption(params)
+        _check_keyboard(params.get("reply_markup"))
+        key, message = self._to_edit(params)
+        if "photo" not in message:
+            raise BotApiError(400, "Bad Request: there is no caption in the message to edit")
+        if message.get("caption") == caption and message.get("reply_markup") == params.get(
+            "reply_markup"
+        ):
+            raise BotApiError(400, "Bad Request: message is not modified")
+        message = {**message}
+        message.pop("caption", None)
+        if caption is not None:
+            message["caption"] = caption
+        return self._edited(key, message, params)
 
     def _answer_callback_query(self, params: dict[str, Any]) -> bool:
         query_id = str(params["callback_query_id"])
@@ -285,6 +426,16 @@ class LocalBotApi:
             c
             for c in self.calls
             if c.method == "sendMessage"
+            and c.error is None
+            and (chat_id is None or int(c.params["chat_id"]) == chat_id)
+        ]
+
+    def photos(self, chat_id: int | None = None) -> list[Call]:
+        """Photos the bot sent (sendPhoto), optionally to one chat, oldest first."""
+        return [
+            c
+            for c in self.calls
+            if c.method == "sendPhoto"
             and c.error is None
             and (chat_id is None or int(c.params["chat_id"]) == chat_id)
         ]
@@ -312,5 +463,8 @@ _METHODS: dict[str, Callable[[LocalBotApi, dict[str, Any]], Any]] = {
     "deletemycommands": LocalBotApi._true,
     "sendmessage": LocalBotApi._send_message,
     "editmessagetext": LocalBotApi._edit_message_text,
+    "sendphoto": LocalBotApi._send_photo,
+    "editmessagemedia": LocalBotApi._edit_message_media,
+    "editmessagecaption": LocalBotApi._edit_message_caption,
     "answercallbackquery": LocalBotApi._answer_callback_query,
 }

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import html
+import io
 import json
 import re
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, TextIO
 
+from PIL import Image
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.context import Clock, system_clock
-from bot.localapi import BotApiError, Call, LocalBotApi
+from bot.localapi import BotApiError, Call, LocalBotApi, Upload
 
 #: The one user of the terminal chat.
 CHAT_ID = 1000
@@ -51,7 +55,15 @@ class LocalRequest(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         """Answer the Bot API method named at the end of ``url``."""
-        params = dict(request_data.parameters) if request_data else {}
+        params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
+        # PTB leaves an uploaded file out of ``parameters`` and puts it in ``multipart_data``
+        # under the parameter's name (sendPhoto's "photo") or, for InputMedia, under the name
+        # its "attach://<name>" points to: both become the part Telegram would receive.
+        for name, (filename, content, mimetype) in (
+            request_data.multipart_data.items() if request_data else ()
+        ):
+            data = content if isinstance(content, bytes) else content.read()
+            params[name] = Upload(filename, data, mimetype)
         try:
             result = await self.api.handle(url.rsplit("/", 1)[-1], params)
         except BotApiError as error:
@@ -63,9 +75,14 @@ class LocalRequest(BaseRequest):
 class Terminal:
     """Prints what the bot sends and turns typed lines into updates."""
 
-    def __init__(self, output: TextIO, *, color: bool) -> None:
+    def __init__(
+        self, output: TextIO, *, color: bool, files: Mapping[str, bytes], pictures: Path
+    ) -> None:
         self.output = output
         self.color = color
+        #: The Bot API's files by file_id, and the directory their pictures are saved in.
+        self.files = files
+        self.pictures = pictures
         self.buttons: list[tuple[int, str]] = []  # (message_id, callback data), numbered from 1
         self.problems = 0
 
@@ -75,15 +92,34 @@ class Terminal:
             self.problems += 1
             self.say(f"[the Bot API refused {call.method}: {call.error}]")
             return
-        if call.method in ("sendMessage", "editMessageText"):
-            label = "bot" if call.method == "sendMessage" else "bot (edited)"
-            self.say(f"{label}> " + self._indent(self._plain(str(call.params["text"]))))
-            message = call.result
-            keyboard = (call.params.get("reply_markup") or {}).get("inline_keyboard")
-            if keyboard:
-                self._number(message["message_id"], keyboard)
-        elif call.method == "answerCallbackQuery" and call.params.get("text"):
+        if call.method == "answerCallbackQuery" and call.params.get("text"):
             self.say(f"bot (pop-up)> {call.params['text']}")
+            return
+        label = "bot (edited)" if call.method.startswith("edit") else "bot"
+        message = call.result
+        if call.method in ("sendMessage", "editMessageText"):
+            self.say(f"{label}> " + self._indent(self._plain(str(call.params["text"]))))
+        elif call.method in ("sendPhoto", "editMessageMedia"):
+            self.say(f"{label}> [picture: {self._save(message['photo'][-1]['file_id'])}]")
+            if message.get("caption"):
+                self.say("     " + self._indent(self._plain(message["caption"])))
+        elif call.method == "editMessageCaption":
+            self.say(f"{label}> " + self._indent(self._plain(message.get("caption", ""))))
+        else:
+            return
+        keyboard = (call.params.get("reply_markup") or {}).get("inline_keyboard")
+        if keyboard:
+            self._number(message["message_id"], keyboard)
+
+    def _save(self, file_id: str) -> Path:
+        """The picture file for ``file_id``, written the first time it is shown."""
+        content = self.files[file_id]
+        with Image.open(io.BytesIO(content)) as image:
+            suffix = f".{(image.format or 'bin').lower()}"
+        path = self.pictures / f"{file_id}{suffix}"
+        if not path.exists():
+            path.write_bytes(content)
+        return path
 
     def _number(self, message_id: int, keyboard: list[list[dict[str, Any]]]) -> None:
         self.buttons = []
@@ -124,31 +160,34 @@ async def chat(
     clock: Clock = system_clock,
 ) -> int:
     """Run the bot against the terminal until end of input or /quit; return the exit code."""
-    terminal = Terminal(output, color=output.isatty())
-    api = LocalBotApi(on_call=terminal.show)
-    application = build_application(settings, clock=clock, request=LocalRequest(api))
-    read_line: Callable[[], str] = input_stream.readline
-    loop = asyncio.get_running_loop()
-    async with running(application):
-        terminal.say(
-            "Chatting with backcare-bot. Type a command (try /start), a button's "
-            f"number to press it, or {QUIT} to leave."
-        )
-        while True:
-            line = await loop.run_in_executor(None, read_line)
-            if not line:
-                break
-            line = line.strip()
-            if not line:
-                continue
-            if line == QUIT:
-                break
-            if not input_stream.isatty():
-                terminal.say(f"you> {line}")
-            pressed = terminal.button(line)
-            if pressed is not None:
-                update = api.press(CHAT_ID, pressed[0], pressed[1], queue=False)
-            else:
-                update = api.user_message(CHAT_ID, line, queue=False)
-            await application.process_update(Update.de_json(update, application.bot))
+    # Pictures the bot sends are saved here for the user to open; they go when the chat ends.
+    with tempfile.TemporaryDirectory(prefix="backcare-chat-") as pictures:
+        api = LocalBotApi()
+        terminal = Terminal(output, color=output.isatty(), files=api.files, pictures=Path(pictures))
+        api.on_call = terminal.show
+        application = build_application(settings, clock=clock, request=LocalRequest(api))
+        read_line: Callable[[], str] = input_stream.readline
+        loop = asyncio.get_running_loop()
+        async with running(application):
+            terminal.say(
+                "Chatting with backcare-bot. Type a command (try /start), a button's "
+                f"number to press it, or {QUIT} to leave."
+            )
+            while True:
+                line = await loop.run_in_executor(None, read_line)
+                if not line:
+                    break
+                line = line.strip()
+                if not line:
+                    continue
+                if line == QUIT:
+                    break
+                if not input_stream.isatty():
+                    terminal.say(f"you> {line}")
+                pressed = terminal.button(line)
+                if pressed is not None:
+                    update = api.press(CHAT_ID, pressed[0], pressed[1], queue=False)
+                else:
+                    update = api.user_message(CHAT_ID, line, queue=False)
+                await application.process_update(Update.de_json(update, application.bot))
     return 0

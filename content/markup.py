@@ -27,6 +27,8 @@ ALLOWED_TAGS: dict[str, frozenset[str]] = {
 
 #: Longest message text Telegram accepts, counted after entities are parsed.
 MAX_MESSAGE_LENGTH = 4096
+#: Longest photo caption Telegram accepts, counted the same way.
+MAX_CAPTION_LENGTH = 1024
 
 _TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:=\"[^\"<>]*\")?)*)\s*>|[<>&]")
 _ATTRIBUTE = re.compile(r"([a-zA-Z-]+)(?:=\"([^\"<>]*)\")?")
@@ -82,4 +84,14 @@ def check_message(text: str) -> None:
     if not 1 <= length <= MAX_MESSAGE_LENGTH:
         raise MarkupError(
             f"{length} characters once parsed; Telegram takes 1 to {MAX_MESSAGE_LENGTH}"
+        )
+
+
+def check_caption(text: str) -> None:
+    """Raise MarkupError unless ``text`` is valid HTML and at most 1024 characters once parsed."""
+    check(text)
+    length = len(plain(text).strip())
+    if length > MAX_CAPTION_LENGTH:
+        raise MarkupError(
+            f"{length} characters once parsed; Telegram takes at most {MAX_CAPTION_LENGTH}"
         )

@@ -9,10 +9,12 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.localapi import BotApiError, Call, LocalBotApi
+from bot.localapi import BotApiError, Call, LocalBotApi, Upload
 
 #: Parameters that are strings even when they look like JSON (PTB sends them raw).
 _STRING_PARAMS = {"text", "callback_query_id", "parse_mode", "caption", "url", "description"}
+#: Methods that ``FakeBotApi.faults`` apply to: those that send a chat something new.
+_FAULTY_METHODS = {"sendmessage", "sendphoto"}
 
 
 class FakeBotApi:
@@ -22,7 +24,8 @@ class FakeBotApi:
         self.token = token
         self.api = LocalBotApi()
         self.requests_with_wrong_token = 0
-        #: Faults to answer the next sendMessage calls to a chat with, one per call, in order:
+        #: Faults to answer the next sendMessage and sendPhoto calls to a chat with, one per call,
+        #: in order:
         #: "429:N" (retry after N s), "403", "400 chat not found", "400", "500", "timeout",
         #: "reset" (connection dropped).
         self.faults: dict[int, list[str]] = {}
@@ -57,9 +60,12 @@ class FakeBotApi:
             params = await request.json()
         elif request.can_read_body:
             for key, value in (await request.post()).items():
-                params[key] = value if key in _STRING_PARAMS else _decode(str(value))
+                if isinstance(value, web.FileField):
+                    params[key] = Upload(value.filename, value.file.read(), value.content_type)
+                else:
+                    params[key] = value if key in _STRING_PARAMS else _decode(str(value))
         method = request.match_info["method"]
-        if method.lower() == "sendmessage":
+        if method.lower() in _FAULTY_METHODS:
             faults = self.faults.get(int(params.get("chat_id", 0)))
             if faults:
                 self.injected.append((int(params["chat_id"]), faults[0]))
@@ -74,7 +80,7 @@ class FakeBotApi:
         return web.json_response({"ok": True, "result": result})
 
     async def _fault(self, request: web.Request, fault: str) -> web.Response:
-        """Answer a sendMessage the way Telegram or the network sometimes does."""
+        """Answer a send the way Telegram or the network sometimes does."""
         if fault.startswith("429"):
             seconds = int(fault.partition(":")[2] or 1)
             return _error(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)

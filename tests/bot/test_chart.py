@@ -1,0 +1,75 @@
+"""The /progress chart: a PNG of the chart size for any check-ins, the same bytes each time."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from PIL import Image
+
+from bot.chart import HEIGHT, WIDTH, progress_chart
+from storage import Checkin
+
+TODAY = date(2026, 11, 26)
+
+
+def _days_back(*scores: int) -> list[Checkin]:
+    """One check-in per score, the last one today, each a day before the next."""
+    return [
+        Checkin(TODAY - timedelta(days=len(scores) - 1 - i), score)
+        for i, score in enumerate(scores)
+    ]
+
+
+@pytest.mark.parametrize(
+    "checkins",
+    [
+        pytest.param([], id="none"),
+        pytest.param([Checkin(TODAY, 4)], id="one"),
+        pytest.param(_days_back(*(i % 11 for i in range(30))), id="thirty"),
+        pytest.param([c for c in _days_back(*range(11)) if c.score not in (3, 7)], id="with-gaps"),
+    ],
+)
+def test_renders_a_png_of_the_chart_size(checkins: list[Checkin]) -> None:
+    picture = Image.open(io.BytesIO(progress_chart(checkins, TODAY)))
+
+    assert picture.format == "PNG"
+    assert picture.size == (WIDTH, HEIGHT)
+
+
+def test_same_input_gives_the_same_bytes() -> None:
+    checkins = _days_back(3, 5, 4, 6)
+
+    assert progress_chart(checkins, TODAY) == progress_chart(list(checkins), TODAY)
+
+
+@pytest.mark.parametrize(
+    "outside",
+    [
+        pytest.param(Checkin(TODAY - timedelta(days=30), 9), id="day-before-window"),
+        pytest.param(Checkin(TODAY - timedelta(days=400), 0), id="long-ago"),
+        pytest.param(Checkin(TODAY + timedelta(days=1), 9), id="after-today"),
+    ],
+)
+def test_checkins_outside_the_window_are_ignored(outside: Checkin) -> None:
+    recent = _days_back(2, 3, 8)
+
+    assert progress_chart([outside, *recent], TODAY) == progress_chart(recent, TODAY)
+
+
+def test_the_window_follows_days() -> None:
+    week_ago = Checkin(TODAY - timedelta(days=7), 9)
+    recent = _days_back(2, 3)
+
+    assert progress_chart([week_ago, *recent], TODAY, days=7) == progress_chart(
+        recent, TODAY, days=7
+    )
+    assert progress_chart([week_ago, *recent], TODAY, days=8) != progress_chart(
+        recent, TODAY, days=8
+    )
+
+
+def test_a_window_of_no_days_is_refused() -> None:
+    with pytest.raises(ValueError, match="days"):
+        progress_chart([], TODAY, days=0)
