@@ -34,17 +34,31 @@ CAUTION_CLEARED = "cleared"
 CAUTION_RETAKE = "caution:retake"
 #: A pain check-in score, 0–10: "checkin:7". The red-flag answer is the URGENT button.
 CHECKIN_PREFIX = "checkin:"
+#: The check-in button under a daily tip: asks the question.
+CHECKIN_ASK = "checkin:ask"
+#: "I feel fine": technique tips come again (under the rising-trend message).
+HOLD_FINE = "hold:fine"
+PROGRESS = "progress"
+#: The same from /settings, which then shows the settings again.
+SETTINGS_CHECKIN_ON = "set:ci:on"
+SETTINGS_CHECKIN_OFF = "set:ci:off"
+SETTINGS_HOLD_OFF = "set:hold:off"
 
 #: Regular expressions for CallbackQueryHandler, one per family.
 TECHNIQUE_PATTERN = r"^tech(:[a-z][a-z0-9_]*)?$"
 PAGE_PATTERN = r"^page:(safety|benefits|urgent)$"
 SUBSCRIBE_PATTERN = r"^sub:on$"
-SETTINGS_PATTERN = r"^set(:sub:(on|off)|:time(:\d{4})?|:tz(:[A-Za-z0-9_+/:-]{1,50})?)?$"
+SETTINGS_PATTERN = (
+    r"^set(:sub:(on|off)|:ci:(on|off)|:hold:off|:time(:\d{4})?|:tz(:[A-Za-z0-9_+/:-]{1,50})?)?$"
+)
 DAYS_PATTERN = r"^set:(days(:(all|wk))?|day:[0-6])$"
 PAUSE_PATTERN = r"^set:(pause(:(\d{1,3}|max))?|resume)$"
 DELETE_PATTERN = r"^del:(yes|no)$"
 CAUTION_PATTERN = r"^caution:((none|applies|cleared):[a-z][a-z0-9_]*|retake)$"
 CHECKIN_PATTERN = r"^checkin:([0-9]|10)$"
+CHECKIN_ASK_PATTERN = r"^checkin:ask$"
+HOLD_PATTERN = r"^hold:fine$"
+PROGRESS_PATTERN = r"^progress$"
 
 MAX_BYTES = 64
 

@@ -114,8 +114,12 @@ class Dispatcher:
     async def _send_one(self, bot: ExtBot[Any], claim: Claim, *, prepaced: bool) -> None:
         services = self.services
         store, clock = services.store, services.clock
-        reply = render.daily_tip(services.content, claim.tip.text)
-        store.mark_sending(claim, clock())
+        reply = render.daily_tip(
+            services.content, claim.tip.text, checkin_prompt=claim.checkin_prompt
+        )
+        if not store.mark_sending(claim, clock()):
+            logger.info("tip to chat %s dropped: its data was deleted", claim.chat_id)
+            return None
         rate_limit_args: Any = BULK_PREPACED if prepaced else None
         for attempt in range(1, SEND_TRIES + 1):
             try:

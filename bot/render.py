@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import difflib
 import html
+import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
+from bot.chart import progress_chart
 from content import Content, Technique
 from content.markup import plain
-from storage import Caution, Subscriber
+from storage import Caution, Progress, Subscriber
 from storage.checkins import MAX_SCORE, MIN_SCORE
 from storage.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date
 
@@ -36,6 +38,13 @@ PRESET_TIMEZONES = (
 PAUSE_PRESETS = {1: "pause_1", 3: "pause_3", 7: "pause_7"}
 #: The text key of each weekday's short name, Monday first (as ``date.weekday()``).
 DAY_KEYS = ("day_mon", "day_tue", "day_wed", "day_thu", "day_fri", "day_sat", "day_sun")
+#: The settings view's line for each answer to the caution check (None: not taken).
+CAUTION_STATES = {
+    None: "caution_not_taken",
+    Caution.NONE: "caution_state_none",
+    Caution.APPLIES: "caution_state_applies",
+    Caution.CLEARED: "caution_state_cleared",
+}
 #: How much of what a user typed is echoed back in a reply.
 MAX_ECHO = 40
 
@@ -225,14 +234,64 @@ def checkin(content: Content) -> Reply:
 
 
 def checked_in(content: Content, score: int, rising: bool) -> Reply:
-    """Thanks for a check-in; on a rising trend, a line suggesting a clinician and /urgent."""
+    """Thanks for a check-in, with the progress chart a tap away; on a rising trend, a line
+    suggesting a clinician, that technique tips are held back, "I feel fine" and /urgent."""
+    buttons = content.buttons
     text = content.message("checkin_thanks", score=str(score))
+    progress = _button(buttons["progress"], callbacks.PROGRESS)
     if not rising:
-        return Reply(text)
+        return Reply(text, InlineKeyboardMarkup([[progress]]))
     return Reply(
         f"{text}\n\n{content.message('checkin_rising')}",
-        InlineKeyboardMarkup([[_button(content.buttons["urgent"], callbacks.URGENT)]]),
+        InlineKeyboardMarkup(
+            [
+                [_button(buttons["urgent"], callbacks.URGENT)],
+                [_button(buttons["hold_fine"], callbacks.HOLD_FINE), progress],
+            ]
+        ),
     )
+
+
+def hold_lifted(content: Content) -> Reply:
+    """The reply to "I feel fine": technique tips are back, with the stop rule."""
+    return Reply(content.message("hold_lifted"))
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A picture to send, with its HTML caption and an optional keyboard."""
+
+    image: bytes
+    caption: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def progress(content: Content, progress: Progress) -> Photo | Reply:
+    """The /progress chart with a one-line summary, or a friendly word when there is no data.
+
+    Draws a PNG (tens of milliseconds): call it off the event loop.
+    """
+    if not progress.checkins:
+        return Reply(
+            content.message("progress_none"),
+            InlineKeyboardMarkup(
+                [[_button(content.buttons["checkin_open"], callbacks.CHECKIN_ASK)]]
+            ),
+        )
+    median = statistics.median(c.score for c in progress.checkins)
+    subscribed = (
+        content.message("progress_not_subscribed")
+        if progress.days_subscribed is None
+        else content.message("progress_subscribed", days=str(progress.days_subscribed))
+    )
+    caption = content.message(
+        "progress_summary",
+        count=str(len(progress.checkins)),
+        median=f"{median:g}",
+        streak=str(progress.streak),
+        subscribed=subscribed,
+    )
+    return Photo(progress_chart(progress.checkins, progress.today), caption)
 
 
 def find_technique(content: Content, query: str) -> Technique | None:
@@ -250,19 +309,17 @@ def find_technique(content: Content, query: str) -> Technique | None:
     return names[close[0]] if close else None
 
 
-def daily_tip(content: Content, tip_text: str) -> Reply:
-    """The daily tip, with the safety page one tap away."""
-    return Reply(
-        content.message("daily_tip", tip=tip_text),
-        InlineKeyboardMarkup(
-            [
-                [
-                    _button(content.buttons["techniques"], callbacks.TECHNIQUES),
-                    _button(content.buttons["safety"], callbacks.SAFETY),
-                ]
-            ]
-        ),
-    )
+def daily_tip(content: Content, tip_text: str, *, checkin_prompt: bool = False) -> Reply:
+    """The daily tip, with the safety page one tap away, and the check-in if asked for."""
+    rows = [
+        [
+            _button(content.buttons["techniques"], callbacks.TECHNIQUES),
+            _button(content.buttons["safety"], callbacks.SAFETY),
+        ]
+    ]
+    if checkin_prompt:
+        rows.insert(0, [_button(content.buttons["checkin_open"], callbacks.CHECKIN_ASK)])
+    return Reply(content.message("daily_tip", tip=tip_text), InlineKeyboardMarkup(rows))
 
 
 def tip(tip_text: str) -> Reply:
@@ -345,6 +402,13 @@ def settings(content: Content, subscriber: Subscriber, now: datetime) -> Reply:
         days=days_label(content, subscriber.days),
         pause=pause_label(content, subscriber, now),
         next=next_tip(content, subscriber, now),
+        techniques=content.message(
+            "techniques_held" if subscriber.hold_techniques else "techniques_on"
+        ),
+        checkin=content.message(
+            "checkin_prompt_on" if subscriber.checkin_prompt else "checkin_prompt_off"
+        ),
+        caution=content.message(CAUTION_STATES[subscriber.caution]),
         **_schedule_values(subscriber),
     )
     days_row = [_button(buttons["settings_days"], callbacks.DAYS_MENU)]
@@ -352,17 +416,24 @@ def settings(content: Content, subscriber: Subscriber, now: datetime) -> Reply:
         days_row.append(_button(buttons["resume"], callbacks.RESUME))
     elif subscriber.subscribed:
         days_row.append(_button(buttons["pause"], callbacks.PAUSE_MENU))
-    keyboard = InlineKeyboardMarkup(
-        [
-            [toggle],
-            [
-                _button(buttons["settings_time"], callbacks.TIME_MENU),
-                _button(buttons["settings_timezone"], callbacks.TIMEZONE_MENU),
-            ],
-            days_row,
-            [_button(buttons["caution_retake"], callbacks.CAUTION_RETAKE)],
-        ]
+    checkin_toggle = (
+        _button(buttons["checkin_prompt_off"], callbacks.SETTINGS_CHECKIN_OFF)
+        if subscriber.checkin_prompt
+        else _button(buttons["checkin_prompt_on"], callbacks.SETTINGS_CHECKIN_ON)
     )
+    rows = [
+        [toggle],
+        [
+            _button(buttons["settings_time"], callbacks.TIME_MENU),
+            _button(buttons["settings_timezone"], callbacks.TIMEZONE_MENU),
+        ],
+        days_row,
+        [checkin_toggle],
+    ]
+    if subscriber.hold_techniques:
+        rows.append([_button(buttons["hold_fine"], callbacks.SETTINGS_HOLD_OFF)])
+    rows.append([_button(buttons["caution_retake"], callbacks.CAUTION_RETAKE)])
+    keyboard = InlineKeyboardMarkup(rows)
     return Reply(text, keyboard)
 
 

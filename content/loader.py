@@ -33,12 +33,19 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "checkin": frozenset(),
     "checkin_thanks": frozenset({"score"}),
     "checkin_rising": frozenset(),
+    "hold_lifted": frozenset(),
+    "progress_none": frozenset(),
+    "progress_summary": frozenset({"count", "median", "streak", "subscribed"}),
+    "progress_subscribed": frozenset({"days"}),
+    "progress_not_subscribed": frozenset(),
     "subscribed": frozenset({"time", "timezone"}),
     "already_subscribed": frozenset({"time", "timezone"}),
     "unsubscribed": frozenset({"time", "timezone"}),
     "not_subscribed": frozenset({"time", "timezone"}),
     "first_tip": frozenset(),
-    "settings": frozenset({"status", "days", "pause", "time", "timezone", "next"}),
+    "settings": frozenset(
+        {"status", "days", "pause", "time", "timezone", "next", "techniques", "checkin", "caution"}
+    ),
     "status_on": frozenset(),
     "status_off": frozenset(),
     "next_today": frozenset({"time"}),
@@ -46,6 +53,14 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "next_date": frozenset({"date", "time"}),
     "next_tip_none": frozenset(),
     "next_tip_paused": frozenset(),
+    "techniques_on": frozenset(),
+    "techniques_held": frozenset(),
+    "checkin_prompt_on": frozenset(),
+    "checkin_prompt_off": frozenset(),
+    "caution_not_taken": frozenset(),
+    "caution_state_none": frozenset(),
+    "caution_state_applies": frozenset(),
+    "caution_state_cleared": frozenset(),
     "days_every_day": frozenset(),
     "days_weekdays": frozenset(),
     "day_mon": frozenset(),
@@ -96,6 +111,7 @@ ANSWER_KEYS = frozenset(
         "not_paused",
         "pause_not_subscribed",
         "caution_retake",
+        "hold_not_held",
     }
 )
 MAX_ANSWER_LENGTH = 200
@@ -130,6 +146,11 @@ BUTTON_KEYS = frozenset(
         "caution_cleared",
         "caution_retake",
         "checkin_red_flag",
+        "checkin_open",
+        "hold_fine",
+        "checkin_prompt_on",
+        "checkin_prompt_off",
+        "progress",
     }
 )
 MAX_BUTTON_LENGTH = 64
@@ -139,6 +160,7 @@ COMMANDS = (
     "start",
     "tip",
     "checkin",
+    "progress",
     "technique",
     "benefits",
     "safety",

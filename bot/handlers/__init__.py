@@ -52,6 +52,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("timezone", settings.set_timezone),
             CommandHandler("tip", tip.tip),
             CommandHandler("checkin", checkin.checkin),
+            CommandHandler("progress", checkin.progress),
             CallbackQueryHandler(technique.technique_button, pattern=callbacks.TECHNIQUE_PATTERN),
             CallbackQueryHandler(info.page_button, pattern=callbacks.PAGE_PATTERN),
             CallbackQueryHandler(
@@ -63,6 +64,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(privacy.delete_button, pattern=callbacks.DELETE_PATTERN),
             CallbackQueryHandler(caution.caution_button, pattern=callbacks.CAUTION_PATTERN),
             CallbackQueryHandler(checkin.checkin_button, pattern=callbacks.CHECKIN_PATTERN),
+            CallbackQueryHandler(checkin.ask_button, pattern=callbacks.CHECKIN_ASK_PATTERN),
+            CallbackQueryHandler(checkin.fine_button, pattern=callbacks.HOLD_PATTERN),
+            CallbackQueryHandler(checkin.progress_button, pattern=callbacks.PROGRESS_PATTERN),
             ChatMemberHandler(membership.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             # Order matters: these two come last and take what nothing above took. Anything a
             # user sends in a private chat gets a pointer to /help (in groups the bot stays

@@ -1,18 +1,32 @@
-"""/checkin: a 0–10 pain score for today, and a nudge towards a clinician when scores rise."""
+"""/checkin and /progress: a 0–10 pain score for today, a nudge towards a clinician when
+scores rise (technique tips held back until the user feels fine), and the 30-day chart."""
 
 from __future__ import annotations
 
-from telegram import Update
+import asyncio
+
+from telegram import Chat, Update
 
 from bot import callbacks, render
 from bot.context import BotContext
-from bot.handlers.common import edit, pressed_button, send
+from bot.handlers.common import edit, pressed_button, send, send_photo
 from storage.checkins import MAX_SCORE, MIN_SCORE
 
 
 async def checkin(update: Update, context: BotContext) -> None:
     """Ask how the back is today (the red-flag answer is a button to the urgent card)."""
     await send(update, render.checkin(context.content))
+
+
+async def ask_button(update: Update, context: BotContext) -> None:
+    """The check-in button under a daily tip: ask the question in a new message."""
+    pressed = pressed_button(update)
+    if pressed is None:
+        return
+    query, _, chat = pressed
+    await query.answer()
+    reply = render.checkin(context.content)
+    await chat.send_message(reply.text, reply_markup=reply.keyboard)
 
 
 async def checkin_button(update: Update, context: BotContext) -> None:
@@ -31,3 +45,45 @@ async def checkin_button(update: Update, context: BotContext) -> None:
     rising = context.store.check_in(chat.id, score, context.now())
     await query.answer()
     await edit(query, render.checked_in(content, score, rising))
+
+
+async def fine_button(update: Update, context: BotContext) -> None:
+    """ "I feel fine": let technique tips come again."""
+    pressed = pressed_button(update)
+    if pressed is None:
+        return
+    query, _, chat = pressed
+    _, changed = context.store.set_hold(chat.id, False, context.now())
+    if not changed:
+        await query.answer(context.content.answers["hold_not_held"])
+        return
+    await query.answer()
+    reply = render.hold_lifted(context.content)
+    await chat.send_message(reply.text, reply_markup=reply.keyboard)
+
+
+async def progress(update: Update, context: BotContext) -> None:
+    """Send the chart of the last 30 days' check-ins, or say how to start one."""
+    chat = update.effective_chat
+    if chat is not None:
+        await _send_progress(chat, context)
+
+
+async def progress_button(update: Update, context: BotContext) -> None:
+    """The "My progress" button: the same as /progress."""
+    pressed = pressed_button(update)
+    if pressed is None:
+        return
+    query, _, chat = pressed
+    await query.answer()
+    await _send_progress(chat, context)
+
+
+async def _send_progress(chat: Chat, context: BotContext) -> None:
+    data = context.store.progress(chat.id, context.now())
+    # Drawing the chart takes tens of milliseconds of CPU: keep the event loop free.
+    reply = await asyncio.to_thread(render.progress, context.content, data)
+    if isinstance(reply, render.Photo):
+        await send_photo(chat, reply)
+    else:
+        await chat.send_message(reply.text, reply_markup=reply.keyboard)

@@ -7,7 +7,7 @@ import logging
 from telegram import CallbackQuery, Chat, Message, Update
 from telegram.error import BadRequest
 
-from bot.render import Reply
+from bot.render import Photo, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +18,11 @@ async def send(update: Update, reply: Reply) -> Message | None:
     if chat is None:
         return None
     return await chat.send_message(reply.text, reply_markup=reply.keyboard)
+
+
+async def send_photo(chat: Chat, photo: Photo) -> Message:
+    """Send ``photo`` with its caption and keyboard to ``chat``."""
+    return await chat.send_photo(photo.image, caption=photo.caption, reply_markup=photo.keyboard)
 
 
 async def edit(query: CallbackQuery, reply: Reply) -> None:

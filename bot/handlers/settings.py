@@ -58,7 +58,8 @@ async def set_timezone(update: Update, context: BotContext) -> None:
 
 
 async def settings_button(update: Update, context: BotContext) -> None:
-    """Handle the settings buttons: toggle, the time and timezone menus and their choices."""
+    """Handle the settings buttons: subscription and check-in toggles, "I feel fine", and
+    the time and timezone menus and their choices."""
     pressed = pressed_button(update)
     if pressed is None:
         return
@@ -79,6 +80,12 @@ async def settings_button(update: Update, context: BotContext) -> None:
     elif data == callbacks.SETTINGS_UNSUBSCRIBE:
         store.unsubscribe(chat.id, now)
         answer = content.answers["unsubscribed"]
+    elif data in (callbacks.SETTINGS_CHECKIN_ON, callbacks.SETTINGS_CHECKIN_OFF):
+        store.set_checkin_prompt(chat.id, data == callbacks.SETTINGS_CHECKIN_ON, now)
+        answer = content.answers["saved"]
+    elif data == callbacks.SETTINGS_HOLD_OFF:
+        _, changed = store.set_hold(chat.id, False, now)
+        answer = content.answers["saved" if changed else "hold_not_held"]
     elif data.startswith(callbacks.TIME_PREFIX):
         hhmm = data.removeprefix(callbacks.TIME_PREFIX)
         at = schedule.parse_time(f"{hhmm[:2]}:{hhmm[2:]}")

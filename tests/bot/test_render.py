@@ -15,7 +15,7 @@ from bot.render import Reply
 from content import Content, load
 from content.loader import TEXT_PLACEHOLDERS
 from content.markup import MarkupError, check_message, plain
-from storage import Store
+from storage import Caution, Store
 from storage.schedule import EVERY_DAY, WEEKDAYS, parse_timezone
 from tests.conftest import FakeClock
 
@@ -31,6 +31,9 @@ CALLBACK_PATTERNS = (
     callbacks.DELETE_PATTERN,
     callbacks.CAUTION_PATTERN,
     callbacks.CHECKIN_PATTERN,
+    callbacks.CHECKIN_ASK_PATTERN,
+    callbacks.HOLD_PATTERN,
+    callbacks.PROGRESS_PATTERN,
 )
 
 Build = Callable[[Content, Store, FakeClock], Reply]
@@ -59,6 +62,19 @@ def _settings(subscribed: bool) -> Build:
     def build(content: Content, store: Store, clock: FakeClock) -> Reply:
         subscriber = store.subscribe(1, clock())[0] if subscribed else store.ensure(1, clock())
         return render.settings(content, subscriber, clock())
+
+    return build
+
+
+def _settings_with(
+    *, hold: bool = False, prompt: bool = False, caution: Caution | None = None
+) -> Build:
+    def build(content: Content, store: Store, clock: FakeClock) -> Reply:
+        store.subscribe(1, clock())
+        store.set_hold(1, hold, clock())
+        store.set_checkin_prompt(1, prompt, clock())
+        store.set_caution(1, caution, clock())
+        return render.settings(content, store.ensure(1, clock()), clock())
 
     return build
 
@@ -108,6 +124,14 @@ KEYBOARD_REPLIES = [
     pytest.param(lambda c, s, k: render.pause_menu(c), id="pause_menu"),
     pytest.param(lambda c, s, k: render.checkin(c), id="checkin"),
     pytest.param(lambda c, s, k: render.checked_in(c, 9, True), id="checked_in-rising"),
+    pytest.param(lambda c, s, k: render.checked_in(c, 4, False), id="checked_in-steady"),
+    pytest.param(
+        lambda c, s, k: render.daily_tip(c, c.tips[0].text, checkin_prompt=True),
+        id="daily_tip-with-checkin",
+    ),
+    pytest.param(_settings_with(hold=True, prompt=True), id="settings-held-prompted"),
+    pytest.param(_settings_with(caution=Caution.APPLIES), id="settings-caution-applies"),
+    pytest.param(lambda c, s, k: render.progress(c, s.progress(1, k())), id="progress-no-checkins"),
 ]
 
 TEXT_ONLY_REPLIES = [
@@ -137,7 +161,7 @@ TEXT_ONLY_REPLIES = [
     pytest.param(lambda c, s, k: render.resumed(c, s.ensure(1, k()), False, k()), id="not_paused"),
     pytest.param(lambda c, s, k: render.Reply(c.message("pause_usage")), id="pause_usage"),
     pytest.param(lambda c, s, k: render.privacy(c), id="privacy"),
-    pytest.param(lambda c, s, k: render.checked_in(c, 4, False), id="checked_in-steady"),
+    pytest.param(lambda c, s, k: render.hold_lifted(c), id="hold_lifted"),
     pytest.param(lambda c, s, k: render.Reply(c.message("deleted")), id="deleted"),
     pytest.param(
         lambda c, s, k: render.Reply(c.message("delete_cancelled")), id="delete_cancelled"
@@ -193,6 +217,12 @@ def test_each_settings_button_has_exactly_one_handler() -> None:
         callbacks.SETTINGS,
         callbacks.TIME_MENU,
         callbacks.TIMEZONE_MENU,
+        callbacks.SETTINGS_CHECKIN_ON,
+        callbacks.SETTINGS_CHECKIN_OFF,
+        callbacks.SETTINGS_HOLD_OFF,
+        callbacks.CHECKIN_ASK,
+        callbacks.HOLD_FINE,
+        callbacks.PROGRESS,
     ]
     matches = {d: [p for p in CALLBACK_PATTERNS if re.match(p, d)] for d in data}
     assert {d: len(found) for d, found in matches.items() if len(found) != 1} == {}
@@ -459,3 +489,89 @@ def test_paused_reply_names_the_date_and_the_next_tip(
     next_tip = content.message("next_date", date="2026-11-29", time="09:00")
     assert reply.text == content.message("paused_for_days", date="2026-11-29", next=next_tip)
     assert "/resume" in reply.text
+
+
+# Check-ins, holds and /progress ----------------------------------------------------------------
+
+
+def _data(reply: Reply) -> list[str]:
+    return callback_data(reply) if reply.keyboard else []
+
+
+@pytest.mark.parametrize(
+    ("caution", "key"),
+    [pytest.param(caution, key, id=str(caution)) for caution, key in render.CAUTION_STATES.items()],
+)
+def test_settings_show_the_safety_check_answer(
+    content: Content, store: Store, clock: FakeClock, caution: Caution | None, key: str
+) -> None:
+    text = _settings_with(caution=caution)(content, store, clock).text
+    assert content.message(key) in text
+
+
+@pytest.mark.parametrize("hold", [pytest.param(True, id="held"), pytest.param(False, id="not")])
+def test_settings_offer_i_feel_fine_only_while_held(
+    content: Content, store: Store, clock: FakeClock, hold: bool
+) -> None:
+    reply = _settings_with(hold=hold)(content, store, clock)
+    assert (callbacks.SETTINGS_HOLD_OFF in _data(reply)) is hold
+    held = content.message("techniques_held")
+    assert (held in reply.text) is hold
+
+
+@pytest.mark.parametrize("on", [pytest.param(True, id="on"), pytest.param(False, id="off")])
+def test_settings_toggle_the_check_in_button(
+    content: Content, store: Store, clock: FakeClock, on: bool
+) -> None:
+    reply = _settings_with(prompt=on)(content, store, clock)
+    wanted = callbacks.SETTINGS_CHECKIN_OFF if on else callbacks.SETTINGS_CHECKIN_ON
+    assert wanted in _data(reply)
+
+
+@pytest.mark.parametrize("on", [pytest.param(True, id="on"), pytest.param(False, id="off")])
+def test_daily_tip_carries_the_check_in_button_only_when_asked(content: Content, on: bool) -> None:
+    reply = render.daily_tip(content, content.tips[0].text, checkin_prompt=on)
+    assert (callbacks.CHECKIN_ASK in _data(reply)) is on
+
+
+def test_rising_check_in_offers_urgent_and_i_feel_fine(content: Content) -> None:
+    data = _data(render.checked_in(content, 8, True))
+    assert {callbacks.URGENT, callbacks.HOLD_FINE} <= set(data)
+
+
+def test_progress_without_check_ins_explains_instead_of_a_chart(
+    content: Content, store: Store, clock: FakeClock
+) -> None:
+    reply = render.progress(content, store.progress(1, clock()))
+    assert isinstance(reply, Reply)
+    assert reply.text == content.message("progress_none")
+
+
+@pytest.mark.parametrize(
+    ("scores", "median"),
+    [
+        pytest.param([6], "6", id="one"),
+        pytest.param([2, 5], "3.5", id="half-point-median"),
+        pytest.param([3, 4, 9], "4", id="three"),
+    ],
+)
+def test_progress_caption_sums_up_the_chart(
+    content: Content, store: Store, clock: FakeClock, scores: list[int], median: str
+) -> None:
+    store.subscribe(1, clock())
+    for score in scores:
+        store.check_in(1, score, clock())
+        clock.advance(days=1)
+    photo = render.progress(content, store.progress(1, clock()))
+    assert isinstance(photo, render.Photo)
+    assert photo.image.startswith(b"\x89PNG\r\n\x1a\n")
+    subscribed = content.message("progress_subscribed", days=str(len(scores) + 1))
+    assert photo.caption == content.message(
+        "progress_summary",
+        count=str(len(scores)),
+        median=median,
+        streak=str(len(scores)),
+        subscribed=subscribed,
+    )
+    assert check_message(photo.caption) is None
+    assert len(plain(photo.caption)) <= 1024

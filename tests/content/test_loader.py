@@ -140,8 +140,8 @@ EDITS: list[object] = [
     pytest.param(
         lambda c: Edit(
             "tips.toml",
-            "[tips.technique_kneading]\ntechnique = \"kneading\"",
-            "[tips.technique_kneading]\ntechnique = \"cracking\"",
+            '[tips.technique_kneading]\ntechnique = "kneading"',
+            '[tips.technique_kneading]\ntechnique = "cracking"',
             ("tips.technique_kneading.technique", "'cracking'"),
         ),
         id="tip-names-an-unknown-technique",

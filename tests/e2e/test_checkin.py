@@ -55,7 +55,7 @@ async def test_a_score_is_stored(harness: Harness) -> None:
 async def test_a_score_is_thanked_with_the_score(harness: Harness, content: Content) -> None:
     edit = await check_in(harness, 4)
     assert edit["text"] == content.message("checkin_thanks", score="4")
-    assert buttons(edit) == []
+    assert buttons(edit) == [callbacks.PROGRESS]
 
 
 async def test_a_second_check_in_the_same_day_replaces_the_score(
@@ -99,7 +99,7 @@ async def test_rising_three_days_in_a_row_suggests_a_clinician(
 ) -> None:
     edit = await check_in_daily(harness, clock, 2, 3, 4)
     assert content.message("checkin_rising") in edit["text"]
-    assert buttons(edit) == [callbacks.URGENT]
+    assert buttons(edit) == [callbacks.URGENT, callbacks.HOLD_FINE, callbacks.PROGRESS]
 
 
 async def test_a_jump_above_the_recent_median_suggests_a_clinician(
@@ -107,7 +107,7 @@ async def test_a_jump_above_the_recent_median_suggests_a_clinician(
 ) -> None:
     edit = await check_in_daily(harness, clock, 3, 3, 3, 6)
     assert content.message("checkin_rising") in edit["text"]
-    assert buttons(edit) == [callbacks.URGENT]
+    assert buttons(edit) == [callbacks.URGENT, callbacks.HOLD_FINE, callbacks.PROGRESS]
 
 
 async def test_a_steady_trend_only_thanks(
@@ -115,7 +115,7 @@ async def test_a_steady_trend_only_thanks(
 ) -> None:
     edit = await check_in_daily(harness, clock, 3, 2, 3, 3, 2, 3)
     assert edit["text"] == content.message("checkin_thanks", score="3")
-    assert buttons(edit) == []
+    assert buttons(edit) == [callbacks.PROGRESS]
 
 
 @pytest.mark.parametrize(
