@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, system_clock
 from bot.ratelimit import PriorityRateLimiter
 from bot.request import AiohttpRequest
-from content import Content, load
+from content import DEFAULT_LANGUAGE, Content, load_all
 from storage import Store
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def build_application(
     *,
     clock: Clock = system_clock,
     request: BaseRequest | None = None,
-    content: Content | None = None,
+    contents: Mapping[str, Content] | None = None,
     rate_limiter: BaseRateLimiter[Any] | None = None,
 ) -> BotApplication:
     """Build the bot, ready for ``run_polling`` or a manual start.
@@ -43,11 +43,12 @@ def build_application(
         settings: the bot's settings.
         clock: where "now" comes from; tests pass a controllable one.
         request: a custom Bot API transport (the terminal chat uses one); HTTP by default.
-        content: the content to speak; loaded and validated from ``content/en`` by default.
+        contents: what the bot says, per language; every language in ``content/`` loaded
+            and cross-checked by default.
         rate_limiter: how requests are paced; a PriorityRateLimiter at the settings' rate
             by default (benchmarks compare others).
     """
-    content = content or load()
+    contents = contents or load_all()
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -73,7 +74,7 @@ def build_application(
     store = Store(
         settings.db_path, default_timezone=settings.default_timezone, autocheckpoint=False
     )
-    services = Services(settings=settings, store=store, content=content, clock=clock)
+    services = Services(settings=settings, store=store, contents=contents, clock=clock)
     application.bot_data[SERVICES_KEY] = services
     application.bot_data[DISPATCHER_KEY] = delivery.Dispatcher(services)
     handlers.register(application)
@@ -124,13 +125,20 @@ async def _post_init(application: BotApplication) -> None:
             recovered.released,
             recovered.uncertain,
         )
-    synced = services.store.sync_tips(services.content.tips, services.clock())
+    content = services.content
+    synced = services.store.sync_tips(
+        content.tips, services.clock(), program_days=content.program_days
+    )
     logger.info(
         "tips: %d added, %d updated, %d retired", synced.added, synced.updated, synced.retired
     )
-    await application.bot.set_my_commands(
-        [BotCommand(name, text) for name, text in services.content.commands.items()]
-    )
+    # The default menu in the default language, and one per other language: a Chinese app
+    # shows Chinese descriptions.
+    for language, each in services.contents.items():
+        await application.bot.set_my_commands(
+            [BotCommand(name, text) for name, text in each.commands.items()],
+            language_code=None if language == DEFAULT_LANGUAGE else language,
+        )
     assert application.job_queue is not None
     dispatcher = application.bot_data[DISPATCHER_KEY]
     application.job_queue.run_repeating(

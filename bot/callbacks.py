@@ -43,6 +43,8 @@ PROGRESS = "progress"
 SETTINGS_CHECKIN_ON = "set:ci:on"
 SETTINGS_CHECKIN_OFF = "set:ci:off"
 SETTINGS_HOLD_OFF = "set:hold:off"
+#: A language button: "lang:zh".
+LANGUAGE_PREFIX = "lang:"
 
 #: Regular expressions for CallbackQueryHandler, one per family.
 TECHNIQUE_PATTERN = r"^tech(:[a-z][a-z0-9_]*)?$"
@@ -59,6 +61,7 @@ CHECKIN_PATTERN = r"^checkin:([0-9]|10)$"
 CHECKIN_ASK_PATTERN = r"^checkin:ask$"
 HOLD_PATTERN = r"^hold:fine$"
 PROGRESS_PATTERN = r"^progress$"
+LANGUAGE_PATTERN = r"^lang:[a-z]{2}$"
 
 MAX_BYTES = 64
 
@@ -96,6 +99,11 @@ def caution(answer: str, technique_id: str) -> str:
 def checkin(score: int) -> str:
     """Data for the button that records pain score ``score`` (0–10)."""
     return _checked(f"{CHECKIN_PREFIX}{score}")
+
+
+def language(code: str) -> str:
+    """Data for the button that switches to language ``code``."""
+    return _checked(LANGUAGE_PREFIX + code)
 
 
 def _checked(data: str) -> str:

@@ -1,4 +1,5 @@
-"""The `backcare-bot` command: run the bot on Telegram, or chat with it in the terminal."""
+"""The `backcare-bot` command: run the bot on Telegram, chat with it in the terminal, or check
+and preview the content."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from telegram import Update
 from bot import logs
 from bot.app import build_application
 from bot.config import ConfigError, Settings
-from content import ContentError
+from content import LANGUAGES, ContentError
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +97,33 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument(
         "--db", type=Path, default=None, help="SQLite file for the chat (default: backcare-chat.db)"
     )
+    chat.add_argument(
+        "--lang",
+        default="en",
+        metavar="CODE",
+        help="the language your pretend Telegram app reports, e.g. zh-hans (default: en)",
+    )
+    content = commands.add_parser(
+        "content",
+        help="check the content files, or preview them as users see them",
+        description="Check every language's content files, or print them as users see them.",
+    )
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    content_commands.add_parser(
+        "check",
+        help="validate every language: same keys and placeholders, Telegram HTML and limits",
+        description=(
+            "Load and cross-check every language: the same keys, placeholders, tips and "
+            "techniques in each; valid Telegram HTML; texts, captions, buttons and command "
+            "descriptions within Telegram's limits; callback data within 64 bytes. Exit 0 "
+            "when all is well, 1 with the first problem named by file and key."
+        ),
+    )
+    preview = content_commands.add_parser(
+        "preview",
+        help="print every card, page and tip of one language as the user would see it",
+    )
+    preview.add_argument("--lang", default="en", choices=LANGUAGES, help="the language")
     return parser
 
 
@@ -103,6 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `backcare-bot` command; returns the exit code."""
     args = _parser().parse_args(argv)
     logs.configure(logging.WARNING if args.command == "chat" else args.log_level)
+    if args.command == "content":
+        from bot import contentcli
+
+        if args.content_command == "check":
+            return contentcli.check(sys.stdout)
+        return contentcli.preview(args.lang, sys.stdout)
     try:
         if args.command == "chat":
             settings = Settings.from_env(require_token=False)
@@ -114,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             from bot.terminal import chat
 
-            return asyncio.run(chat(settings))
+            return asyncio.run(chat(settings, language_code=args.lang))
         overrides = {
             name: value
             for name, value in (

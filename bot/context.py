@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
-from content import Content
+from content import DEFAULT_LANGUAGE, Content
 from storage import Store
 
 Clock = Callable[[], datetime]
+
+#: Telegram language codes answered in Simplified Chinese; every other code gets English.
+CHINESE_CODES = frozenset({"zh", "zh-hans", "zh-cn", "zh-sg"})
 
 
 def system_clock() -> datetime:
     """The current instant, timezone-aware UTC."""
     return datetime.now(UTC)
+
+
+def language_for(language_code: str | None) -> str:
+    """The content language for a Telegram ``language_code`` (an IETF tag, any case)."""
+    code = (language_code or "").strip().lower().replace("_", "-")
+    return "zh" if code in CHINESE_CODES else DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -27,15 +37,37 @@ class Services:
 
     settings: Settings
     store: Store
-    content: Content
+    #: Everything the bot says, per language (see ``content.LANGUAGES``).
+    contents: Mapping[str, Content]
     clock: Clock
+
+    @property
+    def content(self) -> Content:
+        """The default language's content."""
+        return self.contents[DEFAULT_LANGUAGE]
+
+    def content_for(self, language: str | None) -> Content:
+        """The content of ``language``, or the default language's if None or unknown."""
+        return self.contents.get(language or DEFAULT_LANGUAGE) or self.content
 
 
 SERVICES_KEY = "services"
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """CallbackContext with typed access to the bot's services."""
+    """CallbackContext with typed access to the bot's services, in the user's language."""
+
+    _update: Update | None = None
+    _language: str | None = None
+
+    @classmethod
+    def from_update(
+        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> BotContext:
+        """The context for one update; remembers it to answer in the user's language."""
+        context: BotContext = super().from_update(update, application)
+        context._update = update if isinstance(update, Update) else None
+        return context
 
     @property
     def services(self) -> Services:
@@ -48,9 +80,25 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         return self.services.store
 
     @property
+    def language(self) -> str:
+        """The language to answer in: chosen with /language, else the user's Telegram app's."""
+        if self._language is None:
+            update = self._update
+            chat = update.effective_chat if update else None
+            user = update.effective_user if update else None
+            subscriber = self.store.subscriber(chat.id) if chat else None
+            chosen = subscriber.language if subscriber else None
+            self._language = chosen or language_for(user.language_code if user else None)
+        return self._language
+
+    def forget_language(self) -> None:
+        """Look the language up again (after /language changed it)."""
+        self._language = None
+
+    @property
     def content(self) -> Content:
-        """Everything the bot says."""
-        return self.services.content
+        """Everything the bot says, in the user's language."""
+        return self.services.content_for(self.language)
 
     def now(self) -> datetime:
         """The current instant from the injected clock."""

@@ -114,6 +114,7 @@ class LocalBotApi:
         data: str,
         *,
         first_name: str = "You",
+        language_code: str = "en",
         queue: bool = True,
     ) -> dict[str, Any]:
         """An update for a button press on a message the bot sent (any data, even forged).
@@ -124,7 +125,7 @@ class LocalBotApi:
         self.pending_callbacks.add(query_id)
         query: dict[str, Any] = {
             "id": query_id,
-            "from": self._user(chat_id, first_name, "en"),
+            "from": self._user(chat_id, first_name, language_code),
             "chat_instance": str(chat_id),
             "data": data,
         }

@@ -12,9 +12,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.chart import progress_chart
-from content import Content, Technique
-from content.markup import plain
-from storage import Caution, Progress, Subscriber
+from content import LANGUAGES, Content, Technique
+from content.markup import MAX_CAPTION_LENGTH, plain
+from storage import Caution, Progress, Subscriber, Tip
 from storage.checkins import MAX_SCORE, MIN_SCORE
 from storage.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date
 
@@ -67,6 +67,21 @@ def echo(value: str) -> str:
 
 def _button(label: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=data)
+
+
+def callback_data_of(reply: Reply) -> list[str]:
+    """The callback data of every button of ``reply``.
+
+    Raises:
+        ValueError: if any is longer than Telegram's 64 bytes.
+    """
+    if reply.keyboard is None:
+        return []
+    data = [str(button.callback_data) for row in reply.keyboard.inline_keyboard for button in row]
+    too_long = [item for item in data if len(item.encode()) > callbacks.MAX_BYTES]
+    if too_long:
+        raise ValueError(f"callback data over {callbacks.MAX_BYTES} bytes: {too_long}")
+    return data
 
 
 def welcome(content: Content) -> Reply:
@@ -142,11 +157,10 @@ def technique_list(content: Content, intro: str | None = None) -> Reply:
     return Reply(text, InlineKeyboardMarkup(rows))
 
 
-def technique_card(content: Content, technique: Technique) -> Reply:
-    """One technique's card, with a way back to the list, the safety page and the urgent card."""
+def _card_sections(content: Content, technique: Technique) -> list[str]:
     heading = content.message
     steps = "\n".join(f"{number}. {step}" for number, step in enumerate(technique.steps, start=1))
-    sections = [
+    return [
         f"<b>{technique.name}</b>\n{technique.what}",
         f"<b>{heading('technique_heading_who')}</b>\n{technique.who}",
         f"<b>{heading('technique_heading_yourself')}</b>\n{technique.on_yourself}",
@@ -155,7 +169,10 @@ def technique_card(content: Content, technique: Technique) -> Reply:
         f"<b>{heading('technique_heading_helps')}</b>\n{technique.helps}",
         f"<b>{heading('technique_heading_stop')}</b>\n{technique.stop}",
     ]
-    keyboard = InlineKeyboardMarkup(
+
+
+def _card_keyboard(content: Content) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
         [
             [
                 _button(content.buttons["back_to_list"], callbacks.TECHNIQUES),
@@ -164,7 +181,40 @@ def technique_card(content: Content, technique: Technique) -> Reply:
             [_button(content.buttons["urgent"], callbacks.URGENT)],
         ]
     )
-    return Reply("\n\n".join(sections), keyboard)
+
+
+def technique_card(content: Content, technique: Technique) -> Reply:
+    """One technique's card, with a way back to the list, the safety page and the urgent card."""
+    return Reply("\n\n".join(_card_sections(content, technique)), _card_keyboard(content))
+
+
+@dataclass(frozen=True)
+class Card:
+    """A technique's card under its picture: a caption and, if longer, the rest after it."""
+
+    caption: Reply
+    rest: Reply | None
+
+
+def technique_captioned(content: Content, technique: Technique) -> Card:
+    """The card split at its sections: as many as fit in a caption (1,024 characters) go
+    under the picture, with the list, safety and urgent buttons; the rest follows as a
+    message with the urgent button, since the stop rule comes last."""
+    sections = _card_sections(content, technique)
+    fitting = 0
+    while fitting < len(sections) and (
+        len(plain("\n\n".join(sections[: fitting + 1]))) <= MAX_CAPTION_LENGTH
+    ):
+        fitting += 1
+    fitting = max(fitting, 1)  # name and what it is: short (tests/bot/test_render.py)
+    caption = Reply("\n\n".join(sections[:fitting]), _card_keyboard(content))
+    if fitting == len(sections):
+        return Card(caption, None)
+    rest = Reply(
+        "\n\n".join(sections[fitting:]),
+        InlineKeyboardMarkup([[_button(content.buttons["urgent"], callbacks.URGENT)]]),
+    )
+    return Card(caption, rest)
 
 
 def caution_check(content: Content, technique: Technique) -> Reply:
@@ -309,8 +359,28 @@ def find_technique(content: Content, query: str) -> Technique | None:
     return names[close[0]] if close else None
 
 
-def daily_tip(content: Content, tip_text: str, *, checkin_prompt: bool = False) -> Reply:
-    """The daily tip, with the safety page one tap away, and the check-in if asked for."""
+def tip_text(content: Content, tip: Tip, program_done: bool) -> str:
+    """A tip in the content's language, headed "Day N of 30" while in the program, or with
+    the end-of-program note on the first tip after it.
+
+    Args:
+        tip: the tip as stored (its text is the fallback if the language lacks it).
+        program_done: whether the user had finished the program before this tip.
+    """
+    translated = content.tip(tip.id)
+    text = translated.text if translated else tip.text
+    if program_done:
+        return text
+    days = str(content.program_days)
+    if tip.program_day is None:
+        return f"{content.message('program_done', days=days)}\n\n{text}"
+    return f"{content.message('program_day', day=str(tip.program_day), days=days)}\n{text}"
+
+
+def daily_tip(
+    content: Content, tip: Tip, *, program_done: bool = False, checkin_prompt: bool = False
+) -> Reply:
+    """The daily tip, with the techniques and safety one tap away, and the check-in if asked."""
     rows = [
         [
             _button(content.buttons["techniques"], callbacks.TECHNIQUES),
@@ -319,12 +389,34 @@ def daily_tip(content: Content, tip_text: str, *, checkin_prompt: bool = False) 
     ]
     if checkin_prompt:
         rows.insert(0, [_button(content.buttons["checkin_open"], callbacks.CHECKIN_ASK)])
-    return Reply(content.message("daily_tip", tip=tip_text), InlineKeyboardMarkup(rows))
+    text = content.message("daily_tip", tip=tip_text(content, tip, program_done))
+    return Reply(text, InlineKeyboardMarkup(rows))
 
 
-def tip(tip_text: str) -> Reply:
+def tip(content: Content, tip: Tip, program_done: bool) -> Reply:
     """A tip asked for with /tip."""
-    return Reply(tip_text)
+    return Reply(tip_text(content, tip, program_done))
+
+
+def first_tip(content: Content, tip: Tip) -> Reply:
+    """Day 1, sent when someone subscribes after today's tip time."""
+    days = str(content.program_days)
+    return Reply(f"{content.message('first_tip', days=days)}\n\n{tip_text(content, tip, False)}")
+
+
+def language_menu(content: Content) -> Reply:
+    """The /language question, with a button per language (each named in its own script)."""
+    return Reply(
+        content.message("language_choose"),
+        InlineKeyboardMarkup(
+            [
+                [
+                    _button(content.buttons[f"language_{language}"], callbacks.language(language))
+                    for language in LANGUAGES
+                ]
+            ]
+        ),
+    )
 
 
 def paused_until(subscriber: Subscriber, now: datetime) -> date | None:
@@ -368,7 +460,7 @@ def days_label(content: Content, days: int) -> str:
         return content.message("days_every_day")
     if days & EVERY_DAY == WEEKDAYS:
         return content.message("days_weekdays")
-    return ", ".join(
+    return content.message("days_separator").join(
         content.message(key) for weekday, key in enumerate(DAY_KEYS) if days >> weekday & 1
     )
 
@@ -386,6 +478,19 @@ def pause_label(content: Content, subscriber: Subscriber, now: datetime) -> str:
 def subscription(content: Content, key: str, subscriber: Subscriber) -> Reply:
     """A reply about the subscription that names the time and timezone."""
     return Reply(content.message(key, **_schedule_values(subscriber)))
+
+
+def subscribed(content: Content, subscriber: Subscriber, now: datetime, *, new: bool) -> Reply:
+    """The reply to subscribing; for a newcomer whose day 1 is still to come today, when."""
+    text = content.message("subscribed", **_schedule_values(subscriber))
+    if new:
+        later = content.message(
+            "first_tip_later",
+            days=str(content.program_days),
+            next=next_tip(content, subscriber, now),
+        )
+        text = f"{text}\n\n{later}"
+    return Reply(text)
 
 
 def settings(content: Content, subscriber: Subscriber, now: datetime) -> Reply:

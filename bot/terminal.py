@@ -158,8 +158,12 @@ async def chat(
     input_stream: TextIO = sys.stdin,
     output: TextIO = sys.stdout,
     clock: Clock = system_clock,
+    language_code: str = "en",
 ) -> int:
-    """Run the bot against the terminal until end of input or /quit; return the exit code."""
+    """Run the bot against the terminal until end of input or /quit; return the exit code.
+
+    ``language_code`` is what the user's Telegram app would report (e.g. "zh-hans").
+    """
     # Pictures the bot sends are saved here for the user to open; they go when the chat ends.
     with tempfile.TemporaryDirectory(prefix="backcare-chat-") as pictures:
         api = LocalBotApi()
@@ -186,8 +190,12 @@ async def chat(
                     terminal.say(f"you> {line}")
                 pressed = terminal.button(line)
                 if pressed is not None:
-                    update = api.press(CHAT_ID, pressed[0], pressed[1], queue=False)
+                    update = api.press(
+                        CHAT_ID, pressed[0], pressed[1], language_code=language_code, queue=False
+                    )
                 else:
-                    update = api.user_message(CHAT_ID, line, queue=False)
+                    update = api.user_message(
+                        CHAT_ID, line, language_code=language_code, queue=False
+                    )
                 await application.process_update(Update.de_json(update, application.bot))
     return 0

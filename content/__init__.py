@@ -2,11 +2,22 @@
 
 from content.loader import (
     DEFAULT_LANGUAGE,
+    LANGUAGES,
     Content,
     ContentError,
     Technique,
     Tip,
     load,
+    load_all,
 )
 
-__all__ = ["DEFAULT_LANGUAGE", "Content", "ContentError", "Technique", "Tip", "load"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "Content",
+    "ContentError",
+    "Technique",
+    "Tip",
+    "load",
+    "load_all",
+]

@@ -15,6 +15,8 @@ from typing import Any
 from content import markup
 
 DEFAULT_LANGUAGE = "en"
+#: Every language the bot speaks; each has a folder of the same files with the same keys.
+LANGUAGES = ("en", "zh")
 
 #: Each message the bot sends, with exactly the placeholders the bot fills in.
 TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
@@ -42,7 +44,12 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "already_subscribed": frozenset({"time", "timezone"}),
     "unsubscribed": frozenset({"time", "timezone"}),
     "not_subscribed": frozenset({"time", "timezone"}),
-    "first_tip": frozenset(),
+    "first_tip": frozenset({"days"}),
+    "first_tip_later": frozenset({"days", "next"}),
+    "program_day": frozenset({"day", "days"}),
+    "program_done": frozenset({"days"}),
+    "language_choose": frozenset(),
+    "language_set": frozenset(),
     "settings": frozenset(
         {"status", "days", "pause", "time", "timezone", "next", "techniques", "checkin", "caution"}
     ),
@@ -70,6 +77,7 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "day_fri": frozenset(),
     "day_sat": frozenset(),
     "day_sun": frozenset(),
+    "days_separator": frozenset(),
     "day_chosen": frozenset({"day"}),
     "days_choose": frozenset({"days"}),
     "pause_none": frozenset(),
@@ -151,6 +159,8 @@ BUTTON_KEYS = frozenset(
         "checkin_prompt_on",
         "checkin_prompt_off",
         "progress",
+        "language_en",
+        "language_zh",
     }
 )
 MAX_BUTTON_LENGTH = 64
@@ -172,6 +182,7 @@ COMMANDS = (
     "settings",
     "time",
     "timezone",
+    "language",
     "privacy",
     "deletedata",
     "help",
@@ -249,6 +260,16 @@ class Content:
     pages: Mapping[str, str]
     techniques: tuple[Technique, ...]
     tips: tuple[Tip, ...]
+    #: The first this many tips are the program, one a day ("Day N of 30").
+    program_days: int = 30
+
+    def program_day(self, position: int) -> int | None:
+        """The program day of the tip at ``position``, or None for a tip after the program."""
+        return position if 1 <= position <= self.program_days else None
+
+    def tip(self, tip_id: str) -> Tip | None:
+        """Return the tip with this id, or None."""
+        return next((tip for tip in self.tips if tip.id == tip_id), None)
 
     def message(self, key: str, **values: str) -> str:
         """Return message ``key`` with its placeholders filled.
@@ -300,6 +321,9 @@ def load(language: str = DEFAULT_LANGUAGE, root: Traversable | None = None) -> C
     for key, value in pages.items():
         _check_markup(value, pages_file, f"pages.{key}")
     techniques = _techniques(folder.joinpath("techniques.toml"))
+    tips_file = folder.joinpath("tips.toml")
+    tips_data = _read(tips_file)
+    tips = _tips(tips_data, tips_file, {t.id for t in techniques})
     return Content(
         language=language,
         text=MappingProxyType(text),
@@ -308,8 +332,61 @@ def load(language: str = DEFAULT_LANGUAGE, root: Traversable | None = None) -> C
         commands=MappingProxyType({key: commands[key] for key in COMMANDS}),
         pages=MappingProxyType(pages),
         techniques=techniques,
-        tips=_tips(folder.joinpath("tips.toml"), {t.id for t in techniques}),
+        tips=tips,
+        program_days=_program_days(tips_data, tips_file, len(tips)),
     )
+
+
+def load_all(root: Traversable | None = None) -> Mapping[str, Content]:
+    """Load every language in ``LANGUAGES`` and check that they match one another.
+
+    Each language must have the same tips in the same order (with the same techniques and
+    program length) and the same techniques; message keys and placeholders already match
+    because each file is checked against the same schema.
+
+    Raises:
+        ContentError: naming the language and what differs.
+    """
+    contents = {language: load(language, root) for language in LANGUAGES}
+    reference = contents[DEFAULT_LANGUAGE]
+    for language, content in contents.items():
+        where = f"{language}/tips.toml"
+        for name, mine, theirs in (
+            ("tip ids and order", _tip_shape(content), _tip_shape(reference)),
+            ("program_days", content.program_days, reference.program_days),
+            (
+                "technique ids and order",
+                [t.id for t in content.techniques],
+                [t.id for t in reference.techniques],
+            ),
+        ):
+            if mine != theirs:
+                raise ContentError(
+                    f"{where}: {name} differ from {DEFAULT_LANGUAGE}: {_difference(mine, theirs)}"
+                )
+    return MappingProxyType(contents)
+
+
+def _tip_shape(content: Content) -> list[tuple[str, str | None]]:
+    return [(tip.id, tip.technique) for tip in content.tips]
+
+
+def _difference(mine: Any, theirs: Any) -> str:
+    if isinstance(mine, list) and isinstance(theirs, list):
+        extra = [item for item in mine if item not in theirs]
+        missing = [item for item in theirs if item not in mine]
+        if extra or missing:
+            return f"extra {extra}, missing {missing}"
+        first = next(i for i, (a, b) in enumerate(zip(mine, theirs, strict=True)) if a != b)
+        return f"first difference at position {first + 1}: {mine[first]!r} vs {theirs[first]!r}"
+    return f"{mine!r} vs {theirs!r}"
+
+
+def _program_days(data: Mapping[str, Any], file: Traversable, tip_count: int) -> int:
+    days = data.get("program_days")
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= tip_count:
+        raise ContentError(f"{file}: program_days must be a whole number from 1 to {tip_count}")
+    return days
 
 
 def _read(file: Traversable) -> dict[str, Any]:
@@ -341,7 +418,8 @@ def _strings(data: Mapping[str, Any], key: str, file: Traversable, expected: Any
     for name, value in table.items():
         if not isinstance(value, str) or not value.strip():
             raise ContentError(f"{file}: {key}.{name} must be non-empty text")
-    return {name: value.strip() for name, value in table.items()}
+    # Only line breaks: the one after an opening """, and a separator like ", " keeps its space.
+    return {name: value.strip("\n") for name, value in table.items()}
 
 
 def _check_placeholders(value: str, expected: frozenset[str], file: Traversable, key: str) -> None:
@@ -432,8 +510,8 @@ def _techniques(file: Traversable) -> tuple[Technique, ...]:
     return tuple(techniques)
 
 
-def _tips(file: Traversable, technique_ids: set[str]) -> tuple[Tip, ...]:
-    table = _table(_read(file), "tips", file)
+def _tips(data: Mapping[str, Any], file: Traversable, technique_ids: set[str]) -> tuple[Tip, ...]:
+    table = _table(data, "tips", file)
     tips = []
     for position, (tip_id, fields) in enumerate(table.items(), start=1):
         where = f"{file}: tips.{tip_id}"

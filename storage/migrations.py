@@ -97,3 +97,19 @@ def m006_tip_kinds_holds_prompts(db: Database) -> None:
     # When the current subscription began, for /progress ("subscribed for N days").
     subscribers.add_column("subscribed_at", str)
     db.execute("UPDATE subscribers SET subscribed_at = created_at WHERE subscribed = 1")
+
+
+@migrations()
+def m007_languages_program_media(db: Database) -> None:
+    """Each chat's language, the 30-day program, and the file ids of uploaded pictures."""
+    subscribers = db.table("subscribers")
+    subscribers.add_column("language", str)  # chosen with /language (NULL: not chosen)
+    subscribers.add_column("telegram_language", str)  # from the user's Telegram app
+    subscribers.add_column("program_done", int, not_null_default=0)
+    db.table("tips").add_column("program_day", int)
+    # One row per picture and language: Telegram's file id, so each is uploaded once.
+    db.table("media").create(
+        {"key": str, "file_id": str, "updated_at": str},
+        pk="key",
+        not_null={"file_id", "updated_at"},
+    )

@@ -32,6 +32,9 @@ _SUBSCRIBER_COLUMNS = frozenset(
         "hold_techniques",
         "checkin_prompt",
         "subscribed_at",
+        "language",
+        "telegram_language",
+        "program_done",
         "updated_at",
     }
 )
@@ -102,6 +105,8 @@ class Tip:
     #: The technique the tip teaches (None: general back care); held back while
     #: ``Subscriber.hold_techniques`` is set.
     technique: str | None = None
+    #: Its day in the program ("Day 3 of 30"), or None for a tip after the program.
+    program_day: int | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,17 @@ class Subscriber:
     checkin_prompt: bool = False
     #: When the current subscription began (None while not subscribed).
     subscribed_at: datetime | None = None
+    #: The language chosen with /language, or None to follow the Telegram app's.
+    language: str | None = None
+    #: The language the user's Telegram app last reported, as a content language.
+    telegram_language: str | None = None
+    #: The user has had a tip from after the program: no more "Day N of 30".
+    program_done: bool = False
+
+    @property
+    def speaks(self) -> str | None:
+        """The language to write to this chat in: chosen, else the app's (None: unknown)."""
+        return self.language or self.telegram_language
 
     @property
     def active(self) -> bool:
@@ -163,6 +179,10 @@ class Claim:
     due_at: datetime
     #: The tip goes out with a check-in button (the subscriber opted in).
     checkin_prompt: bool = False
+    #: The subscriber's language (None: the default).
+    language: str | None = None
+    #: The subscriber had finished the program when this was claimed.
+    program_done: bool = False
 
 
 @dataclass(frozen=True)
@@ -258,7 +278,9 @@ class Store:
 
     # Tips -------------------------------------------------------------------------------
 
-    def sync_tips(self, tips: Iterable[TipSource], now: datetime) -> TipSync:
+    def sync_tips(
+        self, tips: Iterable[TipSource], now: datetime, *, program_days: int = 0
+    ) -> TipSync:
         """Make the tips table match the content files, keyed by tip id.
 
         Tips no longer in the files are retired (kept for the delivery log, never sent).
@@ -266,6 +288,7 @@ class Store:
         Args:
             tips: the tips from the content files, in order.
             now: the current instant.
+            program_days: the first this many positions are the program, one a day.
         """
         wanted = {tip.id: tip for tip in tips}
         existing = {row["id"]: row for row in self.db.table("tips").rows}
@@ -276,11 +299,12 @@ class Store:
                 "position": tip.position,
                 "text": tip.text,
                 "technique": tip.technique,
+                "program_day": _program_day(tip.position, program_days),
                 "active": 1,
                 "updated_at": stamp,
             }
             for tip in wanted.values()
-            if _changed(existing.get(tip.id), tip)
+            if _changed(existing.get(tip.id), tip, _program_day(tip.position, program_days))
         ]
         retired = [
             tip_id for tip_id, row in existing.items() if tip_id not in wanted and row["active"]
@@ -298,8 +322,11 @@ class Store:
             _tip(row) for row in self.db.table("tips").rows_where("active = 1", order_by="position")
         ]
 
-    def take_tip(self, chat_id: int, now: datetime) -> Tip:
+    def take_tip(self, chat_id: int, now: datetime) -> tuple[Tip, bool]:
         """Return the chat's next tip in sequence and move its place on (for /tip).
+
+        Returns:
+            The tip, and whether the chat had finished the program before it.
 
         Raises:
             LookupError: if there are no tips at all.
@@ -307,15 +334,45 @@ class Store:
         with self.db.atomic():
             subscriber = self._ensure(chat_id, now)
             tip = self._next_tip(subscriber)
+            self._advance(chat_id, tip, now)
+        return tip, subscriber.program_done
+
+    def take_first_tip(self, chat_id: int, now: datetime) -> tuple[Tip, bool]:
+        """Like ``take_tip``, and count it as today's tip: the next comes on the next day.
+
+        For a new subscriber whose tip time today has passed: day 1 now, day 2 tomorrow.
+        """
+        with self.db.atomic():
+            taken = self.take_tip(chat_id, now)
+            subscriber = self._get(chat_id)
+            self.db.execute(
+                "INSERT OR IGNORE INTO deliveries "
+                "(chat_id, local_date, tip_id, status, attempts, updated_at) "
+                "VALUES (?, ?, ?, ?, 1, ?)",
+                [
+                    chat_id,
+                    schedule.local_date(now, subscriber.zone).isoformat(),
+                    taken[0].id,
+                    DeliveryStatus.SENT.value,
+                    _stamp(now),
+                ],
+            )
+            self._reschedule(chat_id, now, done=True)
+        return taken
+
+    def _advance(self, chat_id: int, tip: Tip, now: datetime) -> None:
+        """Move the chat's place to ``tip``; a tip after the program ends the program."""
+        if tip.program_day is None:
+            self._update(chat_id, now, tip_cursor=tip.position, program_done=1)
+        else:
             self._update(chat_id, now, tip_cursor=tip.position)
-        return tip
 
     def _next_tip(self, subscriber: Subscriber) -> Tip:
         """The first tip after the subscriber's place, wrapping round; while technique tips
         are held back, the first general one (the held ones are passed over, not queued)."""
         rows = list(
             self.db.query(
-                "SELECT id, position, text, technique FROM tips "
+                "SELECT id, position, text, technique, program_day FROM tips "
                 "WHERE active = 1 AND (technique IS NULL OR NOT ?) "
                 "ORDER BY position > ? DESC, position LIMIT 1",
                 [subscriber.hold_techniques, subscriber.tip_cursor],
@@ -564,6 +621,51 @@ class Store:
             self._update(chat_id, now, checkin_prompt=int(on))
             return self._get(chat_id)
 
+    def set_language(self, chat_id: int, language: str | None, now: datetime) -> Subscriber:
+        """Record the language chosen with /language (None: follow the Telegram app)."""
+        with self.db.atomic():
+            self._ensure(chat_id, now)
+            self._update(chat_id, now, language=language)
+            return self._get(chat_id)
+
+    def note_telegram_language(self, chat_id: int, language: str, now: datetime) -> bool:
+        """Remember the language the user's app reports, for tips sent without an update.
+
+        Chats the bot does not know are not created.
+
+        Returns:
+            Whether anything changed.
+        """
+        return bool(
+            self.db.execute(
+                "UPDATE subscribers SET telegram_language = ?, updated_at = ? "
+                "WHERE chat_id = ? AND telegram_language IS NOT ?",
+                [language, _stamp(now), chat_id, language],
+            ).rowcount
+        )
+
+    # Uploaded pictures ------------------------------------------------------------------
+
+    def file_id(self, key: str) -> str | None:
+        """Telegram's file id for an uploaded picture (e.g. "zh/pressing"), if known."""
+        row = self.db.execute("SELECT file_id FROM media WHERE key = ?", [key]).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_file_id(self, key: str, file_id: str, now: datetime) -> None:
+        """Remember the file id Telegram gave an uploaded picture."""
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO media (key, file_id, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET file_id = excluded.file_id, "
+                "updated_at = excluded.updated_at",
+                [key, file_id, _stamp(now)],
+            )
+
+    def forget_file_id(self, key: str) -> None:
+        """Drop a file id Telegram no longer accepts, so the picture is uploaded again."""
+        with self.db.atomic():
+            self.db.execute("DELETE FROM media WHERE key = ?", [key])
+
     def progress(self, chat_id: int, now: datetime, days: int = 30) -> Progress:
         """A chat's check-ins over the last ``days`` local days, its streak and subscription.
 
@@ -711,6 +813,8 @@ class Store:
                 tip,
                 subscriber.next_due,
                 checkin_prompt=subscriber.checkin_prompt,
+                language=subscriber.speaks,
+                program_done=subscriber.program_done,
             )
         )
 
@@ -726,7 +830,7 @@ class Store:
         """Record a sent tip and move the chat's place in the tip sequence on."""
         with self.db.atomic():
             self._set_status(claim, DeliveryStatus.SENT, now, message_id=message_id)
-            self._update(claim.chat_id, now, tip_cursor=claim.tip.position)
+            self._advance(claim.chat_id, claim.tip, now)
 
     def mark_failed(self, claim: Claim, now: datetime, *, retry: bool = True) -> datetime | None:
         """Record a failed send; schedule a retry later the same local day if one is left.
@@ -872,17 +976,27 @@ def _epoch(instant: datetime) -> int:
     return int(instant.timestamp())
 
 
-def _changed(row: dict[str, Any] | None, tip: TipSource) -> bool:
+def _changed(row: dict[str, Any] | None, tip: TipSource, program_day: int | None) -> bool:
     return (
         row is None
         or not row["active"]
-        or (row["position"], row["text"], row["technique"])
-        != (tip.position, tip.text, tip.technique)
+        or (row["position"], row["text"], row["technique"], row["program_day"])
+        != (tip.position, tip.text, tip.technique, program_day)
     )
 
 
+def _program_day(position: int, program_days: int) -> int | None:
+    return position if position <= program_days else None
+
+
 def _tip(row: dict[str, Any]) -> Tip:
-    return Tip(id=row["id"], position=row["position"], text=row["text"], technique=row["technique"])
+    return Tip(
+        id=row["id"],
+        position=row["position"],
+        text=row["text"],
+        technique=row["technique"],
+        program_day=row["program_day"],
+    )
 
 
 def _subscriber(row: dict[str, Any]) -> Subscriber:
@@ -902,6 +1016,9 @@ def _subscriber(row: dict[str, Any]) -> Subscriber:
         subscribed_at=None
         if row["subscribed_at"] is None
         else datetime.fromisoformat(row["subscribed_at"]),
+        language=row["language"],
+        telegram_language=row["telegram_language"],
+        program_done=bool(row["program_done"]),
     )
 
 

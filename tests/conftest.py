@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.delivery import JOB_NAME
 from bot.localapi import Call
 from content import Content, load
-from storage import Caution, Store
+from storage import Caution, Store, Tip
 from tests.fakeapi import FakeBotApi
 
 #: Handler group for test instrumentation, after every group the bot uses.
@@ -63,6 +63,12 @@ def store(tmp_path: Path, content: Content, clock: FakeClock) -> Store:
     return db
 
 
+def stored_tip(content: Content, index: int) -> Tip:
+    """The content's tip at ``index`` as storage returns it (with its program day)."""
+    tip = content.tips[index]
+    return Tip(tip.id, tip.position, tip.text, tip.technique, content.program_day(tip.position))
+
+
 @dataclass
 class Harness:
     """The running bot, a fake Telegram it talks to over HTTP, and a user in a private chat."""
@@ -71,6 +77,8 @@ class Harness:
     clock: FakeClock
     settings: Settings
     chat_id: int = 42
+    #: What the user's Telegram app reports as its language.
+    language_code: str = "en"
     store: Store = field(init=False)
     #: update_ids the Application has finished handling (see ``bot_running``).
     handled: set[int] = field(default_factory=set)
@@ -132,15 +140,20 @@ class Harness:
         return replies[0]
 
     async def say_all(self, text: str, chat_id: int | None = None) -> list[Call]:
-        """Send ``text`` as the user and return every message the bot sent in reply."""
+        """Send ``text`` as the user and return every message (text or photo) sent in reply."""
         start = len(self.calls)
-        await self.handle(self.fake.api.user_message(chat_id or self.chat_id, text))
-        return self.since(start, "sendMessage")
+        update = self.fake.api.user_message(
+            chat_id or self.chat_id, text, language_code=self.language_code
+        )
+        await self.handle(update)
+        return [c for c in self.since(start) if c.method in ("sendMessage", "sendPhoto")]
 
     async def press(self, message_id: int, data: str) -> Call:
         """Press a button with ``data`` on a message and return the bot's answerCallbackQuery."""
         start = len(self.calls)
-        await self.handle(self.fake.api.press(self.chat_id, message_id, data))
+        await self.handle(
+            self.fake.api.press(self.chat_id, message_id, data, language_code=self.language_code)
+        )
         answers = self.since(start, "answerCallbackQuery")
         assert len(answers) == 1, f"button {data!r} answered {len(answers)} times"
         return answers[0]

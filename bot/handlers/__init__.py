@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -20,6 +22,7 @@ from bot.handlers import (
     errors,
     fallback,
     info,
+    language,
     membership,
     pause,
     privacy,
@@ -41,6 +44,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("benefits", info.benefits),
             CommandHandler("safety", info.safety),
             CommandHandler("urgent", info.urgent),
+            CommandHandler("language", language.language),
             CommandHandler("privacy", privacy.privacy),
             CommandHandler("deletedata", privacy.delete_data),
             CommandHandler("subscribe", subscription.subscribe),
@@ -67,6 +71,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(checkin.ask_button, pattern=callbacks.CHECKIN_ASK_PATTERN),
             CallbackQueryHandler(checkin.fine_button, pattern=callbacks.HOLD_PATTERN),
             CallbackQueryHandler(checkin.progress_button, pattern=callbacks.PROGRESS_PATTERN),
+            CallbackQueryHandler(language.language_button, pattern=callbacks.LANGUAGE_PATTERN),
             ChatMemberHandler(membership.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             # Order matters: these two come last and take what nothing above took. Anything a
             # user sends in a private chat gets a pointer to /help (in groups the bot stays
@@ -78,4 +83,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(fallback.stale_button),
         ]
     )
+    # A later group runs after the handlers above: by then a newcomer's row exists, so the
+    # language of their Telegram app is remembered for the daily tip.
+    application.add_handler(TypeHandler(Update, language.note_language), group=1)
     application.add_error_handler(errors.on_error)

@@ -7,6 +7,7 @@ from telegram import Update
 from bot import callbacks, render
 from bot.context import BotContext
 from bot.handlers.common import edit, pressed_button
+from bot.handlers.technique import send_card
 from storage import Caution
 
 #: Each answer button, the answer it records, and the answers it may follow. "None apply"
@@ -27,9 +28,9 @@ async def caution_button(update: Update, context: BotContext) -> None:
     query, data, chat = pressed
     content, store, now = context.content, context.store, context.now()
     if data == callbacks.CAUTION_RETAKE:
-        # The settings view does not show the answer, so it stays as it is: a pop-up says it.
-        store.set_caution(chat.id, None, now)
+        subscriber = store.set_caution(chat.id, None, now)
         await query.answer(content.answers["caution_retake"])
+        await edit(query, render.settings(content, subscriber, now))
         return
     answer, _, technique_id = data.removeprefix(callbacks.CAUTION_PREFIX).partition(":")
     found = content.technique(technique_id)
@@ -40,4 +41,8 @@ async def caution_button(update: Update, context: BotContext) -> None:
         return
     subscriber = store.set_caution(chat.id, value, now)
     await query.answer()
-    await edit(query, render.guarded_technique(content, subscriber.caution, found))
+    if subscriber.caution is Caution.APPLIES:
+        await edit(query, render.doctor_first(content, found))
+        return
+    # The check is a text message and cannot become a picture: the card comes below it.
+    await send_card(chat, context, found)

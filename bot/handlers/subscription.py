@@ -9,6 +9,7 @@ from telegram import Update
 from bot import render
 from bot.context import BotContext
 from bot.handlers.common import send
+from storage.schedule import local_date
 
 logger = logging.getLogger(__name__)
 
@@ -24,11 +25,20 @@ async def subscribe_chat(update: Update, context: BotContext) -> None:
         await send(update, render.subscription(content, "already_subscribed", subscriber))
         return
     logger.info("chat subscribed")
-    await send(update, render.subscription(content, "subscribed", subscriber))
-    if subscriber.tip_cursor == 0:
-        # A first tip to start with; it is not the day's delivery, which still comes on time.
-        tip = context.store.take_tip(chat.id, context.now())
-        await send(update, render.Reply(f"{content.message('first_tip')}\n\n{tip.text}"))
+    now = context.now()
+    newcomer = subscriber.tip_cursor == 0
+    due = subscriber.next_due
+    if (
+        newcomer
+        and due is not None
+        and local_date(due, subscriber.zone) > local_date(now, subscriber.zone)
+    ):
+        # Today's tip time has passed: day 1 now counts as today's, day 2 comes tomorrow.
+        await send(update, render.subscribed(content, subscriber, now, new=False))
+        tip, _ = context.store.take_first_tip(chat.id, now)
+        await send(update, render.first_tip(content, tip))
+        return
+    await send(update, render.subscribed(content, subscriber, now, new=newcomer))
 
 
 async def subscribe(update: Update, context: BotContext) -> None:

@@ -1,13 +1,18 @@
-"""/technique: the list of massage techniques and each one's card, behind the caution check."""
+"""/technique: the acupoint overview with the list of techniques, and each technique's
+picture and card, behind the caution check."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Chat, Message, Update
 
-from bot import callbacks, render
+from bot import callbacks, pictures, render
 from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, send
+from content import Technique
 from storage import Caution
+
+#: The picture shown with the list of techniques.
+OVERVIEW = "overview"
 
 
 def _caution(update: Update, context: BotContext) -> Caution | None:
@@ -17,34 +22,80 @@ def _caution(update: Update, context: BotContext) -> Caution | None:
     return subscriber.caution if subscriber is not None else None
 
 
+def _allowed(caution: Caution | None) -> bool:
+    return caution in (Caution.NONE, Caution.CLEARED)
+
+
+async def send_card(chat: Chat, context: BotContext, technique: Technique) -> None:
+    """Send a technique's picture with its card as the caption (the rest right after)."""
+    card = render.technique_captioned(context.content, technique)
+    caption = card.caption
+    await pictures.send(chat, context, technique.id, caption.text, caption.keyboard)
+    if card.rest is not None:
+        await chat.send_message(card.rest.text, reply_markup=card.rest.keyboard)
+
+
+async def _send_list(chat: Chat, context: BotContext, intro: str | None = None) -> None:
+    reply = render.technique_list(context.content, intro=intro)
+    await pictures.send(chat, context, OVERVIEW, reply.text, reply.keyboard)
+
+
 async def technique(update: Update, context: BotContext) -> None:
-    """Show the list, or the card of the technique named after the command."""
+    """Show the overview and the list, or the technique named after the command."""
+    chat = update.effective_chat
+    if chat is None:
+        return
     content = context.content
     name = command_argument(update)
     if not name:
-        await send(update, render.technique_list(content))
+        await _send_list(chat, context)
         return
     found = render.find_technique(content, name)
     if found is None:
         intro = content.message("technique_unknown", name=render.echo(name))
-        await send(update, render.technique_list(content, intro=intro))
+        await _send_list(chat, context, intro)
         return
-    await send(update, render.guarded_technique(content, _caution(update, context), found))
+    caution = _caution(update, context)
+    if not _allowed(caution):
+        await send(update, render.guarded_technique(content, caution, found))
+        return
+    await send_card(chat, context, found)
 
 
 async def technique_button(update: Update, context: BotContext) -> None:
-    """Edit the pressed message into the list or into a technique's card."""
-    query = update.callback_query
-    if query is None or query.data is None:
+    """Turn the pressed picture into the overview or a technique; other messages stay."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or query.data is None or chat is None:
         return
     content = context.content
+    message = query.message if isinstance(query.message, Message) else None
+    on_picture = message is not None and bool(message.photo)
     if query.data == callbacks.TECHNIQUES:
         await query.answer()
-        await edit(query, render.technique_list(content))
+        if message is not None and on_picture:
+            reply = render.technique_list(content)
+            await pictures.edit(message, context, OVERVIEW, reply.text, reply.keyboard)
+        else:
+            # A tip, a page or the welcome: keep it, and send the overview below it.
+            await _send_list(chat, context)
         return
     found = content.technique(query.data.removeprefix(callbacks.TECHNIQUE_PREFIX))
     if found is None:
         await query.answer(content.answers["stale"])
         return
     await query.answer()
-    await edit(query, render.guarded_technique(content, _caution(update, context), found))
+    caution = _caution(update, context)
+    if not _allowed(caution):
+        reply = render.guarded_technique(content, caution, found)
+        if on_picture:
+            await chat.send_message(reply.text, reply_markup=reply.keyboard)
+        else:
+            await edit(query, reply)
+        return
+    if message is None or not on_picture:
+        await send_card(chat, context, found)
+        return
+    card = render.technique_captioned(content, found)
+    await pictures.edit(message, context, found.id, card.caption.text, card.caption.keyboard)
+    if card.rest is not None:
+        await chat.send_message(card.rest.text, reply_markup=card.rest.keyboard)

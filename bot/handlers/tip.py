@@ -14,5 +14,5 @@ async def tip(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    next_tip = context.store.take_tip(chat.id, context.now())
-    await send(update, render.tip(next_tip.text))
+    next_tip, program_done = context.store.take_tip(chat.id, context.now())
+    await send(update, render.tip(context.content, next_tip, program_done))

@@ -17,7 +17,7 @@ from content.loader import TEXT_PLACEHOLDERS
 from content.markup import MarkupError, check_message, plain
 from storage import Caution, Store
 from storage.schedule import EVERY_DAY, WEEKDAYS, parse_timezone
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, stored_tip
 
 TECHNIQUE_IDS = [technique.id for technique in load().techniques]
 HEADING_KEYS = sorted(key for key in TEXT_PLACEHOLDERS if key.startswith("technique_heading_"))
@@ -34,9 +34,12 @@ CALLBACK_PATTERNS = (
     callbacks.CHECKIN_ASK_PATTERN,
     callbacks.HOLD_PATTERN,
     callbacks.PROGRESS_PATTERN,
+    callbacks.LANGUAGE_PATTERN,
 )
 
 Build = Callable[[Content, Store, FakeClock], Reply]
+
+stored = stored_tip
 
 
 def _card(technique_id: str) -> Build:
@@ -109,7 +112,7 @@ KEYBOARD_REPLIES = [
         for name in ("caution_check", "doctor_first")
         for t in TECHNIQUE_IDS
     ],
-    pytest.param(lambda c, s, k: render.daily_tip(c, c.tips[0].text), id="daily_tip"),
+    pytest.param(lambda c, s, k: render.daily_tip(c, stored(c, 0)), id="daily_tip"),
     pytest.param(_settings(subscribed=True), id="settings-subscribed"),
     pytest.param(_settings(subscribed=False), id="settings-unsubscribed"),
     pytest.param(lambda c, s, k: render.time_menu(c), id="time_menu"),
@@ -126,7 +129,7 @@ KEYBOARD_REPLIES = [
     pytest.param(lambda c, s, k: render.checked_in(c, 9, True), id="checked_in-rising"),
     pytest.param(lambda c, s, k: render.checked_in(c, 4, False), id="checked_in-steady"),
     pytest.param(
-        lambda c, s, k: render.daily_tip(c, c.tips[0].text, checkin_prompt=True),
+        lambda c, s, k: render.daily_tip(c, stored(c, 0), checkin_prompt=True),
         id="daily_tip-with-checkin",
     ),
     pytest.param(_settings_with(hold=True, prompt=True), id="settings-held-prompted"),
@@ -136,7 +139,7 @@ KEYBOARD_REPLIES = [
 
 TEXT_ONLY_REPLIES = [
     pytest.param(lambda c, s, k: render.help_text(c), id="help"),
-    pytest.param(lambda c, s, k: render.tip(c.tips[0].text), id="tip"),
+    pytest.param(lambda c, s, k: render.tip(c, stored(c, 0), False), id="tip"),
     pytest.param(
         lambda c, s, k: render.technique_list(
             c, c.message("technique_unknown", name=render.echo("<boxing & more>"))
@@ -253,7 +256,7 @@ def test_daily_tip_is_valid_for_every_tip(content: Content) -> None:
     refused = []
     for tip in content.tips:
         try:
-            check_message(render.daily_tip(content, tip.text).text)
+            check_message(render.daily_tip(content, stored(content, tip.position - 1)).text)
         except MarkupError as error:
             refused.append((tip.id, str(error)))
     assert refused == []
@@ -530,7 +533,7 @@ def test_settings_toggle_the_check_in_button(
 
 @pytest.mark.parametrize("on", [pytest.param(True, id="on"), pytest.param(False, id="off")])
 def test_daily_tip_carries_the_check_in_button_only_when_asked(content: Content, on: bool) -> None:
-    reply = render.daily_tip(content, content.tips[0].text, checkin_prompt=on)
+    reply = render.daily_tip(content, stored(content, 0), checkin_prompt=on)
     assert (callbacks.CHECKIN_ASK in _data(reply)) is on
 
 

@@ -28,6 +28,21 @@ async def press_and_edit(bot: Harness, message_id: int, data: str) -> dict:
     return edit.params
 
 
+async def press_and_card(bot: Harness, message_id: int, data: str) -> str:
+    """Press a button that opens a technique; return the card shown (caption and the rest)."""
+    start = len(bot.calls)
+    answer = await bot.press(message_id, data)
+    assert answer.error is None
+    picture = await bot.next_call(start, "sendPhoto")
+    rest = [c.params["text"] for c in bot.since(start, "sendMessage")]
+    return "\n\n".join([picture.params["caption"], *rest])
+
+
+def shown(calls: list) -> str:
+    """The text of messages and the captions of pictures, joined."""
+    return "\n\n".join(c.params.get("caption") or c.params["text"] for c in calls)
+
+
 async def check_screen(bot: Harness) -> int:
     """Ask for pressing by name; return the message id of the caution check shown instead."""
     check = await bot.say("/technique pressing")
@@ -51,10 +66,12 @@ async def test_first_technique_by_name_opens_the_check(harness: Harness, content
 
 async def test_first_technique_button_opens_the_check(harness: Harness, content: Content) -> None:
     listing = await harness.say("/technique")
-    edit = await press_and_edit(
-        harness, listing.result["message_id"], callbacks.technique("kneading")
-    )
-    assert edit["text"] == content.message("caution_check")
+    start = len(harness.calls)
+    await harness.press(listing.result["message_id"], callbacks.technique("kneading"))
+    # The list is a picture: the check comes as a message below it.
+    check = await harness.next_call(start, "sendMessage")
+    assert check.params["text"] == content.message("caution_check")
+    assert harness.since(start, "editMessageMedia") == []
 
 
 async def test_check_offers_three_answers_for_the_asked_technique(harness: Harness) -> None:
@@ -64,7 +81,7 @@ async def test_check_offers_three_answers_for_the_asked_technique(harness: Harne
 
 async def test_technique_list_shows_without_the_check(harness: Harness, content: Content) -> None:
     reply = await harness.say("/technique")
-    assert reply.params["text"] == content.message("technique_list")
+    assert reply.params["caption"] == content.message("technique_list")
 
 
 async def test_asking_stores_nothing_until_answered(harness: Harness) -> None:
@@ -76,12 +93,12 @@ async def test_asking_stores_nothing_until_answered(harness: Harness) -> None:
 
 
 async def test_none_apply_opens_the_asked_technique(harness: Harness, content: Content) -> None:
-    edit = await press_and_edit(harness, await check_screen(harness), NONE)
-    assert stop_rule(content, "pressing") in edit["text"]
+    card = await press_and_card(harness, await check_screen(harness), NONE)
+    assert stop_rule(content, "pressing") in card
 
 
 async def test_none_apply_is_recorded(harness: Harness) -> None:
-    await press_and_edit(harness, await check_screen(harness), NONE)
+    await press_and_card(harness, await check_screen(harness), NONE)
     subscriber = harness.store.subscriber(harness.chat_id)
     assert subscriber is not None and subscriber.caution is Caution.NONE
 
@@ -91,10 +108,10 @@ async def test_none_apply_is_remembered_across_a_restart(
 ) -> None:
     async with stopped.running():
         await stopped.fake.wait_call("setMyCommands")
-        await press_and_edit(stopped, await check_screen(stopped), NONE)
+        await press_and_card(stopped, await check_screen(stopped), NONE)
     async with stopped.running():
-        reply = await stopped.say("/technique grasping")
-    assert stop_rule(content, "grasping") in reply.params["text"]
+        replies = await stopped.say_all("/technique grasping")
+    assert stop_rule(content, "grasping") in shown(replies)
 
 
 # Something applies -------------------------------------------------------------------------
@@ -123,10 +140,11 @@ async def test_something_applies_hides_techniques_behind_buttons(
 ) -> None:
     await answered_applies(harness)
     listing = await harness.say("/technique")
-    edit = await press_and_edit(
-        harness, listing.result["message_id"], callbacks.technique("kneading")
-    )
-    assert edit["text"] == content.message("caution_doctor_first")
+    start = len(harness.calls)
+    await harness.press(listing.result["message_id"], callbacks.technique("kneading"))
+    doctor = await harness.next_call(start, "sendMessage")
+    assert doctor.params["text"] == content.message("caution_doctor_first")
+    assert harness.since(start, "editMessageMedia") == []
 
 
 async def test_old_none_apply_button_cannot_overrule_something_applies(
@@ -142,16 +160,16 @@ async def test_old_none_apply_button_cannot_overrule_something_applies(
 
 async def test_doctor_cleared_opens_the_asked_technique(harness: Harness, content: Content) -> None:
     message_id = await answered_applies(harness)
-    edit = await press_and_edit(harness, message_id, CLEARED)
-    assert stop_rule(content, "pressing") in edit["text"]
+    card = await press_and_card(harness, message_id, CLEARED)
+    assert stop_rule(content, "pressing") in card
 
 
 async def test_doctor_cleared_is_recorded_and_opens_every_technique(
     harness: Harness, content: Content
 ) -> None:
-    await press_and_edit(harness, await answered_applies(harness), CLEARED)
-    reply = await harness.say("/technique kneading")
-    assert stop_rule(content, "kneading") in reply.params["text"]
+    await press_and_card(harness, await answered_applies(harness), CLEARED)
+    replies = await harness.say_all("/technique kneading")
+    assert stop_rule(content, "kneading") in shown(replies)
     subscriber = harness.store.subscriber(harness.chat_id)
     assert subscriber is not None and subscriber.caution is Caution.CLEARED
 
@@ -196,16 +214,20 @@ async def test_settings_offer_to_retake_the_check(harness: Harness) -> None:
 async def test_retake_asks_the_check_again_before_the_next_technique(
     harness: Harness, content: Content
 ) -> None:
-    await press_and_edit(harness, await check_screen(harness), NONE)
+    await press_and_card(harness, await check_screen(harness), NONE)
     view = await harness.say("/settings")
+    start = len(harness.calls)
     answer = await harness.press(view.result["message_id"], callbacks.CAUTION_RETAKE)
     assert answer.params["text"] == content.answers["caution_retake"]
+    # The settings view now shows the check as not taken.
+    edit = await harness.next_call(start, "editMessageText")
+    assert content.message("caution_not_taken") in edit.params["text"]
     reply = await harness.say("/technique pressing")
     assert reply.params["text"] == content.message("caution_check")
 
 
 async def test_retake_forgets_the_answer(harness: Harness) -> None:
-    await press_and_edit(harness, await check_screen(harness), NONE)
+    await press_and_card(harness, await check_screen(harness), NONE)
     view = await harness.say("/settings")
     await harness.press(view.result["message_id"], callbacks.CAUTION_RETAKE)
     subscriber = harness.store.subscriber(harness.chat_id)

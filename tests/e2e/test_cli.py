@@ -102,7 +102,8 @@ async def test_run_answers_and_stops_cleanly_on_sigterm(
 
 
 def test_chat_reads_a_script_from_standard_input(tmp_path: Path, content: Content) -> None:
-    # 2: the technique list; 1: kneading, which opens the caution check; 1: none apply.
+    # 2: the overview picture and list; 1: kneading, which opens the caution check; 1: none
+    # apply, which sends kneading's picture with its card.
     script = "/start\n2\n1\n1\n/time 7:30\n/quit\n/help\n"
     result = subprocess.run(
         command("chat"),
@@ -118,7 +119,9 @@ def test_chat_reads_a_script_from_standard_input(tmp_path: Path, content: Conten
     assert "you> /start" in out and f"[1] {content.buttons['subscribe']}" in out
     assert f"[1] {content.buttons['caution_none']}" in out
     kneading = content.technique("kneading")
-    assert kneading is not None and "bot (edited)> " + kneading.name in out
+    assert kneading is not None
+    assert "bot> [picture: " in out
+    assert kneading.name in out.rsplit("bot> [picture: ", 1)[1]
     assert "07:30" in out
     assert "you> /help" not in out  # /quit ended the chat
     assert (tmp_path / "backcare-chat.db").exists()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
-from bot import callbacks
+from bot import callbacks, render
 from content import Content
 from content.loader import COMMANDS
-from tests.conftest import Harness
+from tests.conftest import START, FakeClock, Harness
 
 
 def buttons(call_params: dict) -> list[str]:
@@ -33,27 +33,41 @@ async def test_help_lists_every_command(harness: Harness, content: Content) -> N
         assert f"/{command} " in reply.params["text"]
 
 
-async def test_technique_button_edits_the_list_into_the_card(
+async def test_technique_shows_the_overview_picture_with_the_list(
+    harness: Harness, content: Content
+) -> None:
+    listing = await harness.say("/technique")
+    assert listing.method == "sendPhoto"
+    assert listing.params["caption"] == content.message("technique_list")
+    assert buttons(listing.params)[:4] == [callbacks.technique(t.id) for t in content.techniques]
+
+
+async def test_technique_button_turns_the_picture_into_the_card(
     harness: Harness, content: Content
 ) -> None:
     harness.pass_caution_check()
     listing = await harness.say("/technique")
-    assert buttons(listing.params)[:4] == [callbacks.technique(t.id) for t in content.techniques]
     start = len(harness.calls)
     answer = await harness.press(listing.result["message_id"], callbacks.technique("kneading"))
-    edit = await harness.next_call(start, "editMessageText")
+    edit = await harness.next_call(start, "editMessageMedia")
     assert answer.error is None
     assert edit.params["message_id"] == listing.result["message_id"]
     kneading = content.technique("kneading")
     assert kneading is not None
-    assert kneading.steps[0] in edit.params["text"]
-    assert kneading.stop in edit.params["text"]
+    card = render.technique_captioned(content, kneading)
+    assert edit.params["media"]["caption"] == card.caption.text
     assert buttons(edit.params) == [callbacks.TECHNIQUES, callbacks.SAFETY, callbacks.URGENT]
-    # And back to the list, in the same message.
+    assert card.rest is not None  # the English cards are longer than a caption
+    rest = await harness.next_call(start, "sendMessage")
+    assert rest.params["text"] == card.rest.text
+    assert buttons(rest.params) == [callbacks.URGENT]
+    whole = edit.params["media"]["caption"] + rest.params["text"]
+    assert kneading.steps[0] in whole and kneading.stop in whole
+    # And back to the overview, in the same message.
     start = len(harness.calls)
     await harness.press(listing.result["message_id"], callbacks.TECHNIQUES)
-    back = await harness.next_call(start, "editMessageText")
-    assert back.params["text"] == content.message("technique_list")
+    back = await harness.next_call(start, "editMessageMedia")
+    assert back.params["media"]["caption"] == content.message("technique_list")
 
 
 async def test_technique_by_name_in_any_case_or_misspelled(
@@ -63,14 +77,16 @@ async def test_technique_by_name_in_any_case_or_misspelled(
     pressing = content.technique("pressing")
     assert pressing is not None
     for typed in ("/technique PRESSING", "/technique presing", "/technique  Pressing "):
-        reply = await harness.say(typed)
-        assert pressing.stop in reply.params["text"], typed
+        picture, *rest = await harness.say_all(typed)
+        assert picture.method == "sendPhoto", typed
+        assert pressing.name in picture.params["caption"], typed
+        assert pressing.stop in "".join(c.params["text"] for c in rest), typed
 
 
 async def test_unknown_technique_shows_the_list(harness: Harness, content: Content) -> None:
     reply = await harness.say("/technique <b>boxing</b>")
-    assert "&lt;b&gt;boxing&lt;/b&gt;" in reply.params["text"]
-    assert content.message("technique_list") in reply.params["text"]
+    assert "&lt;b&gt;boxing&lt;/b&gt;" in reply.params["caption"]
+    assert content.message("technique_list") in reply.params["caption"]
 
 
 async def test_benefits_and_safety_pages(harness: Harness, content: Content) -> None:
@@ -83,12 +99,14 @@ async def test_benefits_and_safety_pages(harness: Harness, content: Content) -> 
     assert page.params["text"] == content.pages["benefits"]
 
 
-async def test_subscribe_names_time_and_timezone_and_gives_a_first_tip(
+async def test_subscribe_names_time_and_timezone_and_when_day_one_comes(
     harness: Harness, content: Content
 ) -> None:
-    reply, first_tip = await harness.say_all("/subscribe")
-    assert reply.params["text"] == content.message("subscribed", time="09:00", timezone="UTC")
-    assert content.tips[0].text in first_tip.params["text"]
+    (reply,) = await harness.say_all("/subscribe")
+    text = reply.params["text"]
+    assert content.message("subscribed", time="09:00", timezone="UTC") in text
+    today = content.message("next_today", time="09:00")
+    assert content.message("first_tip_later", days="30", next=today) in text
     subscriber = harness.store.subscriber(harness.chat_id)
     assert subscriber is not None and subscriber.subscribed
     again = await harness.say("/subscribe")
@@ -101,10 +119,29 @@ async def test_subscribe_names_time_and_timezone_and_gives_a_first_tip(
     assert subscriber is not None and not subscriber.subscribed and subscriber.next_due is None
 
 
+async def test_subscribing_after_the_tip_time_gives_day_one_now_and_day_two_tomorrow(
+    harness: Harness, clock: FakeClock, content: Content
+) -> None:
+    clock.set(START.replace(hour=10))
+    reply, first = await harness.say_all("/subscribe")
+    assert content.message("subscribed", time="09:00", timezone="UTC") in reply.params["text"]
+    assert content.message("first_tip", days="30") in first.params["text"]
+    assert content.message("program_day", day="1", days="30") in first.params["text"]
+    assert content.tips[0].text in first.params["text"]
+    start = len(harness.calls)
+    await harness.tick()
+    assert harness.daily_tips(start) == []  # day 1 was today's tip
+    clock.set(START.replace(hour=9) + timedelta(days=1))
+    await harness.tick()
+    (tomorrow,) = harness.daily_tips(start)
+    assert content.message("program_day", day="2", days="30") in tomorrow.params["text"]
+    assert content.tips[1].text in tomorrow.params["text"]
+
+
 async def test_start_subscribe_deep_link_subscribes(harness: Harness, content: Content) -> None:
     texts = [c.params["text"] for c in await harness.say_all("/start subscribe")]
     assert texts[0] == content.message("welcome")
-    assert texts[1] == content.message("subscribed", time="09:00", timezone="UTC")
+    assert texts[1].startswith(content.message("subscribed", time="09:00", timezone="UTC"))
 
 
 async def test_time_and_timezone_change_the_settings(harness: Harness, content: Content) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from bot import render
 from content import Content
 from storage import Delivery, DeliveryStatus
-from tests.conftest import FakeClock, Harness, settings_for
+from tests.conftest import FakeClock, Harness, settings_for, stored_tip
 from tests.fakeapi import FakeBotApi
 
 
@@ -33,8 +34,8 @@ async def test_tip_arrives_at_the_local_time_and_only_once(
 
     clock.set(at(26, 8, 0, 5))
     tip = await harness.fake.wait_for(lambda: harness.daily_tips(start))
-    # The first tip was shown on subscribing; the daily one is the next in sequence.
-    assert tip[0].params["text"] == content.message("daily_tip", tip=content.tips[1].text)
+    # Subscribed before the tip time: the first daily tip is day 1 of the program.
+    assert tip[0].params["text"] == render.daily_tip(content, stored_tip(content, 0)).text
     delivery = await harness.fake.wait_for(lambda: sent(harness, date(2026, 11, 26)))
     assert delivery.message_id == tip[0].result["message_id"]
 
@@ -60,7 +61,7 @@ async def test_a_restart_sends_no_second_tip_that_day(
         await fake.wait_for(lambda: sent(bot, date(2026, 11, 27)))
     first, second = bot.daily_tips()
     assert first.params["text"] != second.params["text"]
-    assert content.tips[2].text in second.params["text"]
+    assert content.tips[1].text in second.params["text"]
 
 
 async def test_tip_shown_by_tip_command_does_not_count_as_the_day(
@@ -87,8 +88,9 @@ async def test_subscribing_after_the_time_waits_for_tomorrow(
 async def test_moving_the_time_later_today_brings_todays_tip(
     harness: Harness, clock: FakeClock, content: Content
 ) -> None:
-    clock.set(at(26, 10, 0))
     await harness.say("/subscribe")
+    await harness.say("/time 05:00")  # today's time has passed, and today's tip is not sent
+    clock.set(at(26, 10, 0))
     reply = await harness.say("/time 10:05")
     assert content.message("next_today", time="10:05") in reply.params["text"]
     clock.set(at(26, 10, 5))

@@ -178,12 +178,12 @@ async def test_user_can_subscribe_again_cleanly_after_deleting(
 ) -> None:
     await subscribed_with_a_sent_tip(harness, clock, harness.chat_id)
     await confirm_deletion(harness)
-    replies = await harness.say_all("/subscribe")
+    (reply,) = await harness.say_all("/subscribe")
     subscriber = harness.store.subscriber(harness.chat_id)
-    assert subscriber is not None and subscriber.subscribed
-    assert replies[0].params["text"] == content.message("subscribed", time="09:00", timezone="UTC")
-    # Afresh: the first tip again, and an empty delivery log.
-    assert content.tips[0].text in replies[1].params["text"]
+    assert subscriber is not None and subscriber.subscribed and subscriber.tip_cursor == 0
+    # Afresh: day 1 of the program is still to come, and the delivery log is empty.
+    today = content.message("next_today", time="09:00")
+    assert content.message("first_tip_later", days="30", next=today) in reply.params["text"]
     assert list(harness.store.deliveries(harness.chat_id)) == []
 
 

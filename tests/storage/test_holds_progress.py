@@ -63,7 +63,7 @@ def test_while_held_tip_takes_skip_technique_tips(
     store: Store, content: Content, clock: FakeClock
 ) -> None:
     rise(store, clock)
-    taken = [store.take_tip(CHAT, clock()).id for _ in content.tips]
+    taken = [store.take_tip(CHAT, clock())[0].id for _ in content.tips]
     assert not set(taken) & technique_ids(content)
     general = [tip.id for tip in content.tips if tip.technique is None]
     # Every general tip in order, then round again.
@@ -91,7 +91,7 @@ def test_saying_fine_lets_technique_tips_come_again(
     rise(store, clock)
     subscriber, changed = store.set_hold(CHAT, False, clock())
     assert changed and not subscriber.hold_techniques
-    taken = {store.take_tip(CHAT, clock()).id for _ in content.tips}
+    taken = {store.take_tip(CHAT, clock())[0].id for _ in content.tips}
     assert technique_ids(content) <= taken
 
 

@@ -50,6 +50,7 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m004_caution",
             "m005_checkins",
             "m006_tip_kinds_holds_prompts",
+            "m007_languages_program_media",
         ]
     finally:
         fresh.close()
@@ -66,18 +67,19 @@ def old_file(path: Path, stop_before: str) -> None:
     """Write a database file migrated up to ``stop_before``, with CHAT subscribed."""
     old = Store(path)
     migrations.apply(old.db, stop_before=stop_before)
-    old.db.table("subscribers").insert(
-        {
-            "chat_id": CHAT,
-            "subscribed": 1,
-            "tip_time": "09:00",
-            "timezone": "UTC",
-            "next_due": 1,
-            "tip_cursor": 3,
-            "created_at": OLD_STAMP.isoformat(),
-            "updated_at": OLD_STAMP.isoformat(),
-        }
-    )
+    row = {
+        "chat_id": CHAT,
+        "subscribed": 1,
+        "tip_time": "09:00",
+        "timezone": "UTC",
+        "next_due": 1,
+        "tip_cursor": 3,
+        "created_at": OLD_STAMP.isoformat(),
+        "updated_at": OLD_STAMP.isoformat(),
+    }
+    if "subscribed_at" in old.db.table("subscribers").columns_dict:
+        row["subscribed_at"] = OLD_STAMP.isoformat()  # as that version would have written
+    old.db.table("subscribers").insert(row)
     old.close()
 
 
@@ -119,7 +121,9 @@ def test_migrate_a_file_from_an_older_version_keeps_and_defaults_settings(
         subscriber.hold_techniques,
         subscriber.checkin_prompt,
         subscriber.subscribed_at,
-    ) == (True, False, 3, EVERY_DAY, None, None, False, False, OLD_STAMP)
+        subscriber.language,
+        subscriber.program_done,
+    ) == (True, False, 3, EVERY_DAY, None, None, False, False, OLD_STAMP, None, False)
 
 
 def test_migrate_existing_file_applies_nothing(tmp_path: Path, store: Store) -> None:
@@ -175,7 +179,7 @@ def test_sync_tips_retires_removed_tip(store: Store, content: Content, clock: Fa
 def test_retired_tip_is_never_taken(store: Store, content: Content, clock: FakeClock) -> None:
     removed = content.tips[1]
     store.sync_tips([t for t in content.tips if t.id != removed.id], clock())
-    taken = [store.take_tip(CHAT, clock()).id for _ in range(2 * len(content.tips))]
+    taken = [store.take_tip(CHAT, clock())[0].id for _ in range(2 * len(content.tips))]
     assert removed.id not in taken
 
 
@@ -196,7 +200,7 @@ def test_re_added_tip_comes_back(store: Store, content: Content, clock: FakeCloc
 def test_take_tip_walks_every_tip_in_order_then_wraps(
     store: Store, content: Content, clock: FakeClock
 ) -> None:
-    taken = [store.take_tip(CHAT, clock()).id for _ in range(len(content.tips) + 1)]
+    taken = [store.take_tip(CHAT, clock())[0].id for _ in range(len(content.tips) + 1)]
     assert taken == [tip.id for tip in content.tips] + [content.tips[0].id]
 
 

@@ -1,0 +1,148 @@
+"""`backcare-bot content check` and `content preview`: the content as Telegram would take it
+and as users would see it, without starting the bot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, time
+from typing import TextIO
+
+from bot import render
+from content import LANGUAGES, Content, ContentError, load_all, pictures
+from content.markup import MarkupError, check_caption, check_message, plain
+from storage import Caution, Progress, Subscriber, Tip
+
+#: A moment to render dates and "next tip" lines against.
+SAMPLE_NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
+
+
+def _subscriber(**values: object) -> Subscriber:
+    fields: dict[str, object] = {
+        "chat_id": 1,
+        "subscribed": True,
+        "tip_time": time(9, 0),
+        "timezone": "UTC",
+        "next_due": SAMPLE_NOW.replace(hour=9),
+        "tip_cursor": 3,
+    }
+    fields.update(values)
+    return Subscriber(**fields)  # type: ignore[arg-type]
+
+
+def _stored(content: Content, index: int) -> Tip:
+    tip = content.tips[index]
+    return Tip(tip.id, tip.position, tip.text, tip.technique, content.program_day(tip.position))
+
+
+def messages(content: Content) -> Iterator[tuple[str, render.Reply]]:
+    """Every message the bot builds from content, named, with sample values filled in."""
+    yield "welcome", render.welcome(content)
+    yield "help", render.help_text(content)
+    for key in sorted(content.pages):
+        yield f"page {key}", render.page(content, key)
+    yield "technique list (caption)", render.technique_list(content)
+    for technique in content.techniques:
+        yield f"caution check ({technique.id})", render.caution_check(content, technique)
+        yield f"doctor first ({technique.id})", render.doctor_first(content, technique)
+    yield "check-in", render.checkin(content)
+    yield "check-in thanks", render.checked_in(content, 4, False)
+    yield "check-in thanks, rising", render.checked_in(content, 8, True)
+    yield "I feel fine", render.hold_lifted(content)
+    no_progress = render.progress(content, _no_progress())
+    assert isinstance(no_progress, render.Reply)
+    yield "no progress yet", no_progress
+    yield "language", render.language_menu(content)
+    yield "settings", render.settings(content, _subscriber(), SAMPLE_NOW)
+    yield (
+        "settings (held, check-in on, caution applies)",
+        render.settings(
+            content,
+            _subscriber(hold_techniques=True, checkin_prompt=True, caution=Caution.APPLIES),
+            SAMPLE_NOW,
+        ),
+    )
+    yield "first tip", render.first_tip(content, _stored(content, 0))
+    for index, tip in enumerate(content.tips):
+        day = content.program_day(tip.position)
+        name = f"tip {tip.id} (day {day})" if day else f"tip {tip.id} (after the program)"
+        yield name, render.daily_tip(content, _stored(content, index), checkin_prompt=True)
+
+
+def captions(content: Content) -> Iterator[tuple[str, render.Reply]]:
+    """Every caption under a picture, and what follows it."""
+    yield "technique list", render.technique_list(content)
+    for technique in content.techniques:
+        card = render.technique_captioned(content, technique)
+        yield f"technique {technique.id}", card.caption
+        if card.rest is not None:
+            yield f"technique {technique.id} (continued)", card.rest
+
+
+def _no_progress() -> Progress:
+    return Progress(today=SAMPLE_NOW.date(), checkins=[], streak=0, days_subscribed=None)
+
+
+def problems(contents: Mapping[str, Content]) -> list[str]:
+    """What Telegram would refuse, or what is missing, in every language."""
+    found: list[str] = []
+    reference = set(pictures.load_labels(LANGUAGES[0]))
+    for language, content in contents.items():
+        for name, reply in messages(content):
+            try:
+                check_message(reply.text)
+                render.callback_data_of(reply)
+            except (MarkupError, ValueError) as error:
+                found.append(f"{language}: {name}: {error}")
+        for name, reply in captions(content):
+            try:
+                (check_message if name.endswith("(continued)") else check_caption)(reply.text)
+            except MarkupError as error:
+                found.append(f"{language}: caption of {name}: {error}")
+        labels = set(pictures.load_labels(language))
+        if labels != reference:
+            found.append(
+                f"{language}/pictures.toml: keys differ from {LANGUAGES[0]}: "
+                f"{sorted(labels ^ reference)}"
+            )
+        found.extend(
+            f"{language}: picture {picture_id} is missing; run make images"
+            for picture_id in pictures.PICTURES
+            if not pictures.path(picture_id, language).is_file()
+        )
+    return found
+
+
+def check(out: TextIO) -> int:
+    """Validate every language; print a summary. Returns the exit code."""
+    try:
+        contents = load_all()
+    except ContentError as error:
+        print(f"content check failed: {error}", file=out)
+        return 1
+    found = problems(contents)
+    for problem in found:
+        print(problem, file=out)
+    for language, content in contents.items():
+        program = content.program_days
+        print(
+            f"{language}: {len(content.text)} messages, {len(content.buttons)} buttons, "
+            f"{len(content.commands)} commands, {len(content.pages)} pages, "
+            f"{len(content.techniques)} techniques, {len(content.tips)} tips "
+            f"({program}-day program), {len(pictures.PICTURES)} pictures",
+            file=out,
+        )
+    print("content check: " + ("ok" if not found else f"{len(found)} problems"), file=out)
+    return 0 if not found else 1
+
+
+def preview(language: str, out: TextIO) -> int:
+    """Print every message, caption and tip of ``language`` as a user would read it."""
+    content = load_all()[language]
+    for name, reply in [*captions(content), *messages(content)]:
+        print(f"──── {name} " + "─" * max(4, 60 - len(name)), file=out)
+        print(plain(reply.text), file=out)
+        if reply.keyboard is not None:
+            for row in reply.keyboard.inline_keyboard:
+                print("  ".join(f"[{button.text}]" for button in row), file=out)
+        print(file=out)
+    return 0

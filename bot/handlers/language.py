@@ -1,0 +1,59 @@
+"""/language and its buttons, and remembering the language of each user's Telegram app."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import callbacks, render
+from bot.context import BotContext, language_for
+from bot.handlers.common import command_argument, edit, pressed_button, send
+from content import LANGUAGES
+
+#: What /language accepts besides the codes themselves.
+NAMES = {
+    "english": "en",
+    "chinese": "zh",
+    "中文": "zh",
+    "汉语": "zh",
+    "简体": "zh",
+    "简体中文": "zh",
+}
+
+
+async def language(update: Update, context: BotContext) -> None:
+    """Switch the language (/language zh), or offer the choice."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    argument = command_argument(update).lower()
+    chosen = argument if argument in LANGUAGES else NAMES.get(argument)
+    if chosen is None:
+        await send(update, render.language_menu(context.content))
+        return
+    context.store.set_language(chat.id, chosen, context.now())
+    context.forget_language()
+    await send(update, render.Reply(context.content.message("language_set")))
+
+
+async def language_button(update: Update, context: BotContext) -> None:
+    """A language button: switch, and say so in the new language."""
+    pressed = pressed_button(update)
+    if pressed is None:
+        return
+    query, data, chat = pressed
+    chosen = data.removeprefix(callbacks.LANGUAGE_PREFIX)
+    if chosen not in LANGUAGES:
+        await query.answer(context.content.answers["stale"])
+        return
+    context.store.set_language(chat.id, chosen, context.now())
+    context.forget_language()
+    await query.answer()
+    await edit(query, render.Reply(context.content.message("language_set")))
+
+
+async def note_language(update: Update, context: BotContext) -> None:
+    """After every update: remember the language the user's app reports, for daily tips."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or user.is_bot:
+        return
+    context.store.note_telegram_language(chat.id, language_for(user.language_code), context.now())
