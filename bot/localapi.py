@@ -69,7 +69,8 @@ class LocalBotApi:
     blocked: set[int] = field(default_factory=set)
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     pending_callbacks: set[str] = field(default_factory=set)
-    commands: list[dict[str, Any]] = field(default_factory=list)
+    #: The command menu per language code ("" for users of any other language).
+    menus: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     #: Uploaded files by the file_id this API gave them, so the bot can send them again.
     files: dict[str, bytes] = field(default_factory=dict)
     _updates: list[dict[str, Any]] = field(default_factory=list)
@@ -235,11 +236,25 @@ class LocalBotApi:
                 raise BotApiError(400, "Bad Request: invalid command name")
             if not 1 <= len(command["description"]) <= 256:
                 raise BotApiError(400, "Bad Request: invalid command description")
-        self.commands = list(commands)
+        language = str(params.get("language_code") or "")
+        if language and not (len(language) == 2 and language.isalpha()):
+            raise BotApiError(400, "Bad Request: invalid language code specified")
+        self.menus[language] = list(commands)
         return True
 
     def _get_my_commands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return list(self.commands)
+        return list(self.menus.get(str(params.get("language_code") or ""), []))
+
+    @property
+    def commands(self) -> list[dict[str, Any]]:
+        """The default command menu."""
+        return self.menus.get("", [])
+
+    def menu_for(self, language_code: str) -> list[dict[str, Any]]:
+        """The menu a user whose app reports ``language_code`` sees (e.g. "zh-hans" sees
+        the "zh" menu if there is one, else the default)."""
+        base = language_code.lower().split("-")[0]
+        return self.menus.get(base) or self.commands
 
     def _check_text(self, params: dict[str, Any]) -> str:
         text = str(params.get("text", ""))

@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from content import Content
+from content import Content, load
+from content.markup import plain
 from tests.fakeapi import FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,3 +127,34 @@ def test_chat_reads_a_script_from_standard_input(tmp_path: Path, content: Conten
     assert "you> /help" not in out  # /quit ended the chat
     assert (tmp_path / "backcare-chat.db").exists()
     assert "Traceback" not in result.stderr
+
+
+def test_content_check_validates_both_languages(tmp_path: Path) -> None:
+    result = subprocess.run(
+        command("content", "check"),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "content check: ok"
+    assert [line.split(":")[0] for line in lines[:-1]] == ["en", "zh"]
+
+
+def test_content_preview_prints_chinese_as_users_see_it(tmp_path: Path) -> None:
+    result = subprocess.run(
+        command("content", "preview", "--lang", "zh"),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    zh = load("zh")
+    assert all(technique.name in result.stdout for technique in zh.techniques)
+    assert plain(zh.message("program_day", day="30", days="30")) in result.stdout
+    assert "<b>" not in result.stdout  # tags shown as the app would: not at all

@@ -1,0 +1,159 @@
+"""English and Simplified Chinese over HTTP: the language from the Telegram app, /language,
+the per-language command menu, daily tips in the user's language, and picture uploads."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import callbacks, render
+from bot.localapi import Upload
+from content import Content, load_all
+from tests.conftest import START, FakeClock, Harness, stored_tip
+from tests.e2e.test_conversation import buttons
+
+CONTENTS = load_all()
+EN, ZH = CONTENTS["en"], CONTENTS["zh"]
+
+
+@pytest.mark.parametrize(
+    ("code", "content"),
+    [
+        pytest.param("zh", ZH, id="zh"),
+        pytest.param("zh-hans", ZH, id="zh-hans"),
+        pytest.param("zh-CN", ZH, id="zh-CN"),
+        pytest.param("zh-sg", ZH, id="zh-sg"),
+        pytest.param("zh-hant", EN, id="zh-hant"),
+        pytest.param("en", EN, id="en"),
+        pytest.param("de", EN, id="de"),
+        pytest.param("", EN, id="none"),
+    ],
+)
+async def test_replies_follow_the_telegram_app_language(
+    harness: Harness, code: str, content: Content
+) -> None:
+    harness.language_code = code
+    reply = await harness.say("/start")
+    assert reply.params["text"] == content.message("welcome")
+
+
+async def test_the_menu_is_registered_per_language(harness: Harness) -> None:
+    api = harness.fake.api
+    assert [c["description"] for c in api.menu_for("zh-hans")] == list(ZH.commands.values())
+    assert [c["description"] for c in api.menu_for("en")] == list(EN.commands.values())
+    assert [c["command"] for c in api.menu_for("zh")] == [c["command"] for c in api.commands]
+
+
+async def test_language_command_switches_and_says_so_in_the_new_language(
+    harness: Harness,
+) -> None:
+    harness.language_code = "zh-hans"
+    assert (await harness.say("/help")).params["text"] == ZH.message("help")
+    assert (await harness.say("/language en")).params["text"] == EN.message("language_set")
+    assert (await harness.say("/help")).params["text"] == EN.message("help")
+    assert (await harness.say("/language 中文")).params["text"] == ZH.message("language_set")
+
+
+async def test_language_without_a_choice_offers_buttons(harness: Harness) -> None:
+    menu = await harness.say("/language klingon")
+    assert menu.params["text"] == EN.message("language_choose")
+    assert buttons(menu.params) == [callbacks.language("en"), callbacks.language("zh")]
+    start = len(harness.calls)
+    await harness.press(menu.result["message_id"], callbacks.language("zh"))
+    edit = await harness.next_call(start, "editMessageText")
+    assert edit.params["text"] == ZH.message("language_set")
+    assert (await harness.say("/help")).params["text"] == ZH.message("help")
+
+
+async def test_a_forged_language_button_is_stale(harness: Harness) -> None:
+    menu = await harness.say("/language")
+    answer = await harness.press(menu.result["message_id"], "lang:xx")
+    assert answer.params["text"] == EN.answers["stale"]
+    assert harness.store.subscriber(harness.chat_id) is None
+
+
+async def test_the_choice_survives_a_restart(stopped: Harness) -> None:
+    async with stopped.running():
+        await stopped.say("/language zh")
+    async with stopped.running():
+        assert (await stopped.say("/help")).params["text"] == ZH.message("help")
+
+
+async def test_daily_tip_comes_in_the_app_language(harness: Harness, clock: FakeClock) -> None:
+    harness.language_code = "zh-hans"
+    await harness.say("/subscribe")
+    clock.set(START.replace(hour=9))
+    start = len(harness.calls)
+    await harness.tick()
+    sent = [c for c in harness.since(start, "sendMessage")]
+    assert [c.params["text"] for c in sent] == [render.daily_tip(ZH, stored_tip(ZH, 0)).text]
+    assert ZH.message("program_day", day="1", days="30") in sent[0].params["text"]
+
+
+async def test_daily_tip_follows_a_changed_app_language_unless_chosen(
+    harness: Harness, clock: FakeClock
+) -> None:
+    harness.language_code = "zh"
+    await harness.say("/subscribe")
+    harness.language_code = "en"
+    await harness.say("/help")  # the app now reports English
+    clock.set(START.replace(hour=9))
+    start = len(harness.calls)
+    await harness.tick()
+    (tip,) = harness.since(start, "sendMessage")
+    assert tip.params["text"] == render.daily_tip(EN, stored_tip(EN, 0)).text
+
+
+async def test_chinese_technique_card_and_picture(harness: Harness) -> None:
+    harness.language_code = "zh-hans"
+    harness.pass_caution_check()
+    picture, *rest = await harness.say_all("/technique 按法")
+    pressing = ZH.technique("pressing")
+    assert pressing is not None
+    card = render.technique_captioned(ZH, pressing)
+    assert picture.params["caption"] == card.caption.text
+    assert [c.params["text"] for c in rest] == ([card.rest.text] if card.rest else [])
+    assert harness.store.file_id("zh/pressing") is not None
+
+
+# Pictures are uploaded once per bot and language -------------------------------------------------
+
+
+async def test_each_picture_is_uploaded_once_then_sent_by_file_id(harness: Harness) -> None:
+    first = await harness.say("/technique")
+    second = await harness.say("/technique")
+    assert isinstance(first.params["photo"], Upload)
+    assert second.params["photo"] == first.result["photo"][-1]["file_id"]
+    assert harness.store.file_id("en/overview") == second.params["photo"]
+
+
+async def test_each_language_uploads_its_own_picture(harness: Harness) -> None:
+    await harness.say("/technique")
+    harness.language_code = "zh"
+    chinese = await harness.say("/technique")
+    assert isinstance(chinese.params["photo"], Upload)
+    assert chinese.params["caption"] == ZH.message("technique_list")
+
+
+async def test_editing_into_a_technique_uploads_it_once(harness: Harness) -> None:
+    harness.pass_caution_check()
+    listing = await harness.say("/technique")
+    message_id = listing.result["message_id"]
+    edits = []
+    for technique_id in ("kneading", "pushing", "kneading"):
+        start = len(harness.calls)
+        await harness.press(message_id, callbacks.technique(technique_id))
+        edits.append(await harness.next_call(start, "editMessageMedia"))
+    media = [edit.params["media"]["media"] for edit in edits]
+    assert media[0].startswith("attach://") and media[1].startswith("attach://")
+    assert media[2] == harness.store.file_id("en/kneading")
+
+
+async def test_a_refused_file_id_is_forgotten_and_the_picture_uploaded_again(
+    harness: Harness, clock: FakeClock
+) -> None:
+    harness.store.set_file_id("en/overview", "not-a-file-id", clock())
+    refused, reply = await harness.say_all("/technique")
+    assert refused.error is not None and "file identifier" in refused.error
+    assert isinstance(reply.params["photo"], Upload) and reply.error is None
+    assert harness.store.file_id("en/overview") == reply.result["photo"][-1]["file_id"]
+    harness.calls.remove(refused)  # refused on purpose; the fixture checks for others

@@ -1,0 +1,142 @@
+"""The 30-day program: one program day a day, then the rest of the pool without repeats; the
+first tip on subscribing late; languages and picture file ids in storage."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from content import Content
+from storage import Claim, Store
+from tests.conftest import START, FakeClock
+
+CHAT = 42
+NINE = START.replace(hour=9)
+LIMIT = 10
+
+
+@pytest.fixture
+def program_store(store: Store, content: Content, clock: FakeClock) -> Store:
+    """The store with the program marked (the app syncs with program_days)."""
+    store.sync_tips(content.tips, clock(), program_days=content.program_days)
+    return store
+
+
+def daily_claims(store: Store, clock: FakeClock, days: int) -> list[Claim]:
+    """Subscribe CHAT, then claim and send its tip at 09:00 on ``days`` days in a row."""
+    store.subscribe(CHAT, clock())
+    claims = []
+    for day in range(days):
+        clock.set(NINE + timedelta(days=day))
+        (claim,) = store.claim_due(clock(), LIMIT)
+        store.mark_sent(claim, 1000 + day, clock())
+        claims.append(claim)
+    return claims
+
+
+def test_a_new_subscriber_gets_day_one_two_three_on_consecutive_days(
+    program_store: Store, clock: FakeClock
+) -> None:
+    claims = daily_claims(program_store, clock, 3)
+    assert [claim.tip.program_day for claim in claims] == [1, 2, 3]
+    assert [claim.day - claims[0].day for claim in claims] == [timedelta(days=n) for n in range(3)]
+
+
+def test_the_program_is_the_first_thirty_tips_in_order(
+    program_store: Store, content: Content, clock: FakeClock
+) -> None:
+    claims = daily_claims(program_store, clock, content.program_days)
+    assert [claim.tip.id for claim in claims] == [t.id for t in content.tips[:30]]
+    assert not any(claim.program_done for claim in claims)
+
+
+def test_after_the_program_the_pool_follows_once_each_then_repeats(
+    program_store: Store, content: Content, clock: FakeClock
+) -> None:
+    claims = daily_claims(program_store, clock, len(content.tips) + 2)
+    ids = [claim.tip.id for claim in claims]
+    assert len(set(ids[: len(content.tips)])) == len(content.tips)  # no repeat until all seen
+    after = claims[content.program_days :]
+    assert after[0].tip.program_day is None and not after[0].program_done  # the note, once
+    assert all(claim.program_done for claim in after[1:])
+    # Round again: program tips come back, but the user is past the program (no day label).
+    assert ids[len(content.tips)] == content.tips[0].id
+    assert claims[len(content.tips)].program_done
+
+
+def test_subscribing_after_the_tip_time_counts_day_one_as_today(
+    program_store: Store, content: Content, clock: FakeClock
+) -> None:
+    clock.set(NINE + timedelta(hours=1))
+    program_store.subscribe(CHAT, clock())
+    tip, done = program_store.take_first_tip(CHAT, clock())
+    assert (tip.id, tip.program_day, done) == (content.tips[0].id, 1, False)
+    assert program_store.claim_due(clock() + timedelta(hours=12), LIMIT) == []
+    clock.set(NINE + timedelta(days=1))
+    (claim,) = program_store.claim_due(clock(), LIMIT)
+    assert claim.tip.program_day == 2
+
+
+def test_tip_command_reports_the_program_state(
+    program_store: Store, content: Content, clock: FakeClock
+) -> None:
+    program_store.ensure(CHAT, clock())
+    program_store.db.execute(
+        "UPDATE subscribers SET tip_cursor = ? WHERE chat_id = ?", [content.program_days, CHAT]
+    )
+    first_after, done_before = program_store.take_tip(CHAT, clock())
+    assert (first_after.program_day, done_before) == (None, False)
+    _, done_before = program_store.take_tip(CHAT, clock())
+    assert done_before is True
+
+
+# Languages -------------------------------------------------------------------------------------
+
+
+def test_chosen_language_wins_over_the_app_language(store: Store, clock: FakeClock) -> None:
+    store.subscribe(CHAT, clock())
+    assert store.note_telegram_language(CHAT, "zh", clock())
+    subscriber = store.set_language(CHAT, "en", clock())
+    assert (subscriber.language, subscriber.telegram_language, subscriber.speaks) == (
+        "en",
+        "zh",
+        "en",
+    )
+
+
+def test_app_language_is_noted_only_for_known_chats_and_only_when_it_changes(
+    store: Store, clock: FakeClock
+) -> None:
+    assert store.note_telegram_language(CHAT, "zh", clock()) is False
+    assert store.subscriber(CHAT) is None
+    store.ensure(CHAT, clock())
+    assert store.note_telegram_language(CHAT, "zh", clock()) is True
+    assert store.note_telegram_language(CHAT, "zh", clock()) is False
+
+
+def test_claims_carry_the_language(store: Store, clock: FakeClock) -> None:
+    store.subscribe(CHAT, clock())
+    store.note_telegram_language(CHAT, "zh", clock())
+    clock.set(NINE)
+    (claim,) = store.claim_due(clock(), LIMIT)
+    assert claim.language == "zh"
+
+
+# Picture file ids ----------------------------------------------------------------------------
+
+
+def test_file_ids_are_kept_per_key_and_can_be_forgotten(store: Store, clock: FakeClock) -> None:
+    assert store.file_id("zh/pressing") is None
+    store.set_file_id("zh/pressing", "AgAD-1", clock())
+    store.set_file_id("zh/pressing", "AgAD-2", clock())
+    assert (store.file_id("zh/pressing"), store.file_id("en/pressing")) == ("AgAD-2", None)
+    store.forget_file_id("zh/pressing")
+    assert store.file_id("zh/pressing") is None
+
+
+def test_deletedata_keeps_the_bots_own_file_ids(store: Store, clock: FakeClock) -> None:
+    store.set_file_id("en/overview", "AgAD-1", clock())
+    store.subscribe(CHAT, clock())
+    store.delete_chat(CHAT)
+    assert store.file_id("en/overview") == "AgAD-1"
