@@ -27,8 +27,10 @@ from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFont, features
 
+from content import loader
+
 PICTURES: tuple[str, ...] = ("overview", "kneading", "pressing", "pushing", "grasping")
-LANGUAGES = ("en", "zh")
+LANGUAGES = loader.LANGUAGES
 
 CONTENT_DIR = Path(__file__).parent
 IMAGES_DIR = CONTENT_DIR / "images"

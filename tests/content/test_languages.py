@@ -164,3 +164,26 @@ def test_every_chinese_card_stop_rule_names_the_leg_and_numbness(technique: Any)
 def test_chinese_techniques_use_the_standard_terms(technique_id: str, term: str) -> None:
     technique = load("zh").technique(technique_id)
     assert technique is not None and term in technique.name
+
+
+#: The last line of every tip: one concrete thing to do today, in italics.
+TODAY = {"en": re.compile(r"^<i>Today: .+</i>$"), "zh": re.compile(r"^<i>今天：.+</i>$")}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_tip_ends_with_one_thing_to_do_today(language: str) -> None:
+    endings = {tip.id: tip.text.splitlines()[-1] for tip in load(language).tips}
+    assert [tip_id for tip_id, last in endings.items() if not TODAY[language].match(last)] == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_program_starts_with_safety_and_ends_with_review(language: str) -> None:
+    """The order the issue asks for, found by id: safety first, then the techniques one at a
+    time, then everyday care, then review days, all within the 30 days."""
+    content = load(language)
+    program = [tip.id for tip in content.tips[: content.program_days]]
+    assert {"red_flags_emergency", "massage_cannot_move_disc"} <= set(program[:7])
+    techniques = [tip.technique for tip in content.tips[: content.program_days] if tip.technique]
+    firsts = list(dict.fromkeys(techniques))
+    assert firsts == [t.id for t in content.techniques]  # one technique at a time, in order
+    assert all(tip_id.startswith("review_") for tip_id in program[-4:])
