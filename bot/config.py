@@ -43,6 +43,16 @@ class Settings:
     send_timeout: float = 10.0
     #: First pause before trying a failed tip again; it doubles each try.
     send_backoff: float = 0.5
+    #: Telegram user ids allowed to use /stats and /broadcast.
+    admin_ids: frozenset[int] = frozenset()
+    #: Webhook mode when set: the public HTTPS URL Telegram posts updates to.
+    webhook_url: str | None = None
+    #: Where the webhook server listens, and the local path it serves (default: the URL's).
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    url_path: str | None = None
+    #: Telegram sends it in X-Telegram-Bot-Api-Secret-Token; other requests are refused.
+    secret_token: str | None = None
 
     def __repr__(self) -> str:
         # The token must never reach a log line or a traceback.
@@ -50,7 +60,9 @@ class Settings:
             f"Settings(token='***', db_path={self.db_path!r}, "
             f"default_timezone={self.default_timezone!r}, api_base_url={self.api_base_url!r}, "
             f"send_rate={self.send_rate!r}, max_in_flight={self.max_in_flight!r}, "
-            f"paid_broadcast={self.paid_broadcast!r})"
+            f"paid_broadcast={self.paid_broadcast!r}, admin_ids={sorted(self.admin_ids)!r}, "
+            f"webhook_url={self.webhook_url!r}, listen={self.listen!r}, port={self.port!r}, "
+            f"url_path={self.url_path!r}, secret_token={'***' if self.secret_token else None})"
         )
 
     @classmethod
@@ -108,6 +120,8 @@ class Settings:
                 env, "BACKCARE_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT, int, 1, 256
             ),
             paid_broadcast=_flag(env, "BACKCARE_PAID_BROADCAST"),
+            admin_ids=_ids(env, "BACKCARE_ADMIN_IDS"),
+            **_webhook(env),
         )
 
 
@@ -135,3 +149,44 @@ def _number(
     if value is None or not low <= value <= high:
         raise ConfigError(f"{name}={raw!r} must be a number from {low:g} to {high:g}")
     return value
+
+
+def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
+    """Read a comma-separated list of Telegram user ids."""
+    raw = env.get(name, "").strip()
+    ids = set()
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        if not part.lstrip("-").isdigit():
+            raise ConfigError(
+                f"{name}={raw!r} must be Telegram user ids separated by commas, e.g. 12345,67890"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _webhook(env: Mapping[str, str]) -> dict[str, Any]:
+    """Read the webhook settings; all empty means long polling."""
+    url = env.get("BACKCARE_WEBHOOK_URL", "").strip() or None
+    if url is not None and not url.startswith("https://"):
+        raise ConfigError(
+            f"BACKCARE_WEBHOOK_URL={url!r} must be an https:// URL that reaches this bot, "
+            "e.g. https://bot.example.org/telegram"
+        )
+    secret = env.get("BACKCARE_WEBHOOK_SECRET", "").strip() or None
+    # Telegram's rule for secret_token: 1–256 characters, A-Z, a-z, 0-9, _ and -.
+    if secret is not None and not (
+        len(secret) <= 256 and all(c.isascii() and (c.isalnum() or c in "_-") for c in secret)
+    ):
+        raise ConfigError(
+            "BACKCARE_WEBHOOK_SECRET must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -"
+        )
+    path = env.get("BACKCARE_WEBHOOK_PATH", "").strip() or None
+    if path is not None and not path.startswith("/"):
+        path = "/" + path
+    return {
+        "webhook_url": url,
+        "listen": env.get("BACKCARE_LISTEN", "").strip() or "127.0.0.1",
+        "port": _number(env, "BACKCARE_PORT", 8443, int, 1, 65535),
+        "url_path": path,
+        "secret_token": secret,
+    }

@@ -14,6 +14,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -41,6 +42,8 @@ class Dispatcher:
         self.max_in_flight = services.settings.max_in_flight
         self.batch_size = batch_size
         self._lock = asyncio.Lock()
+        #: When ``tick`` last started (the services' clock); None before the first run.
+        self.last_run: datetime | None = None
 
     @property
     def busy(self) -> bool:
@@ -49,6 +52,7 @@ class Dispatcher:
 
     async def tick(self, context: BotContext) -> None:
         """Claim and send due tips until none is due or the bot stops."""
+        self.last_run = self.services.clock()  # for the webhook's /healthz
         if self._lock.locked():
             return  # the previous run is still draining a backlog
         async with self._lock:

@@ -1,0 +1,184 @@
+"""Webhook mode: an aiohttp server takes Telegram's updates and answers ``GET /healthz``.
+
+PTB's custom-webhook pattern (examples/customwebhookbot.py): the Application runs without
+an Updater, our own web server puts each update into ``application.update_queue``, and
+the server has room for a health route PTB's built-in webhook server lacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import secrets
+import signal
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import Update
+
+from bot import logs
+from bot.app import DISPATCHER_KEY, BotApplication, running
+from bot.config import Settings
+from bot.context import services_of
+from bot.delivery import Dispatcher
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+HEALTH_PATH = "/healthz"
+#: The delivery job counts as stuck after this many of its intervals without a run.
+STALE_INTERVALS = 2
+
+_APPLICATION: web.AppKey[BotApplication] = web.AppKey("application")
+_SECRET = web.AppKey("secret", str)
+_STARTED = web.AppKey("started", datetime)
+
+
+def url_path(settings: Settings) -> str:
+    """The local path updates are posted to: ``settings.url_path``, else the webhook URL's."""
+    if settings.url_path:
+        return settings.url_path
+    return urlsplit(settings.webhook_url or "").path or "/"
+
+
+def web_app(application: BotApplication, secret: str, started: datetime) -> web.Application:
+    """The aiohttp app: updates on the webhook's path, the health check on /healthz.
+
+    Args:
+        application: the running bot; updates go into its update_queue.
+        secret: what Telegram sends in X-Telegram-Bot-Api-Secret-Token.
+        started: when the bot started (the services' clock): the delivery job's age
+            counts from here until its first run.
+    """
+    settings = services_of(application).settings
+    app = web.Application()
+    app[_APPLICATION] = application
+    app[_SECRET] = secret
+    app[_STARTED] = started
+    app.router.add_post(url_path(settings), _update)
+    app.router.add_get(HEALTH_PATH, _health)
+    return app
+
+
+async def serve(
+    application: BotApplication, settings: Settings, *, ready: asyncio.Event | None = None
+) -> None:
+    """Run the bot in webhook mode until cancelled; ``ready`` is set once it takes updates.
+
+    On stop the webhook stays set: Telegram keeps the updates that arrive meanwhile (for
+    up to 24 hours) and delivers them when the bot is back; the next start sets it again
+    anyway, and a crash could not delete it either.
+    """
+    assert settings.webhook_url is not None, "webhook mode needs settings.webhook_url"
+    # Without a configured secret, one made for this run: Telegram learns it below, and
+    # nobody else can post updates, even knowing the URL.
+    secret = settings.secret_token or secrets.token_urlsafe(32)
+    logs.add_secret(secret)
+    async with running(application):
+        started = services_of(application).clock()
+        # Requests in flight get a few seconds on stop, well within systemd's TimeoutStopSec.
+        runner = web.AppRunner(
+            web_app(application, secret, started), access_log=None, shutdown_timeout=5
+        )
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, settings.listen, settings.port)
+            await site.start()
+            # The server listens before Telegram learns the URL, so no update is refused.
+            await application.bot.set_webhook(
+                settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=False,
+            )
+            logger.info(
+                "webhook set; listening on %s:%d%s",
+                settings.listen,
+                settings.port,
+                url_path(settings),
+            )
+            if ready is not None:
+                ready.set()
+            await asyncio.Event().wait()  # until cancelled
+        finally:
+            await runner.cleanup()
+
+
+def run_webhook(application: BotApplication, settings: Settings) -> None:
+    """Run ``serve`` until SIGINT or SIGTERM, then stop cleanly (the command's webhook mode)."""
+    asyncio.run(_until_signal(application, settings))
+
+
+async def _until_signal(application: BotApplication, settings: Settings) -> None:
+    loop = asyncio.get_running_loop()
+    task = asyncio.create_task(serve(application, settings))
+
+    def stop() -> None:
+        # One cancel only: a second signal must not interrupt the clean stop (systemd's
+        # TimeoutStopSec and SIGKILL remain for a stop that hangs).
+        if not task.cancelling():
+            task.cancel()
+
+    for each in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(each, stop)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _update(request: web.Request) -> web.Response:
+    """Check the secret, then queue the update for the Application."""
+    sent = request.headers.get(SECRET_HEADER, "")
+    if not hmac.compare_digest(sent.encode(), request.app[_SECRET].encode()):
+        # Neither the body nor the header's value is logged: either may be anything.
+        logger.warning(
+            "webhook request from %s refused: %s secret token",
+            request.remote,
+            "wrong" if sent else "no",
+        )
+        return web.Response(status=403)
+    application: BotApplication = request.app[_APPLICATION]
+    try:
+        data = await request.json()
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            raise ValueError("not an update")
+        update = Update.de_json(data, application.bot)
+    except (ValueError, TypeError, KeyError, AttributeError):  # what bad input raises in PTB
+        logger.warning("webhook request from %s refused: not an update", request.remote)
+        return web.Response(status=400)
+    await application.update_queue.put(update)
+    return web.Response()
+
+
+async def _health(request: web.Request) -> web.Response:
+    """200 when the database answers and the delivery job has run lately, else 503."""
+    application: BotApplication = request.app[_APPLICATION]
+    services = services_of(application)
+    now = services.clock()
+    database = "ok"
+    try:
+        services.store.has_due(now)
+    except Exception as error:  # any failure of the database means unhealthy
+        logger.error("health check: the database failed: %s", error)
+        database = "error"
+    dispatcher: Dispatcher = application.bot_data[DISPATCHER_KEY]
+    last_run = dispatcher.last_run
+    since = last_run or request.app[_STARTED]
+    job = "ok"
+    if now - since > timedelta(seconds=STALE_INTERVALS * services.settings.tick_seconds):
+        logger.warning("health check: the delivery job has not run since %s", since.isoformat())
+        job = "stale"
+    healthy = database == "ok" and job == "ok"
+    body = {
+        "status": "ok" if healthy else "unhealthy",
+        "database": database,
+        "delivery_job": job,
+        "delivery_job_last_run": last_run.isoformat() if last_run else None,
+        "now": now.isoformat(),
+    }
+    return web.Response(
+        text=json.dumps(body), content_type="application/json", status=200 if healthy else 503
+    )

@@ -1,0 +1,289 @@
+"""Webhook mode on loopback: the secret check, bad bodies, /healthz, and SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import socket
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from telegram import Update
+
+from bot.app import DISPATCHER_KEY, BotApplication, build_application
+from bot.config import Settings
+from bot.context import services_of
+from bot.delivery import JOB_NAME
+from bot.webhook import HEALTH_PATH, SECRET_HEADER, serve, url_path
+from content import Content
+from tests.conftest import START, FakeClock, settings_for
+from tests.e2e.test_cli import clean_env, command
+from tests.fakeapi import FakeBotApi
+
+SECRET = "s3cret_Webhook-token"
+WEBHOOK_URL = "https://example.invalid/hook"
+#: Long enough that the delivery job never runs on its own during a test: tests run it.
+TICK = 30.0
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@asynccontextmanager
+async def webhook_bot(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock, **overrides: Any
+) -> AsyncIterator[tuple[BotApplication, str]]:
+    """The real bot in webhook mode on 127.0.0.1; yields it and the server's base URL."""
+    values: dict[str, Any] = {
+        "webhook_url": WEBHOOK_URL,
+        "listen": "127.0.0.1",
+        "port": free_port(),
+        "secret_token": SECRET,
+        "tick_seconds": TICK,
+    }
+    values.update(overrides)
+    settings = settings_for(fake, tmp_path / "bot.db", **values)
+    application = build_application(settings, clock=clock)
+    ready = asyncio.Event()
+    server = asyncio.create_task(serve(application, settings, ready=ready))
+    started = asyncio.create_task(ready.wait())
+    await asyncio.wait({server, started}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
+    started.cancel()
+    if server.done():
+        server.result()  # raises what stopped it
+    assert ready.is_set(), "the webhook server did not start"
+    # The job runs when the test says so (the scheduled run would race the clock).
+    assert application.job_queue is not None
+    (job,) = application.job_queue.get_jobs_by_name(JOB_NAME)
+    job.enabled = False
+    try:
+        yield application, f"http://127.0.0.1:{settings.port}"
+    finally:
+        server.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await server
+
+
+async def post(url: str, body: bytes, secret: str | None) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers[SECRET_HEADER] = secret
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, headers=headers) as response,
+    ):
+        return response.status
+
+
+async def health(base: str) -> tuple[int, dict[str, Any]]:
+    async with aiohttp.ClientSession() as session, session.get(base + HEALTH_PATH) as response:
+        body: dict[str, Any] = await response.json()
+        return response.status, body
+
+
+def message(fake: FakeBotApi, chat_id: int, text: str) -> bytes:
+    """A user's message as Telegram would post it to the webhook (not queued for polling)."""
+    return json.dumps(fake.api.user_message(chat_id, text, queue=False)).encode()
+
+
+@pytest.mark.parametrize(
+    ("webhook_url", "path", "expected"),
+    [
+        pytest.param("https://bot.example.org/telegram/x", None, "/telegram/x", id="from-url"),
+        pytest.param("https://bot.example.org/telegram", "/local", "/local", id="override"),
+        pytest.param("https://bot.example.org", None, "/", id="root"),
+    ],
+)
+def test_url_path(webhook_url: str, path: str | None, expected: str) -> None:
+    settings = Settings(
+        token="1:x",
+        db_path=Path("x.db"),
+        default_timezone="UTC",
+        api_base_url="http://x/bot",
+        webhook_url=webhook_url,
+        url_path=path,
+    )
+    assert url_path(settings) == expected
+
+
+async def test_webhook_is_set_and_kept_on_stop(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with webhook_bot(fake, tmp_path, clock):
+        assert fake.api.webhook == {
+            "url": WEBHOOK_URL,
+            "secret_token": SECRET,
+            "allowed_updates": list(Update.ALL_TYPES),
+        }
+    # Telegram keeps updates for the webhook while the bot is down (see bot.webhook.serve).
+    assert not [c for c in fake.calls if c.method == "deleteWebhook"]
+
+
+async def test_update_with_the_secret_is_answered(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock, content: Content
+) -> None:
+    async with webhook_bot(fake, tmp_path, clock) as (_, base):
+        assert await post(base + "/hook", message(fake, 7, "/start"), SECRET) == 200
+        reply = await fake.wait_for(lambda: fake.api.sent(7))
+        assert reply[0].params["text"] == content.message("welcome")
+
+
+async def test_local_path_can_differ_from_the_public_one(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with webhook_bot(fake, tmp_path, clock, url_path="/behind-proxy") as (_, base):
+        assert await post(base + "/hook", message(fake, 7, "/start"), SECRET) in (404, 405)
+        assert await post(base + "/behind-proxy", message(fake, 7, "/start"), SECRET) == 200
+        await fake.wait_for(lambda: fake.api.sent(7))
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        pytest.param(None, id="missing"),
+        pytest.param("", id="empty"),
+        pytest.param("not-the-secret", id="wrong"),
+        pytest.param(SECRET[:-1], id="prefix"),
+        pytest.param(SECRET + "x", id="longer"),
+    ],
+)
+async def test_wrong_or_missing_secret_is_refused_and_not_processed(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock, secret: str | None
+) -> None:
+    async with webhook_bot(fake, tmp_path, clock) as (_, base):
+        assert await post(base + "/hook", message(fake, 7, "/start"), secret) == 403
+        # Updates are handled in order: once the next one is answered, a queued refused
+        # one would have been answered too.
+        assert await post(base + "/hook", message(fake, 8, "/start"), SECRET) == 200
+        await fake.wait_for(lambda: fake.api.sent(8))
+        assert fake.api.sent(7) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"{not json", id="not-json"),
+        pytest.param(b"\xff\xfe", id="not-utf8"),
+        pytest.param(b"[1, 2]", id="a-list"),
+        pytest.param(b'{"message": {}}', id="no-update-id"),
+        pytest.param(b'{"update_id": 5, "message": 3}', id="bad-message"),
+    ],
+)
+async def test_a_body_that_is_no_update_gets_400(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock, body: bytes
+) -> None:
+    async with webhook_bot(fake, tmp_path, clock) as (_, base):
+        assert await post(base + "/hook", body, SECRET) == 400
+        assert await post(base + "/hook", message(fake, 8, "/start"), SECRET) == 200
+        await fake.wait_for(lambda: fake.api.sent(8))
+
+
+async def test_health_follows_the_delivery_job(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with webhook_bot(fake, tmp_path, clock) as (application, base):
+        assert application.job_queue is not None
+        (job,) = application.job_queue.get_jobs_by_name(JOB_NAME)
+        await job.run(application)
+        assert application.bot_data[DISPATCHER_KEY].last_run == START
+        status, body = await health(base)
+        assert status == 200
+        assert body["database"] == "ok"
+        assert body["delivery_job_last_run"] == START.isoformat()
+
+        clock.advance(seconds=2 * TICK)  # two intervals late: still fine
+        assert (await health(base))[0] == 200
+        clock.advance(seconds=1)
+        status, body = await health(base)
+        assert status == 503
+        assert body["delivery_job"] == "stale" and body["database"] == "ok"
+
+        await job.run(application)  # the job runs again: healthy again
+        status, body = await health(base)
+        assert status == 200 and body["delivery_job_last_run"] == clock().isoformat()
+
+
+async def test_a_fresh_bot_is_healthy_for_two_intervals(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with webhook_bot(fake, tmp_path, clock) as (_, base):
+        status, body = await health(base)
+        assert status == 200 and body["delivery_job_last_run"] is None
+        clock.advance(seconds=2 * TICK + 1)
+        assert (await health(base))[0] == 503
+
+
+async def test_health_is_503_when_the_database_fails(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with webhook_bot(fake, tmp_path, clock) as (application, base):
+
+        def broken(*args: object) -> bool:
+            raise sqlite3.OperationalError("disk I/O error")
+
+        monkeypatch.setattr(services_of(application).store, "has_due", broken)
+        status, body = await health(base)
+        assert status == 503 and body["database"] == "error"
+
+
+async def test_run_with_a_webhook_stops_cleanly_on_sigterm(
+    fake: FakeBotApi, tmp_path: Path, content: Content
+) -> None:
+    port = free_port()
+    env = clean_env(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=fake.token,
+        TELEGRAM_API_BASE_URL=fake.base_url,
+        BACKCARE_DB=str(tmp_path / "run.db"),
+        BACKCARE_WEBHOOK_SECRET=SECRET,
+    )
+    process = await asyncio.create_subprocess_exec(
+        *command(
+            "--log-level",
+            "DEBUG",
+            "run",
+            "--webhook-url",
+            WEBHOOK_URL,
+            "--listen",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ),
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake.wait_call("setWebhook", timeout=30)
+        base = f"http://127.0.0.1:{port}"
+        assert await post(base + "/hook", message(fake, 7, "/start"), SECRET) == 200
+        reply = await fake.wait_for(lambda: fake.api.sent(7), timeout=10)
+        assert reply[0].params["text"] == content.message("welcome")
+        assert (await health(base))[0] == 200
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
+        assert loop.time() - started < 5
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, stderr.decode()
+    log = stderr.decode()
+    assert "Traceback" not in log
+    assert fake.token not in log and SECRET not in log
+    assert not [c for c in fake.calls if c.method == "deleteWebhook"]
