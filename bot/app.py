@@ -13,13 +13,14 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import delivery, handlers
+from bot import broadcast, delivery, handlers, render
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, system_clock
 from bot.ratelimit import PriorityRateLimiter
 from bot.request import AiohttpRequest
 from content import DEFAULT_LANGUAGE, Content, load_all
-from storage import Store
+from storage import Store, operators
+from storage.operators import Broadcast
 
 logger = logging.getLogger(__name__)
 
@@ -151,12 +152,28 @@ async def _post_init(application: BotApplication) -> None:
         # (the dispatcher's own lock) instead of APScheduler logging a skipped run each time.
         job_kwargs={"max_instances": 2, "coalesce": True, "misfire_grace_time": None},
     )
+    for unfinished in operators.unfinished(services.store):
+        # A stop interrupted it: go on once running, and tell the operator the final count.
+        logger.info("resuming broadcast %d", unfinished.id)
+        application.job_queue.run_once(
+            _resume_broadcast, when=1, data=unfinished, name=f"broadcast-{unfinished.id}"
+        )
     application.job_queue.run_repeating(
         _checkpoint,
         interval=CHECKPOINT_SECONDS,
         first=CHECKPOINT_SECONDS,
         name="wal-checkpoint",
         job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
+
+
+async def _resume_broadcast(context: BotContext) -> None:
+    """Finish a broadcast that the last stop interrupted."""
+    assert context.job is not None and isinstance(context.job.data, Broadcast)
+    unfinished = context.job.data
+    counts = await broadcast.send(context.bot, context.services, unfinished)
+    await context.bot.send_message(
+        unfinished.created_by, render.broadcast_done(context.services.content, counts)
     )
 
 

@@ -45,6 +45,13 @@ SETTINGS_CHECKIN_OFF = "set:ci:off"
 SETTINGS_HOLD_OFF = "set:hold:off"
 #: A language button: "lang:zh".
 LANGUAGE_PREFIX = "lang:"
+#: Feedback on a daily tip: "fb:1:stay_active" (helpful) or "fb:0:stay_active" (not for me).
+FEEDBACK_PREFIX = "fb:"
+#: The thanks that replaces them; a press only says the answer is saved.
+FEEDBACK_SAVED = "fbok"
+#: An operator's broadcast: confirm carries the previewed message, "bc:go:<chat>:<message>".
+BROADCAST_CONFIRM_PREFIX = "bc:go:"
+BROADCAST_CANCEL = "bc:no"
 
 #: Regular expressions for CallbackQueryHandler, one per family.
 TECHNIQUE_PATTERN = r"^tech(:[a-z][a-z0-9_]*)?$"
@@ -62,6 +69,8 @@ CHECKIN_ASK_PATTERN = r"^checkin:ask$"
 HOLD_PATTERN = r"^hold:fine$"
 PROGRESS_PATTERN = r"^progress$"
 LANGUAGE_PATTERN = r"^lang:[a-z]{2}$"
+FEEDBACK_PATTERN = r"^(fb:[01]:[a-z][a-z0-9_]{1,40}|fbok)$"
+BROADCAST_PATTERN = r"^bc:(go:-?\d{1,20}:\d{1,12}|no)$"
 
 MAX_BYTES = 64
 
@@ -104,6 +113,16 @@ def checkin(score: int) -> str:
 def language(code: str) -> str:
     """Data for the button that switches to language ``code``."""
     return _checked(LANGUAGE_PREFIX + code)
+
+
+def feedback(helpful: bool, tip_id: str) -> str:
+    """Data for a feedback button under the daily tip ``tip_id``."""
+    return _checked(f"{FEEDBACK_PREFIX}{int(helpful)}:{tip_id}")
+
+
+def broadcast_confirm(chat_id: int, message_id: int) -> str:
+    """Data for the button that sends the previewed message ``message_id`` of ``chat_id``."""
+    return _checked(f"{BROADCAST_CONFIRM_PREFIX}{chat_id}:{message_id}")
 
 
 def _checked(data: str) -> str:

@@ -1,4 +1,5 @@
-"""The /progress chart: a user's recent pain scores drawn as a PNG (Pillow, no Telegram)."""
+"""The /progress and /stats charts: pain scores, and tips and check-ins per day, drawn as PNGs
+(Pillow, no Telegram)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date, timedelta
 from PIL import Image, ImageDraw, ImageFont
 
 from storage.checkins import MAX_SCORE, MIN_SCORE, Checkin
+from storage.stats import Stats
 
 #: Size of the picture sent, in pixels: 16:9 fills a phone's width without cropping.
 WIDTH = 1200
@@ -128,3 +130,113 @@ def _dashed(draw: ImageDraw.ImageDraw, level: float) -> None:
             fill=MEDIAN,
             width=MEDIAN_WIDTH * SCALE,
         )
+
+
+#: The /stats chart has a scale on each side, sent tips left and check-ins right, with labels
+#: up to four characters wide ("800k").
+STATS_MARGIN = 120
+#: Horizontal grid lines above the baseline; each scale is a round number per line.
+STATS_GRID_LINES = 5
+#: The share of a day's width its bar takes.
+BAR_SHARE = 0.7
+SENT = SCORE
+CHECKINS = MEDIAN
+
+
+def stats_chart(stats: Stats) -> bytes:
+    """Draw the tips sent per day as bars and the check-ins per day as a line, as a PNG.
+
+    Each series has its own scale: the sent tips' on the left, the check-ins' on the right,
+    each in its series' colour. Only numbers appear in the picture (counts and ``M/D``
+    dates), as in ``progress_chart``: the words go in the caption.
+
+    Args:
+        stats: the figures; its ``days`` are drawn, oldest on the left.
+
+    Returns:
+        The PNG file's bytes; the same figures always give the same bytes.
+    """
+    days = stats.days
+    image = Image.new("RGB", (WIDTH * SCALE, HEIGHT * SCALE), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=FONT_SIZE * SCALE)
+    left, right = STATS_MARGIN + PLOT_PADDING, WIDTH - STATS_MARGIN - PLOT_PADDING
+    top, bottom = MARGIN_TOP, HEIGHT - MARGIN_BOTTOM
+    slot = (right - left) / max(len(days), 1)
+    sent_step = _step(max((day.sent for day in days), default=0))
+    checkin_step = _step(max((day.checkins for day in days), default=0))
+
+    def x(index: int) -> float:
+        return (left + slot * (index + 0.5)) * SCALE
+
+    def y(value: float, step: int) -> float:
+        return (bottom - (bottom - top) * value / (step * STATS_GRID_LINES)) * SCALE
+
+    for line in range(STATS_GRID_LINES + 1):
+        level = y(line * sent_step, sent_step)
+        draw.line(
+            [(STATS_MARGIN * SCALE, level), ((WIDTH - STATS_MARGIN) * SCALE, level)],
+            fill=GRID,
+            width=GRID_WIDTH * SCALE,
+        )
+        draw.text(
+            ((STATS_MARGIN - 16) * SCALE, level),
+            _compact(line * sent_step),
+            fill=SENT,
+            font=font,
+            anchor="rm",
+        )
+        draw.text(
+            ((WIDTH - STATS_MARGIN + 16) * SCALE, level),
+            _compact(line * checkin_step),
+            fill=CHECKINS,
+            font=font,
+            anchor="lm",
+        )
+    for back in range(0, len(days), LABEL_EVERY):
+        index = len(days) - 1 - back
+        label = days[index].day
+        draw.text(
+            (x(index), (bottom + 16) * SCALE),
+            f"{label.month}/{label.day}",
+            fill=LABEL,
+            font=font,
+            anchor="mt",
+        )
+
+    half = slot * BAR_SHARE / 2 * SCALE
+    for index, day in enumerate(days):
+        if day.sent:
+            draw.rectangle(
+                [x(index) - half, y(day.sent, sent_step), x(index) + half, bottom * SCALE],
+                fill=SENT,
+            )
+    points = [(x(index), y(day.checkins, checkin_step)) for index, day in enumerate(days)]
+    if len(points) > 1:
+        draw.line(points, fill=CHECKINS, width=LINE_WIDTH * SCALE, joint="curve")
+    radius = DOT_RADIUS * SCALE
+    for cx, cy in points:
+        draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius], fill=CHECKINS)
+
+    picture = image.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
+    output = io.BytesIO()
+    picture.save(output, format="PNG", optimize=True)
+    return output.getvalue()
+
+
+def _step(maximum: int) -> int:
+    """A round value per grid line (1, 2 or 5 times a power of ten) that fits ``maximum``."""
+    need = max(1, -(-maximum // STATS_GRID_LINES))
+    magnitude = 1
+    while magnitude * 10 < need:
+        magnitude *= 10
+    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= need)
+
+
+def _compact(value: int) -> str:
+    """A scale label short enough for the margin: 800, 5000, 20k, 1.5M."""
+    if value < 10_000:
+        return str(value)
+    if value < 1_000_000:
+        return f"{value / 1000:g}k"
+    return f"{value / 1_000_000:g}M"

@@ -6,10 +6,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from dotenv import dotenv_values
 from telegram import Update
 
 from bot import logs
@@ -30,6 +32,17 @@ settings (environment variables, or lines NAME=value in a .env file in the worki
   BACKCARE_SEND_RATE     messages per second in all (default: 25; 0: no pacing)
   BACKCARE_MAX_IN_FLIGHT daily-tip requests in flight at once (default: 16)
   BACKCARE_PAID_BROADCAST 1: send daily tips as paid broadcasts (default: 0)
+  BACKCARE_ADMIN_IDS     comma-separated Telegram user ids allowed to use /stats and /broadcast
+  BACKCARE_WEBHOOK_URL   webhook mode: the public https:// URL Telegram posts updates to
+                         (default: none, long polling)
+  BACKCARE_LISTEN        webhook mode: the address to listen on (default: 127.0.0.1)
+  BACKCARE_PORT          webhook mode: the port to listen on (default: 8443)
+  BACKCARE_WEBHOOK_PATH  webhook mode: the local path served, if a reverse proxy changes it
+                         (default: the path of BACKCARE_WEBHOOK_URL)
+  BACKCARE_WEBHOOK_SECRET webhook mode: the X-Telegram-Bot-Api-Secret-Token Telegram sends;
+                         other requests are refused (default: a new random one each start)
+  BACKCARE_LOG_LEVEL     DEBUG, INFO, WARNING or ERROR (default: INFO)
+  BACKCARE_LOG_FORMAT    text or json: one JSON object per line (default: text)
 """
 
 
@@ -46,18 +59,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--log-level",
-        default="INFO",
-        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="how much to log (default: INFO)",
+        type=str.upper,
+        choices=logs.LEVELS,
+        help="how much to log (env BACKCARE_LOG_LEVEL, default INFO)",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=logs.FORMATS,
+        help="text, or json: one JSON object per line (env BACKCARE_LOG_FORMAT, default text)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     run = commands.add_parser(
         "run",
-        help="run the bot on Telegram (long polling)",
+        help="run the bot on Telegram (long polling, or a webhook)",
         description=(
-            "Run the bot on Telegram with long polling. It migrates the database, loads the "
-            "tips from the content files, registers the command menu and sends every "
-            "subscriber's daily tip at their local time. Stop it with Ctrl-C or SIGTERM."
+            "Run the bot on Telegram with long polling, or with a webhook when a webhook URL "
+            "is set. It migrates the database, loads the tips from the content files, "
+            "registers the command menu and sends every subscriber's daily tip at their "
+            "local time. Stop it with Ctrl-C or SIGTERM."
         ),
         epilog=SETTINGS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -82,6 +101,35 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="send daily tips as paid broadcasts (up to 1,000 a second, charged in Telegram "
         "Stars; env BACKCARE_PAID_BROADCAST=1); raise --send-rate to match",
+    )
+    run.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="webhook mode: the public https:// URL Telegram posts updates to, usually a "
+        "reverse proxy that terminates TLS (env BACKCARE_WEBHOOK_URL; default: long polling)",
+    )
+    run.add_argument(
+        "--listen",
+        metavar="ADDRESS",
+        help="webhook mode: the address to listen on (env BACKCARE_LISTEN, default 127.0.0.1)",
+    )
+    run.add_argument(
+        "--port",
+        metavar="N",
+        help="webhook mode: the port to listen on (env BACKCARE_PORT, default 8443)",
+    )
+    run.add_argument(
+        "--url-path",
+        metavar="PATH",
+        help="webhook mode: the local path to serve when the proxy rewrites it (env "
+        "BACKCARE_WEBHOOK_PATH, default: the path of the webhook URL)",
+    )
+    run.add_argument(
+        "--secret-token",
+        metavar="TOKEN",
+        help="webhook mode: what Telegram sends in X-Telegram-Bot-Api-Secret-Token; other "
+        "requests are refused (env BACKCARE_WEBHOOK_SECRET, which is safer: other users can "
+        "see a command line; default: a new random one each start)",
     )
     chat = commands.add_parser(
         "chat",
@@ -124,13 +172,66 @@ def _parser() -> argparse.ArgumentParser:
         help="print every card, page and tip of one language as the user would see it",
     )
     preview.add_argument("--lang", default="en", choices=LANGUAGES, help="the language")
+
+    # Operators' commands: they read BACKCARE_DB like `run`, and need no token.
+    commands.add_parser(
+        "stats",
+        help="subscribers, deliveries, feedback per tip and check-ins, as a table",
+        description="Print the bot's figures from the database: subscribers (active, paused, "
+        "blocked), deliveries today and over 30 days, feedback per tip, check-in participation.",
+        epilog=SETTINGS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    tips = commands.add_parser("tips", help="list or export the tips")
+    tips_commands = tips.add_subparsers(dest="tips_command", required=True)
+    tips_list = tips_commands.add_parser("list", help="one line per tip: position, day, id, title")
+    tips_list.add_argument("--lang", default="en", choices=LANGUAGES, help="the language")
+    tips_export = tips_commands.add_parser(
+        "export", help="every tip of every language as CSV or JSON on standard output"
+    )
+    tips_export.add_argument("--format", default="csv", choices=["csv", "json"])
+    db = commands.add_parser("db", help="back up or check the database")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    backup = db_commands.add_parser(
+        "backup",
+        help="copy the database to PATH with SQLite's online backup (safe while the bot runs)",
+    )
+    backup.add_argument("path", type=Path, metavar="PATH", help="the copy to write")
+    db_commands.add_parser(
+        "check", help="integrity check and which migrations are applied or pending"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `backcare-bot` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    logs.configure(logging.WARNING if args.command == "chat" else args.log_level)
+    # The flags win over the environment; argparse has checked them already.
+    raw_level, raw_format = _setting("BACKCARE_LOG_LEVEL"), _setting("BACKCARE_LOG_FORMAT")
+    log_level = args.log_level or raw_level.upper() or "INFO"
+    log_format = args.log_format or raw_format.lower() or "text"
+    if log_level not in logs.LEVELS:
+        levels = ", ".join(logs.LEVELS)
+        print(
+            f"backcare-bot: BACKCARE_LOG_LEVEL={raw_level!r} must be one of {levels}",
+            file=sys.stderr,
+        )
+        return 2
+    if log_format not in logs.FORMATS:
+        print(
+            f"backcare-bot: BACKCARE_LOG_FORMAT={raw_format!r} must be text or json",
+            file=sys.stderr,
+        )
+        return 2
+    logs.configure(logging.WARNING if args.command == "chat" else log_level, fmt=log_format)
+    if args.command in ("stats", "tips", "db"):
+        from bot import opscli
+
+        try:
+            return opscli.main(args, Settings.from_env(require_token=False), sys.stdout)
+        except (ConfigError, ContentError) as error:
+            print(f"backcare-bot: {error}", file=sys.stderr)
+            return 2
     if args.command == "content":
         from bot import contentcli
 
@@ -155,12 +256,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ("BACKCARE_SEND_RATE", args.send_rate),
                 ("BACKCARE_MAX_IN_FLIGHT", args.max_in_flight),
                 ("BACKCARE_PAID_BROADCAST", "1" if args.paid_broadcast else None),
+                ("BACKCARE_WEBHOOK_URL", args.webhook_url),
+                ("BACKCARE_LISTEN", args.listen),
+                ("BACKCARE_PORT", args.port),
+                ("BACKCARE_WEBHOOK_PATH", args.url_path),
+                ("BACKCARE_WEBHOOK_SECRET", args.secret_token),
             )
             if value is not None
         }
         settings = Settings.from_env(overrides=overrides)
         # From here on the token is known: keep it out of every log line and traceback.
-        logs.configure(args.log_level, secrets=[settings.token])
+        secrets = [settings.token, settings.secret_token or ""]
+        logs.configure(log_level, secrets=secrets, fmt=log_format)
         application = build_application(settings)
     except (ConfigError, ContentError) as error:
         print(f"backcare-bot: {error}", file=sys.stderr)
@@ -168,9 +275,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 0
     logger.info("starting; database %s", settings.db_path)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        if settings.webhook_url:
+            from bot.webhook import run_webhook
+
+            run_webhook(application, settings)
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except Exception:
+        # Through the log, not Python's own traceback printer: the redacting formatter
+        # keeps the token out of it.
+        logger.critical("the bot stopped on an error", exc_info=True)
+        return 1
     logger.info("stopped")
     return 0
+
+
+def _setting(name: str) -> str:
+    """A setting read before Settings is: from the environment, else from ./.env."""
+    value = os.environ.get(name)
+    if value is None and Path(".env").is_file():
+        value = dotenv_values(".env").get(name)
+    return (value or "").strip()
 
 
 if __name__ == "__main__":

@@ -73,6 +73,8 @@ class LocalBotApi:
     menus: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     #: Uploaded files by the file_id this API gave them, so the bot can send them again.
     files: dict[str, bytes] = field(default_factory=dict)
+    #: The last setWebhook: url, secret_token and allowed_updates ({} when never set).
+    webhook: dict[str, Any] = field(default_factory=dict)
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -89,12 +91,14 @@ class LocalBotApi:
         *,
         first_name: str = "You",
         language_code: str = "en",
+        reply_to: int | None = None,
         queue: bool = True,
     ) -> dict[str, Any]:
         """An update for a text message a user sends in their private chat with the bot.
 
         It is queued for getUpdates unless ``queue`` is False (the terminal chat hands its
-        updates to the Application directly).
+        updates to the Application directly). ``reply_to`` makes it a reply to that message
+        of the chat.
         """
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
@@ -106,6 +110,10 @@ class LocalBotApi:
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if reply_to is not None and (chat_id, reply_to) in self.messages:
+            message["reply_to_message"] = self.messages[(chat_id, reply_to)]
+        # Kept, like the bot's own, so the bot can copy it (an operator's broadcast).
+        self.messages[(chat_id, message["message_id"])] = message
         return self.queue({"message": message}) if queue else self._numbered({"message": message})
 
     def press(
@@ -227,6 +235,28 @@ class LocalBotApi:
     def _true(self, params: dict[str, Any]) -> bool:
         return True
 
+    def _set_webhook(self, params: dict[str, Any]) -> bool:
+        url = str(params.get("url") or "")
+        if url and not url.startswith("https://"):
+            raise BotApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        secret = params.get("secret_token")
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, str):
+            allowed = json.loads(allowed)
+        self.webhook = {
+            "url": url,
+            "secret_token": None if secret is None else str(secret),
+            "allowed_updates": allowed,
+        }
+        return True
+
+    def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        info: dict[str, Any] = {"url": self.webhook.get("url", ""), "has_custom_certificate": False}
+        info["pending_update_count"] = len(self._updates)
+        if self.webhook.get("allowed_updates") is not None:
+            info["allowed_updates"] = self.webhook["allowed_updates"]
+        return info
+
     def _set_my_commands(self, params: dict[str, Any]) -> bool:
         commands = params.get("commands") or []
         if not 1 <= len(commands) <= 100:
@@ -334,6 +364,8 @@ class LocalBotApi:
         message = self.messages.get(key)
         if message is None:
             raise BotApiError(400, "Bad Request: message to edit not found")
+        if not message.get("from", {}).get("is_bot"):
+            raise BotApiError(400, "Bad Request: message can't be edited")
         return key, message
 
     def _edited(
@@ -422,6 +454,23 @@ class LocalBotApi:
             message["caption"] = caption
         return self._edited(key, message, params)
 
+    def _edit_message_reply_markup(self, params: dict[str, Any]) -> dict[str, Any]:
+        _check_keyboard(params.get("reply_markup"))
+        key, message = self._to_edit(params)
+        if message.get("reply_markup") == params.get("reply_markup"):
+            raise BotApiError(400, "Bad Request: message is not modified")
+        return self._edited(key, {**message}, params)
+
+    def _copy_message(self, params: dict[str, Any]) -> dict[str, int]:
+        """Copy a message the bot can see (one it sent or a user's) to another chat."""
+        source = self.messages.get((int(params["from_chat_id"]), int(params["message_id"])))
+        if source is None:
+            raise BotApiError(400, "Bad Request: message to copy not found")
+        _check_keyboard(params.get("reply_markup"))
+        copy = self._new_message(int(params["chat_id"]), params)
+        copy.update({k: source[k] for k in ("text", "caption", "photo") if k in source})
+        return {"message_id": copy["message_id"]}
+
     def _answer_callback_query(self, params: dict[str, Any]) -> bool:
         query_id = str(params["callback_query_id"])
         if query_id not in self.pending_callbacks:
@@ -472,6 +521,8 @@ def _check_keyboard(reply_markup: Any) -> None:
 _METHODS: dict[str, Callable[[LocalBotApi, dict[str, Any]], Any]] = {
     "getme": LocalBotApi._get_me,
     "deletewebhook": LocalBotApi._true,
+    "setwebhook": LocalBotApi._set_webhook,
+    "getwebhookinfo": LocalBotApi._get_webhook_info,
     "close": LocalBotApi._true,
     "logout": LocalBotApi._true,
     "setmycommands": LocalBotApi._set_my_commands,
@@ -483,4 +534,6 @@ _METHODS: dict[str, Callable[[LocalBotApi, dict[str, Any]], Any]] = {
     "editmessagemedia": LocalBotApi._edit_message_media,
     "editmessagecaption": LocalBotApi._edit_message_caption,
     "answercallbackquery": LocalBotApi._answer_callback_query,
+    "editmessagereplymarkup": LocalBotApi._edit_message_reply_markup,
+    "copymessage": LocalBotApi._copy_message,
 }

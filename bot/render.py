@@ -5,18 +5,21 @@ from __future__ import annotations
 import difflib
 import html
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
-from bot.chart import progress_chart
+from bot.chart import progress_chart, stats_chart
 from content import LANGUAGES, Content, Technique
 from content.markup import MAX_CAPTION_LENGTH, plain
 from storage import Caution, Progress, Subscriber, Tip
 from storage.checkins import MAX_SCORE, MIN_SCORE
+from storage.operators import BroadcastStatus
 from storage.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date
+from storage.stats import Stats
 
 #: Preset times offered by the "Change time" button (24-hour, HHMM).
 PRESET_TIMES = ("0600", "0700", "0800", "0900", "1200", "1800", "2000", "2100", "2200")
@@ -380,17 +383,42 @@ def tip_text(content: Content, tip: Tip, program_done: bool) -> str:
 def daily_tip(
     content: Content, tip: Tip, *, program_done: bool = False, checkin_prompt: bool = False
 ) -> Reply:
-    """The daily tip, with the techniques and safety one tap away, and the check-in if asked."""
+    """The daily tip with its feedback buttons, the techniques and safety one tap away, and
+    the check-in if asked for."""
     rows = [
+        [
+            _button(content.buttons["feedback_helpful"], callbacks.feedback(True, tip.id)),
+            _button(content.buttons["feedback_not"], callbacks.feedback(False, tip.id)),
+        ],
         [
             _button(content.buttons["techniques"], callbacks.TECHNIQUES),
             _button(content.buttons["safety"], callbacks.SAFETY),
-        ]
+        ],
     ]
     if checkin_prompt:
-        rows.insert(0, [_button(content.buttons["checkin_open"], callbacks.CHECKIN_ASK)])
+        rows.insert(1, [_button(content.buttons["checkin_open"], callbacks.CHECKIN_ASK)])
     text = content.message("daily_tip", tip=tip_text(content, tip, program_done))
     return Reply(text, InlineKeyboardMarkup(rows))
+
+
+def _is_feedback(data: str) -> bool:
+    return data.startswith(callbacks.FEEDBACK_PREFIX) or data == callbacks.FEEDBACK_SAVED
+
+
+def feedback_given(
+    content: Content, keyboard: InlineKeyboardMarkup | None, helpful: bool
+) -> InlineKeyboardMarkup:
+    """A daily tip's keyboard after a feedback press: the two feedback buttons give way to
+    a short thanks (a button too, since buttons are what the row holds); the rest stay."""
+    thanks = _button(
+        content.buttons["feedback_thanks_helpful" if helpful else "feedback_thanks_not"],
+        callbacks.FEEDBACK_SAVED,
+    )
+    rows = [
+        [thanks] if any(_is_feedback(str(b.callback_data)) for b in row) else list(row)
+        for row in (keyboard.inline_keyboard if keyboard else ())
+    ]
+    return InlineKeyboardMarkup(rows or [[thanks]])
 
 
 def tip(content: Content, tip: Tip, program_done: bool) -> Reply:
@@ -622,3 +650,70 @@ def timezone_menu(content: Content) -> Reply:
     rows = [presets[i : i + 2] for i in range(0, len(presets), 2)]
     rows.append([_button(content.buttons["settings_back"], callbacks.SETTINGS)])
     return Reply(content.message("timezone_choose"), InlineKeyboardMarkup(rows))
+
+
+def broadcast_preview(content: Content, chat_id: int, message_id: int, count: int) -> Reply:
+    """The question under a broadcast's preview: send it to ``count`` subscribers, or cancel."""
+    return Reply(
+        content.message("broadcast_preview", count=str(count)),
+        InlineKeyboardMarkup(
+            [
+                [
+                    _button(
+                        content.buttons["broadcast_send"],
+                        callbacks.broadcast_confirm(chat_id, message_id),
+                    ),
+                    _button(content.buttons["broadcast_cancel"], callbacks.BROADCAST_CANCEL),
+                ]
+            ]
+        ),
+    )
+
+
+def broadcast_done(content: Content, counts: Mapping[BroadcastStatus, int]) -> str:
+    """The final count of a broadcast."""
+    return content.message(
+        "broadcast_done",
+        sent=str(counts[BroadcastStatus.SENT]),
+        blocked=str(counts[BroadcastStatus.BLOCKED]),
+        failed=str(counts[BroadcastStatus.FAILED]),
+    )
+
+
+#: Tips listed under /stats, most disliked first.
+STATS_FEEDBACK_LINES = 15
+
+
+def stats(content: Content, figures: Stats) -> tuple[Photo, Reply]:
+    """/stats: the 30-day chart with the figures as its caption, and feedback per tip.
+
+    Draws a PNG (tens of milliseconds): call it off the event loop.
+    """
+    people, today = figures.subscribers, figures.deliveries_today
+    caption = content.message(
+        "stats_summary",
+        date=figures.today.isoformat(),
+        active=str(people.active),
+        paused=str(people.paused),
+        blocked=str(people.blocked),
+        sent_today=str(today.sent),
+        failed_today=str(today.failed),
+        sent_month=str(sum(day.sent for day in figures.days)),
+        checkin_people=str(figures.checkins.active_recent),
+        share=f"{figures.checkins.active_share:.0%}",
+    )
+    if not figures.feedback:
+        details = content.message("stats_feedback_none")
+    else:
+        lines = [
+            content.message(
+                "stats_feedback_line",
+                flag="⚠ " if tip.flagged else "",
+                tip=html.escape(tip.tip_id),
+                helpful=str(tip.helpful),
+                not_helpful=str(tip.not_helpful),
+            )
+            for tip in figures.feedback[:STATS_FEEDBACK_LINES]
+        ]
+        details = "\n".join([content.message("stats_feedback_title"), *lines])
+    return Photo(stats_chart(figures), caption), Reply(details)

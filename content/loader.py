@@ -102,6 +102,27 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "delete_confirm": frozenset(),
     "deleted": frozenset(),
     "delete_cancelled": frozenset(),
+    "stats_summary": frozenset(
+        {
+            "date",
+            "active",
+            "paused",
+            "blocked",
+            "sent_today",
+            "failed_today",
+            "sent_month",
+            "checkin_people",
+            "share",
+        }
+    ),
+    "stats_feedback_title": frozenset(),
+    "stats_feedback_line": frozenset({"flag", "tip", "helpful", "not_helpful"}),
+    "stats_feedback_none": frozenset(),
+    "broadcast_usage": frozenset(),
+    "broadcast_preview": frozenset({"count"}),
+    "broadcast_progress": frozenset({"done", "total"}),
+    "broadcast_done": frozenset({"sent", "blocked", "failed"}),
+    "broadcast_cancelled": frozenset(),
     "fallback": frozenset(),
     "error": frozenset(),
 }
@@ -120,6 +141,7 @@ ANSWER_KEYS = frozenset(
         "pause_not_subscribed",
         "caution_retake",
         "hold_not_held",
+        "feedback_saved",
     }
 )
 MAX_ANSWER_LENGTH = 200
@@ -161,6 +183,12 @@ BUTTON_KEYS = frozenset(
         "progress",
         "language_en",
         "language_zh",
+        "feedback_helpful",
+        "feedback_not",
+        "feedback_thanks_helpful",
+        "feedback_thanks_not",
+        "broadcast_send",
+        "broadcast_cancel",
     }
 )
 MAX_BUTTON_LENGTH = 64

@@ -17,10 +17,12 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.handlers import (
+    admin,
     caution,
     checkin,
     errors,
     fallback,
+    feedback,
     info,
     language,
     membership,
@@ -55,6 +57,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("time", settings.set_time),
             CommandHandler("timezone", settings.set_timezone),
             CommandHandler("tip", tip.tip),
+            CommandHandler("stats", admin.stats),
+            CommandHandler("broadcast", admin.broadcast_command),
             CommandHandler("checkin", checkin.checkin),
             CommandHandler("progress", checkin.progress),
             CallbackQueryHandler(technique.technique_button, pattern=callbacks.TECHNIQUE_PATTERN),
@@ -72,6 +76,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(checkin.fine_button, pattern=callbacks.HOLD_PATTERN),
             CallbackQueryHandler(checkin.progress_button, pattern=callbacks.PROGRESS_PATTERN),
             CallbackQueryHandler(language.language_button, pattern=callbacks.LANGUAGE_PATTERN),
+            CallbackQueryHandler(feedback.feedback_button, pattern=callbacks.FEEDBACK_PATTERN),
+            CallbackQueryHandler(admin.broadcast_button, pattern=callbacks.BROADCAST_PATTERN),
             ChatMemberHandler(membership.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             # Order matters: these two come last and take what nothing above took. Anything a
             # user sends in a private chat gets a pointer to /help (in groups the bot stays

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PIL import Image
 
-from bot.chart import HEIGHT, WIDTH, progress_chart
+from bot.chart import HEIGHT, WIDTH, progress_chart, stats_chart
 from storage import Checkin
+from storage.stats import Day, DeliveryCounts, Participation, Stats, SubscriberCounts
 
 TODAY = date(2026, 11, 26)
 
@@ -73,3 +74,45 @@ def test_the_window_follows_days() -> None:
 def test_a_window_of_no_days_is_refused() -> None:
     with pytest.raises(ValueError, match="days"):
         progress_chart([], TODAY, days=0)
+
+
+# The /stats chart ------------------------------------------------------------------------
+
+
+def _stats(*days: tuple[int, int]) -> Stats:
+    """Figures whose last days had these (sent, check-ins), the last one today."""
+    series = tuple(
+        Day(TODAY - timedelta(days=len(days) - 1 - i), sent=sent, failed=0, checkins=checkins)
+        for i, (sent, checkins) in enumerate(days)
+    )
+    return Stats(
+        now=datetime(2026, 11, 26, 12, tzinfo=UTC),
+        today=TODAY,
+        subscribers=SubscriberCounts(0, 0, 0, 0),
+        deliveries_today=DeliveryCounts(),
+        days=series,
+        feedback=(),
+        checkins=Participation(0, 0, 0, 0),
+    )
+
+
+@pytest.mark.parametrize(
+    "stats",
+    [
+        pytest.param(_stats(*[(0, 0)] * 30), id="nothing"),
+        pytest.param(_stats((5, 1)), id="one-day"),
+        pytest.param(_stats(*[(900_000 + i * 1000, i * 37) for i in range(30)]), id="a-million"),
+    ],
+)
+def test_stats_chart_is_a_png_of_the_chart_size(stats: Stats) -> None:
+    picture = Image.open(io.BytesIO(stats_chart(stats)))
+
+    assert picture.format == "PNG"
+    assert picture.size == (WIDTH, HEIGHT)
+
+
+def test_stats_chart_same_figures_same_bytes() -> None:
+    days = [(i * 10, i % 4) for i in range(30)]
+
+    assert stats_chart(_stats(*days)) == stats_chart(_stats(*days))
+    assert stats_chart(_stats(*days)) != stats_chart(_stats(*days[:-1], (0, 0)))

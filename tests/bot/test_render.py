@@ -35,6 +35,8 @@ CALLBACK_PATTERNS = (
     callbacks.HOLD_PATTERN,
     callbacks.PROGRESS_PATTERN,
     callbacks.LANGUAGE_PATTERN,
+    callbacks.FEEDBACK_PATTERN,
+    callbacks.BROADCAST_PATTERN,
 )
 
 Build = Callable[[Content, Store, FakeClock], Reply]

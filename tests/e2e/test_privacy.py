@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot import callbacks
 from content import Content
-from storage import DeliveryStatus, Store
+from storage import DeliveryStatus, Store, operators
 from tests.conftest import START, FakeClock, Harness
 from tests.e2e.test_conversation import buttons
 
@@ -141,8 +141,21 @@ async def test_confirm_leaves_no_row_about_the_chat_in_any_table(
     await subscribed_with_a_sent_tip(harness, clock, harness.chat_id)
     question = await harness.say("/checkin")
     await harness.press(question.result["message_id"], callbacks.checkin(5))
+    (tip,) = harness.daily_tips()
+    delivery = harness.store.delivery(harness.chat_id, START.date())
+    assert delivery is not None and delivery.tip_id is not None
+    await harness.press(tip.result["message_id"], callbacks.feedback(True, delivery.tip_id))
+    # An operator's broadcast that includes this chat.
+    operators.start_broadcast(harness.store, 1, 1, 1, clock())
     before = rows_about(harness.store, harness.chat_id)
-    assert set(before) >= {"subscribers", "deliveries", "checkins"}
+    # Every table with a chat_id column holds a row about the chat.
+    assert set(before) == {
+        "subscribers",
+        "deliveries",
+        "checkins",
+        "feedback",
+        "broadcast_deliveries",
+    }
     assert all(before.values())
     await confirm_deletion(harness)
     assert set(rows_about(harness.store, harness.chat_id).values()) == {0}

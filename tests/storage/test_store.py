@@ -51,6 +51,7 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m005_checkins",
             "m006_tip_kinds_holds_prompts",
             "m007_languages_program_media",
+            "m008_feedback_broadcasts",
         ]
     finally:
         fresh.close()
@@ -1105,7 +1106,13 @@ def with_a_sent_tip(store: Store, chat_id: int) -> None:
 
 
 def test_chat_tables_are_read_from_the_schema(store: Store) -> None:
-    assert chat_tables(store.db) == ["checkins", "deliveries", "subscribers"]
+    assert chat_tables(store.db) == [
+        "broadcast_deliveries",
+        "checkins",
+        "deliveries",
+        "feedback",
+        "subscribers",
+    ]
 
 
 def test_delete_chat_removes_settings_and_delivery_log(store: Store) -> None:

@@ -1,0 +1,116 @@
+"""Operators' commands, for BACKCARE_ADMIN_IDS only: /stats and /broadcast.
+
+Anyone else gets exactly what an unknown command or button gets; the attempt is logged
+with the user's id, never with what they wrote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from telegram import Message, Update
+
+from bot import broadcast, callbacks, render
+from bot.context import BotContext
+from bot.handlers import fallback
+from bot.handlers.common import pressed_button, send, send_photo
+from storage import Store, operators
+from storage.stats import Stats, collect
+
+logger = logging.getLogger(__name__)
+
+
+def _is_admin(update: Update, context: BotContext, what: str) -> bool:
+    user = update.effective_user
+    if user is not None and user.id in context.services.settings.admin_ids:
+        return True
+    logger.warning("%s refused: user %s is not an operator", what, user.id if user else None)
+    return False
+
+
+async def stats(update: Update, context: BotContext) -> None:
+    """The figures of the last 30 days: a chart with a summary, and feedback per tip."""
+    if not _is_admin(update, context, "/stats"):
+        await fallback.unknown(update, context)
+        return
+    chat = update.effective_chat
+    if chat is None:
+        return
+    # Counting at 1M subscribers takes about a second, and drawing tens of milliseconds:
+    # both run in a thread so the bot keeps answering meanwhile.
+    figures = await asyncio.to_thread(_collect, context.store.path, context.now())
+    photo, details = await asyncio.to_thread(render.stats, context.content, figures)
+    await send_photo(chat, photo)
+    await send(update, details)
+
+
+def _collect(path: Path, now: datetime) -> Stats:
+    """The figures, read on a connection of this thread's own (SQLite connections are not
+    shared between threads)."""
+    store = Store(path)
+    try:
+        return collect(store, now)
+    finally:
+        store.close()
+
+
+async def broadcast_command(update: Update, context: BotContext) -> None:
+    """Preview the message replied to, with buttons to send it to everyone or cancel."""
+    if not _is_admin(update, context, "/broadcast"):
+        await fallback.unknown(update, context)
+        return
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    source = message.reply_to_message
+    if source is None:
+        await send(update, render.Reply(context.content.message("broadcast_usage")))
+        return
+    # The preview is the copy itself: what subscribers will see, byte for byte.
+    await context.bot.copy_message(chat.id, chat.id, source.message_id)
+    count = operators.active_subscribers(context.store, context.now())
+    await send(update, render.broadcast_preview(context.content, chat.id, source.message_id, count))
+
+
+async def broadcast_button(update: Update, context: BotContext) -> None:
+    """Send the previewed broadcast, reporting progress in the same message, or cancel."""
+    pressed = pressed_button(update)
+    if pressed is None:
+        return
+    query, data, _ = pressed
+    content = context.content
+    if not _is_admin(update, context, "broadcast button"):
+        await fallback.stale_button(update, context)
+        return
+    message = query.message if isinstance(query.message, Message) else None
+    if data == callbacks.BROADCAST_CANCEL or message is None:
+        await query.answer()
+        if message is not None:
+            await message.edit_text(content.message("broadcast_cancelled"))
+        return
+    from_chat, _, message_id = data.removeprefix(callbacks.BROADCAST_CONFIRM_PREFIX).partition(":")
+    user = update.effective_user
+    assert user is not None  # _is_admin checked it
+    started = operators.start_broadcast(
+        context.store, int(from_chat), int(message_id), user.id, context.now()
+    )
+    logger.info("broadcast %d started by %s to %d chats", started.id, user.id, started.recipients)
+    await query.answer()
+    await message.edit_text(
+        content.message("broadcast_progress", done="0", total=str(started.recipients))
+    )
+
+    async def report(done: int, total: int) -> None:
+        await message.edit_text(
+            content.message("broadcast_progress", done=str(done), total=str(total))
+        )
+
+    async def run() -> None:
+        counts = await broadcast.send(context.bot, context.services, started, report)
+        await message.edit_text(render.broadcast_done(content, counts))
+
+    # The fan-out outlives this update; PTB keeps the task and waits for it on shutdown.
+    context.application.create_task(run(), update=update, name=f"broadcast-{started.id}")

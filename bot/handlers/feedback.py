@@ -1,0 +1,44 @@
+"""The feedback buttons under each daily tip: helpful, or not for me."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+
+from bot import callbacks, render
+from bot.context import BotContext
+from bot.handlers.common import pressed_button
+from storage import operators
+
+logger = logging.getLogger(__name__)
+
+
+async def feedback_button(update: Update, context: BotContext) -> None:
+    """Store the answer (a later press changes it) and put a thanks where the buttons were."""
+    pressed = pressed_button(update)
+    if pressed is None:
+        return
+    query, data, chat = pressed
+    content = context.content
+    if data == callbacks.FEEDBACK_SAVED:
+        await query.answer(content.answers["feedback_saved"])
+        return
+    value, _, tip_id = data.removeprefix(callbacks.FEEDBACK_PREFIX).partition(":")
+    if content.tip(tip_id) is None:
+        await query.answer(content.answers["stale"])  # a tip since removed, or forged
+        return
+    helpful = value == "1"
+    operators.set_feedback(context.store, chat.id, tip_id, helpful, context.now())
+    await query.answer()
+    message = query.message
+    if isinstance(message, Message):
+        try:
+            await message.edit_reply_markup(
+                render.feedback_given(content, message.reply_markup, helpful)
+            )
+        except BadRequest as error:
+            # A double tap ("not modified"), or a message too old to edit: the answer is
+            # stored either way.
+            logger.info("could not replace the feedback buttons: %s", error.message)

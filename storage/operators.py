@@ -1,0 +1,155 @@
+"""Feedback on daily tips, and operators' broadcasts with their per-chat delivery log."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from storage.store import Store
+
+
+class BroadcastStatus(enum.StrEnum):
+    """Where one chat's copy of a broadcast stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    BLOCKED = "blocked"  # the user blocked the bot, or the chat is gone
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    """One broadcast: which message of which chat is copied, by whom, and to how many."""
+
+    id: int
+    from_chat_id: int
+    message_id: int
+    created_by: int
+    recipients: int
+
+
+def _stamp(now: datetime) -> str:
+    return now.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _utc_date(now: datetime) -> str:
+    return now.astimezone(UTC).date().isoformat()
+
+
+def set_feedback(store: Store, chat_id: int, tip_id: str, helpful: bool, now: datetime) -> bool:
+    """Record a chat's answer about a tip; a later answer replaces the earlier one.
+
+    Returns:
+        Whether this was the chat's first answer about the tip.
+    """
+    with store.db.atomic():
+        first = (
+            store.db.execute(
+                "SELECT 1 FROM feedback WHERE chat_id = ? AND tip_id = ?", [chat_id, tip_id]
+            ).fetchone()
+            is None
+        )
+        store.db.execute(
+            "INSERT INTO feedback (chat_id, tip_id, helpful, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, tip_id) DO UPDATE "
+            "SET helpful = excluded.helpful, updated_at = excluded.updated_at",
+            [chat_id, tip_id, int(helpful), _stamp(now), _stamp(now)],
+        )
+    return first
+
+
+def feedback(store: Store, chat_id: int, tip_id: str) -> bool | None:
+    """A chat's answer about a tip: True helpful, False not for me, None no answer."""
+    row = store.db.execute(
+        "SELECT helpful FROM feedback WHERE chat_id = ? AND tip_id = ?", [chat_id, tip_id]
+    ).fetchone()
+    return None if row is None else bool(row[0])
+
+
+def active_subscribers(store: Store, now: datetime) -> int:
+    """How many chats a broadcast would reach now: subscribed, not blocked, not paused."""
+    row = store.db.execute(
+        "SELECT count(*) FROM subscribers WHERE subscribed = 1 AND blocked = 0 "
+        "AND (resume_on IS NULL OR resume_on <= ?)",
+        [_utc_date(now)],
+    ).fetchone()
+    return int(row[0])
+
+
+def start_broadcast(
+    store: Store, from_chat_id: int, message_id: int, created_by: int, now: datetime
+) -> Broadcast:
+    """Create a broadcast and a pending row for every chat it reaches, in one transaction.
+
+    Paused chats are left out, as for the daily tip; the pause date is compared with the
+    UTC date (a chat whose pause ends today somewhere ahead of UTC waits a day).
+    """
+    stamp = _stamp(now)
+    with store.db.atomic():
+        cursor = store.db.execute(
+            "INSERT INTO broadcasts (from_chat_id, message_id, created_by, created_at) "
+            "VALUES (?, ?, ?, ?)",
+            [from_chat_id, message_id, created_by, stamp],
+        )
+        broadcast_id = int(cursor.lastrowid or 0)
+        recipients = store.db.execute(
+            "INSERT INTO broadcast_deliveries (broadcast_id, chat_id, status, updated_at) "
+            "SELECT ?, chat_id, ?, ? FROM subscribers WHERE subscribed = 1 AND blocked = 0 "
+            "AND (resume_on IS NULL OR resume_on <= ?)",
+            [broadcast_id, BroadcastStatus.PENDING.value, stamp, _utc_date(now)],
+        ).rowcount
+    return Broadcast(broadcast_id, from_chat_id, message_id, created_by, recipients)
+
+
+def pending(store: Store, broadcast_id: int, limit: int, *, after: int | None = None) -> list[int]:
+    """Up to ``limit`` chats the broadcast has still to reach, by chat id, after ``after``
+    (so a sender can page through them while earlier ones are still in flight)."""
+    rows = store.db.execute(
+        "SELECT chat_id FROM broadcast_deliveries WHERE broadcast_id = ? AND status = ? "
+        "AND (? IS NULL OR chat_id > ?) ORDER BY chat_id LIMIT ?",
+        [broadcast_id, BroadcastStatus.PENDING.value, after, after, limit],
+    ).fetchall()
+    return [int(row[0]) for row in rows]
+
+
+def mark(
+    store: Store, broadcast_id: int, chat_id: int, status: BroadcastStatus, now: datetime
+) -> None:
+    """Record what happened to one chat's copy."""
+    with store.db.atomic():
+        store.db.execute(
+            "UPDATE broadcast_deliveries SET status = ?, updated_at = ? "
+            "WHERE broadcast_id = ? AND chat_id = ?",
+            [status.value, _stamp(now), broadcast_id, chat_id],
+        )
+
+
+def counts(store: Store, broadcast_id: int) -> dict[BroadcastStatus, int]:
+    """How many chats are at each status, every status present (0 if none)."""
+    found = dict(
+        store.db.execute(
+            "SELECT status, count(*) FROM broadcast_deliveries WHERE broadcast_id = ? "
+            "GROUP BY status",
+            [broadcast_id],
+        ).fetchall()
+    )
+    return {status: int(found.get(status.value, 0)) for status in BroadcastStatus}
+
+
+def finish(store: Store, broadcast_id: int, now: datetime) -> None:
+    """Record that a broadcast has reached every chat it could."""
+    with store.db.atomic():
+        store.db.execute(
+            "UPDATE broadcasts SET finished_at = ? WHERE id = ?", [_stamp(now), broadcast_id]
+        )
+
+
+def unfinished(store: Store) -> list[Broadcast]:
+    """Broadcasts a stop interrupted, oldest first, to go on with after a restart."""
+    rows = store.db.execute(
+        "SELECT b.id, b.from_chat_id, b.message_id, b.created_by, count(d.chat_id) "
+        "FROM broadcasts b LEFT JOIN broadcast_deliveries d ON d.broadcast_id = b.id "
+        "WHERE b.finished_at IS NULL GROUP BY b.id ORDER BY b.id"
+    ).fetchall()
+    return [Broadcast(*(int(value) for value in row)) for row in rows]
