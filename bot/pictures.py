@@ -4,6 +4,7 @@ the file id Telegram returned (kept in storage)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import Chat, InlineKeyboardMarkup, InputMediaPhoto, Message
 from telegram.constants import ParseMode
@@ -14,18 +15,29 @@ from content import pictures
 
 logger = logging.getLogger(__name__)
 
-
-def _key(language: str, picture_id: str) -> str:
-    return f"{language}/{picture_id}"
-
-
-def _upload(language: str, picture_id: str) -> bytes:
-    return pictures.path(picture_id, language).read_bytes()
+#: Sends a picture given its stored file id or its bytes; returns the message (None: no edit).
+Attempt = Callable[[str | bytes], Awaitable[Message | bool | None]]
 
 
-def _remember(context: BotContext, key: str, message: Message) -> None:
-    if message.photo:
-        context.store.set_file_id(key, message.photo[-1].file_id, context.now())
+async def _by_file_id_or_upload(context: BotContext, picture_id: str, attempt: Attempt) -> None:
+    """Run ``attempt`` with the stored file id; upload the file if there is none, or if
+    Telegram refuses it (an id from another bot token), and keep the id it returns."""
+    language = context.language
+    key = f"{language}/{picture_id}"
+    store = context.store
+    file_id = store.file_id(key)
+    if file_id is not None:
+        try:
+            await attempt(file_id)
+            return
+        except BadRequest as error:
+            if "not modified" in error.message:
+                return  # a double tap on the same button
+            logger.warning("stored file id for %s refused (%s); uploading", key, error.message)
+            store.forget_file_id(key)
+    message = await attempt(pictures.path(picture_id, language).read_bytes())
+    if isinstance(message, Message) and message.photo:
+        store.set_file_id(key, message.photo[-1].file_id, context.now())
 
 
 async def send(
@@ -34,26 +46,15 @@ async def send(
     picture_id: str,
     caption: str,
     keyboard: InlineKeyboardMarkup | None = None,
-) -> Message:
+) -> None:
     """Send a picture in the user's language with an HTML caption (at most 1,024 characters)."""
-    language = context.language
-    key = _key(language, picture_id)
-    file_id = context.store.file_id(key)
-    if file_id is not None:
-        try:
-            return await chat.send_photo(file_id, caption=caption, reply_markup=keyboard)
-        except BadRequest as error:
-            # A file id from another bot token, or one Telegram dropped: upload again.
-            logger.warning("stored file id for %s refused (%s); uploading", key, error.message)
-            context.store.forget_file_id(key)
-    message = await chat.send_photo(
-        _upload(language, picture_id),
-        caption=caption,
-        reply_markup=keyboard,
-        filename=f"{picture_id}.png",
-    )
-    _remember(context, key, message)
-    return message
+
+    async def attempt(photo: str | bytes) -> Message:
+        return await chat.send_photo(
+            photo, caption=caption, reply_markup=keyboard, filename=f"{picture_id}.png"
+        )
+
+    await _by_file_id_or_upload(context, picture_id, attempt)
 
 
 async def edit(
@@ -64,29 +65,11 @@ async def edit(
     keyboard: InlineKeyboardMarkup | None = None,
 ) -> None:
     """Turn a picture message into another picture with a new caption and keyboard."""
-    language = context.language
-    key = _key(language, picture_id)
-    file_id = context.store.file_id(key)
-    if file_id is not None:
-        try:
-            await message.edit_media(
-                InputMediaPhoto(file_id, caption=caption, parse_mode=ParseMode.HTML),
-                reply_markup=keyboard,
-            )
-            return
-        except BadRequest as error:
-            if "not modified" in error.message:
-                return  # a double tap
-            logger.warning("stored file id for %s refused (%s); uploading", key, error.message)
-            context.store.forget_file_id(key)
-    edited = await message.edit_media(
-        InputMediaPhoto(
-            _upload(language, picture_id),
-            caption=caption,
-            parse_mode=ParseMode.HTML,
-            filename=f"{picture_id}.png",
-        ),
-        reply_markup=keyboard,
-    )
-    if isinstance(edited, Message):
-        _remember(context, key, edited)
+
+    async def attempt(photo: str | bytes) -> Message | bool:
+        media = InputMediaPhoto(
+            photo, caption=caption, parse_mode=ParseMode.HTML, filename=f"{picture_id}.png"
+        )
+        return await message.edit_media(media, reply_markup=keyboard)
+
+    await _by_file_id_or_upload(context, picture_id, attempt)

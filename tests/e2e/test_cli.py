@@ -7,6 +7,9 @@ import os
 import signal
 import subprocess
 import sys
+from asyncio.subprocess import Process
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from content import Content, load
@@ -25,6 +28,35 @@ def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env["PYTHONPATH"] = str(ROOT)
     env.update(extra)
     return env
+
+
+@asynccontextmanager
+async def bot_process(tmp_path: Path, env: dict[str, str], *args: str) -> AsyncIterator[Process]:
+    """Run `backcare-bot ARGS` in ``tmp_path`` until the block ends; killed if it fails."""
+    process = await asyncio.create_subprocess_exec(
+        *command(*args),
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def sigterm(process: Process) -> str:
+    """Send SIGTERM: the bot must exit with 0 within 5 s. Returns what it logged."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
+    assert loop.time() - started < 5
+    assert process.returncode == 0, stderr.decode()
+    return stderr.decode()
 
 
 def test_help_explains_commands_and_settings(tmp_path: Path) -> None:
@@ -72,30 +104,13 @@ async def test_run_answers_and_stops_cleanly_on_sigterm(
         BACKCARE_DB=str(tmp_path / "run.db"),
     )
     # At DEBUG, PTB and httpx log request URLs, which carry the token: it must be redacted.
-    process = await asyncio.create_subprocess_exec(
-        *command("--log-level", "DEBUG", "run"),
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
+    async with bot_process(tmp_path, env, "--log-level", "DEBUG", "run") as process:
         await fake.wait_call("setMyCommands", timeout=30)
         fake.api.user_message(7, "/start")
         reply = await fake.wait_call("sendMessage", timeout=10)
         assert reply.params["text"] == content.message("welcome")
         await fake.wait_for(lambda: (tmp_path / "run.db").exists())
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
-        assert loop.time() - started < 5
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    assert process.returncode == 0
-    log = stderr.decode()
+        log = await sigterm(process)
     assert "Traceback" not in log
     assert fake.token not in log and fake.token.split(":")[1] not in log
     assert "[REDACTED]" in log

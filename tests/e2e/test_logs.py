@@ -6,7 +6,6 @@ import asyncio
 import io
 import json
 import logging
-import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from bot.app import build_application, running
 from bot.context import BotContext
 from content import Content
 from tests.conftest import FakeClock, settings_for
-from tests.e2e.test_cli import clean_env, command
+from tests.e2e.test_cli import bot_process, clean_env, command, sigterm
 from tests.fakeapi import FakeBotApi
 
 FORMATS = [pytest.param("text", id="text"), pytest.param("json", id="json")]
@@ -143,14 +142,7 @@ async def test_run_at_debug_logs_no_token_and_nothing_users_typed(
         BACKCARE_LOG_LEVEL="debug",
         BACKCARE_LOG_FORMAT=fmt,
     )
-    process = await asyncio.create_subprocess_exec(
-        *command("run"),
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
+    async with bot_process(tmp_path, env, "run") as process:
         await fake.wait_call("setMyCommands", timeout=30)
         # Free text, a command's argument, and a /timezone value the bot quotes back.
         for chat_id, text in (
@@ -162,14 +154,7 @@ async def test_run_at_debug_logs_no_token_and_nothing_users_typed(
             await fake.wait_for(partial(fake.api.sent, chat_id), timeout=10)
         quoted = fake.api.sent(9)[0].params["text"]
         assert typed in quoted  # the reply quotes it: the request's parameters carry it
-        process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    assert process.returncode == 0
-    log = stderr.decode()
+        log = await sigterm(process)
     lines = check_lines(log, fmt, [*token_parts(fake), typed])
     assert logs.REDACTED in log  # PTB logged its URLs, and they were redacted
     assert any("sendMessage" in line for line in lines)  # DEBUG was on

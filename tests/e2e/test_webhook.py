@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import signal
 import socket
 import sqlite3
 from collections.abc import AsyncIterator
@@ -24,7 +23,7 @@ from bot.delivery import JOB_NAME
 from bot.webhook import HEALTH_PATH, SECRET_HEADER, serve, url_path
 from content import Content
 from tests.conftest import START, FakeClock, settings_for
-from tests.e2e.test_cli import clean_env, command
+from tests.e2e.test_cli import bot_process, clean_env, sigterm
 from tests.fakeapi import FakeBotApi
 
 SECRET = "s3cret_Webhook-token"
@@ -249,41 +248,17 @@ async def test_run_with_a_webhook_stops_cleanly_on_sigterm(
         BACKCARE_DB=str(tmp_path / "run.db"),
         BACKCARE_WEBHOOK_SECRET=SECRET,
     )
-    process = await asyncio.create_subprocess_exec(
-        *command(
-            "--log-level",
-            "DEBUG",
-            "run",
-            "--webhook-url",
-            WEBHOOK_URL,
-            "--listen",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ),
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
+    args = ("--log-level", "DEBUG", "run", "--webhook-url", WEBHOOK_URL)
+    async with bot_process(
+        tmp_path, env, *args, "--listen", "127.0.0.1", "--port", str(port)
+    ) as process:
         await fake.wait_call("setWebhook", timeout=30)
         base = f"http://127.0.0.1:{port}"
         assert await post(base + "/hook", message(fake, 7, "/start"), SECRET) == 200
         reply = await fake.wait_for(lambda: fake.api.sent(7), timeout=10)
         assert reply[0].params["text"] == content.message("welcome")
         assert (await health(base))[0] == 200
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
-        assert loop.time() - started < 5
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    assert process.returncode == 0, stderr.decode()
-    log = stderr.decode()
+        log = await sigterm(process)
     assert "Traceback" not in log
     assert fake.token not in log and SECRET not in log
     assert not [c for c in fake.calls if c.method == "deleteWebhook"]
