@@ -79,14 +79,22 @@ def active_subscribers(store: Store, now: datetime) -> int:
 
 def start_broadcast(
     store: Store, from_chat_id: int, message_id: int, created_by: int, now: datetime
-) -> Broadcast:
+) -> Broadcast | None:
     """Create a broadcast and a pending row for every chat it reaches, in one transaction.
 
     Paused chats are left out, as for the daily tip; the pause date is compared with the
     UTC date (a chat whose pause ends today somewhere ahead of UTC waits a day).
+
+    Returns:
+        The broadcast, or None if that message was broadcast already (a second tap).
     """
     stamp = _stamp(now)
     with store.db.atomic():
+        if store.db.execute(
+            "SELECT 1 FROM broadcasts WHERE from_chat_id = ? AND message_id = ?",
+            [from_chat_id, message_id],
+        ).fetchone():
+            return None
         cursor = store.db.execute(
             "INSERT INTO broadcasts (from_chat_id, message_id, created_by, created_at) "
             "VALUES (?, ?, ?, ?)",

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from telegram import Message, Update
+from telegram.error import TelegramError
 
 from bot import broadcast, callbacks, render
 from bot.context import BotContext
@@ -97,6 +98,9 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
     started = operators.start_broadcast(
         context.store, int(from_chat), int(message_id), user.id, context.now()
     )
+    if started is None:
+        await query.answer(content.answers["stale"])  # a second tap: it is on its way already
+        return
     logger.info("broadcast %d started by %s to %d chats", started.id, user.id, started.recipients)
     await query.answer()
     await message.edit_text(
@@ -104,9 +108,13 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
     )
 
     async def report(done: int, total: int) -> None:
-        await message.edit_text(
-            content.message("broadcast_progress", done=str(done), total=str(total))
-        )
+        # Progress is a courtesy: a failed edit must not stop the broadcast.
+        try:
+            await message.edit_text(
+                content.message("broadcast_progress", done=str(done), total=str(total))
+            )
+        except TelegramError as error:
+            logger.info("broadcast %d: progress not shown (%s)", started.id, error)
 
     async def run() -> None:
         counts = await broadcast.send(context.bot, context.services, started, report)

@@ -96,6 +96,27 @@ async def test_confirm_sends_to_every_active_subscriber_and_counts(
         admin.calls.remove(call)
 
 
+async def test_a_second_tap_on_confirm_sends_nothing_twice(
+    admin: Harness, content: Content
+) -> None:
+    source = await write(admin, SECRET)
+    question = [c for c in await ask(admin, source) if c.method == "sendMessage"][-1]
+    confirm = callbacks.broadcast_confirm(ADMIN, source)
+    # Both taps arrive before the first one's edit removes the buttons.
+    first = admin.fake.api.press(admin.chat_id, question.result["message_id"], confirm)
+    second = admin.fake.api.press(admin.chat_id, question.result["message_id"], confirm)
+    await admin.fake.wait_for(lambda: {first["update_id"], second["update_id"]} <= admin.handled)
+    done = content.message("broadcast_done", sent="4", blocked="1", failed="0")
+    await admin.fake.wait_for(
+        lambda: any(c.params["text"] == done for c in admin.since(0, "editMessageText"))
+    )
+    assert len(list(admin.store.db.execute("SELECT id FROM broadcasts"))) == 1
+    copies = [c for c in admin.calls if c.method == "copyMessage" and c.params["chat_id"] != ADMIN]
+    assert len(copies) == len(SUBSCRIBERS)
+    for call in [c for c in copies if c.error]:
+        admin.calls.remove(call)  # the blocked user's refusal was expected
+
+
 async def test_cancel_sends_nothing(admin: Harness, content: Content) -> None:
     source = await write(admin, SECRET)
     question = [c for c in await ask(admin, source) if c.method == "sendMessage"][-1]
@@ -148,6 +169,7 @@ async def test_a_broadcast_a_stop_interrupted_goes_on_after_a_restart(
             bot.store.subscribe(chat_id, clock())
     source = fake.api.user_message(ADMIN, SECRET, queue=False)["message"]["message_id"]
     started = operators.start_broadcast(bot.store, ADMIN, source, ADMIN, clock())
+    assert started is not None
     # The first two went out before the stop.
     for chat_id in SUBSCRIBERS[:2]:
         operators.mark(bot.store, started.id, chat_id, BroadcastStatus.SENT, clock())
