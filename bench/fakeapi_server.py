@@ -1,9 +1,10 @@
 """A lean fake Bot API for the benchmarks, meant to run in its own process on 127.0.0.1.
 
 It answers what the bot calls (getMe, setMyCommands, deleteWebhook, getUpdates, sendMessage,
-answerCallbackQuery) with minimal valid results, and can enforce Telegram's overall limit:
-with ``--limit N`` a sendMessage that would make more than N accepted in any sliding
-``--window`` seconds is answered 429 with retry_after=1 and not counted as sent.
+sendPhoto, answerCallbackQuery) with minimal valid results (a sendPhoto counts as a message),
+and can enforce Telegram's overall limit: with ``--limit N`` a sendMessage that would make
+more than N accepted in any sliding ``--window`` seconds is answered 429 with retry_after=1
+and not counted as sent.
 
 Every sendMessage arrival is recorded (time.monotonic(), chat id, HTTP status). A simulated
 user can be started over the control API: it queues a text message for getUpdates every
@@ -72,16 +73,19 @@ class Fake:
             return _json({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
         method = request.match_info["method"].lower()
         self.counts[method] += 1
-        body = await request.read()
-        if request.content_type == "application/json":
-            params: dict[str, Any] = json.loads(body or b"{}")
+        params: dict[str, Any]
+        if request.content_type.startswith("multipart/"):
+            # A picture upload (/technique): the fields, without the file itself.
+            params = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+        elif request.content_type == "application/json":
+            params = json.loads(await request.read() or b"{}")
         else:
-            params = dict(parse_qsl(body.decode()))
-        if method == "sendmessage":
+            params = dict(parse_qsl((await request.read()).decode()))
+        if method in ("sendmessage", "sendphoto"):
             transport = request.transport
             if transport is not None:
                 self.peers.add(transport.get_extra_info("peername"))
-            return self.send_message(params)
+            return self.send_message(params, photo=method == "sendphoto")
         if method == "getupdates":
             return _json({"ok": True, "result": await self.get_updates(params)})
         if method == "getme":
@@ -90,7 +94,7 @@ class Fake:
             return _json({"ok": True, "result": True})
         return _json({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
 
-    def send_message(self, params: dict[str, Any]) -> web.Response:
+    def send_message(self, params: dict[str, Any], *, photo: bool = False) -> web.Response:
         now = time.monotonic()
         chat_id = int(params["chat_id"])
         status = 200
@@ -118,11 +122,16 @@ class Fake:
                 },
                 429,
             )
-        message = {
+        message: dict[str, Any] = {
             "message_id": next(self.message_ids),
             "date": int(time.time()),
             "chat": {"id": chat_id, "type": "private", "first_name": "U"},
         }
+        if photo:
+            # One file id for every picture: the bot uploads each once, then sends by id.
+            message["photo"] = [
+                {"file_id": "bench-photo", "file_unique_id": "b", "width": 1200, "height": 1600}
+            ]
         return _json({"ok": True, "result": message})
 
     async def get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
