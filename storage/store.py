@@ -563,7 +563,35 @@ class Store:
             self._update(chat_id, now, caution=None if value is None else Caution(value).value)
             return self._get(chat_id)
 
-    # Erasure ------------------------------------------------------------------------------
+    def set_checkin_prompt(self, chat_id: int, on: bool, now: datetime) -> Subscriber:
+        """Turn the check-in button under each daily tip on or off."""
+        with self.db.atomic():
+            self._ensure(chat_id, now)
+            self._update(chat_id, now, checkin_prompt=int(on))
+            return self._get(chat_id)
+
+    def set_language(self, chat_id: int, language: str | None, now: datetime) -> Subscriber:
+        """Record the language chosen with /language (None: follow the Telegram app)."""
+        with self.db.atomic():
+            self._ensure(chat_id, now)
+            self._update(chat_id, now, language=language)
+            return self._get(chat_id)
+
+    def note_telegram_language(self, chat_id: int, language: str, now: datetime) -> bool:
+        """Remember the language the user's app reports, for tips sent without an update.
+
+        Chats the bot does not know are not created.
+
+        Returns:
+            Whether anything changed.
+        """
+        return bool(
+            self.db.execute(
+                "UPDATE subscribers SET telegram_language = ?, updated_at = ? "
+                "WHERE chat_id = ? AND telegram_language IS NOT ?",
+                [language, _stamp(now), chat_id, language],
+            ).rowcount
+        )
 
     # Pain check-ins ---------------------------------------------------------------------
 
@@ -602,70 +630,6 @@ class Store:
         """A chat's check-ins, oldest first."""
         return self._checkins(chat_id, before=date.max, limit=-1)[::-1]
 
-    def set_hold(self, chat_id: int, hold: bool, now: datetime) -> tuple[Subscriber, bool]:
-        """Hold back technique tips, or let them come again (the user says they are fine).
-
-        Returns:
-            The settings, and whether this changed anything.
-        """
-        with self.db.atomic():
-            before = self._ensure(chat_id, now)
-            if before.hold_techniques != hold:
-                self._update(chat_id, now, hold_techniques=int(hold))
-            return self._get(chat_id), before.hold_techniques != hold
-
-    def set_checkin_prompt(self, chat_id: int, on: bool, now: datetime) -> Subscriber:
-        """Turn the check-in button under each daily tip on or off."""
-        with self.db.atomic():
-            self._ensure(chat_id, now)
-            self._update(chat_id, now, checkin_prompt=int(on))
-            return self._get(chat_id)
-
-    def set_language(self, chat_id: int, language: str | None, now: datetime) -> Subscriber:
-        """Record the language chosen with /language (None: follow the Telegram app)."""
-        with self.db.atomic():
-            self._ensure(chat_id, now)
-            self._update(chat_id, now, language=language)
-            return self._get(chat_id)
-
-    def note_telegram_language(self, chat_id: int, language: str, now: datetime) -> bool:
-        """Remember the language the user's app reports, for tips sent without an update.
-
-        Chats the bot does not know are not created.
-
-        Returns:
-            Whether anything changed.
-        """
-        return bool(
-            self.db.execute(
-                "UPDATE subscribers SET telegram_language = ?, updated_at = ? "
-                "WHERE chat_id = ? AND telegram_language IS NOT ?",
-                [language, _stamp(now), chat_id, language],
-            ).rowcount
-        )
-
-    # Uploaded pictures ------------------------------------------------------------------
-
-    def file_id(self, key: str) -> str | None:
-        """Telegram's file id for an uploaded picture (e.g. "zh/pressing"), if known."""
-        row = self.db.execute("SELECT file_id FROM media WHERE key = ?", [key]).fetchone()
-        return None if row is None else str(row[0])
-
-    def set_file_id(self, key: str, file_id: str, now: datetime) -> None:
-        """Remember the file id Telegram gave an uploaded picture."""
-        with self.db.atomic():
-            self.db.execute(
-                "INSERT INTO media (key, file_id, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET file_id = excluded.file_id, "
-                "updated_at = excluded.updated_at",
-                [key, file_id, _stamp(now)],
-            )
-
-    def forget_file_id(self, key: str) -> None:
-        """Drop a file id Telegram no longer accepts, so the picture is uploaded again."""
-        with self.db.atomic():
-            self.db.execute("DELETE FROM media WHERE key = ?", [key])
-
     def progress(self, chat_id: int, now: datetime, days: int = 30) -> Progress:
         """A chat's check-ins over the last ``days`` local days, its streak and subscription.
 
@@ -699,6 +663,42 @@ class Store:
             [chat_id, before.isoformat(), limit],
         ).fetchall()
         return [Checkin(date.fromisoformat(day), score) for day, score in rows]
+
+    def set_hold(self, chat_id: int, hold: bool, now: datetime) -> tuple[Subscriber, bool]:
+        """Hold back technique tips, or let them come again (the user says they are fine).
+
+        Returns:
+            The settings, and whether this changed anything.
+        """
+        with self.db.atomic():
+            before = self._ensure(chat_id, now)
+            if before.hold_techniques != hold:
+                self._update(chat_id, now, hold_techniques=int(hold))
+            return self._get(chat_id), before.hold_techniques != hold
+
+    # Uploaded pictures ------------------------------------------------------------------
+
+    def file_id(self, key: str) -> str | None:
+        """Telegram's file id for an uploaded picture (e.g. "zh/pressing"), if known."""
+        row = self.db.execute("SELECT file_id FROM media WHERE key = ?", [key]).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_file_id(self, key: str, file_id: str, now: datetime) -> None:
+        """Remember the file id Telegram gave an uploaded picture."""
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO media (key, file_id, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET file_id = excluded.file_id, "
+                "updated_at = excluded.updated_at",
+                [key, file_id, _stamp(now)],
+            )
+
+    def forget_file_id(self, key: str) -> None:
+        """Drop a file id Telegram no longer accepts, so the picture is uploaded again."""
+        with self.db.atomic():
+            self.db.execute("DELETE FROM media WHERE key = ?", [key])
+
+    # Erasure ------------------------------------------------------------------------------
 
     def delete_chat(self, chat_id: int) -> int:
         """Delete every row about a chat, in every table with a ``chat_id`` column, at once.
