@@ -31,7 +31,8 @@ def _subscriber(**values: object) -> Subscriber:
 
 def _stored(content: Content, index: int) -> Tip:
     tip = content.tips[index]
-    return Tip(tip.id, tip.position, tip.text, tip.technique, content.program_day(tip.position))
+    day = content.program_day(tip.position)
+    return Tip(tip.id, tip.position, tip.text, tip.technique, day, tip.massage)
 
 
 def messages(content: Content) -> Iterator[tuple[str, render.Reply]]:

@@ -233,8 +233,9 @@ TECHNIQUE_FIELDS = (
     "stop",
 )
 #: A tip is a short daily read; Telegram would take more, we do not.
-#: The keys a tip may have: its text, and the technique it teaches (optional).
-TIP_FIELDS = frozenset({"text", "technique"})
+#: The keys a tip may have: its text, and optionally the technique it teaches, or
+#: ``massage = true`` for a tip that suggests massage without teaching one technique.
+TIP_FIELDS = frozenset({"text", "technique", "massage"})
 MAX_TIP_LENGTH = 500
 #: Room left in a 4096-character message for headings and layout around a technique.
 MAX_TECHNIQUE_LENGTH = 3000
@@ -274,6 +275,8 @@ class Tip:
     #: The technique the tip teaches or asks the user to try (None: general back care).
     #: These are held back while a user's check-ins are rising.
     technique: str | None = None
+    #: The tip suggests massage without teaching one technique; held back the same way.
+    massage: bool = False
 
 
 @dataclass(frozen=True)
@@ -546,7 +549,12 @@ def _tips(data: Mapping[str, Any], file: Traversable, technique_ids: set[str]) -
         if not _ID.match(tip_id):
             raise ContentError(f"{where}: bad id; use lower-case letters, digits and _")
         if not isinstance(fields, dict) or "text" not in fields or set(fields) - TIP_FIELDS:
-            raise ContentError(f"{where}: must be a table with text and, optionally, technique")
+            raise ContentError(
+                f"{where}: must be a table with text and, optionally, technique or massage"
+            )
+        massage = fields.get("massage", False)
+        if not isinstance(massage, bool):
+            raise ContentError(f"{where}.massage: must be true or false")
         technique = fields.get("technique")
         if technique is not None and technique not in technique_ids:
             raise ContentError(f"{where}.technique: no technique {technique!r} in techniques.toml")
@@ -556,7 +564,9 @@ def _tips(data: Mapping[str, Any], file: Traversable, technique_ids: set[str]) -
         text = text.strip()
         _check_markup(text, file, f"tips.{tip_id}")
         _check_length(text, MAX_TIP_LENGTH, file, f"tips.{tip_id}")
-        tips.append(Tip(id=tip_id, position=position, text=text, technique=technique))
+        tips.append(
+            Tip(id=tip_id, position=position, text=text, technique=technique, massage=massage)
+        )
     if not tips:
         raise ContentError(f"{file}: no tips")
     return tuple(tips)

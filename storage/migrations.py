@@ -148,3 +148,9 @@ def m008_feedback_broadcasts(db: Database) -> None:
     # `stats` counts deliveries by day and status over 30 days: without it, a full scan
     # (4.3 s at 1M subscribers with a week of history; 1.4 s with it).
     db.table("deliveries").create_index(["local_date", "status"])
+
+
+@migrations()
+def m009_massage_tips(db: Database) -> None:
+    """Tips that suggest massage in general, held back like technique tips on rising scores."""
+    db.table("tips").add_column("massage", int, not_null_default=0)

@@ -93,6 +93,8 @@ class TipSource(Protocol):
     def text(self) -> str: ...
     @property
     def technique(self) -> str | None: ...
+    @property
+    def massage(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ class Tip:
     technique: str | None = None
     #: Its day in the program ("Day 3 of 30"), or None for a tip after the program.
     program_day: int | None = None
+    #: It suggests massage in general: held back like a technique tip.
+    massage: bool = False
 
 
 @dataclass(frozen=True)
@@ -299,6 +303,7 @@ class Store:
                 "position": tip.position,
                 "text": tip.text,
                 "technique": tip.technique,
+                "massage": int(tip.massage),
                 "program_day": _program_day(tip.position, program_days),
                 "active": 1,
                 "updated_at": stamp,
@@ -368,12 +373,12 @@ class Store:
             self._update(chat_id, now, tip_cursor=tip.position)
 
     def _next_tip(self, subscriber: Subscriber) -> Tip:
-        """The first tip after the subscriber's place, wrapping round; while technique tips
-        are held back, the first general one (the held ones are passed over, not queued)."""
+        """The first tip after the subscriber's place, wrapping round; while technique and
+        massage tips are held back, the first other one (those are passed over, not queued)."""
         rows = list(
             self.db.query(
-                "SELECT id, position, text, technique, program_day FROM tips "
-                "WHERE active = 1 AND (technique IS NULL OR NOT ?) "
+                "SELECT id, position, text, technique, program_day, massage FROM tips "
+                "WHERE active = 1 AND ((technique IS NULL AND massage = 0) OR NOT ?) "
                 "ORDER BY position > ? DESC, position LIMIT 1",
                 [subscriber.hold_techniques, subscriber.tip_cursor],
             )
@@ -980,8 +985,8 @@ def _changed(row: dict[str, Any] | None, tip: TipSource, program_day: int | None
     return (
         row is None
         or not row["active"]
-        or (row["position"], row["text"], row["technique"], row["program_day"])
-        != (tip.position, tip.text, tip.technique, program_day)
+        or (row["position"], row["text"], row["technique"], row["program_day"], row["massage"])
+        != (tip.position, tip.text, tip.technique, program_day, int(tip.massage))
     )
 
 
@@ -996,6 +1001,7 @@ def _tip(row: dict[str, Any]) -> Tip:
         text=row["text"],
         technique=row["technique"],
         program_day=row["program_day"],
+        massage=bool(row["massage"]),
     )
 
 

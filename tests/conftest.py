@@ -66,7 +66,8 @@ def store(tmp_path: Path, content: Content, clock: FakeClock) -> Store:
 def stored_tip(content: Content, index: int) -> Tip:
     """The content's tip at ``index`` as storage returns it (with its program day)."""
     tip = content.tips[index]
-    return Tip(tip.id, tip.position, tip.text, tip.technique, content.program_day(tip.position))
+    day = content.program_day(tip.position)
+    return Tip(tip.id, tip.position, tip.text, tip.technique, day, tip.massage)
 
 
 @dataclass

@@ -149,6 +149,15 @@ EDITS: list[object] = [
     pytest.param(
         lambda c: Edit(
             "tips.toml",
+            "[tips.gentle_is_enough]\nmassage = true",
+            '[tips.gentle_is_enough]\nmassage = "yes"',
+            ("tips.gentle_is_enough.massage", "true or false"),
+        ),
+        id="tip-massage-not-a-flag",
+    ),
+    pytest.param(
+        lambda c: Edit(
+            "tips.toml",
             _first_tip(c).text,
             "<b>Too long</b>\n" + "word " * 100,
             (f"tips.{_first_tip(c).id}", str(MAX_TIP_LENGTH)),

@@ -52,6 +52,7 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m006_tip_kinds_holds_prompts",
             "m007_languages_program_media",
             "m008_feedback_broadcasts",
+            "m009_massage_tips",
         ]
     finally:
         fresh.close()
