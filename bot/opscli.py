@@ -191,21 +191,21 @@ def _cell(value: object) -> str:
 
 
 def list_tips(language: str, out: TextIO) -> int:
-    """Print one line per tip of ``language``: position, program day, technique, id, title."""
+    """Print one line per tip of ``language``: position, program day, technique ("massage" for
+    one that suggests massage in general), id, title."""
     content = load(language)
     rows = []
     for tip in content.tips:
         day = content.program_day(tip.position)
         title = plain(tip.text.split("\n", 1)[0]).strip()
-        rows.append(
-            [tip.position, "-" if day is None else day, tip.technique or "-", tip.id, title]
-        )
+        kind = tip.technique or ("massage" if tip.massage else "-")
+        rows.append([tip.position, "-" if day is None else day, kind, tip.id, title])
     out.write("\n".join(_table(["#", "day", "technique", "id", "title"], rows, "rrlll")) + "\n")
     return OK
 
 
 #: The columns of `tips export`, in order.
-EXPORT_FIELDS = ("id", "position", "program_day", "technique", "language", "text")
+EXPORT_FIELDS = ("id", "position", "program_day", "technique", "massage", "language", "text")
 
 
 def export_tips(form: str, out: TextIO) -> int:
@@ -216,6 +216,7 @@ def export_tips(form: str, out: TextIO) -> int:
             "position": tip.position,
             "program_day": content.program_day(tip.position),
             "technique": tip.technique,
+            "massage": tip.massage,
             "language": language,
             "text": tip.text,
         }

@@ -119,7 +119,8 @@ def test_tips_list_has_a_line_per_tip(language: str) -> None:
         fields = line.split()
         assert fields[0] == str(tip.position)
         assert fields[1] == str(content.program_day(tip.position) or "-")
-        assert fields[2:4] == [tip.technique or "-", tip.id]
+        kind = tip.technique or ("massage" if tip.massage else "-")
+        assert fields[2:4] == [kind, tip.id]
         assert line.endswith(plain(tip.text.splitlines()[0]))
         assert "<" not in line
 
@@ -142,6 +143,7 @@ def test_tips_export_holds_every_tip_of_every_language(form: str) -> None:
             "position": str(tip.position),
             "program_day": str(content.program_day(tip.position) or ""),
             "technique": tip.technique or "",
+            "massage": str(tip.massage),
             "language": language,
             "text": tip.text,
         }
