@@ -29,7 +29,8 @@ def _subscriber(**values: object) -> Subscriber:
     return Subscriber(**fields)  # type: ignore[arg-type]
 
 
-def _stored(content: Content, index: int) -> Tip:
+def stored_tip(content: Content, index: int) -> Tip:
+    """The content's tip at ``index`` as storage returns it (with its program day)."""
     tip = content.tips[index]
     day = content.program_day(tip.position)
     return Tip(tip.id, tip.position, tip.text, tip.technique, day, tip.massage)
@@ -62,11 +63,11 @@ def messages(content: Content) -> Iterator[tuple[str, render.Reply]]:
             SAMPLE_NOW,
         ),
     )
-    yield "first tip", render.first_tip(content, _stored(content, 0))
+    yield "first tip", render.first_tip(content, stored_tip(content, 0))
     for index, tip in enumerate(content.tips):
         day = content.program_day(tip.position)
         name = f"tip {tip.id} (day {day})" if day else f"tip {tip.id} (after the program)"
-        yield name, render.daily_tip(content, _stored(content, index), checkin_prompt=True)
+        yield name, render.daily_tip(content, stored_tip(content, index), checkin_prompt=True)
 
 
 def captions(content: Content) -> Iterator[tuple[str, render.Reply]]:

@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.delivery import JOB_NAME
 from bot.localapi import Call
 from content import Content, load
-from storage import Caution, Store, Tip
+from storage import Caution, Store
 from tests.fakeapi import FakeBotApi
 
 #: Handler group for test instrumentation, after every group the bot uses.
@@ -61,13 +61,6 @@ def store(tmp_path: Path, content: Content, clock: FakeClock) -> Store:
     db.migrate()
     db.sync_tips(content.tips, clock())
     return db
-
-
-def stored_tip(content: Content, index: int) -> Tip:
-    """The content's tip at ``index`` as storage returns it (with its program day)."""
-    tip = content.tips[index]
-    day = content.program_day(tip.position)
-    return Tip(tip.id, tip.position, tip.text, tip.technique, day, tip.massage)
 
 
 @dataclass

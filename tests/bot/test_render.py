@@ -10,6 +10,7 @@ import pytest
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot import callbacks, render
+from bot.contentcli import stored_tip
 from bot.handlers import register
 from bot.render import Reply
 from content import Content, load
@@ -17,7 +18,7 @@ from content.loader import TEXT_PLACEHOLDERS
 from content.markup import MarkupError, check_message, plain
 from storage import Caution, Store
 from storage.schedule import EVERY_DAY, WEEKDAYS, parse_timezone
-from tests.conftest import FakeClock, stored_tip
+from tests.conftest import FakeClock
 
 TECHNIQUE_IDS = [technique.id for technique in load().techniques]
 HEADING_KEYS = sorted(key for key in TEXT_PLACEHOLDERS if key.startswith("technique_heading_"))

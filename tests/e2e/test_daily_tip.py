@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot import render
+from bot.contentcli import stored_tip
 from content import Content
 from storage import Delivery, DeliveryStatus
-from tests.conftest import FakeClock, Harness, settings_for, stored_tip
+from tests.conftest import FakeClock, Harness, settings_for
 from tests.fakeapi import FakeBotApi
 
 

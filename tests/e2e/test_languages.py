@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from bot import callbacks, render
+from bot.contentcli import stored_tip
 from bot.localapi import Upload
 from content import Content, load_all
-from tests.conftest import START, FakeClock, Harness, stored_tip
+from tests.conftest import START, FakeClock, Harness
 from tests.e2e.test_conversation import buttons
 
 CONTENTS = load_all()
