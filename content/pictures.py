@@ -60,8 +60,30 @@ ARROW = (30, 118, 178)
 POINT = (204, 40, 44)
 POINT_RING = (214, 96, 92)
 TEXT = (34, 30, 28)
+#: Text that warns ("no firm pressure"): a dark red that reads on the background and on white.
+CAUTION = (176, 30, 36)
 LEADER = (96, 90, 86)
 INSET_FILL = (255, 255, 255)
+#: The colours shapes and text are filled with: each is kept exactly in the PNG's palette.
+FLAT_COLOURS: tuple[tuple[int, int, int], ...] = (
+    BACKGROUND,
+    SKIN,
+    SKIN_DARK,
+    FOLD,
+    OUTLINE,
+    BONE,
+    VERTEBRA,
+    VERTEBRA_MARKED,
+    HAND,
+    HAND_OUTLINE,
+    ARROW,
+    POINT,
+    POINT_RING,
+    TEXT,
+    CAUTION,
+    LEADER,
+    INSET_FILL,
+)
 
 Point = tuple[float, float]
 Side = Literal["left", "right"]
@@ -427,10 +449,21 @@ class Canvas:
         return lines
 
     def text_block(
-        self, lines: Sequence[str], size: int, anchor: Point, align: Literal["l", "m", "r"]
+        self,
+        lines: Sequence[str],
+        size: int,
+        anchor: Point,
+        align: Literal["l", "m", "r"],
+        fills: Sequence[tuple[int, int, int]] | None = None,
     ) -> Box:
-        """Draw lines of text around ``anchor`` (vertical centre; left, middle or right)."""
+        """Draw lines of text around ``anchor`` (vertical centre; left, middle or right).
+
+        ``fills`` gives each line's colour (TEXT for all by default).
+        """
         font = _font(size, self.language)
+        colours = [TEXT] * len(lines) if fills is None else list(fills)
+        if len(colours) != len(lines):
+            raise ValueError(f"{len(lines)} lines but {len(colours)} colours")
         line_height = size * 1.22
         widths = [self.text_width(line, size) for line in lines]
         block_width = max(widths)
@@ -442,7 +475,7 @@ class Canvas:
             left = anchor[0] - block_width
         else:
             left = anchor[0] - block_width / 2
-        for i, (line, width) in enumerate(zip(lines, widths, strict=True)):
+        for i, (line, width, colour) in enumerate(zip(lines, widths, colours, strict=True)):
             if align == "l":
                 x = left
             elif align == "r":
@@ -454,7 +487,7 @@ class Canvas:
                 (x * SCALE, y * SCALE),
                 line,
                 font=font,
-                fill=TEXT,
+                fill=colour,
                 anchor="lm",
                 language=self.shaping,
             )
@@ -462,12 +495,32 @@ class Canvas:
 
     def finish(self) -> bytes:
         small = self.image.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
-        paletted = small.quantize(
-            colors=PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        # The palette: every flat colour, so that none drifts (median cut alone once turned the
+        # red dots brown when a label changed), then median-cut colours for the smooth edges.
+        edges = small.quantize(
+            colors=PALETTE_COLOURS - len(FLAT_COLOURS),
+            method=Image.Quantize.MEDIANCUT,
+            dither=Image.Dither.NONE,
         )
+        values = (edges.getpalette() or [])[: 3 * (PALETTE_COLOURS - len(FLAT_COLOURS))]
+        # Near-copies of a flat colour are left out: Pillow's lookup, being approximate, could
+        # pick them for that colour's own pixels.
+        edge_colours = [
+            colour
+            for colour in (tuple(values[i : i + 3]) for i in range(0, len(values), 3))
+            if all(_colour_distance(colour, flat) > 8 for flat in FLAT_COLOURS)
+        ]
+        palette = Image.new("P", (1, 1))
+        palette.putpalette(list(itertools.chain(*FLAT_COLOURS, *edge_colours)))
+        paletted = small.quantize(palette=palette, dither=Image.Dither.NONE)
         buffer = io.BytesIO()
         paletted.save(buffer, format="PNG", optimize=True)
         return buffer.getvalue()
+
+
+def _colour_distance(a: Sequence[int], b: Sequence[int]) -> int:
+    """How far apart two RGB colours are, in the channel that differs most."""
+    return max(abs(x - y) for x, y in zip(a, b, strict=True))
 
 
 #: Chinese wraps after a clause's punctuation if it can, else between characters.
@@ -744,6 +797,8 @@ class Callout:
     to_dot: bool = True
     #: A bend in the leader line, to go round other dots.
     via: Point | None = None
+    #: A warning drawn under the label in CAUTION red, as a label key ("notes.no_firm_pressure").
+    caution: str | None = None
 
 
 @dataclass(frozen=True)
@@ -774,7 +829,12 @@ def draw_callouts(
             max_width = WIDTH - MARGIN - callout.at[0]
             align = "l"
         lines = canvas.wrap(text, LABEL_SIZE, max_width)
-        box = canvas.text_block(lines, LABEL_SIZE, callout.at, align)
+        fills = [TEXT] * len(lines)
+        if callout.caution is not None:
+            warning = canvas.wrap(labels[callout.caution], LABEL_SIZE, max_width)
+            lines += warning
+            fills += [CAUTION] * len(warning)
+        box = canvas.text_block(lines, LABEL_SIZE, callout.at, align, fills)
         placed.append((callout.key, box))
         if callout.to is not None:
             gap = 12.0 if callout.side == "right" else -12.0
@@ -891,6 +951,15 @@ class Layout:
     inset: bool = False
 
 
+#: Where grasping lifts its folds: at the sides of the waist, between the lowest ribs and the
+#: tops of the hip bones, well out from the spine (the muscles beside it cannot be lifted).
+GRASP_LEFT: Point = (MID - 182, 495)
+GRASP_RIGHT: Point = (MID + 182, 495)
+
+#: The warning on points over a nerve or big vessels: GB30 (sciatic nerve), BL40 (back of the knee).
+NO_FIRM_PRESSURE = "notes.no_firm_pressure"
+
+
 def _points(*codes: str) -> tuple[Point, ...]:
     return tuple(point for code in codes for point in ACUPOINTS[code])
 
@@ -915,7 +984,13 @@ def _layouts() -> dict[str, Layout]:
                 Callout("points.bl52", (LEFT_COLUMN, BELOW_L2), _left("bl52"), "left"),
                 Callout("points.ex_b7", (LEFT_COLUMN - 30, BELOW_L4), _left("ex_b7"), "left"),
                 Callout("points.bl25", (LEFT_COLUMN - 56, 790), _left("bl25"), "left"),
-                Callout("points.gb30", (HIP_LEFT_COLUMN, 1010), _left("gb30"), "left"),
+                Callout(
+                    "points.gb30",
+                    (HIP_LEFT_COLUMN, 1010),
+                    _left("gb30"),
+                    "left",
+                    caution=NO_FIRM_PRESSURE,
+                ),
                 spine,
                 ribs,
                 gv4,
@@ -955,21 +1030,30 @@ def _layouts() -> dict[str, Layout]:
             note="notes.pushing",
         ),
         "grasping": Layout(
-            grips=(Grip((MID - 150, 525), "left"), Grip((MID + 150, 525), "right")),
+            grips=(Grip(GRASP_LEFT, "left"), Grip(GRASP_RIGHT, "right")),
             callouts=(
                 keep_off,
                 ribs,
-                crest,
-                Callout("landmarks.fold", (RIGHT_COLUMN, 420), (MID + 168, 428), "right", False),
+                # The crest further out than CREST_RIGHT, where the fold does not hide it.
+                Callout("landmarks.hip_line", crest.at, (MID + 240, 641), "right", False),
+                Callout(
+                    "landmarks.fold", (LEFT_COLUMN, 330), (GRASP_LEFT[0] - 12, 398), "left", False
+                ),
             ),
             note="notes.grasping",
         ),
     }
 
 
+def picture_layout(picture_id: str) -> Layout:
+    """What one picture (one of PICTURES) draws on top of the body."""
+    return _layouts()[picture_id]
+
+
 def _label_keys(layout: Layout, picture_id: str) -> set[str]:
     keys = {f"titles.{picture_id}"}
     keys.update(callout.key for callout in layout.callouts)
+    keys.update(callout.caution for callout in layout.callouts if callout.caution)
     keys.update(tag.key for tag in layout.tags)
     if layout.note:
         keys.add(layout.note)
@@ -978,7 +1062,7 @@ def _label_keys(layout: Layout, picture_id: str) -> set[str]:
     return keys
 
 
-INSET_KEYS = ("points.bl40", "landmarks.knee")
+INSET_KEYS = ("points.bl40", "landmarks.knee", NO_FIRM_PRESSURE)
 
 
 def label_keys() -> frozenset[str]:
@@ -990,7 +1074,7 @@ def label_keys() -> frozenset[str]:
 
 def draw_knee_inset(canvas: Canvas, labels: Mapping[str, str]) -> None:
     """Weizhong (BL40) is behind the knee, below the picture: a small drawing of the knee."""
-    box = Box(930, 1080, 1182, 1455)
+    box = Box(930, 1040, 1182, 1455)
     canvas.polygon(
         [
             (box.left, box.top),
@@ -1025,13 +1109,20 @@ def draw_knee_inset(canvas: Canvas, labels: Mapping[str, str]) -> None:
     canvas.line([(cx - 30, crease_y), (cx + 30, crease_y)], OUTLINE, 3, round_ends=True)
     canvas.circle((cx, crease_y), DOT_RADIUS + 3, (255, 255, 255))
     canvas.circle((cx, crease_y), DOT_RADIUS, POINT)
-    lines = canvas.wrap(labels["points.bl40"], LABEL_SIZE - 4, box.right - box.left - 20)
-    lines += canvas.wrap(labels["landmarks.knee"], LABEL_SIZE - 4, box.right - box.left - 20)
+    text_width = box.right - box.left - 20
+    lines = canvas.wrap(labels["points.bl40"], LABEL_SIZE - 4, text_width)
+    lines += canvas.wrap(labels["landmarks.knee"], LABEL_SIZE - 4, text_width)
+    fills = [TEXT] * len(lines)
+    warning = canvas.wrap(labels[NO_FIRM_PRESSURE], LABEL_SIZE - 4, text_width)
+    lines += warning
+    fills += [CAUTION] * len(warning)
     text_top = box.top + 136
     height = (LABEL_SIZE - 4) * 1.22 * len(lines)
     if text_top + height > box.bottom - 6:
         raise LayoutError(f"{canvas.language} knee inset text does not fit")
-    canvas.text_block(lines, LABEL_SIZE - 4, (cx, text_top + height / 2), "m")
+    # Centred in the room under the leg.
+    middle = (text_top + box.bottom - 6) / 2
+    canvas.text_block(lines, LABEL_SIZE - 4, (cx, middle), "m", fills)
     canvas.obstacles.append(("inset", box))
 
 
@@ -1052,7 +1143,7 @@ def render(picture_id: str, language: str, *, strict: bool = True) -> bytes:
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}; expected one of {LANGUAGES}")
     labels = load_labels(language)
-    layout = _layouts()[picture_id]
+    layout = picture_layout(picture_id)
     canvas = Canvas(language, strict)
     draw_body(canvas)
     for point in layout.pressed:

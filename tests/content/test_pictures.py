@@ -76,3 +76,50 @@ def test_unknown_picture_is_refused() -> None:
 
 def test_path_is_under_content_images() -> None:
     assert pictures.path("kneading", "zh").parts[-3:] == ("images", "zh", "kneading.png")
+
+
+def test_points_over_a_nerve_or_big_vessels_say_no_firm_pressure() -> None:
+    """GB30 lies over the sciatic nerve; behind the knee (BL40) run the popliteal vessels."""
+    overview = pictures.picture_layout("overview")
+    (gb30,) = [callout for callout in overview.callouts if callout.key == "points.gb30"]
+    assert gb30.caution == pictures.NO_FIRM_PRESSURE
+    assert overview.inset
+    assert pictures.NO_FIRM_PRESSURE in pictures.INSET_KEYS
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "no firm pressure"), ("zh", "不要用力按")])
+def test_the_warning_says_no_firm_pressure(language: str, words: str) -> None:
+    assert words in pictures.load_labels(language)[pictures.NO_FIRM_PRESSURE].lower()
+
+
+def test_grasping_lifts_folds_at_the_sides_of_the_waist() -> None:
+    """The muscles beside the spine cannot be lifted: the folds are well out towards the flanks."""
+    grips = pictures.picture_layout("grasping").grips
+    assert {grip.side for grip in grips} == {"left", "right"}
+    for grip in grips:
+        assert abs(grip.fold[0] - pictures.MID) >= 4 * pictures.CUN
+        # Between the lowest ribs and the tops of the hip bones.
+        assert pictures.LEVELS["L1"] < grip.fold[1] < pictures.LEVELS["L4"]
+
+
+@pytest.mark.parametrize(
+    ("picture_id", "language"),
+    [
+        pytest.param(picture_id, language, id=f"{language}-{picture_id}")
+        for language in pictures.LANGUAGES
+        for picture_id in pictures.PICTURES
+        if pictures.picture_layout(picture_id).dots or pictures.picture_layout(picture_id).pressed
+    ],
+)
+def test_acupoint_dots_keep_their_red(picture_id: str, language: str) -> None:
+    image = Image.open(io.BytesIO(rendered(picture_id, language))).convert("RGB")
+    layout = pictures.picture_layout(picture_id)
+    for x, y in (*layout.dots, *layout.pressed):
+        assert image.getpixel((round(x), round(y))) == pictures.POINT, (x, y)
+
+
+def test_chinese_labels_use_the_right_words_for_tingling_and_fever() -> None:
+    """Tingling is 针刺感 or 发麻 (刺痛 is a stabbing pain); a fever is 发热, not 发烧."""
+    text = "".join(pictures.load_labels("zh").values())
+    assert "刺痛" not in text
+    assert "发烧" not in text
