@@ -134,10 +134,11 @@ async def run_bare(
     import httpx
 
     from bot import render
+    from bot.contentcli import picked
     from content import load
 
     content = load()
-    reply = render.daily_tip(content, content.tips[0].text)
+    reply = render.daily_tip(content, picked(content, 0))
     await asyncio.to_thread(fake.control, "reset", limit=0)
     db = C.work_copy(C.seed_due(1_000, 0), "bare.db")
     settings = C.settings(fake.base_url, db, send_rate=0)

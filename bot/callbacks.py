@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 TECHNIQUES = "tech"
 TECHNIQUE_PREFIX = "tech:"
 SAFETY = "page:safety"
 BENEFITS = "page:benefits"
 URGENT = "page:urgent"
+SOURCES = "page:sources"
 SUBSCRIBE = "sub:on"
 SETTINGS = "set"
 SETTINGS_SUBSCRIBE = "set:sub:on"
@@ -26,8 +29,12 @@ PAUSE_UNTIL_RESUME = "max"
 RESUME = "set:resume"
 DELETE_CONFIRM = "del:yes"
 DELETE_CANCEL = "del:no"
-#: The caution check's answers carry the technique to open next: "caution:none:kneading".
+#: The caution check's answers carry what to show next: a technique ("caution:none:kneading"),
+#: or the tip the check came in place of, "d." + its id for the daily tip and "t." + its id
+#: for /tip ("caution:none:d.technique_kneading").
 CAUTION_PREFIX = "caution:"
+CAUTION_DAILY_TIP = "d."
+CAUTION_TIP = "t."
 CAUTION_NONE = "none"
 CAUTION_APPLIES = "applies"
 CAUTION_CLEARED = "cleared"
@@ -55,7 +62,7 @@ BROADCAST_CANCEL = "bc:no"
 
 #: Regular expressions for CallbackQueryHandler, one per family.
 TECHNIQUE_PATTERN = r"^tech(:[a-z][a-z0-9_]*)?$"
-PAGE_PATTERN = r"^page:(safety|benefits|urgent)$"
+PAGE_PATTERN = r"^page:(safety|benefits|urgent|sources)$"
 SUBSCRIBE_PATTERN = r"^sub:on$"
 SETTINGS_PATTERN = (
     r"^set(:sub:(on|off)|:ci:(on|off)|:hold:off|:time(:\d{4})?|:tz(:[A-Za-z0-9_+/:-]{1,50})?)?$"
@@ -63,7 +70,7 @@ SETTINGS_PATTERN = (
 DAYS_PATTERN = r"^set:(days(:(all|wk))?|day:[0-6])$"
 PAUSE_PATTERN = r"^set:(pause(:(\d{1,3}|max))?|resume)$"
 DELETE_PATTERN = r"^del:(yes|no)$"
-CAUTION_PATTERN = r"^caution:((none|applies|cleared):[a-z][a-z0-9_]*|retake)$"
+CAUTION_PATTERN = r"^caution:((none|applies|cleared):([dt]\.)?[a-z][a-z0-9_]*|retake)$"
 CHECKIN_PATTERN = r"^checkin:([0-9]|10)$"
 CHECKIN_ASK_PATTERN = r"^checkin:ask$"
 HOLD_PATTERN = r"^hold:fine$"
@@ -100,9 +107,40 @@ def pause_choice(days: int | None) -> str:
     return _checked(PAUSE_PREFIX + (PAUSE_UNTIL_RESUME if days is None else str(days)))
 
 
-def caution(answer: str, technique_id: str) -> str:
-    """Data for a caution-check answer (``CAUTION_NONE`` etc.) that then opens a technique."""
-    return _checked(f"{CAUTION_PREFIX}{answer}:{technique_id}")
+def caution(answer: str, target: str) -> str:
+    """Data for a caution-check answer (``CAUTION_NONE`` etc.) that then shows ``target``:
+    a technique id, or a tip from ``caution_tip``."""
+    return _checked(f"{CAUTION_PREFIX}{answer}:{target}")
+
+
+def caution_tip(tip_id: str, *, daily: bool) -> str:
+    """The target of a caution check sent in place of a tip: the daily tip or /tip's."""
+    return (CAUTION_DAILY_TIP if daily else CAUTION_TIP) + tip_id
+
+
+@dataclass(frozen=True)
+class CautionAnswer:
+    """A pressed caution-check answer, parsed from data that matched ``CAUTION_PATTERN``."""
+
+    answer: str
+    #: What the press should show next, as it came (for the buttons that follow).
+    target: str
+    #: The technique to open, or None when the target is a tip.
+    technique_id: str | None
+    #: The tip the check came in place of, or None when the target is a technique.
+    tip_id: str | None
+    #: That tip was the daily tip (else /tip's).
+    daily: bool
+
+
+def parse_caution(data: str) -> CautionAnswer:
+    """Split a caution answer's data (not ``CAUTION_RETAKE``) into its parts."""
+    answer, _, target = data.removeprefix(CAUTION_PREFIX).partition(":")
+    for prefix in (CAUTION_DAILY_TIP, CAUTION_TIP):
+        if target.startswith(prefix):
+            tip_id = target.removeprefix(prefix)
+            return CautionAnswer(answer, target, None, tip_id, prefix == CAUTION_DAILY_TIP)
+    return CautionAnswer(answer, target, target, None, False)
 
 
 def checkin(score: int) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, time
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot import render
 from content import LANGUAGES, Content, ContentError, load_all, pictures
 from content.markup import MarkupError, check_caption, check_message, plain
-from storage import Caution, Progress, Subscriber, Tip
+from storage import Caution, NextTip, Progress, Subscriber, Tip
 
 #: A moment to render dates and "next tip" lines against.
 SAMPLE_NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
@@ -36,6 +36,11 @@ def stored_tip(content: Content, index: int) -> Tip:
     return Tip(tip.id, tip.position, tip.text, tip.technique, day, tip.massage)
 
 
+def picked(content: Content, index: int, **values: Any) -> NextTip:
+    """The content's tip at ``index`` as the next tip of a chat (see ``NextTip``)."""
+    return NextTip(stored_tip(content, index), **values)
+
+
 def messages(content: Content) -> Iterator[tuple[str, render.Reply]]:
     """Every message the bot builds from content, named, with sample values filled in."""
     yield "welcome", render.welcome(content)
@@ -44,8 +49,8 @@ def messages(content: Content) -> Iterator[tuple[str, render.Reply]]:
         yield f"page {key}", render.page(content, key)
     yield "technique list (caption)", render.technique_list(content)
     for technique in content.techniques:
-        yield f"caution check ({technique.id})", render.caution_check(content, technique)
-        yield f"doctor first ({technique.id})", render.doctor_first(content, technique)
+        yield f"caution check ({technique.id})", render.caution_check(content, technique.id)
+        yield f"doctor first ({technique.id})", render.doctor_first(content, technique.id)
     yield "check-in", render.checkin(content)
     yield "check-in thanks", render.checked_in(content, 4, False)
     yield "check-in thanks, rising", render.checked_in(content, 8, True)
@@ -63,11 +68,26 @@ def messages(content: Content) -> Iterator[tuple[str, render.Reply]]:
             SAMPLE_NOW,
         ),
     )
-    yield "first tip", render.first_tip(content, stored_tip(content, 0))
+    for state in (Caution.ASKED, Caution.CLEARED):
+        yield (
+            f"settings (caution {state})",
+            render.settings(content, _subscriber(caution=state), SAMPLE_NOW),
+        )
+    yield "first tip", render.first_tip(content, picked(content, 0))
     for index, tip in enumerate(content.tips):
         day = content.program_day(tip.position)
         name = f"tip {tip.id} (day {day})" if day else f"tip {tip.id} (after the program)"
-        yield name, render.daily_tip(content, stored_tip(content, index), checkin_prompt=True)
+        yield name, render.daily_tip(content, picked(content, index), checkin_prompt=True)
+        if tip.technique is not None or tip.massage:
+            gated = picked(content, index, ask_caution=True)
+            yield f"{name}: the caution check in its place", render.daily_tip(content, gated)
+            yield f"{name}: the caution check in place of /tip", render.tip(content, gated)
+    last = content.program_days - 1
+    for left_out in ((2, 2), (2, last)):
+        yield (
+            f"tip day {last + 1}, days {left_out} left out",
+            render.daily_tip(content, picked(content, last, left_out=left_out)),
+        )
 
 
 def captions(content: Content) -> Iterator[tuple[str, render.Reply]]:

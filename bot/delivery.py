@@ -119,10 +119,7 @@ class Dispatcher:
         services = self.services
         store, clock = services.store, services.clock
         reply = render.daily_tip(
-            services.content_for(claim.language),
-            claim.tip,
-            program_done=claim.program_done,
-            checkin_prompt=claim.checkin_prompt,
+            services.content_for(claim.language), claim.pick, checkin_prompt=claim.checkin_prompt
         )
         if not store.mark_sending(claim, clock()):
             logger.info("tip to chat %s dropped: its data was deleted", claim.chat_id)

@@ -15,7 +15,7 @@ from bot import callbacks
 from bot.chart import progress_chart, stats_chart
 from content import LANGUAGES, Content, Technique
 from content.markup import MAX_CAPTION_LENGTH, plain
-from storage import Caution, Progress, Subscriber, Tip
+from storage import Caution, NextTip, Progress, Subscriber, TechniqueTips
 from storage.checkins import MAX_SCORE, MIN_SCORE
 from storage.operators import BroadcastStatus
 from storage.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date
@@ -44,9 +44,18 @@ DAY_KEYS = ("day_mon", "day_tue", "day_wed", "day_thu", "day_fri", "day_sat", "d
 #: The settings view's line for each answer to the caution check (None: not taken).
 CAUTION_STATES = {
     None: "caution_not_taken",
+    Caution.ASKED: "caution_state_asked",
     Caution.NONE: "caution_state_none",
     Caution.APPLIES: "caution_state_applies",
     Caution.CLEARED: "caution_state_cleared",
+}
+#: The settings view's line for tips about massage: on, or why they are held back.
+TECHNIQUE_TIPS_STATES = {
+    TechniqueTips.ON: "techniques_on",
+    TechniqueTips.ASK: "techniques_ask",
+    TechniqueTips.UNANSWERED: "techniques_held_unanswered",
+    TechniqueTips.CAUTION: "techniques_held_caution",
+    TechniqueTips.CHECKINS: "techniques_held",
 }
 #: How much of what a user typed is echoed back in a reply.
 MAX_ECHO = 40
@@ -110,16 +119,19 @@ def help_text(content: Content) -> Reply:
 
 
 def page(content: Content, key: str) -> Reply:
-    """A long page (/safety, /benefits, /urgent) with buttons to the other pages."""
+    """A long page (/safety, /benefits, /urgent, /sources) with buttons to the others: the
+    evidence behind /safety and /benefits one tap away, and /urgent from every page."""
     buttons = content.buttons
-    other = (
-        _button(buttons["benefits"], callbacks.BENEFITS)
-        if key == "safety"
-        else _button(buttons["safety"], callbacks.SAFETY)
-    )
-    rows = [[_button(buttons["techniques"], callbacks.TECHNIQUES), other]]
-    if key == "safety":
-        rows.append([_button(buttons["urgent"], callbacks.URGENT)])
+    techniques = _button(buttons["techniques"], callbacks.TECHNIQUES)
+    safety = _button(buttons["safety"], callbacks.SAFETY)
+    benefits = _button(buttons["benefits"], callbacks.BENEFITS)
+    sources = _button(buttons["sources"], callbacks.SOURCES)
+    urgent = _button(buttons["urgent"], callbacks.URGENT)
+    rows = {
+        "safety": [[techniques, benefits], [sources, urgent]],
+        "benefits": [[techniques, safety], [sources]],
+        "sources": [[safety, benefits], [urgent]],
+    }.get(key, [[techniques, safety]])
     return Reply(content.pages[key], InlineKeyboardMarkup(rows))
 
 
@@ -220,8 +232,9 @@ def technique_captioned(content: Content, technique: Technique) -> Card:
     return Card(caption, rest)
 
 
-def caution_check(content: Content, technique: Technique) -> Reply:
-    """The caution check shown instead of the first technique card, with its three answers."""
+def caution_check(content: Content, target: str) -> Reply:
+    """The caution check with its three answers; the first two then show ``target`` (a
+    technique id, or a tip from ``callbacks.caution_tip``), the third opens /urgent."""
     buttons = content.buttons
     return Reply(
         content.message("caution_check"),
@@ -229,14 +242,13 @@ def caution_check(content: Content, technique: Technique) -> Reply:
             [
                 [
                     _button(
-                        buttons["caution_none"],
-                        callbacks.caution(callbacks.CAUTION_NONE, technique.id),
+                        buttons["caution_none"], callbacks.caution(callbacks.CAUTION_NONE, target)
                     )
                 ],
                 [
                     _button(
                         buttons["caution_applies"],
-                        callbacks.caution(callbacks.CAUTION_APPLIES, technique.id),
+                        callbacks.caution(callbacks.CAUTION_APPLIES, target),
                     )
                 ],
                 [_button(buttons["caution_red_flag"], callbacks.URGENT)],
@@ -245,8 +257,9 @@ def caution_check(content: Content, technique: Technique) -> Reply:
     )
 
 
-def doctor_first(content: Content, technique: Technique) -> Reply:
-    """The ask-a-doctor-first card shown instead of a technique while a caution applies."""
+def doctor_first(content: Content, target: str) -> Reply:
+    """The ask-a-doctor-first card shown instead of a technique or a tip about massage while
+    a caution applies; "my doctor has cleared me" then shows ``target``."""
     buttons = content.buttons
     return Reply(
         content.message("caution_doctor_first"),
@@ -255,7 +268,7 @@ def doctor_first(content: Content, technique: Technique) -> Reply:
                 [
                     _button(
                         buttons["caution_cleared"],
-                        callbacks.caution(callbacks.CAUTION_CLEARED, technique.id),
+                        callbacks.caution(callbacks.CAUTION_CLEARED, target),
                     )
                 ],
                 [
@@ -269,11 +282,23 @@ def doctor_first(content: Content, technique: Technique) -> Reply:
 
 def guarded_technique(content: Content, caution: Caution | None, technique: Technique) -> Reply:
     """A technique's card once the caution check allows it; the check or doctor card before."""
-    if caution is None:
-        return caution_check(content, technique)
     if caution is Caution.APPLIES:
-        return doctor_first(content, technique)
+        return doctor_first(content, technique.id)
+    if caution is None or not caution.allows_massage:
+        return caution_check(content, technique.id)
     return technique_card(content, technique)
+
+
+def caution_gate(content: Content, pick: NextTip, *, daily: bool) -> Reply:
+    """The caution check sent in place of a tip about massage to a chat that never answered
+    it: the day's line, why it comes, and the check; an answer that allows massage then
+    shows the tip (``daily``: as the daily tip, else as /tip's)."""
+    check = caution_check(content, callbacks.caution_tip(pick.tip.id, daily=daily))
+    parts = [content.message("caution_gate"), check.text]
+    header = _tip_header(content, pick)
+    if header:
+        parts.insert(0, header)
+    return Reply("\n\n".join(parts), check.keyboard)
 
 
 def checkin(content: Content) -> Reply:
@@ -362,29 +387,44 @@ def find_technique(content: Content, query: str) -> Technique | None:
     return names[close[0]] if close else None
 
 
-def tip_text(content: Content, tip: Tip, program_done: bool) -> str:
-    """A tip in the content's language, headed "Day N of 30" while in the program, or with
-    the end-of-program note on the first tip after it.
-
-    Args:
-        tip: the tip as stored (its text is the fallback if the language lacks it).
-        program_done: whether the user had finished the program before this tip.
-    """
-    translated = content.tip(tip.id)
-    text = translated.text if translated else tip.text
-    if program_done:
-        return text
+def _tip_header(content: Content, pick: NextTip) -> str | None:
+    """ "Day N of 30" (naming the days passed over to reach it), the end-of-program note on
+    the first tip after the program, or None once the program is done."""
+    if pick.program_done:
+        return None
     days = str(content.program_days)
-    if tip.program_day is None:
-        return f"{content.message('program_done', days=days)}\n\n{text}"
-    return f"{content.message('program_day', day=str(tip.program_day), days=days)}\n{text}"
+    if pick.tip.program_day is None:
+        return content.message("program_done", days=days)
+    day = str(pick.tip.program_day)
+    if pick.left_out is None:
+        return content.message("program_day", day=day, days=days)
+    first, last = pick.left_out
+    left_out = (
+        content.message("left_out_day", day=str(first))
+        if first == last
+        else content.message("left_out_days", first=str(first), last=str(last))
+    )
+    return content.message("program_day_left_out", day=day, days=days, left_out=left_out)
 
 
-def daily_tip(
-    content: Content, tip: Tip, *, program_done: bool = False, checkin_prompt: bool = False
-) -> Reply:
+def tip_text(content: Content, pick: NextTip) -> str:
+    """A tip in the content's language under its header (see ``_tip_header``); the stored
+    text is the fallback if the language lacks the tip."""
+    translated = content.tip(pick.tip.id)
+    text = translated.text if translated else pick.tip.text
+    header = _tip_header(content, pick)
+    if header is None:
+        return text
+    gap = "\n\n" if pick.tip.program_day is None else "\n"
+    return f"{header}{gap}{text}"
+
+
+def daily_tip(content: Content, pick: NextTip, *, checkin_prompt: bool = False) -> Reply:
     """The daily tip with its feedback buttons, the techniques and safety one tap away, and
-    the check-in if asked for."""
+    the check-in if asked for; the caution check in its place when that comes first."""
+    if pick.ask_caution:
+        return caution_gate(content, pick, daily=True)
+    tip = pick.tip
     rows = [
         [
             _button(content.buttons["feedback_helpful"], callbacks.feedback(True, tip.id)),
@@ -397,7 +437,7 @@ def daily_tip(
     ]
     if checkin_prompt:
         rows.insert(1, [_button(content.buttons["checkin_open"], callbacks.CHECKIN_ASK)])
-    text = content.message("daily_tip", tip=tip_text(content, tip, program_done))
+    text = content.message("daily_tip", tip=tip_text(content, pick))
     return Reply(text, InlineKeyboardMarkup(rows))
 
 
@@ -421,15 +461,18 @@ def feedback_given(
     return InlineKeyboardMarkup(rows or [[thanks]])
 
 
-def tip(content: Content, tip: Tip, program_done: bool) -> Reply:
-    """A tip asked for with /tip."""
-    return Reply(tip_text(content, tip, program_done))
+def tip(content: Content, pick: NextTip) -> Reply:
+    """A tip asked for with /tip; the caution check in its place when that comes first."""
+    if pick.ask_caution:
+        return caution_gate(content, pick, daily=False)
+    return Reply(tip_text(content, pick))
 
 
-def first_tip(content: Content, tip: Tip) -> Reply:
-    """Day 1, sent when someone subscribes after today's tip time."""
+def first_tip(content: Content, pick: NextTip) -> Reply:
+    """Day 1, sent when someone subscribes after today's tip time (never about massage:
+    the loader makes sure of it)."""
     days = str(content.program_days)
-    return Reply(f"{content.message('first_tip', days=days)}\n\n{tip_text(content, tip, False)}")
+    return Reply(f"{content.message('first_tip', days=days)}\n\n{tip_text(content, pick)}")
 
 
 def language_menu(content: Content) -> Reply:
@@ -535,9 +578,7 @@ def settings(content: Content, subscriber: Subscriber, now: datetime) -> Reply:
         days=days_label(content, subscriber.days),
         pause=pause_label(content, subscriber, now),
         next=next_tip(content, subscriber, now),
-        techniques=content.message(
-            "techniques_held" if subscriber.hold_techniques else "techniques_on"
-        ),
+        techniques=content.message(TECHNIQUE_TIPS_STATES[subscriber.technique_tips]),
         checkin=content.message(
             "checkin_prompt_on" if subscriber.checkin_prompt else "checkin_prompt_off"
         ),

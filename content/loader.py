@@ -32,6 +32,7 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "technique_heading_stop": frozenset(),
     "caution_check": frozenset(),
     "caution_doctor_first": frozenset(),
+    "caution_gate": frozenset(),
     "checkin": frozenset(),
     "checkin_thanks": frozenset({"score"}),
     "checkin_rising": frozenset(),
@@ -47,6 +48,9 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "first_tip": frozenset({"days"}),
     "first_tip_later": frozenset({"days", "next"}),
     "program_day": frozenset({"day", "days"}),
+    "program_day_left_out": frozenset({"day", "days", "left_out"}),
+    "left_out_day": frozenset({"day"}),
+    "left_out_days": frozenset({"first", "last"}),
     "program_done": frozenset({"days"}),
     "language_choose": frozenset(),
     "language_set": frozenset(),
@@ -61,10 +65,14 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "next_tip_none": frozenset(),
     "next_tip_paused": frozenset(),
     "techniques_on": frozenset(),
+    "techniques_ask": frozenset(),
     "techniques_held": frozenset(),
+    "techniques_held_unanswered": frozenset(),
+    "techniques_held_caution": frozenset(),
     "checkin_prompt_on": frozenset(),
     "checkin_prompt_off": frozenset(),
     "caution_not_taken": frozenset(),
+    "caution_state_asked": frozenset(),
     "caution_state_none": frozenset(),
     "caution_state_applies": frozenset(),
     "caution_state_cleared": frozenset(),
@@ -154,6 +162,7 @@ BUTTON_KEYS = frozenset(
         "techniques",
         "safety",
         "benefits",
+        "sources",
         "back_to_list",
         "settings_time",
         "settings_timezone",
@@ -211,6 +220,7 @@ COMMANDS = (
     "time",
     "timezone",
     "language",
+    "sources",
     "privacy",
     "deletedata",
     "help",
@@ -218,7 +228,7 @@ COMMANDS = (
 MAX_COMMAND_DESCRIPTION = 256
 
 #: Long pages sent as one message each.
-PAGE_KEYS = frozenset({"benefits", "safety", "urgent", "privacy"})
+PAGE_KEYS = frozenset({"benefits", "safety", "urgent", "sources", "privacy"})
 
 TECHNIQUE_FIELDS = (
     "name",
@@ -364,7 +374,7 @@ def load(language: str = DEFAULT_LANGUAGE, root: Traversable | None = None) -> C
         pages=MappingProxyType(pages),
         techniques=techniques,
         tips=tips,
-        program_days=_program_days(tips_data, tips_file, len(tips)),
+        program_days=_program_days(tips_data, tips_file, tips),
     )
 
 
@@ -413,10 +423,14 @@ def _difference(mine: Any, theirs: Any) -> str:
     return f"{mine!r} vs {theirs!r}"
 
 
-def _program_days(data: Mapping[str, Any], file: Traversable, tip_count: int) -> int:
+def _program_days(data: Mapping[str, Any], file: Traversable, tips: tuple[Tip, ...]) -> int:
     days = data.get("program_days")
-    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= tip_count:
-        raise ContentError(f"{file}: program_days must be a whole number from 1 to {tip_count}")
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= len(tips):
+        raise ContentError(f"{file}: program_days must be a whole number from 1 to {len(tips)}")
+    # Day 1 comes at once on subscribing, before anyone could answer the caution check, so
+    # it must not be about massage (storage's Tip.about_massage: a technique, or massage).
+    if tips[0].technique is not None or tips[0].massage:
+        raise ContentError(f"{file}: tips.{tips[0].id}: day 1 must not be about massage")
     return days
 
 

@@ -63,11 +63,38 @@ class DeliveryStatus(enum.StrEnum):
 
 
 class Caution(enum.StrEnum):
-    """The answer to the caution check shown before the first technique."""
+    """Where the caution check stands: shown before the first technique card, and in place
+    of the first tip about massage for a chat that never answered it."""
 
+    ASKED = "asked"  # the check came in place of a tip and is not answered yet
     NONE = "none"  # none of the massage cautions apply
     APPLIES = "applies"  # something applies: ask a doctor first
     CLEARED = "cleared"  # something applied, and a doctor has cleared the user
+
+    @property
+    def allows_massage(self) -> bool:
+        """Whether this answer lets technique cards and tips about massage through."""
+        return self in (Caution.NONE, Caution.CLEARED)
+
+
+class TechniqueTips(enum.StrEnum):
+    """Whether tips that teach a technique or suggest massage may reach a chat, and if not,
+    why. ``Subscriber.technique_tips`` is the one place this is decided."""
+
+    ON = "on"
+    #: The caution check was never answered: it goes out in place of the first such tip.
+    ASK = "ask"
+    #: The check came in place of a tip and is not answered yet: passed over until it is.
+    UNANSWERED = "unanswered"
+    #: Something on the caution list applies: passed over until a doctor clears the user.
+    CAUTION = "caution"
+    #: Check-ins rose: passed over until the user says they feel fine.
+    CHECKINS = "checkins"
+
+    @property
+    def held(self) -> bool:
+        """Whether such tips are passed over (not queued: the sequence goes on without them)."""
+        return self not in (TechniqueTips.ON, TechniqueTips.ASK)
 
 
 #: Statuses that mean the day's tip is handled and must not be sent again.
@@ -104,13 +131,39 @@ class Tip:
     id: str
     position: int
     text: str
-    #: The technique the tip teaches (None: general back care); held back while
-    #: ``Subscriber.hold_techniques`` is set.
+    #: The technique the tip teaches (None: general back care).
     technique: str | None = None
     #: Its day in the program ("Day 3 of 30"), or None for a tip after the program.
     program_day: int | None = None
-    #: It suggests massage in general: held back like a technique tip.
+    #: It suggests massage in general.
     massage: bool = False
+
+    @property
+    def about_massage(self) -> bool:
+        """Whether the tip teaches a technique or suggests massage: such tips are held back
+        by ``TechniqueTips`` (the same rule as ``_ABOUT_MASSAGE`` in SQL)."""
+        return self.technique is not None or self.massage
+
+
+#: The columns ``_tip`` reads.
+_TIP_COLUMNS = "id, position, text, technique, program_day, massage"
+#: ``Tip.about_massage`` in SQL, for the tips table.
+_ABOUT_MASSAGE = "(technique IS NOT NULL OR massage != 0)"
+
+
+@dataclass(frozen=True)
+class NextTip:
+    """A chat's next tip in its sequence, and what goes with it when shown."""
+
+    tip: Tip
+    #: The chat had finished the program before this tip: no "Day N of 30".
+    program_done: bool = False
+    #: The first and last program day passed over to reach this tip (tips about massage
+    #: held back), or None: the "Day N of 30" line says they were left out.
+    left_out: tuple[int, int] | None = None
+    #: The chat never answered the caution check and this tip is about massage: the
+    #: check goes out in its place, and the tip only after an answer that allows massage.
+    ask_caution: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,7 +184,7 @@ class Subscriber:
     resume_on: date | None = None
     #: The answer to the caution check, or None if it was never answered (or retaken).
     caution: Caution | None = None
-    #: Check-ins rose: tips that teach a technique are skipped until the user says they are fine.
+    #: Check-ins rose: tips about massage are skipped until the user says they are fine.
     hold_techniques: bool = False
     #: The user asked for a check-in button under each daily tip.
     checkin_prompt: bool = False
@@ -159,6 +212,20 @@ class Subscriber:
         """The subscriber's timezone as a tzinfo."""
         return schedule.resolve(self.timezone)
 
+    @property
+    def technique_tips(self) -> TechniqueTips:
+        """Whether tips about massage may come, and why not: a caution that applies (or an
+        unanswered check) first, since only the user's doctor or answer lifts it."""
+        if self.caution is Caution.APPLIES:
+            return TechniqueTips.CAUTION
+        if self.caution is Caution.ASKED:
+            return TechniqueTips.UNANSWERED
+        if self.hold_techniques:
+            return TechniqueTips.CHECKINS
+        if self.caution is None:
+            return TechniqueTips.ASK
+        return TechniqueTips.ON
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -178,15 +245,23 @@ class Claim:
 
     chat_id: int
     day: date
-    tip: Tip
+    pick: NextTip
     #: When it was due; a claim released unsent makes the subscriber due at this instant again.
     due_at: datetime
     #: The tip goes out with a check-in button (the subscriber opted in).
     checkin_prompt: bool = False
     #: The subscriber's language (None: the default).
     language: str | None = None
-    #: The subscriber had finished the program when this was claimed.
-    program_done: bool = False
+
+    @property
+    def tip(self) -> Tip:
+        """The claimed tip (or the one the caution check goes out in place of)."""
+        return self.pick.tip
+
+    @property
+    def program_done(self) -> bool:
+        """The subscriber had finished the program when this was claimed."""
+        return self.pick.program_done
 
 
 @dataclass(frozen=True)
@@ -327,22 +402,23 @@ class Store:
             _tip(row) for row in self.db.table("tips").rows_where("active = 1", order_by="position")
         ]
 
-    def take_tip(self, chat_id: int, now: datetime) -> tuple[Tip, bool]:
+    def take_tip(self, chat_id: int, now: datetime) -> NextTip:
         """Return the chat's next tip in sequence and move its place on (for /tip).
 
-        Returns:
-            The tip, and whether the chat had finished the program before it.
+        When the caution check goes out in its place (``NextTip.ask_caution``), the place
+        moves on all the same and the check counts as asked: the tips about massage after
+        it are passed over until the check is answered.
 
         Raises:
             LookupError: if there are no tips at all.
         """
         with self.db.atomic():
             subscriber = self._ensure(chat_id, now)
-            tip = self._next_tip(subscriber)
-            self._advance(chat_id, tip, now)
-        return tip, subscriber.program_done
+            pick = self._next_tip(subscriber)
+            self._advance(chat_id, pick, now)
+        return pick
 
-    def take_first_tip(self, chat_id: int, now: datetime) -> tuple[Tip, bool]:
+    def take_first_tip(self, chat_id: int, now: datetime) -> NextTip:
         """Like ``take_tip``, and count it as today's tip: the next comes on the next day.
 
         For a new subscriber whose tip time today has passed: day 1 now, day 2 tomorrow.
@@ -357,7 +433,7 @@ class Store:
                 [
                     chat_id,
                     schedule.local_date(now, subscriber.zone).isoformat(),
-                    taken[0].id,
+                    taken.tip.id,
                     DeliveryStatus.SENT.value,
                     _stamp(now),
                 ],
@@ -365,27 +441,47 @@ class Store:
             self._reschedule(chat_id, now, done=True)
         return taken
 
-    def _advance(self, chat_id: int, tip: Tip, now: datetime) -> None:
-        """Move the chat's place to ``tip``; a tip after the program ends the program."""
-        if tip.program_day is None:
-            self._update(chat_id, now, tip_cursor=tip.position, program_done=1)
-        else:
-            self._update(chat_id, now, tip_cursor=tip.position)
+    def tip(self, tip_id: str) -> Tip | None:
+        """Return the tip with this id (retired ones too), or None."""
+        rows = list(self.db.query(f"SELECT {_TIP_COLUMNS} FROM tips WHERE id = ?", [tip_id]))
+        return _tip(rows[0]) if rows else None
 
-    def _next_tip(self, subscriber: Subscriber) -> Tip:
-        """The first tip after the subscriber's place, wrapping round; while technique and
-        massage tips are held back, the first other one (those are passed over, not queued)."""
+    def _advance(self, chat_id: int, pick: NextTip, now: datetime) -> None:
+        """Move the chat's place to the picked tip; a tip after the program ends the
+        program, and a caution check sent in its place counts as asked."""
+        values: dict[str, Any] = {"tip_cursor": pick.tip.position}
+        if pick.tip.program_day is None:
+            values["program_done"] = 1
+        self._update(chat_id, now, **values)
+        if pick.ask_caution:
+            # Only if still unanswered: the user may have answered since the claim.
+            self.db.execute(
+                "UPDATE subscribers SET caution = ? WHERE chat_id = ? AND caution IS NULL",
+                [Caution.ASKED.value, chat_id],
+            )
+
+    def _next_tip(self, subscriber: Subscriber) -> NextTip:
+        """The first tip after the subscriber's place, wrapping round; while tips about
+        massage are held back (``Subscriber.technique_tips``), the first other one: those
+        are passed over, not queued."""
+        gate = subscriber.technique_tips
         rows = list(
             self.db.query(
-                "SELECT id, position, text, technique, program_day, massage FROM tips "
-                "WHERE active = 1 AND ((technique IS NULL AND massage = 0) OR NOT ?) "
+                f"SELECT {_TIP_COLUMNS} FROM tips "
+                f"WHERE active = 1 AND NOT (? AND {_ABOUT_MASSAGE}) "
                 "ORDER BY position > ? DESC, position LIMIT 1",
-                [subscriber.hold_techniques, subscriber.tip_cursor],
+                [gate.held, subscriber.tip_cursor],
             )
         )
         if not rows:
             raise LookupError("no tips in the database")
-        return _tip(rows[0])
+        tip = _tip(rows[0])
+        return NextTip(
+            tip,
+            program_done=subscriber.program_done,
+            left_out=_left_out(subscriber, tip),
+            ask_caution=gate is TechniqueTips.ASK and tip.about_massage,
+        )
 
     # Subscribers ------------------------------------------------------------------------
 
@@ -793,7 +889,7 @@ class Store:
         if existing is not None and existing.status is not DeliveryStatus.FAILED:
             self._reschedule(subscriber.chat_id, now, done=True)
             return
-        tip = self._next_tip(subscriber)
+        pick = self._next_tip(subscriber)
         self.db.execute(
             "INSERT INTO deliveries "
             "(chat_id, local_date, tip_id, status, attempts, due_at, updated_at) "
@@ -804,7 +900,7 @@ class Store:
             [
                 subscriber.chat_id,
                 day.isoformat(),
-                tip.id,
+                pick.tip.id,
                 DeliveryStatus.CLAIMED.value,
                 _epoch(subscriber.next_due),
                 stamp,
@@ -815,11 +911,10 @@ class Store:
             Claim(
                 subscriber.chat_id,
                 day,
-                tip,
+                pick,
                 subscriber.next_due,
                 checkin_prompt=subscriber.checkin_prompt,
                 language=subscriber.speaks,
-                program_done=subscriber.program_done,
             )
         )
 
@@ -835,7 +930,7 @@ class Store:
         """Record a sent tip and move the chat's place in the tip sequence on."""
         with self.db.atomic():
             self._set_status(claim, DeliveryStatus.SENT, now, message_id=message_id)
-            self._advance(claim.chat_id, claim.tip, now)
+            self._advance(claim.chat_id, claim.pick, now)
 
     def mark_failed(self, claim: Claim, now: datetime, *, retry: bool = True) -> datetime | None:
         """Record a failed send; schedule a retry later the same local day if one is left.
@@ -988,6 +1083,14 @@ def _changed(row: dict[str, Any] | None, tip: TipSource, program_day: int | None
         or (row["position"], row["text"], row["technique"], row["program_day"], row["massage"])
         != (tip.position, tip.text, tip.technique, program_day, int(tip.massage))
     )
+
+
+def _left_out(subscriber: Subscriber, tip: Tip) -> tuple[int, int] | None:
+    """The program days between the subscriber's place and ``tip``, passed over to reach it."""
+    if subscriber.program_done or tip.program_day is None:
+        return None
+    first, last = subscriber.tip_cursor + 1, tip.program_day - 1
+    return (first, last) if first <= last else None
 
 
 def _program_day(position: int, program_days: int) -> int | None:

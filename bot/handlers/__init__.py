@@ -46,6 +46,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("benefits", info.benefits),
             CommandHandler("safety", info.safety),
             CommandHandler("urgent", info.urgent),
+            CommandHandler("sources", info.sources),
             CommandHandler("language", language.language),
             CommandHandler("privacy", privacy.privacy),
             CommandHandler("deletedata", privacy.delete_data),

@@ -1,4 +1,4 @@
-"""/safety, /benefits and /urgent, as commands and as buttons."""
+"""/safety, /benefits, /urgent and /sources, as commands and as buttons."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from bot.context import BotContext
 from bot.handlers.common import send
 
 #: The page each page button opens (the handler's pattern lets only these through).
-_PAGES = {callbacks.SAFETY: "safety", callbacks.BENEFITS: "benefits", callbacks.URGENT: "urgent"}
+_PAGES = {
+    callbacks.SAFETY: "safety",
+    callbacks.BENEFITS: "benefits",
+    callbacks.URGENT: "urgent",
+    callbacks.SOURCES: "sources",
+}
 
 
 async def safety(update: Update, context: BotContext) -> None:
@@ -27,8 +32,13 @@ async def urgent(update: Update, context: BotContext) -> None:
     await send(update, render.page(context.content, "urgent"))
 
 
+async def sources(update: Update, context: BotContext) -> None:
+    """Show the guidelines and reviews the content is based on."""
+    await send(update, render.page(context.content, "sources"))
+
+
 async def page_button(update: Update, context: BotContext) -> None:
-    """Open the safety, benefits or urgent page as a new message, keeping the one pressed."""
+    """Open a page as a new message, keeping the one pressed."""
     query = update.callback_query
     if query is None:
         return

@@ -35,8 +35,8 @@ async def subscribe_chat(update: Update, context: BotContext) -> None:
     ):
         # Today's tip time has passed: day 1 now counts as today's, day 2 comes tomorrow.
         await send(update, render.subscribed(content, subscriber, now, new=False))
-        tip, _ = context.store.take_first_tip(chat.id, now)
-        await send(update, render.first_tip(content, tip))
+        pick = context.store.take_first_tip(chat.id, now)
+        await send(update, render.first_tip(content, pick))
         return
     await send(update, render.subscribed(content, subscriber, now, new=newcomer))
 

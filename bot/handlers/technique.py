@@ -23,7 +23,7 @@ def _caution(update: Update, context: BotContext) -> Caution | None:
 
 
 def _allowed(caution: Caution | None) -> bool:
-    return caution in (Caution.NONE, Caution.CLEARED)
+    return caution is not None and caution.allows_massage
 
 
 async def send_card(chat: Chat, context: BotContext, technique: Technique) -> None:

@@ -10,9 +10,10 @@ from bot.handlers.common import send
 
 
 async def tip(update: Update, context: BotContext) -> None:
-    """Send the chat's next tip; it does not count as the day's delivery."""
+    """Send the chat's next tip (or the caution check in its place); it does not count as
+    the day's delivery."""
     chat = update.effective_chat
     if chat is None:
         return
-    next_tip, program_done = context.store.take_tip(chat.id, context.now())
-    await send(update, render.tip(context.content, next_tip, program_done))
+    pick = context.store.take_tip(chat.id, context.now())
+    await send(update, render.tip(context.content, pick))

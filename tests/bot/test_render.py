@@ -10,7 +10,7 @@ import pytest
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot import callbacks, render
-from bot.contentcli import stored_tip
+from bot.contentcli import picked
 from bot.handlers import register
 from bot.render import Reply
 from content import Content, load
@@ -42,8 +42,6 @@ CALLBACK_PATTERNS = (
 
 Build = Callable[[Content, Store, FakeClock], Reply]
 
-stored = stored_tip
-
 
 def _card(technique_id: str) -> Build:
     def build(content: Content, store: Store, clock: FakeClock) -> Reply:
@@ -58,10 +56,15 @@ def _technique_reply(name: str, technique_id: str) -> Build:
     def build(content: Content, store: Store, clock: FakeClock) -> Reply:
         technique = content.technique(technique_id)
         assert technique is not None
-        result: Reply = getattr(render, name)(content, technique)
+        result: Reply = getattr(render, name)(content, technique.id)
         return result
 
     return build
+
+
+def _first_technique(content: Content) -> int:
+    """The index of the first tip that teaches a technique."""
+    return next(i for i, tip in enumerate(content.tips) if tip.technique is not None)
 
 
 def _settings(subscribed: bool) -> Build:
@@ -107,6 +110,15 @@ KEYBOARD_REPLIES = [
     pytest.param(lambda c, s, k: render.page(c, "safety"), id="page-safety"),
     pytest.param(lambda c, s, k: render.page(c, "benefits"), id="page-benefits"),
     pytest.param(lambda c, s, k: render.page(c, "urgent"), id="page-urgent"),
+    pytest.param(lambda c, s, k: render.page(c, "sources"), id="page-sources"),
+    pytest.param(
+        lambda c, s, k: render.daily_tip(c, picked(c, _first_technique(c), ask_caution=True)),
+        id="daily_tip-caution-gate",
+    ),
+    pytest.param(
+        lambda c, s, k: render.tip(c, picked(c, _first_technique(c), ask_caution=True)),
+        id="tip-caution-gate",
+    ),
     pytest.param(lambda c, s, k: render.delete_confirm(c), id="delete_confirm"),
     pytest.param(lambda c, s, k: render.technique_list(c), id="technique_list"),
     *[pytest.param(_card(t), id=f"technique_card-{t}") for t in TECHNIQUE_IDS],
@@ -115,7 +127,7 @@ KEYBOARD_REPLIES = [
         for name in ("caution_check", "doctor_first")
         for t in TECHNIQUE_IDS
     ],
-    pytest.param(lambda c, s, k: render.daily_tip(c, stored(c, 0)), id="daily_tip"),
+    pytest.param(lambda c, s, k: render.daily_tip(c, picked(c, 0)), id="daily_tip"),
     pytest.param(_settings(subscribed=True), id="settings-subscribed"),
     pytest.param(_settings(subscribed=False), id="settings-unsubscribed"),
     pytest.param(lambda c, s, k: render.time_menu(c), id="time_menu"),
@@ -132,7 +144,7 @@ KEYBOARD_REPLIES = [
     pytest.param(lambda c, s, k: render.checked_in(c, 9, True), id="checked_in-rising"),
     pytest.param(lambda c, s, k: render.checked_in(c, 4, False), id="checked_in-steady"),
     pytest.param(
-        lambda c, s, k: render.daily_tip(c, stored(c, 0), checkin_prompt=True),
+        lambda c, s, k: render.daily_tip(c, picked(c, 0), checkin_prompt=True),
         id="daily_tip-with-checkin",
     ),
     pytest.param(_settings_with(hold=True, prompt=True), id="settings-held-prompted"),
@@ -142,7 +154,7 @@ KEYBOARD_REPLIES = [
 
 TEXT_ONLY_REPLIES = [
     pytest.param(lambda c, s, k: render.help_text(c), id="help"),
-    pytest.param(lambda c, s, k: render.tip(c, stored(c, 0), False), id="tip"),
+    pytest.param(lambda c, s, k: render.tip(c, picked(c, 0)), id="tip"),
     pytest.param(
         lambda c, s, k: render.technique_list(
             c, c.message("technique_unknown", name=render.echo("<boxing & more>"))
@@ -259,7 +271,7 @@ def test_daily_tip_is_valid_for_every_tip(content: Content) -> None:
     refused = []
     for tip in content.tips:
         try:
-            check_message(render.daily_tip(content, stored(content, tip.position - 1)).text)
+            check_message(render.daily_tip(content, picked(content, tip.position - 1)).text)
         except MarkupError as error:
             refused.append((tip.id, str(error)))
     assert refused == []
@@ -536,7 +548,7 @@ def test_settings_toggle_the_check_in_button(
 
 @pytest.mark.parametrize("on", [pytest.param(True, id="on"), pytest.param(False, id="off")])
 def test_daily_tip_carries_the_check_in_button_only_when_asked(content: Content, on: bool) -> None:
-    reply = render.daily_tip(content, stored(content, 0), checkin_prompt=on)
+    reply = render.daily_tip(content, picked(content, 0), checkin_prompt=on)
     assert (callbacks.CHECKIN_ASK in _data(reply)) is on
 
 
@@ -581,3 +593,90 @@ def test_progress_caption_sums_up_the_chart(
     )
     assert check_message(photo.caption) is None
     assert len(plain(photo.caption)) <= 1024
+
+
+# The caution check in place of a tip, and honest day numbers ---------------------------------
+
+
+def test_days_passed_over_are_named_above_the_next_tip(content: Content) -> None:
+    pick = picked(content, 19, left_out=(12, 19))
+    left_out = content.message("left_out_days", first="12", last="19")
+    header = content.message("program_day_left_out", day="20", days="30", left_out=left_out)
+    assert render.tip_text(content, pick).startswith(header + "\n")
+
+
+def test_one_day_passed_over_is_named_as_one(content: Content) -> None:
+    text = render.tip_text(content, picked(content, 2, left_out=(2, 2)))
+    assert content.message("left_out_day", day="2") in text
+
+
+def test_the_program_done_note_needs_no_day_line(content: Content) -> None:
+    after = content.program_days  # the first tip after the program
+    text = render.tip_text(content, picked(content, after, left_out=(29, 30)))
+    assert text.startswith(content.message("program_done", days="30"))
+
+
+@pytest.mark.parametrize("daily", [pytest.param(True, id="daily"), pytest.param(False, id="tip")])
+def test_the_check_in_place_of_a_tip_hides_the_tip_and_carries_it(
+    content: Content, daily: bool
+) -> None:
+    index = _first_technique(content)
+    pick = picked(content, index, ask_caution=True)
+    reply = render.daily_tip(content, pick) if daily else render.tip(content, pick)
+    tip = content.tips[index]
+    assert tip.text not in reply.text
+    assert reply.text.startswith(content.message("program_day", day=str(index + 1), days="30"))
+    target = callbacks.caution_tip(tip.id, daily=daily)
+    assert _data(reply) == [
+        callbacks.caution(callbacks.CAUTION_NONE, target),
+        callbacks.caution(callbacks.CAUTION_APPLIES, target),
+        callbacks.URGENT,
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(callbacks.caution(callbacks.CAUTION_NONE, "kneading"), id="technique"),
+        pytest.param(
+            callbacks.caution(callbacks.CAUTION_CLEARED, callbacks.caution_tip("x_y", daily=True)),
+            id="daily-tip",
+        ),
+        pytest.param(
+            callbacks.caution(callbacks.CAUTION_APPLIES, callbacks.caution_tip("x_y", daily=False)),
+            id="tip",
+        ),
+    ],
+)
+def test_caution_data_parses_back(data: str) -> None:
+    parsed = callbacks.parse_caution(data)
+    assert callbacks.caution(parsed.answer, parsed.target) == data
+    assert (parsed.technique_id is None) is (parsed.tip_id is not None)
+    assert re.match(callbacks.CAUTION_PATTERN, data)
+
+
+@pytest.mark.parametrize(
+    ("caution", "hold", "key"),
+    [
+        pytest.param(None, False, "techniques_ask", id="not-asked"),
+        pytest.param(Caution.ASKED, False, "techniques_held_unanswered", id="asked"),
+        pytest.param(Caution.APPLIES, True, "techniques_held_caution", id="applies"),
+        pytest.param(Caution.NONE, True, "techniques_held", id="rising"),
+        pytest.param(Caution.CLEARED, False, "techniques_on", id="cleared"),
+    ],
+)
+def test_settings_say_why_tips_about_massage_are_held(
+    content: Content,
+    store: Store,
+    clock: FakeClock,
+    caution: Caution | None,
+    hold: bool,
+    key: str,
+) -> None:
+    reply = _settings_with(hold=hold, caution=caution)(content, store, clock)
+    assert content.message(key) in reply.text
+
+
+@pytest.mark.parametrize("key", ["safety", "benefits"])
+def test_safety_and_benefits_lead_to_the_sources(content: Content, key: str) -> None:
+    assert callbacks.SOURCES in _data(render.page(content, key))

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot import render
-from bot.contentcli import stored_tip
+from bot.contentcli import picked
 from content import Content
 from storage import Delivery, DeliveryStatus
 from tests.conftest import FakeClock, Harness, settings_for
@@ -36,7 +36,7 @@ async def test_tip_arrives_at_the_local_time_and_only_once(
     clock.set(at(26, 8, 0, 5))
     tip = await harness.fake.wait_for(lambda: harness.daily_tips(start))
     # Subscribed before the tip time: the first daily tip is day 1 of the program.
-    assert tip[0].params["text"] == render.daily_tip(content, stored_tip(content, 0)).text
+    assert tip[0].params["text"] == render.daily_tip(content, picked(content, 0)).text
     delivery = await harness.fake.wait_for(lambda: sent(harness, date(2026, 11, 26)))
     assert delivery.message_id == tip[0].result["message_id"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot import callbacks, render
-from bot.contentcli import stored_tip
+from bot.contentcli import picked
 from bot.localapi import Upload
 from content import Content, load_all
 from tests.conftest import START, FakeClock, Harness
@@ -86,7 +86,7 @@ async def test_daily_tip_comes_in_the_app_language(harness: Harness, clock: Fake
     start = len(harness.calls)
     await harness.tick()
     sent = [c for c in harness.since(start, "sendMessage")]
-    assert [c.params["text"] for c in sent] == [render.daily_tip(ZH, stored_tip(ZH, 0)).text]
+    assert [c.params["text"] for c in sent] == [render.daily_tip(ZH, picked(ZH, 0)).text]
     assert ZH.message("program_day", day="1", days="30") in sent[0].params["text"]
 
 
@@ -101,7 +101,7 @@ async def test_daily_tip_follows_a_changed_app_language_unless_chosen(
     start = len(harness.calls)
     await harness.tick()
     (tip,) = harness.since(start, "sendMessage")
-    assert tip.params["text"] == render.daily_tip(EN, stored_tip(EN, 0)).text
+    assert tip.params["text"] == render.daily_tip(EN, picked(EN, 0)).text
 
 
 async def test_chinese_technique_card_and_picture(harness: Harness) -> None:

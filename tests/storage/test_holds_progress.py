@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from content import Content
-from storage import Checkin, Store
+from storage import Caution, Checkin, Store
 from storage.checkins import streak
 from tests.conftest import START, FakeClock
 
@@ -64,7 +64,7 @@ def test_while_held_tip_takes_skip_technique_tips(
     store: Store, content: Content, clock: FakeClock
 ) -> None:
     rise(store, clock)
-    taken = [store.take_tip(CHAT, clock())[0].id for _ in content.tips]
+    taken = [store.take_tip(CHAT, clock()).tip.id for _ in content.tips]
     assert not set(taken) & technique_ids(content)
     general = [tip.id for tip in content.tips if tip.id not in technique_ids(content)]
     # Every general tip in order, then round again.
@@ -90,9 +90,10 @@ def test_saying_fine_lets_technique_tips_come_again(
     store: Store, content: Content, clock: FakeClock
 ) -> None:
     rise(store, clock)
+    store.set_caution(CHAT, Caution.NONE, clock())
     subscriber, changed = store.set_hold(CHAT, False, clock())
     assert changed and not subscriber.hold_techniques
-    taken = {store.take_tip(CHAT, clock())[0].id for _ in content.tips}
+    taken = {store.take_tip(CHAT, clock()).tip.id for _ in content.tips}
     assert technique_ids(content) <= taken
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from content import Content
-from storage import Claim, Store
+from storage import Caution, Claim, Store
 from tests.conftest import START, FakeClock
 
 CHAT = 42
@@ -24,8 +24,10 @@ def program_store(store: Store, content: Content, clock: FakeClock) -> Store:
 
 
 def daily_claims(store: Store, clock: FakeClock, days: int) -> list[Claim]:
-    """Subscribe CHAT, then claim and send its tip at 09:00 on ``days`` days in a row."""
+    """Subscribe CHAT (none of the massage cautions apply), then claim and send its tip at
+    09:00 on ``days`` days in a row."""
     store.subscribe(CHAT, clock())
+    store.set_caution(CHAT, Caution.NONE, clock())
     claims = []
     for day in range(days):
         clock.set(NINE + timedelta(days=day))
@@ -70,8 +72,8 @@ def test_subscribing_after_the_tip_time_counts_day_one_as_today(
 ) -> None:
     clock.set(NINE + timedelta(hours=1))
     program_store.subscribe(CHAT, clock())
-    tip, done = program_store.take_first_tip(CHAT, clock())
-    assert (tip.id, tip.program_day, done) == (content.tips[0].id, 1, False)
+    pick = program_store.take_first_tip(CHAT, clock())
+    assert (pick.tip.id, pick.tip.program_day, pick.program_done) == (content.tips[0].id, 1, False)
     assert program_store.claim_due(clock() + timedelta(hours=12), LIMIT) == []
     clock.set(NINE + timedelta(days=1))
     (claim,) = program_store.claim_due(clock(), LIMIT)
@@ -85,10 +87,9 @@ def test_tip_command_reports_the_program_state(
     program_store.db.execute(
         "UPDATE subscribers SET tip_cursor = ? WHERE chat_id = ?", [content.program_days, CHAT]
     )
-    first_after, done_before = program_store.take_tip(CHAT, clock())
-    assert (first_after.program_day, done_before) == (None, False)
-    _, done_before = program_store.take_tip(CHAT, clock())
-    assert done_before is True
+    first_after = program_store.take_tip(CHAT, clock())
+    assert (first_after.tip.program_day, first_after.program_done) == (None, False)
+    assert program_store.take_tip(CHAT, clock()).program_done is True
 
 
 # Languages -------------------------------------------------------------------------------------

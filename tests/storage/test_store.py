@@ -181,7 +181,7 @@ def test_sync_tips_retires_removed_tip(store: Store, content: Content, clock: Fa
 def test_retired_tip_is_never_taken(store: Store, content: Content, clock: FakeClock) -> None:
     removed = content.tips[1]
     store.sync_tips([t for t in content.tips if t.id != removed.id], clock())
-    taken = [store.take_tip(CHAT, clock())[0].id for _ in range(2 * len(content.tips))]
+    taken = [store.take_tip(CHAT, clock()).tip.id for _ in range(2 * len(content.tips))]
     assert removed.id not in taken
 
 
@@ -202,7 +202,8 @@ def test_re_added_tip_comes_back(store: Store, content: Content, clock: FakeCloc
 def test_take_tip_walks_every_tip_in_order_then_wraps(
     store: Store, content: Content, clock: FakeClock
 ) -> None:
-    taken = [store.take_tip(CHAT, clock())[0].id for _ in range(len(content.tips) + 1)]
+    store.set_caution(CHAT, Caution.NONE, clock())
+    taken = [store.take_tip(CHAT, clock()).tip.id for _ in range(len(content.tips) + 1)]
     assert taken == [tip.id for tip in content.tips] + [content.tips[0].id]
 
 
