@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time
 from typing import Any, TextIO
 
 from bot import render
-from content import LANGUAGES, Content, ContentError, load_all, pictures
+from content import LANGUAGES, Content, ContentError, load_all, pictures, rules
 from content.markup import MarkupError, check_caption, check_message, plain
 from storage import Caution, NextTip, Progress, Subscriber, Tip
 
@@ -105,7 +105,8 @@ def _no_progress() -> Progress:
 
 
 def problems(contents: Mapping[str, Content]) -> list[str]:
-    """What Telegram would refuse, or what is missing, in every language."""
+    """What Telegram would refuse, what is missing, and which safety rule of
+    ``content.rules`` is broken, in every language."""
     found: list[str] = []
     reference = set(pictures.load_labels(LANGUAGES[0]))
     for language, content in contents.items():
@@ -120,6 +121,7 @@ def problems(contents: Mapping[str, Content]) -> list[str]:
                 (check_message if name.endswith("(continued)") else check_caption)(reply.text)
             except MarkupError as error:
                 found.append(f"{language}: caption of {name}: {error}")
+        found.extend(f"{language}: {problem}" for problem in rules.problems(content))
         labels = set(pictures.load_labels(language))
         if labels != reference:
             found.append(

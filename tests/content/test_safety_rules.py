@@ -1,0 +1,312 @@
+"""The clinical safety rules of content/rules.py: every language keeps them, and each rule
+catches the regression it is there for (a rule that cannot fail would guard nothing)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from types import MappingProxyType
+
+import pytest
+
+from bot import contentcli
+from content import LANGUAGES, Content, load, rules
+from content.rules import RULES, WORDS, Rule
+
+Break = Callable[[Content], Content]
+
+
+def _rule(name: str) -> Rule:
+    return next(rule for rule in RULES if rule.name == name)
+
+
+def _tip_text(content: Content, tip_id: str, text: str) -> Content:
+    tips = tuple(
+        dataclasses.replace(tip, text=text) if tip.id == tip_id else tip for tip in content.tips
+    )
+    return dataclasses.replace(content, tips=tips)
+
+
+def _replace_in_tip(content: Content, tip_id: str, old: str, new: str) -> Content:
+    tip = content.tip(tip_id)
+    assert tip is not None and old in tip.text, (tip_id, old)
+    return _tip_text(content, tip_id, tip.text.replace(old, new))
+
+
+def _technique(content: Content, technique_id: str, **fields: str) -> Content:
+    techniques = tuple(
+        dataclasses.replace(t, **fields) if t.id == technique_id else t for t in content.techniques
+    )
+    return dataclasses.replace(content, techniques=techniques)
+
+
+def _replace_in_page(content: Content, key: str, old: str, new: str) -> Content:
+    assert old in content.pages[key], (key, old)
+    pages = dict(content.pages, **{key: content.pages[key].replace(old, new)})
+    return dataclasses.replace(content, pages=MappingProxyType(pages))
+
+
+def _replace_in_text(content: Content, key: str, old: str, new: str) -> Content:
+    assert old in content.text[key], (key, old)
+    text = dict(content.text, **{key: content.text[key].replace(old, new)})
+    return dataclasses.replace(content, text=MappingProxyType(text))
+
+
+def _move_tip(content: Content, tip_id: str, position: int) -> Content:
+    """The tips with ``tip_id`` moved to ``position`` (1-based), renumbered."""
+    tips = [tip for tip in content.tips if tip.id != tip_id]
+    moved = content.tip(tip_id)
+    assert moved is not None
+    tips.insert(position - 1, moved)
+    renumbered = tuple(dataclasses.replace(t, position=n) for n, t in enumerate(tips, start=1))
+    return dataclasses.replace(content, tips=renumbered)
+
+
+def _today(content: Content, tip_id: str, line: str) -> Content:
+    tip = content.tip(tip_id)
+    assert tip is not None
+    body = tip.text.splitlines()[:-1]
+    return _tip_text(content, tip_id, "\n".join([*body, line]))
+
+
+def _first_technique_tip(content: Content) -> str:
+    return next(tip.id for tip in content.tips if tip.technique is not None)
+
+
+def _repeat_previous(content: Content) -> Content:
+    """The second tip opens with a sentence of the first, as the old technique week did."""
+    first, second = content.tips[0], content.tips[1]
+    sentence = first.text.splitlines()[1]
+    lines = second.text.splitlines()
+    return _tip_text(content, second.id, "\n".join([lines[0], sentence, *lines[1:]]))
+
+
+# What each rule must catch, in each language: (rule, what breaks it).
+BREAKS: dict[str, list[tuple[str, str, Break]]] = {
+    "en": [
+        (
+            "may, not can",
+            "can-ease",
+            lambda c: _replace_in_tip(c, "massage_cannot_move_disc", "may do", "can ease"),
+        ),
+        (
+            "session cap on every card",
+            "no-cap",
+            lambda c: _technique(c, "pushing", dose="2–3 minutes, light pressure."),
+        ),
+        (
+            "stop rules",
+            "no-next-day",
+            lambda c: _technique(
+                c, "kneading", stop="Stop if pain spreads down a leg or numbness starts."
+            ),
+        ),
+        (
+            "stop rules",
+            "tip-without-stop",
+            lambda c: _tip_text(
+                c, "technique_pushing", "<b>Pushing</b>\nLong strokes.\n<i>Today: try it.</i>"
+            ),
+        ),
+        (
+            "warning signs sorted",
+            "no-chest-pain",
+            lambda c: _replace_in_page(c, "urgent", "back pain with chest pain", "back pain"),
+        ),
+        (
+            "warning signs sorted",
+            "no-one-leg",
+            lambda c: _replace_in_page(c, "safety", "new weakness in one leg", "weakness"),
+        ),
+        (
+            "warning signs sorted",
+            "no-numbers",
+            lambda c: _replace_in_page(c, "urgent", "112 in the EU, ", ""),
+        ),
+        (
+            "warning signs sorted",
+            "same-day-last",
+            lambda c: _replace_in_page(c, "urgent", "the same day", "today"),
+        ),
+        (
+            "caution check items",
+            "no-platelets",
+            lambda c: _replace_in_text(c, "caution_check", "a low platelet count, ", ""),
+        ),
+        (
+            "caution check items",
+            "no-sciatica",
+            lambda c: _replace_in_text(c, "caution_check", "below the knee", "down a leg"),
+        ),
+        (
+            "evidence quality",
+            "low-quality",
+            lambda c: _replace_in_tip(c, "evidence_short_term", "low to very low", "low"),
+        ),
+        (
+            "heat safety",
+            "heat-without-warnings",
+            lambda c: _replace_in_tip(
+                c, "superficial_heat", "Never on skin that feels numb", "Use it"
+            ),
+        ),
+        (
+            "program order",
+            "walks-late",
+            lambda c: _move_tip(c, "short_walks", 20),
+        ),
+        (
+            "program order",
+            "sciatica-after-techniques",
+            lambda c: _move_tip(c, "kngf_not_for_sciatica", 25),
+        ),
+        (
+            "program order",
+            "open-and-read",
+            lambda c: _today(
+                c, "technique_pressing", "<i>Today: open /technique and read the card.</i>"
+            ),
+        ),
+        (
+            "program order",
+            "first-technique-not-honest",
+            lambda c: _replace_in_tip(
+                c, _first_technique_tip(c), "it cannot move the disc back", "it is pleasant"
+            ),
+        ),
+        ("program order", "repeated-sentence", _repeat_previous),
+    ],
+    "zh": [
+        (
+            "may, not can",
+            "can-ease",
+            lambda c: _replace_in_tip(c, "massage_cannot_move_disc", "可能做到的是", "可以缓解，"),
+        ),
+        (
+            "session cap on every card",
+            "no-cap",
+            lambda c: _technique(c, "pushing", dose="推 2–3 分钟，力度要轻。"),
+        ),
+        (
+            "stop rules",
+            "no-next-day",
+            lambda c: _technique(c, "kneading", stop="疼痛向腿部放射或出现麻木时，请停止。"),
+        ),
+        (
+            "stop rules",
+            "tip-without-stop",
+            lambda c: _tip_text(c, "technique_pushing", "<b>推法</b>\n长推。\n<i>今天：试试。</i>"),
+        ),
+        (
+            "words for symptoms",
+            "stabbing-for-tingling",
+            lambda c: _technique(
+                c, "pressing", stop=c.techniques[1].stop.replace("针刺感", "刺痛")
+            ),
+        ),
+        (
+            "words for symptoms",
+            "two-words-for-fever",
+            lambda c: _replace_in_page(c, "urgent", "腰痛同时发热", "腰痛同时发烧"),
+        ),
+        (
+            "warning signs sorted",
+            "no-chest-pain",
+            lambda c: _replace_in_page(c, "urgent", "• 腰痛同时伴有胸痛\n", ""),
+        ),
+        (
+            "warning signs sorted",
+            "no-120",
+            lambda c: _replace_in_page(c, "safety", "（中国大陆为 120）", ""),
+        ),
+        (
+            "caution check items",
+            "no-antiplatelet",
+            lambda c: _replace_in_text(c, "caution_check", "抗凝或抗血小板药", "抗凝药"),
+        ),
+        (
+            "evidence quality",
+            "low-quality",
+            lambda c: _replace_in_tip(c, "evidence_short_term", "低到很低", "较低"),
+        ),
+        (
+            "heat safety",
+            "heat-without-warnings",
+            lambda c: _replace_in_tip(
+                c, "superficial_heat", "皮肤发麻的地方不要热敷，睡觉时也不要热敷", "热敷时"
+            ),
+        ),
+        (
+            "program order",
+            "walks-late",
+            lambda c: _move_tip(c, "stay_active", 20),
+        ),
+        (
+            "program order",
+            "open-and-read",
+            lambda c: _today(
+                c, "technique_pressing", "<i>今天：打开 /technique，读一读按法的卡片。</i>"
+            ),
+        ),
+        ("program order", "repeated-sentence", _repeat_previous),
+    ],
+}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.name)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_content_keeps_every_safety_rule(language: str, rule: Rule) -> None:
+    content = load(language)
+    assert list(rule.problems(content, WORDS[language])) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "rule_name", "broken"),
+    [
+        pytest.param(language, rule_name, broken, id=f"{language}-{case}")
+        for language, cases in BREAKS.items()
+        for rule_name, case, broken in cases
+    ],
+)
+def test_each_rule_catches_its_regression(language: str, rule_name: str, broken: Break) -> None:
+    content = broken(load(language))
+    assert list(_rule(rule_name).problems(content, WORDS[language]))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_rule_is_shown_failing_in_every_language_or_has_nothing_to_catch(
+    language: str,
+) -> None:
+    """A rule added later comes with a case above; en has no banned words to catch."""
+    covered = {rule_name for rule_name, _, _ in BREAKS[language]}
+    nothing_to_catch = {"words for symptoms"} if not WORDS[language].banned else set()
+    assert {rule.name for rule in RULES} - covered == nothing_to_catch
+
+
+def test_every_language_says_how_the_rules_read_in_it() -> None:
+    assert set(WORDS) == set(LANGUAGES)
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "flagged"),
+    [
+        pytest.param("en", "Warmth may ease stiffness.", False, id="en-may"),
+        pytest.param("en", "Warmth can ease stiffness.", True, id="en-can"),
+        pytest.param("zh", "热敷可能缓解僵硬。", False, id="zh-may"),
+        pytest.param("zh", "热敷可以缓解僵硬。", True, id="zh-can"),
+        pytest.param("zh", "热敷能缓解僵硬。", True, id="zh-neng"),
+        pytest.param("zh", "按摩不能缓解椎间盘突出。", False, id="zh-cannot"),
+    ],
+)
+def test_may_not_can_reads_each_language(language: str, sentence: str, flagged: bool) -> None:
+    content = load(language)
+    tip_id = content.tips[0].id
+    broken = _tip_text(content, tip_id, f"<b>x</b>\n{sentence}\n<i>x</i>")
+    assert bool(list(rules.may_not_can(broken, WORDS[language]))) is flagged
+
+
+def test_content_check_reports_a_broken_rule() -> None:
+    contents = {language: load(language) for language in LANGUAGES}
+    contents["zh"] = BREAKS["zh"][4][2](contents["zh"])  # 刺痛 in a stop rule
+    found = contentcli.problems(contents)
+    assert [p for p in found if p.startswith("zh: words for symptoms:")], found
