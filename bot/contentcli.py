@@ -54,7 +54,11 @@ def messages(content: Content) -> Iterator[tuple[str, render.Reply]]:
     yield "check-in", render.checkin(content)
     yield "check-in thanks", render.checked_in(content, 4, False)
     yield "check-in thanks, rising", render.checked_in(content, 8, True)
-    yield "I feel fine", render.hold_lifted(content)
+    yield "I feel fine", render.hold_lifted(content, _subscriber(caution=Caution.NONE))
+    yield (
+        "I feel fine, a caution applies",
+        render.hold_lifted(content, _subscriber(caution=Caution.APPLIES)),
+    )
     no_progress = render.progress(content, _no_progress())
     assert isinstance(no_progress, render.Reply)
     yield "no progress yet", no_progress

@@ -330,8 +330,11 @@ def checked_in(content: Content, score: int, rising: bool) -> Reply:
     )
 
 
-def hold_lifted(content: Content) -> Reply:
-    """The reply to "I feel fine": technique tips are back, with the stop rule."""
+def hold_lifted(content: Content, subscriber: Subscriber) -> Reply:
+    """The reply to "I feel fine": technique tips are back, with the stop rule, or, while
+    the caution check still holds them back, that only the check-in hold is gone."""
+    if subscriber.technique_tips.held:
+        return Reply(content.message("hold_lifted_caution"))
     return Reply(content.message("hold_lifted"))
 
 

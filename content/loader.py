@@ -37,6 +37,7 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "checkin_thanks": frozenset({"score"}),
     "checkin_rising": frozenset(),
     "hold_lifted": frozenset(),
+    "hold_lifted_caution": frozenset(),
     "progress_none": frozenset(),
     "progress_summary": frozenset({"count", "median", "streak", "subscribed"}),
     "progress_subscribed": frozenset({"days"}),

@@ -53,12 +53,12 @@ async def fine_button(update: Update, context: BotContext) -> None:
     if pressed is None:
         return
     query, _, chat = pressed
-    _, changed = context.store.set_hold(chat.id, False, context.now())
+    subscriber, changed = context.store.set_hold(chat.id, False, context.now())
     if not changed:
         await query.answer(context.content.answers["hold_not_held"])
         return
     await query.answer()
-    reply = render.hold_lifted(context.content)
+    reply = render.hold_lifted(context.content, subscriber)
     await chat.send_message(reply.text, reply_markup=reply.keyboard)
 
 

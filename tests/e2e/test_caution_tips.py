@@ -218,3 +218,21 @@ async def test_a_forged_tip_target_is_stale(harness: Harness, content: Content) 
     assert answer.params["text"] == content.answers["stale"]
     subscriber = harness.store.subscriber(harness.chat_id)
     assert subscriber is None or subscriber.caution is None
+
+
+async def test_i_feel_fine_does_not_open_what_a_caution_holds_back(
+    harness: Harness, clock: FakeClock, content: Content
+) -> None:
+    """Feeling fine lifts the check-in hold only: the reply must not promise technique tips."""
+    days = massage_days(content)
+    await harness.say("/subscribe")
+    harness.store.set_caution(harness.chat_id, Caution.APPLIES, clock())
+    harness.store.set_hold(harness.chat_id, True, clock())
+    just_before(harness, days[0])
+    question = await harness.say("/checkin")
+    start = len(harness.calls)
+    await harness.press(question.result["message_id"], callbacks.HOLD_FINE)
+    reply = await harness.next_call(start, "sendMessage")
+    assert reply.params["text"] == content.message("hold_lifted_caution")
+    sent = await daily_message(harness, clock, 0)
+    assert content.tips[days[-1]].text in sent["text"]
