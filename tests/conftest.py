@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.delivery import JOB_NAME
 from bot.localapi import Call
 from content import Content, load
-from storage import Caution, Store
+from storage import Caution, Claim, Store
 from tests.fakeapi import FakeBotApi
 
 #: Handler group for test instrumentation, after every group the bot uses.
@@ -61,6 +61,30 @@ def store(tmp_path: Path, content: Content, clock: FakeClock) -> Store:
     db.migrate()
     db.sync_tips(content.tips, clock())
     return db
+
+
+@pytest.fixture
+def program_store(store: Store, content: Content, clock: FakeClock) -> Store:
+    """The store with the program marked (the app syncs with program_days)."""
+    store.sync_tips(content.tips, clock(), program_days=content.program_days)
+    return store
+
+
+def send_day(store: Store, clock: FakeClock, day: int) -> Claim:
+    """Claim and send the one due tip at 09:00 on START's ``day``-th day after; return it."""
+    clock.set(START.replace(hour=9) + timedelta(days=day))
+    (claim,) = store.claim_due(clock(), 10)
+    store.mark_sent(claim, 1000 + day, clock())
+    return claim
+
+
+def massage_days(content: Content) -> list[int]:
+    """The program days whose tip is about massage (a technique, or massage = true)."""
+    return [
+        tip.position
+        for tip in content.tips[: content.program_days]
+        if tip.technique is not None or tip.massage
+    ]
 
 
 @dataclass

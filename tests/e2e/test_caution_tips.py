@@ -11,7 +11,7 @@ import pytest
 from bot import callbacks, render
 from content import Content, load
 from storage import Caution, NextTip
-from tests.conftest import START, FakeClock, Harness
+from tests.conftest import START, FakeClock, Harness, massage_days
 from tests.e2e.test_conversation import buttons
 
 LANGUAGES = [pytest.param("en", id="en"), pytest.param("zh-hans", id="zh")]
@@ -19,14 +19,6 @@ LANGUAGES = [pytest.param("en", id="en"), pytest.param("zh-hans", id="zh")]
 
 def content_for(app_language: str) -> Content:
     return load("zh" if app_language.startswith("zh") else "en")
-
-
-def massage_days(content: Content) -> list[int]:
-    return [
-        tip.position
-        for tip in content.tips[: content.program_days]
-        if tip.technique is not None or tip.massage
-    ]
 
 
 def just_before(bot: Harness, day: int) -> None:

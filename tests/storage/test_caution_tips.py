@@ -10,42 +10,25 @@ import pytest
 
 from content import Content
 from storage import Caution, Claim, Store, Subscriber, TechniqueTips
-from tests.conftest import START, FakeClock
+from tests.conftest import START, FakeClock, massage_days, send_day
 
 CHAT = 42
 NINE = START.replace(hour=9)
 LIMIT = 10
 
 
-@pytest.fixture
-def program_store(store: Store, content: Content, clock: FakeClock) -> Store:
-    store.sync_tips(content.tips, clock(), program_days=content.program_days)
-    store.subscribe(CHAT, clock())
-    return store
+@pytest.fixture(autouse=True)
+def subscribed(program_store: Store, clock: FakeClock) -> None:
+    program_store.subscribe(CHAT, clock())
 
 
 def about_massage(content: Content) -> set[str]:
     return {tip.id for tip in content.tips if tip.technique is not None or tip.massage}
 
 
-def massage_days(content: Content) -> list[int]:
-    """The program days whose tip is about massage."""
-    return [
-        tip.position
-        for tip in content.tips[: content.program_days]
-        if tip.technique is not None or tip.massage
-    ]
-
-
 def send_days(store: Store, clock: FakeClock, days: int, first: int = 0) -> list[Claim]:
     """Claim and send CHAT's tip at 09:00 on ``days`` days in a row, from day ``first``."""
-    claims = []
-    for day in range(first, first + days):
-        clock.set(NINE + timedelta(days=day))
-        (claim,) = store.claim_due(clock(), LIMIT)
-        store.mark_sent(claim, 1000 + day, clock())
-        claims.append(claim)
-    return claims
+    return [send_day(store, clock, day) for day in range(first, first + days)]
 
 
 def test_while_a_caution_applies_no_tip_about_massage_is_claimed(

@@ -5,22 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from content import Content
 from storage import Caution, Claim, Store
-from tests.conftest import START, FakeClock
+from tests.conftest import START, FakeClock, send_day
 
 CHAT = 42
 NINE = START.replace(hour=9)
 LIMIT = 10
-
-
-@pytest.fixture
-def program_store(store: Store, content: Content, clock: FakeClock) -> Store:
-    """The store with the program marked (the app syncs with program_days)."""
-    store.sync_tips(content.tips, clock(), program_days=content.program_days)
-    return store
 
 
 def daily_claims(store: Store, clock: FakeClock, days: int) -> list[Claim]:
@@ -28,13 +19,7 @@ def daily_claims(store: Store, clock: FakeClock, days: int) -> list[Claim]:
     09:00 on ``days`` days in a row."""
     store.subscribe(CHAT, clock())
     store.set_caution(CHAT, Caution.NONE, clock())
-    claims = []
-    for day in range(days):
-        clock.set(NINE + timedelta(days=day))
-        (claim,) = store.claim_due(clock(), LIMIT)
-        store.mark_sent(claim, 1000 + day, clock())
-        claims.append(claim)
-    return claims
+    return [send_day(store, clock, day) for day in range(days)]
 
 
 def test_a_new_subscriber_gets_day_one_two_three_on_consecutive_days(
