@@ -498,10 +498,7 @@ def paused_until(subscriber: Subscriber, now: datetime) -> date | None:
 
     None when not paused, including a pause whose end date has come.
     """
-    resume_on = subscriber.resume_on
-    if resume_on is None or resume_on <= local_date(now, subscriber.zone):
-        return None
-    return resume_on
+    return subscriber.resume_on if subscriber.paused_at(now) else None
 
 
 def next_tip(content: Content, subscriber: Subscriber, now: datetime) -> str:

@@ -33,10 +33,6 @@ def _stamp(now: datetime) -> str:
     return now.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _utc_date(now: datetime) -> str:
-    return now.astimezone(UTC).date().isoformat()
-
-
 def set_feedback(store: Store, chat_id: int, tip_id: str, helpful: bool, now: datetime) -> bool:
     """Record a chat's answer about a tip; a later answer replaces the earlier one.
 
@@ -68,13 +64,12 @@ def feedback(store: Store, chat_id: int, tip_id: str) -> bool | None:
 
 
 def active_subscribers(store: Store, now: datetime) -> int:
-    """How many chats a broadcast would reach now: subscribed, not blocked, not paused."""
+    """How many chats a broadcast would reach now: subscribed, not blocked, not paused (by
+    each chat's local date, as /stats counts them)."""
     row = store.db.execute(
-        "SELECT count(*) FROM subscribers WHERE subscribed = 1 AND blocked = 0 "
-        "AND (resume_on IS NULL OR resume_on <= ?)",
-        [_utc_date(now)],
+        "SELECT count(*) FROM subscribers WHERE subscribed != 0 AND blocked = 0"
     ).fetchone()
-    return int(row[0])
+    return int(row[0]) - sum(count for _, _, count in store.paused_groups(now))
 
 
 def start_broadcast(
@@ -82,8 +77,7 @@ def start_broadcast(
 ) -> Broadcast | None:
     """Create a broadcast and a pending row for every chat it reaches, in one transaction.
 
-    Paused chats are left out, as for the daily tip; the pause date is compared with the
-    UTC date (a chat whose pause ends today somewhere ahead of UTC waits a day).
+    Paused chats are left out, by their own local date, as for the daily tip.
 
     Returns:
         The broadcast, or None if that message was broadcast already (a second tap).
@@ -103,10 +97,16 @@ def start_broadcast(
         broadcast_id = int(cursor.lastrowid or 0)
         recipients = store.db.execute(
             "INSERT INTO broadcast_deliveries (broadcast_id, chat_id, status, updated_at) "
-            "SELECT ?, chat_id, ?, ? FROM subscribers WHERE subscribed = 1 AND blocked = 0 "
-            "AND (resume_on IS NULL OR resume_on <= ?)",
-            [broadcast_id, BroadcastStatus.PENDING.value, stamp, _utc_date(now)],
+            "SELECT ?, chat_id, ?, ? FROM subscribers WHERE subscribed != 0 AND blocked = 0",
+            [broadcast_id, BroadcastStatus.PENDING.value, stamp],
         ).rowcount
+        for zone, resume_on, _ in store.paused_groups(now):
+            recipients -= store.db.execute(
+                "DELETE FROM broadcast_deliveries WHERE broadcast_id = ? AND chat_id IN "
+                "(SELECT chat_id FROM subscribers WHERE subscribed != 0 AND blocked = 0 "
+                "AND timezone = ? AND resume_on = ?)",
+                [broadcast_id, zone, resume_on],
+            ).rowcount
     return Broadcast(broadcast_id, from_chat_id, message_id, created_by, recipients)
 
 

@@ -100,6 +100,13 @@ EVERY_DAY = 0b1111111
 WEEKDAYS = 0b0011111
 
 
+def paused_on(resume_on: date | None, day: date) -> bool:
+    """Whether a pause that ends before ``resume_on`` (``date.max``: until /resume) holds on
+    local date ``day``. The one definition of "paused": ``Subscriber.paused_on``, the
+    schedule, /stats and /broadcast all ask it."""
+    return resume_on is not None and resume_on > day
+
+
 def allows(days: int, day: date) -> bool:
     """Whether the weekday mask ``days`` includes ``day``."""
     return bool(days >> day.weekday() & 1)
@@ -137,7 +144,8 @@ def next_due(
         raise ValueError("no delivery day chosen")
     today = local_date(now, zone)
     day = today + timedelta(days=1) if done_today else today
-    if resume_on is not None and resume_on > day:
+    if paused_on(resume_on, day):
+        assert resume_on is not None
         day = resume_on
     while True:
         if allows(days, day):

@@ -169,7 +169,9 @@ def collect(store: Store, now: datetime, days: int = 30) -> Stats:
         "GROUP BY timezone, resume_on",
         [recent],
     ).fetchall():
-        if date.fromisoformat(resume_on) > schedule.local_date(now, schedule.resolve(zone_name)):
+        if schedule.paused_on(
+            date.fromisoformat(resume_on), schedule.local_date(now, schedule.resolve(zone_name))
+        ):
             paused += count
             paused_recent += checked_in
     subscribers = SubscriberCounts(

@@ -212,6 +212,14 @@ class Subscriber:
         """The subscriber's timezone as a tzinfo."""
         return schedule.resolve(self.timezone)
 
+    def paused_on(self, day: date) -> bool:
+        """Whether the daily tip is paused on the subscriber's local date ``day``."""
+        return schedule.paused_on(self.resume_on, day)
+
+    def paused_at(self, now: datetime) -> bool:
+        """Whether the daily tip is paused at ``now``, by the subscriber's local date."""
+        return self.paused_on(schedule.local_date(now, self.zone))
+
     @property
     def technique_tips(self) -> TechniqueTips:
         """Whether tips about massage may come, and why not: a caution that applies (or an
@@ -651,7 +659,7 @@ class Store:
         """
         with self.db.atomic():
             before = self._ensure(chat_id, now)
-            paused = _paused(before, now)
+            paused = before.paused_at(now)
             if before.resume_on is not None:  # also clears a pause that has run out
                 self._update(chat_id, now, resume_on=None)
                 self._reschedule(chat_id, now)
@@ -798,6 +806,25 @@ class Store:
         """Drop a file id Telegram no longer accepts, so the picture is uploaded again."""
         with self.db.atomic():
             self.db.execute("DELETE FROM media WHERE key = ?", [key])
+
+    # Pauses, counted -------------------------------------------------------------------
+
+    def paused_groups(self, now: datetime) -> list[tuple[str, str, int]]:
+        """The chats that get daily tips but are paused at ``now`` by their own local date
+        (``schedule.paused_on``), as (timezone, resume_on, how many) groups: each zone's date
+        is computed once, and only rows with a pause set are read."""
+        rows = self.db.execute(
+            "SELECT timezone, resume_on, count(*) FROM subscribers "
+            "WHERE subscribed != 0 AND blocked = 0 AND resume_on IS NOT NULL "
+            "GROUP BY timezone, resume_on"
+        ).fetchall()
+        return [
+            (zone, resume_on, count)
+            for zone, resume_on, count in rows
+            if schedule.paused_on(
+                date.fromisoformat(resume_on), schedule.local_date(now, schedule.resolve(zone))
+            )
+        ]
 
     # Erasure ------------------------------------------------------------------------------
 
@@ -1136,13 +1163,7 @@ def _wants(subscriber: Subscriber, day: date) -> bool:
     return (
         subscriber.active
         and schedule.allows(subscriber.days, day)
-        and (subscriber.resume_on is None or subscriber.resume_on <= day)
-    )
-
-
-def _paused(subscriber: Subscriber, now: datetime) -> bool:
-    return subscriber.resume_on is not None and subscriber.resume_on > schedule.local_date(
-        now, subscriber.zone
+        and not subscriber.paused_on(day)
     )
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from content import Content
-from storage import Store
+from storage import Store, operators
 from storage.stats import (
     FLAG_MIN_ANSWERS,
     DeliveryCounts,
@@ -17,6 +18,7 @@ from storage.stats import (
     TipFeedback,
     collect,
 )
+from tests.conftest import FakeClock
 
 TODAY = date(2026, 11, 26)
 #: When the figures are taken: 11:00 UTC, already the 27th on Kiritimati (UTC+14).
@@ -189,3 +191,37 @@ def test_an_empty_database_counts_nothing(store: Store) -> None:
 def test_a_window_of_no_days_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="days"):
         collect(store, NOW, days=0)
+
+
+# One rule for "paused": by each chat's local date, in /stats, /broadcast and the schedule ----
+
+
+@pytest.mark.parametrize(
+    ("zone", "resume_in_days", "paused"),
+    [
+        # 2026-11-26 06:00 UTC is already 2026-11-26 20:00 in Kiritimati (UTC+14), but still
+        # 2026-11-25 22:00 in Los Angeles (UTC-8): the UTC date is wrong for both.
+        pytest.param("Pacific/Kiritimati", 0, False, id="ended-today-ahead-of-utc"),
+        pytest.param("America/Los_Angeles", 0, True, id="ends-tomorrow-behind-utc"),
+        pytest.param("UTC", 1, True, id="ends-tomorrow"),
+        pytest.param("UTC", 0, False, id="ended-today"),
+    ],
+)
+def test_stats_broadcast_and_the_subscriber_agree_on_paused(
+    tmp_path: Path, content: Content, clock: FakeClock, zone: str, resume_in_days: int, paused: bool
+) -> None:
+    db = Store(tmp_path / "paused.db")
+    db.migrate()
+    db.subscribe(1, clock())  # never paused
+    db.subscribe(2, clock())
+    db.set_timezone(2, zone, clock())
+    resume_on = clock().date() + timedelta(days=resume_in_days)
+    db.db.execute("UPDATE subscribers SET resume_on = ? WHERE chat_id = 2", [resume_on.isoformat()])
+    subscriber = db.subscriber(2)
+    assert subscriber is not None and subscriber.paused_at(clock()) is paused
+    active = 1 if paused else 2
+    assert collect(db, clock()).subscribers.active == active
+    assert operators.active_subscribers(db, clock()) == active
+    broadcast = operators.start_broadcast(db, 99, 1, 99, clock())
+    assert broadcast is not None and broadcast.recipients == active
+    assert sorted(operators.pending(db, broadcast.id, 10)) == ([1] if paused else [1, 2])
