@@ -127,9 +127,7 @@ async def _post_init(application: BotApplication) -> None:
             recovered.uncertain,
         )
     content = services.content
-    synced = services.store.sync_tips(
-        content.tips, services.clock(), program_days=content.program_days
-    )
+    synced = services.store.sync_tips(content.tips, services.clock())
     logger.info(
         "tips: %d added, %d updated, %d retired", synced.added, synced.updated, synced.retired
     )

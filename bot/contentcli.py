@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from bot import render
 from content import LANGUAGES, Content, ContentError, load_all, pictures, rules
 from content.markup import MarkupError, check_caption, check_message, plain
-from storage import Caution, NextTip, Progress, Subscriber, Tip
+from storage import Caution, NextTip, Progress, Subscriber
 
 #: A moment to render dates and "next tip" lines against.
 SAMPLE_NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
@@ -29,16 +29,9 @@ def _subscriber(**values: object) -> Subscriber:
     return Subscriber(**fields)  # type: ignore[arg-type]
 
 
-def stored_tip(content: Content, index: int) -> Tip:
-    """The content's tip at ``index`` as storage returns it (with its program day)."""
-    tip = content.tips[index]
-    day = content.program_day(tip.position)
-    return Tip(tip.id, tip.position, tip.text, tip.technique, day, tip.massage)
-
-
 def picked(content: Content, index: int, **values: Any) -> NextTip:
     """The content's tip at ``index`` as the next tip of a chat (see ``NextTip``)."""
-    return NextTip(stored_tip(content, index), **values)
+    return NextTip(content.tips[index], **values)
 
 
 def messages(content: Content) -> Iterator[tuple[str, render.Reply]]:
@@ -79,10 +72,10 @@ def messages(content: Content) -> Iterator[tuple[str, render.Reply]]:
         )
     yield "first tip", render.first_tip(content, picked(content, 0))
     for index, tip in enumerate(content.tips):
-        day = content.program_day(tip.position)
+        day = tip.program_day
         name = f"tip {tip.id} (day {day})" if day else f"tip {tip.id} (after the program)"
         yield name, render.daily_tip(content, picked(content, index), checkin_prompt=True)
-        if tip.technique is not None or tip.massage:
+        if tip.about_massage:
             gated = picked(content, index, ask_caution=True)
             yield f"{name}: the caution check in its place", render.daily_tip(content, gated)
             yield f"{name}: the caution check in place of /tip", render.tip(content, gated)

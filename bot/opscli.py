@@ -196,7 +196,7 @@ def list_tips(language: str, out: TextIO) -> int:
     content = load(language)
     rows = []
     for tip in content.tips:
-        day = content.program_day(tip.position)
+        day = tip.program_day
         title = plain(tip.text.split("\n", 1)[0]).strip()
         kind = tip.technique or ("massage" if tip.massage else "-")
         rows.append([tip.position, "-" if day is None else day, kind, tip.id, title])
@@ -214,7 +214,7 @@ def export_tips(form: str, out: TextIO) -> int:
         {
             "id": tip.id,
             "position": tip.position,
-            "program_day": content.program_day(tip.position),
+            "program_day": tip.program_day,
             "technique": tip.technique,
             "massage": tip.massage,
             "language": language,

@@ -6,7 +6,7 @@ import re
 import string
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from importlib.resources.abc import Traversable
 from types import MappingProxyType
@@ -278,16 +278,27 @@ class Technique:
 
 @dataclass(frozen=True)
 class Tip:
-    """One daily tip; ``position`` is its place in the sequence every subscriber follows."""
+    """One daily tip, as the content files give it and as storage keeps and returns it.
+
+    ``position`` is its place in the sequence every subscriber follows.
+    """
 
     id: str
     position: int
     text: str
     #: The technique the tip teaches or asks the user to try (None: general back care).
-    #: These are held back while a user's check-ins are rising.
     technique: str | None = None
-    #: The tip suggests massage without teaching one technique; held back the same way.
+    #: Its day in the program ("Day 3 of 30"), or None for a tip after the program.
+    program_day: int | None = None
+    #: The tip suggests massage without teaching one technique.
     massage: bool = False
+
+    @property
+    def about_massage(self) -> bool:
+        """Whether the tip teaches a technique or suggests massage: such tips are held back
+        while the caution check or check-ins say so (storage's ``_ABOUT_MASSAGE`` is this
+        rule in SQL)."""
+        return self.technique is not None or self.massage
 
 
 @dataclass(frozen=True)
@@ -304,10 +315,6 @@ class Content:
     tips: tuple[Tip, ...]
     #: The first this many tips are the program, one a day ("Day N of 30").
     program_days: int = 30
-
-    def program_day(self, position: int) -> int | None:
-        """The program day of the tip at ``position``, or None for a tip after the program."""
-        return position if 1 <= position <= self.program_days else None
 
     def tip(self, tip_id: str) -> Tip | None:
         """Return the tip with this id, or None."""
@@ -366,6 +373,12 @@ def load(language: str = DEFAULT_LANGUAGE, root: Traversable | None = None) -> C
     tips_file = folder.joinpath("tips.toml")
     tips_data = _read(tips_file)
     tips = _tips(tips_data, tips_file, {t.id for t in techniques})
+    program_days = _program_days(tips_data, tips_file, tips)
+    # The program is the first ``program_days`` positions, one a day: here, and only here.
+    tips = tuple(
+        replace(tip, program_day=tip.position if tip.position <= program_days else None)
+        for tip in tips
+    )
     return Content(
         language=language,
         text=MappingProxyType(text),
@@ -375,7 +388,7 @@ def load(language: str = DEFAULT_LANGUAGE, root: Traversable | None = None) -> C
         pages=MappingProxyType(pages),
         techniques=techniques,
         tips=tips,
-        program_days=_program_days(tips_data, tips_file, tips),
+        program_days=program_days,
     )
 
 
@@ -429,8 +442,8 @@ def _program_days(data: Mapping[str, Any], file: Traversable, tips: tuple[Tip, .
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= len(tips):
         raise ContentError(f"{file}: program_days must be a whole number from 1 to {len(tips)}")
     # Day 1 comes at once on subscribing, before anyone could answer the caution check, so
-    # it must not be about massage (storage's Tip.about_massage: a technique, or massage).
-    if tips[0].technique is not None or tips[0].massage:
+    # it must not be about massage.
+    if tips[0].about_massage:
         raise ContentError(f"{file}: tips.{tips[0].id}: day 1 must not be about massage")
     return days
 

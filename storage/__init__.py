@@ -12,7 +12,6 @@ from storage.store import (
     Store,
     Subscriber,
     TechniqueTips,
-    Tip,
     TipSync,
 )
 
@@ -28,6 +27,5 @@ __all__ = [
     "Store",
     "Subscriber",
     "TechniqueTips",
-    "Tip",
     "TipSync",
 ]

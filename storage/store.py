@@ -9,10 +9,11 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlite_utils import Database
 
+from content import Tip
 from storage import schedule
 from storage.checkins import MAX_SCORE, MIN_SCORE, WINDOW, Checkin, rising, streak
 from storage.migrations import migrations
@@ -109,45 +110,9 @@ _DONE = tuple(
 )
 
 
-class TipSource(Protocol):
-    """What ``sync_tips`` needs of a tip from the content files."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def position(self) -> int: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def technique(self) -> str | None: ...
-    @property
-    def massage(self) -> bool: ...
-
-
-@dataclass(frozen=True)
-class Tip:
-    """A tip as stored."""
-
-    id: str
-    position: int
-    text: str
-    #: The technique the tip teaches (None: general back care).
-    technique: str | None = None
-    #: Its day in the program ("Day 3 of 30"), or None for a tip after the program.
-    program_day: int | None = None
-    #: It suggests massage in general.
-    massage: bool = False
-
-    @property
-    def about_massage(self) -> bool:
-        """Whether the tip teaches a technique or suggests massage: such tips are held back
-        by ``TechniqueTips`` (the same rule as ``_ABOUT_MASSAGE`` in SQL)."""
-        return self.technique is not None or self.massage
-
-
 #: The columns ``_tip`` reads.
 _TIP_COLUMNS = "id, position, text, technique, program_day, massage"
-#: ``Tip.about_massage`` in SQL, for the tips table.
+#: ``Tip.about_massage`` in SQL, for the tips table (the tips storage keeps are content's).
 _ABOUT_MASSAGE = "(technique IS NOT NULL OR massage != 0)"
 
 
@@ -365,17 +330,14 @@ class Store:
 
     # Tips -------------------------------------------------------------------------------
 
-    def sync_tips(
-        self, tips: Iterable[TipSource], now: datetime, *, program_days: int = 0
-    ) -> TipSync:
+    def sync_tips(self, tips: Iterable[Tip], now: datetime) -> TipSync:
         """Make the tips table match the content files, keyed by tip id.
 
         Tips no longer in the files are retired (kept for the delivery log, never sent).
 
         Args:
-            tips: the tips from the content files, in order.
+            tips: the tips from the content files, in order, with their program days.
             now: the current instant.
-            program_days: the first this many positions are the program, one a day.
         """
         wanted = {tip.id: tip for tip in tips}
         existing = {row["id"]: row for row in self.db.table("tips").rows}
@@ -387,12 +349,12 @@ class Store:
                 "text": tip.text,
                 "technique": tip.technique,
                 "massage": int(tip.massage),
-                "program_day": _program_day(tip.position, program_days),
+                "program_day": tip.program_day,
                 "active": 1,
                 "updated_at": stamp,
             }
             for tip in wanted.values()
-            if _changed(existing.get(tip.id), tip, _program_day(tip.position, program_days))
+            if _changed(existing.get(tip.id), tip)
         ]
         retired = [
             tip_id for tip_id, row in existing.items() if tip_id not in wanted and row["active"]
@@ -1103,12 +1065,12 @@ def _epoch(instant: datetime) -> int:
     return int(instant.timestamp())
 
 
-def _changed(row: dict[str, Any] | None, tip: TipSource, program_day: int | None) -> bool:
+def _changed(row: dict[str, Any] | None, tip: Tip) -> bool:
     return (
         row is None
         or not row["active"]
         or (row["position"], row["text"], row["technique"], row["program_day"], row["massage"])
-        != (tip.position, tip.text, tip.technique, program_day, int(tip.massage))
+        != (tip.position, tip.text, tip.technique, tip.program_day, int(tip.massage))
     )
 
 
@@ -1118,10 +1080,6 @@ def _left_out(subscriber: Subscriber, tip: Tip) -> tuple[int, int] | None:
         return None
     first, last = subscriber.tip_cursor + 1, tip.program_day - 1
     return (first, last) if first <= last else None
-
-
-def _program_day(position: int, program_days: int) -> int | None:
-    return position if position <= program_days else None
 
 
 def _tip(row: dict[str, Any]) -> Tip:

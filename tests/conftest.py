@@ -63,13 +63,6 @@ def store(tmp_path: Path, content: Content, clock: FakeClock) -> Store:
     return db
 
 
-@pytest.fixture
-def program_store(store: Store, content: Content, clock: FakeClock) -> Store:
-    """The store with the program marked (the app syncs with program_days)."""
-    store.sync_tips(content.tips, clock(), program_days=content.program_days)
-    return store
-
-
 def send_day(store: Store, clock: FakeClock, day: int) -> Claim:
     """Claim and send the one due tip at 09:00 on START's ``day``-th day after; return it."""
     clock.set(START.replace(hour=9) + timedelta(days=day))

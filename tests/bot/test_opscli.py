@@ -118,7 +118,7 @@ def test_tips_list_has_a_line_per_tip(language: str) -> None:
     for line, tip in zip(lines, content.tips, strict=True):
         fields = line.split()
         assert fields[0] == str(tip.position)
-        assert fields[1] == str(content.program_day(tip.position) or "-")
+        assert fields[1] == str(tip.program_day or "-")
         kind = tip.technique or ("massage" if tip.massage else "-")
         assert fields[2:4] == [kind, tip.id]
         assert line.endswith(plain(tip.text.splitlines()[0]))
@@ -141,7 +141,7 @@ def test_tips_export_holds_every_tip_of_every_language(form: str) -> None:
         {
             "id": tip.id,
             "position": str(tip.position),
-            "program_day": str(content.program_day(tip.position) or ""),
+            "program_day": str(tip.program_day or ""),
             "technique": tip.technique or "",
             "massage": str(tip.massage),
             "language": language,

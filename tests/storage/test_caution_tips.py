@@ -18,8 +18,8 @@ LIMIT = 10
 
 
 @pytest.fixture(autouse=True)
-def subscribed(program_store: Store, clock: FakeClock) -> None:
-    program_store.subscribe(CHAT, clock())
+def subscribed(store: Store, clock: FakeClock) -> None:
+    store.subscribe(CHAT, clock())
 
 
 def about_massage(content: Content) -> set[str]:
@@ -32,28 +32,28 @@ def send_days(store: Store, clock: FakeClock, days: int, first: int = 0) -> list
 
 
 def test_while_a_caution_applies_no_tip_about_massage_is_claimed(
-    program_store: Store, content: Content, clock: FakeClock
+    store: Store, content: Content, clock: FakeClock
 ) -> None:
-    program_store.set_caution(CHAT, Caution.APPLIES, clock())
-    claims = send_days(program_store, clock, 2 * len(content.tips))
+    store.set_caution(CHAT, Caution.APPLIES, clock())
+    claims = send_days(store, clock, 2 * len(content.tips))
     assert not {claim.tip.id for claim in claims} & about_massage(content)
     assert not any(claim.pick.ask_caution for claim in claims)
 
 
 def test_while_a_caution_applies_tip_takes_pass_over_massage_too(
-    program_store: Store, content: Content, clock: FakeClock
+    store: Store, content: Content, clock: FakeClock
 ) -> None:
-    program_store.set_caution(CHAT, Caution.APPLIES, clock())
-    taken = [program_store.take_tip(CHAT, clock()) for _ in content.tips]
+    store.set_caution(CHAT, Caution.APPLIES, clock())
+    taken = [store.take_tip(CHAT, clock()) for _ in content.tips]
     assert not {pick.tip.id for pick in taken} & about_massage(content)
 
 
 def test_the_program_goes_on_and_names_the_days_left_out(
-    program_store: Store, content: Content, clock: FakeClock
+    store: Store, content: Content, clock: FakeClock
 ) -> None:
-    program_store.set_caution(CHAT, Caution.APPLIES, clock())
+    store.set_caution(CHAT, Caution.APPLIES, clock())
     days = massage_days(content)
-    claims = send_days(program_store, clock, content.program_days - len(days))
+    claims = send_days(store, clock, content.program_days - len(days))
     # Day numbers are the program's own: the massage days are missing, nothing renumbered.
     program = [claim.tip.program_day for claim in claims]
     assert program == [d for d in range(1, content.program_days + 1) if d not in days]
@@ -64,22 +64,22 @@ def test_the_program_goes_on_and_names_the_days_left_out(
 
 
 def test_once_cleared_tips_about_massage_come_again(
-    program_store: Store, content: Content, clock: FakeClock
+    store: Store, content: Content, clock: FakeClock
 ) -> None:
-    program_store.set_caution(CHAT, Caution.APPLIES, clock())
-    program_store.set_caution(CHAT, Caution.CLEARED, clock())
-    claims = send_days(program_store, clock, content.program_days)
+    store.set_caution(CHAT, Caution.APPLIES, clock())
+    store.set_caution(CHAT, Caution.CLEARED, clock())
+    claims = send_days(store, clock, content.program_days)
     assert [claim.tip.id for claim in claims] == [tip.id for tip in content.tips[:30]]
 
 
 def test_never_answered_the_check_comes_in_place_of_the_first_tip_about_massage(
-    program_store: Store, content: Content, clock: FakeClock
+    store: Store, content: Content, clock: FakeClock
 ) -> None:
     days = massage_days(content)
-    claims = send_days(program_store, clock, content.program_days)
+    claims = send_days(store, clock, content.program_days)
     gated = [claim for claim in claims if claim.pick.ask_caution]
     assert [claim.tip.program_day for claim in gated] == [days[0]]
-    subscriber = program_store.subscriber(CHAT)
+    subscriber = store.subscriber(CHAT)
     assert subscriber is not None and subscriber.caution is Caution.ASKED
     # Unanswered, the rest of the massage days are passed over and named.
     received = [claim.tip.id for claim in claims if not claim.pick.ask_caution]
@@ -89,33 +89,33 @@ def test_never_answered_the_check_comes_in_place_of_the_first_tip_about_massage(
 
 
 def test_the_check_is_asked_once_then_answering_none_brings_the_techniques(
-    program_store: Store, content: Content, clock: FakeClock
+    store: Store, content: Content, clock: FakeClock
 ) -> None:
     days = massage_days(content)
-    send_days(program_store, clock, days[0])  # up to and including the check
-    program_store.set_caution(CHAT, Caution.NONE, clock())
-    (claim,) = send_days(program_store, clock, 1, first=days[0])
+    send_days(store, clock, days[0])  # up to and including the check
+    store.set_caution(CHAT, Caution.NONE, clock())
+    (claim,) = send_days(store, clock, 1, first=days[0])
     assert (claim.tip.program_day, claim.pick.ask_caution) == (days[1], False)
 
 
 def test_an_answer_given_between_claim_and_send_is_kept(
-    program_store: Store, content: Content, clock: FakeClock
+    store: Store, content: Content, clock: FakeClock
 ) -> None:
     days = massage_days(content)
-    send_days(program_store, clock, days[0] - 1)
+    send_days(store, clock, days[0] - 1)
     clock.set(NINE + timedelta(days=days[0] - 1))
-    (claim,) = program_store.claim_due(clock(), LIMIT)
+    (claim,) = store.claim_due(clock(), LIMIT)
     assert claim.pick.ask_caution
-    program_store.set_caution(CHAT, Caution.APPLIES, clock())
-    program_store.mark_sent(claim, 1, clock())
-    subscriber = program_store.subscriber(CHAT)
+    store.set_caution(CHAT, Caution.APPLIES, clock())
+    store.mark_sent(claim, 1, clock())
+    subscriber = store.subscriber(CHAT)
     assert subscriber is not None and subscriber.caution is Caution.APPLIES
 
 
 def test_tip_asks_the_check_in_place_of_the_first_tip_about_massage(
-    program_store: Store, content: Content, clock: FakeClock
+    store: Store, content: Content, clock: FakeClock
 ) -> None:
-    taken = [program_store.take_tip(CHAT, clock()) for _ in content.tips]
+    taken = [store.take_tip(CHAT, clock()) for _ in content.tips]
     gated = [pick for pick in taken if pick.ask_caution]
     assert [pick.tip.program_day for pick in gated] == [massage_days(content)[0]]
     others = {pick.tip.id for pick in taken if not pick.ask_caution}
@@ -123,21 +123,21 @@ def test_tip_asks_the_check_in_place_of_the_first_tip_about_massage(
 
 
 def test_retaking_the_check_asks_it_again_at_the_next_tip_about_massage(
-    program_store: Store, content: Content, clock: FakeClock
+    store: Store, content: Content, clock: FakeClock
 ) -> None:
     days = massage_days(content)
-    program_store.set_caution(CHAT, Caution.NONE, clock())
-    shown = [program_store.take_tip(CHAT, clock()) for _ in range(days[0])]
+    store.set_caution(CHAT, Caution.NONE, clock())
+    shown = [store.take_tip(CHAT, clock()) for _ in range(days[0])]
     assert shown[-1].tip.program_day == days[0] and not shown[-1].ask_caution
-    program_store.set_caution(CHAT, None, clock())  # "Retake the safety check"
-    pick = program_store.take_tip(CHAT, clock())
+    store.set_caution(CHAT, None, clock())  # "Retake the safety check"
+    pick = store.take_tip(CHAT, clock())
     assert (pick.tip.program_day, pick.ask_caution) == (days[1], True)
 
 
-def test_the_tip_is_found_by_id_retired_or_not(program_store: Store, content: Content) -> None:
-    tip = program_store.tip(content.tips[3].id)
+def test_the_tip_is_found_by_id_retired_or_not(store: Store, content: Content) -> None:
+    tip = store.tip(content.tips[3].id)
     assert tip is not None and (tip.id, tip.program_day) == (content.tips[3].id, 4)
-    assert program_store.tip("no_such_tip") is None
+    assert store.tip("no_such_tip") is None
 
 
 @pytest.mark.parametrize(
@@ -156,13 +156,13 @@ def test_the_tip_is_found_by_id_retired_or_not(program_store: Store, content: Co
     ],
 )
 def test_one_rule_decides_whether_tips_about_massage_come(
-    program_store: Store,
+    store: Store,
     clock: FakeClock,
     caution: Caution | None,
     hold: bool,
     expected: TechniqueTips,
 ) -> None:
-    program_store.set_caution(CHAT, caution, clock())
-    subscriber: Subscriber = program_store.set_hold(CHAT, hold, clock())[0]
+    store.set_caution(CHAT, caution, clock())
+    subscriber: Subscriber = store.set_hold(CHAT, hold, clock())[0]
     assert subscriber.technique_tips is expected
     assert expected.held is (expected not in (TechniqueTips.ON, TechniqueTips.ASK))

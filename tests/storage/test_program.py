@@ -23,25 +23,25 @@ def daily_claims(store: Store, clock: FakeClock, days: int) -> list[Claim]:
 
 
 def test_a_new_subscriber_gets_day_one_two_three_on_consecutive_days(
-    program_store: Store, clock: FakeClock
+    store: Store, clock: FakeClock
 ) -> None:
-    claims = daily_claims(program_store, clock, 3)
+    claims = daily_claims(store, clock, 3)
     assert [claim.tip.program_day for claim in claims] == [1, 2, 3]
     assert [claim.day - claims[0].day for claim in claims] == [timedelta(days=n) for n in range(3)]
 
 
 def test_the_program_is_the_first_thirty_tips_in_order(
-    program_store: Store, content: Content, clock: FakeClock
+    store: Store, content: Content, clock: FakeClock
 ) -> None:
-    claims = daily_claims(program_store, clock, content.program_days)
+    claims = daily_claims(store, clock, content.program_days)
     assert [claim.tip.id for claim in claims] == [t.id for t in content.tips[:30]]
     assert not any(claim.program_done for claim in claims)
 
 
 def test_after_the_program_the_pool_follows_once_each_then_repeats(
-    program_store: Store, content: Content, clock: FakeClock
+    store: Store, content: Content, clock: FakeClock
 ) -> None:
-    claims = daily_claims(program_store, clock, len(content.tips) + 2)
+    claims = daily_claims(store, clock, len(content.tips) + 2)
     ids = [claim.tip.id for claim in claims]
     assert len(set(ids[: len(content.tips)])) == len(content.tips)  # no repeat until all seen
     after = claims[content.program_days :]
@@ -53,28 +53,28 @@ def test_after_the_program_the_pool_follows_once_each_then_repeats(
 
 
 def test_subscribing_after_the_tip_time_counts_day_one_as_today(
-    program_store: Store, content: Content, clock: FakeClock
+    store: Store, content: Content, clock: FakeClock
 ) -> None:
     clock.set(NINE + timedelta(hours=1))
-    program_store.subscribe(CHAT, clock())
-    pick = program_store.take_first_tip(CHAT, clock())
+    store.subscribe(CHAT, clock())
+    pick = store.take_first_tip(CHAT, clock())
     assert (pick.tip.id, pick.tip.program_day, pick.program_done) == (content.tips[0].id, 1, False)
-    assert program_store.claim_due(clock() + timedelta(hours=12), LIMIT) == []
+    assert store.claim_due(clock() + timedelta(hours=12), LIMIT) == []
     clock.set(NINE + timedelta(days=1))
-    (claim,) = program_store.claim_due(clock(), LIMIT)
+    (claim,) = store.claim_due(clock(), LIMIT)
     assert claim.tip.program_day == 2
 
 
 def test_tip_command_reports_the_program_state(
-    program_store: Store, content: Content, clock: FakeClock
+    store: Store, content: Content, clock: FakeClock
 ) -> None:
-    program_store.ensure(CHAT, clock())
-    program_store.db.execute(
+    store.ensure(CHAT, clock())
+    store.db.execute(
         "UPDATE subscribers SET tip_cursor = ? WHERE chat_id = ?", [content.program_days, CHAT]
     )
-    first_after = program_store.take_tip(CHAT, clock())
+    first_after = store.take_tip(CHAT, clock())
     assert (first_after.tip.program_day, first_after.program_done) == (None, False)
-    assert program_store.take_tip(CHAT, clock()).program_done is True
+    assert store.take_tip(CHAT, clock()).program_done is True
 
 
 # Languages -------------------------------------------------------------------------------------
