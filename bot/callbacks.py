@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
+
+from storage import schedule
+from storage.checkins import MAX_SCORE, MIN_SCORE
 
 TECHNIQUES = "tech"
 TECHNIQUE_PREFIX = "tech:"
@@ -87,9 +91,20 @@ def technique(technique_id: str) -> str:
     return _checked(TECHNIQUE_PREFIX + technique_id)
 
 
-def time_choice(hhmm: str) -> str:
-    """Data for a preset-time button; ``hhmm`` like "0730"."""
-    return _checked(TIME_PREFIX + hhmm)
+def parse_technique(data: str) -> str:
+    """The technique id of a technique button's data (not ``TECHNIQUES``)."""
+    return data.removeprefix(TECHNIQUE_PREFIX)
+
+
+def time_choice(at: time) -> str:
+    """Data for a preset-time button: "set:time:0730"."""
+    return _checked(f"{TIME_PREFIX}{at:%H%M}")
+
+
+def parse_time_choice(data: str) -> time | None:
+    """The time of a preset-time button's data, or None if it is not a time of day."""
+    hhmm = data.removeprefix(TIME_PREFIX)
+    return schedule.parse_time(f"{hhmm[:2]}:{hhmm[2:]}") if len(hhmm) == 4 else None
 
 
 def timezone_choice(name: str) -> str:
@@ -97,14 +112,34 @@ def timezone_choice(name: str) -> str:
     return _checked(TIMEZONE_PREFIX + name)
 
 
+def parse_timezone_choice(data: str) -> str | None:
+    """The timezone of a preset-timezone button's data, or None if it is not one."""
+    return schedule.parse_timezone(data.removeprefix(TIMEZONE_PREFIX))
+
+
 def day_toggle(weekday: int) -> str:
     """Data for the button that adds or removes one weekday (Monday = 0)."""
     return _checked(f"{DAY_PREFIX}{weekday}")
 
 
+def parse_day_toggle(data: str) -> int:
+    """The weekday (Monday = 0) of a day button's data that matched ``DAYS_PATTERN``."""
+    return int(data.removeprefix(DAY_PREFIX))
+
+
 def pause_choice(days: int | None) -> str:
     """Data for a pause button: ``days`` local days, or None for until /resume."""
     return _checked(PAUSE_PREFIX + (PAUSE_UNTIL_RESUME if days is None else str(days)))
+
+
+def parse_pause_choice(data: str) -> tuple[bool, int | None]:
+    """A pause button's choice: (True, None) until /resume, (True, days) for 1 to 365
+    days, and (False, None) for anything else (a forged press)."""
+    choice = data.removeprefix(PAUSE_PREFIX)
+    if choice == PAUSE_UNTIL_RESUME:
+        return True, None
+    days = schedule.parse_pause_days(choice)
+    return days is not None, days
 
 
 def caution(answer: str, target: str) -> str:
@@ -148,9 +183,22 @@ def checkin(score: int) -> str:
     return _checked(f"{CHECKIN_PREFIX}{score}")
 
 
+def parse_checkin(data: str) -> int | None:
+    """The score of a check-in button's data, or None unless 0 to 10 (a forged press)."""
+    value = data.removeprefix(CHECKIN_PREFIX)
+    if not (value.isascii() and value.isdigit() and MIN_SCORE <= int(value) <= MAX_SCORE):
+        return None
+    return int(value)
+
+
 def language(code: str) -> str:
     """Data for the button that switches to language ``code``."""
     return _checked(LANGUAGE_PREFIX + code)
+
+
+def parse_language(data: str) -> str:
+    """The language code of a language button's data (not yet checked against LANGUAGES)."""
+    return data.removeprefix(LANGUAGE_PREFIX)
 
 
 def feedback(helpful: bool, tip_id: str) -> str:
@@ -158,9 +206,21 @@ def feedback(helpful: bool, tip_id: str) -> str:
     return _checked(f"{FEEDBACK_PREFIX}{int(helpful)}:{tip_id}")
 
 
+def parse_feedback(data: str) -> tuple[bool, str]:
+    """Whether a feedback button's data says helpful, and its tip id."""
+    value, _, tip_id = data.removeprefix(FEEDBACK_PREFIX).partition(":")
+    return value == "1", tip_id
+
+
 def broadcast_confirm(chat_id: int, message_id: int) -> str:
     """Data for the button that sends the previewed message ``message_id`` of ``chat_id``."""
     return _checked(f"{BROADCAST_CONFIRM_PREFIX}{chat_id}:{message_id}")
+
+
+def parse_broadcast_confirm(data: str) -> tuple[int, int]:
+    """The chat id and message id of a confirm button's data that matched the pattern."""
+    chat_id, _, message_id = data.removeprefix(BROADCAST_CONFIRM_PREFIX).partition(":")
+    return int(chat_id), int(message_id)
 
 
 def _checked(data: str) -> str:

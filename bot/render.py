@@ -7,7 +7,7 @@ import html
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -22,7 +22,7 @@ from storage.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date
 from storage.stats import Stats
 
 #: Preset times offered by the "Change time" button (24-hour, HHMM).
-PRESET_TIMES = ("0600", "0700", "0800", "0900", "1200", "1800", "2000", "2100", "2200")
+PRESET_TIMES = tuple(time(hour) for hour in (6, 7, 8, 9, 12, 18, 20, 21, 22))
 #: Preset timezones offered by the "Change timezone" button; any other is typed with /timezone.
 PRESET_TIMEZONES = (
     "UTC",
@@ -677,9 +677,7 @@ def time_set(content: Content, subscriber: Subscriber, now: datetime) -> Reply:
 
 def time_menu(content: Content) -> Reply:
     """Preset times as buttons."""
-    presets = [
-        _button(f"{hhmm[:2]}:{hhmm[2:]}", callbacks.time_choice(hhmm)) for hhmm in PRESET_TIMES
-    ]
+    presets = [_button(format_time(at), callbacks.time_choice(at)) for at in PRESET_TIMES]
     rows = [presets[i : i + 3] for i in range(0, len(presets), 3)]
     rows.append([_button(content.buttons["settings_back"], callbacks.SETTINGS)])
     return Reply(content.message("time_choose"), InlineKeyboardMarkup(rows))

@@ -100,6 +100,20 @@ EVERY_DAY = 0b1111111
 WEEKDAYS = 0b0011111
 
 
+#: The longest pause in days (longer: pause until /resume).
+MAX_PAUSE_DAYS = 365
+
+
+def parse_pause_days(value: str) -> int | None:
+    """The number of days in a /pause argument or a pause button ("3"), or None unless
+    1 to ``MAX_PAUSE_DAYS``."""
+    value = value.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > len(str(MAX_PAUSE_DAYS)) + 2:
+        return None
+    days = int(value)
+    return days if 1 <= days <= MAX_PAUSE_DAYS else None
+
+
 def paused_on(resume_on: date | None, day: date) -> bool:
     """Whether a pause that ends before ``resume_on`` (``date.max``: until /resume) holds on
     local date ``day``. The one definition of "paused": ``Subscriber.paused_on``, the

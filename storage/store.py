@@ -601,7 +601,7 @@ class Store:
         Raises:
             ValueError: if ``days`` is not between 1 and 365.
         """
-        if days is not None and not 1 <= days <= 365:
+        if days is not None and not 1 <= days <= schedule.MAX_PAUSE_DAYS:
             raise ValueError(f"bad pause length {days!r}")
         with self.db.atomic():
             subscriber = self._ensure(chat_id, now)

@@ -78,7 +78,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
 
 async def broadcast_button(update: Update, context: BotContext) -> None:
     """Send the previewed broadcast, reporting progress in the same message, or cancel."""
-    pressed = pressed_button(update)
+    pressed = await pressed_button(update, context)
     if pressed is None:
         return
     query, data, _ = pressed
@@ -92,11 +92,11 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
         if message is not None:
             await message.edit_text(content.message("broadcast_cancelled"))
         return
-    from_chat, _, message_id = data.removeprefix(callbacks.BROADCAST_CONFIRM_PREFIX).partition(":")
+    from_chat, message_id = callbacks.parse_broadcast_confirm(data)
     user = update.effective_user
     assert user is not None  # _is_admin checked it
     started = operators.start_broadcast(
-        context.store, int(from_chat), int(message_id), user.id, context.now()
+        context.store, from_chat, message_id, user.id, context.now()
     )
     if started is None:
         await query.answer(content.answers["stale"])  # a second tap: it is on its way already

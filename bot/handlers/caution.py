@@ -22,7 +22,7 @@ _ANSWERS = {
 
 async def caution_button(update: Update, context: BotContext) -> None:
     """Record an answer to the caution check and show what it leads to, or retake the check."""
-    pressed = pressed_button(update)
+    pressed = await pressed_button(update, context)
     if pressed is None:
         return
     query, data, chat = pressed

@@ -9,8 +9,7 @@ from telegram import Chat, Update
 
 from bot import callbacks, render
 from bot.context import BotContext
-from bot.handlers.common import edit, pressed_button, send, send_photo
-from storage.checkins import MAX_SCORE, MIN_SCORE
+from bot.handlers.common import edit, pressed_button, send, send_photo, send_to
 
 
 async def checkin(update: Update, context: BotContext) -> None:
@@ -20,28 +19,27 @@ async def checkin(update: Update, context: BotContext) -> None:
 
 async def ask_button(update: Update, context: BotContext) -> None:
     """The check-in button under a daily tip: ask the question in a new message."""
-    pressed = pressed_button(update)
+    pressed = await pressed_button(update, context)
     if pressed is None:
         return
     query, _, chat = pressed
     await query.answer()
     reply = render.checkin(context.content)
-    await chat.send_message(reply.text, reply_markup=reply.keyboard)
+    await send_to(chat, reply)
 
 
 async def checkin_button(update: Update, context: BotContext) -> None:
     """Store the pressed score for today and thank the user, noting a rising trend."""
-    pressed = pressed_button(update)
+    pressed = await pressed_button(update, context)
     if pressed is None:
         return
     query, data, chat = pressed
     content = context.content
-    value = data.removeprefix(callbacks.CHECKIN_PREFIX)
     # The pattern lets only 0–10 through; anything else is a forged press, answered as stale.
-    if not (value.isascii() and value.isdigit() and MIN_SCORE <= int(value) <= MAX_SCORE):
+    score = callbacks.parse_checkin(data)
+    if score is None:
         await query.answer(content.answers["stale"])
         return
-    score = int(value)
     rising = context.store.check_in(chat.id, score, context.now())
     await query.answer()
     await edit(query, render.checked_in(content, score, rising))
@@ -49,7 +47,7 @@ async def checkin_button(update: Update, context: BotContext) -> None:
 
 async def fine_button(update: Update, context: BotContext) -> None:
     """ "I feel fine": let technique tips come again."""
-    pressed = pressed_button(update)
+    pressed = await pressed_button(update, context)
     if pressed is None:
         return
     query, _, chat = pressed
@@ -59,7 +57,7 @@ async def fine_button(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     reply = render.hold_lifted(context.content, subscriber)
-    await chat.send_message(reply.text, reply_markup=reply.keyboard)
+    await send_to(chat, reply)
 
 
 async def progress(update: Update, context: BotContext) -> None:
@@ -71,7 +69,7 @@ async def progress(update: Update, context: BotContext) -> None:
 
 async def progress_button(update: Update, context: BotContext) -> None:
     """The "My progress" button: the same as /progress."""
-    pressed = pressed_button(update)
+    pressed = await pressed_button(update, context)
     if pressed is None:
         return
     query, _, chat = pressed
@@ -86,4 +84,4 @@ async def _send_progress(chat: Chat, context: BotContext) -> None:
     if isinstance(reply, render.Photo):
         await send_photo(chat, reply)
     else:
-        await chat.send_message(reply.text, reply_markup=reply.keyboard)
+        await send_to(chat, reply)

@@ -7,6 +7,7 @@ import logging
 from telegram import CallbackQuery, Chat, Message, Update
 from telegram.error import BadRequest
 
+from bot.context import BotContext
 from bot.render import Photo, Reply
 
 logger = logging.getLogger(__name__)
@@ -17,6 +18,11 @@ async def send(update: Update, reply: Reply) -> Message | None:
     chat = update.effective_chat
     if chat is None:
         return None
+    return await send_to(chat, reply)
+
+
+async def send_to(chat: Chat, reply: Reply) -> Message:
+    """Send ``reply`` (text and keyboard) to ``chat``: the one way a handler sends a Reply."""
     return await chat.send_message(reply.text, reply_markup=reply.keyboard)
 
 
@@ -39,7 +45,7 @@ async def edit(query: CallbackQuery, reply: Reply) -> None:
                 return
             logger.info("could not edit message: %s", error.message)
     if message is not None:
-        await message.chat.send_message(reply.text, reply_markup=reply.keyboard)
+        await send_to(message.chat, reply)
     else:
         # A button on a message sent via inline mode has no chat: answer in private.
         await query.get_bot().send_message(
@@ -47,10 +53,19 @@ async def edit(query: CallbackQuery, reply: Reply) -> None:
         )
 
 
-def pressed_button(update: Update) -> tuple[CallbackQuery, str, Chat] | None:
-    """The pressed button's query, its data and its chat, or None if any is missing."""
+async def pressed_button(
+    update: Update, context: BotContext
+) -> tuple[CallbackQuery, str, Chat] | None:
+    """The pressed button's query, its data and its chat: how every button handler starts.
+
+    None when the update is not a press, or the press has no data or no chat to act in;
+    such a press is answered as stale here, so no client is left with a spinner.
+    """
     query, chat = update.callback_query, update.effective_chat
-    if query is None or query.data is None or chat is None:
+    if query is None:
+        return None
+    if query.data is None or chat is None:
+        await query.answer(context.content.answers["stale"])
         return None
     return query, query.data, chat
 

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 async def feedback_button(update: Update, context: BotContext) -> None:
     """Store the answer (a later press changes it) and put a thanks where the buttons were."""
-    pressed = pressed_button(update)
+    pressed = await pressed_button(update, context)
     if pressed is None:
         return
     query, data, chat = pressed
@@ -25,11 +25,10 @@ async def feedback_button(update: Update, context: BotContext) -> None:
     if data == callbacks.FEEDBACK_SAVED:
         await query.answer(content.answers["feedback_saved"])
         return
-    value, _, tip_id = data.removeprefix(callbacks.FEEDBACK_PREFIX).partition(":")
+    helpful, tip_id = callbacks.parse_feedback(data)
     if content.tip(tip_id) is None:
         await query.answer(content.answers["stale"])  # a tip since removed, or forged
         return
-    helpful = value == "1"
     operators.set_feedback(context.store, chat.id, tip_id, helpful, context.now())
     await query.answer()
     message = query.message

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot import callbacks, render
 from bot.context import BotContext
-from bot.handlers.common import send
+from bot.handlers.common import pressed_button, send, send_to
 
 #: The page each page button opens (the handler's pattern lets only these through).
 _PAGES = {
@@ -39,8 +39,9 @@ async def sources(update: Update, context: BotContext) -> None:
 
 async def page_button(update: Update, context: BotContext) -> None:
     """Open a page as a new message, keeping the one pressed."""
-    query = update.callback_query
-    if query is None:
+    pressed = await pressed_button(update, context)
+    if pressed is None:
         return
+    query, data, chat = pressed
     await query.answer()
-    await send(update, render.page(context.content, _PAGES.get(query.data or "", "safety")))
+    await send_to(chat, render.page(context.content, _PAGES.get(data, "safety")))

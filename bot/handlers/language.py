@@ -37,11 +37,11 @@ async def language(update: Update, context: BotContext) -> None:
 
 async def language_button(update: Update, context: BotContext) -> None:
     """A language button: switch, and say so in the new language."""
-    pressed = pressed_button(update)
+    pressed = await pressed_button(update, context)
     if pressed is None:
         return
     query, data, chat = pressed
-    chosen = data.removeprefix(callbacks.LANGUAGE_PREFIX)
+    chosen = callbacks.parse_language(data)
     if chosen not in LANGUAGES:
         await query.answer(context.content.answers["stale"])
         return

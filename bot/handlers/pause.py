@@ -9,20 +9,9 @@ from telegram import Update
 from bot import callbacks, render
 from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, pressed_button, send
+from storage import schedule
 
 logger = logging.getLogger(__name__)
-
-#: The longest pause, in days, that /pause and the buttons accept.
-MAX_PAUSE_DAYS = 365
-
-
-def parse_pause_days(value: str) -> int | None:
-    """Return the number of days in a /pause argument ("3"), or None unless 1 to 365."""
-    value = value.strip()
-    if not value.isascii() or not value.isdigit() or len(value) > len(str(MAX_PAUSE_DAYS)) + 2:
-        return None
-    days = int(value)
-    return days if 1 <= days <= MAX_PAUSE_DAYS else None
 
 
 async def pause(update: Update, context: BotContext) -> None:
@@ -32,7 +21,7 @@ async def pause(update: Update, context: BotContext) -> None:
         return
     content, store, now = context.content, context.store, context.now()
     argument = command_argument(update)
-    days = parse_pause_days(argument) if argument else None
+    days = schedule.parse_pause_days(argument) if argument else None
     if argument and days is None:
         await send(update, render.Reply(content.message("pause_usage")))
         return
@@ -59,7 +48,7 @@ async def resume(update: Update, context: BotContext) -> None:
 
 async def pause_button(update: Update, context: BotContext) -> None:
     """Handle the pause menu, its choices, and the resume button."""
-    pressed = pressed_button(update)
+    pressed = await pressed_button(update, context)
     if pressed is None:
         return
     query, data, chat = pressed
@@ -75,9 +64,8 @@ async def pause_button(update: Update, context: BotContext) -> None:
             return
         await query.answer(content.answers["resumed"])
     else:
-        choice = data.removeprefix(callbacks.PAUSE_PREFIX)
-        days = None if choice == callbacks.PAUSE_UNTIL_RESUME else parse_pause_days(choice)
-        if choice != callbacks.PAUSE_UNTIL_RESUME and days is None:
+        valid, days = callbacks.parse_pause_choice(data)
+        if not valid:
             await query.answer(content.answers["stale"])
             return
         before = store.subscriber(chat.id)

@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot import callbacks, render
 from bot.context import BotContext
-from bot.handlers.common import edit, send
+from bot.handlers.common import edit, pressed_button, send
 
 logger = logging.getLogger(__name__)
 
@@ -29,15 +29,13 @@ async def delete_button(update: Update, context: BotContext) -> None:
     The chat comes from the update, never from the button's data, so a forged or
     forwarded button can only ever erase the presser's own chat.
     """
-    query, chat = update.callback_query, update.effective_chat
-    if query is None:
+    pressed = await pressed_button(update, context)
+    if pressed is None:
         return
+    query, data, chat = pressed
     content = context.content
-    if chat is None:
-        await query.answer(content.answers["stale"])
-        return
     await query.answer()
-    if query.data != callbacks.DELETE_CONFIRM:
+    if data != callbacks.DELETE_CONFIRM:
         await edit(query, render.Reply(content.message("delete_cancelled")))
         return
     rows = context.store.delete_chat(chat.id)

@@ -60,7 +60,7 @@ async def set_timezone(update: Update, context: BotContext) -> None:
 async def settings_button(update: Update, context: BotContext) -> None:
     """Handle the settings buttons: subscription and check-in toggles, "I feel fine", and
     the time and timezone menus and their choices."""
-    pressed = pressed_button(update)
+    pressed = await pressed_button(update, context)
     if pressed is None:
         return
     query, data, chat = pressed
@@ -87,15 +87,14 @@ async def settings_button(update: Update, context: BotContext) -> None:
         _, changed = store.set_hold(chat.id, False, now)
         answer = content.answers["saved" if changed else "hold_not_held"]
     elif data.startswith(callbacks.TIME_PREFIX):
-        hhmm = data.removeprefix(callbacks.TIME_PREFIX)
-        at = schedule.parse_time(f"{hhmm[:2]}:{hhmm[2:]}")
+        at = callbacks.parse_time_choice(data)
         if at is None:
             await query.answer(content.answers["stale"])
             return
         store.set_time(chat.id, at, now)
         answer = content.answers["saved"]
     elif data.startswith(callbacks.TIMEZONE_PREFIX):
-        name = schedule.parse_timezone(data.removeprefix(callbacks.TIMEZONE_PREFIX))
+        name = callbacks.parse_timezone_choice(data)
         if name is None:
             await query.answer(content.answers["stale"])
             return
@@ -108,7 +107,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
 
 async def days_button(update: Update, context: BotContext) -> None:
     """Handle the delivery-days menu: every day, weekdays, and one toggle per weekday."""
-    pressed = pressed_button(update)
+    pressed = await pressed_button(update, context)
     if pressed is None:
         return
     query, data, chat = pressed
@@ -120,7 +119,7 @@ async def days_button(update: Update, context: BotContext) -> None:
         elif data == callbacks.DAYS_WEEKDAYS:
             days = schedule.WEEKDAYS
         else:
-            weekday = int(data.removeprefix(callbacks.DAY_PREFIX))
+            weekday = callbacks.parse_day_toggle(data)
             days = subscriber.days ^ (1 << weekday)
         if not days & schedule.EVERY_DAY:
             await query.answer(content.answers["days_last"])

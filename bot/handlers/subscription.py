@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot import render
 from bot.context import BotContext
-from bot.handlers.common import send
+from bot.handlers.common import pressed_button, send
 from storage.schedule import local_date
 
 logger = logging.getLogger(__name__)
@@ -60,8 +60,8 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
 
 async def subscribe_button(update: Update, context: BotContext) -> None:
     """The subscribe button under /start."""
-    query = update.callback_query
-    if query is None:
+    pressed = await pressed_button(update, context)
+    if pressed is None:
         return
-    await query.answer()
+    await pressed[0].answer()
     await subscribe_chat(update, context)

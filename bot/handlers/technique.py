@@ -7,7 +7,7 @@ from telegram import Chat, Message, Update
 
 from bot import callbacks, pictures, render
 from bot.context import BotContext
-from bot.handlers.common import command_argument, edit, send
+from bot.handlers.common import command_argument, edit, pressed_button, send, send_to
 from content import Technique
 from storage import Caution
 
@@ -32,7 +32,7 @@ async def send_card(chat: Chat, context: BotContext, technique: Technique) -> No
     caption = card.caption
     await pictures.send(chat, context, technique.id, caption.text, caption.keyboard)
     if card.rest is not None:
-        await chat.send_message(card.rest.text, reply_markup=card.rest.keyboard)
+        await send_to(chat, card.rest)
 
 
 async def _send_list(chat: Chat, context: BotContext, intro: str | None = None) -> None:
@@ -64,13 +64,14 @@ async def technique(update: Update, context: BotContext) -> None:
 
 async def technique_button(update: Update, context: BotContext) -> None:
     """Turn the pressed picture into the overview or a technique; other messages stay."""
-    query, chat = update.callback_query, update.effective_chat
-    if query is None or query.data is None or chat is None:
+    pressed = await pressed_button(update, context)
+    if pressed is None:
         return
+    query, data, chat = pressed
     content = context.content
     message = query.message if isinstance(query.message, Message) else None
     on_picture = message is not None and bool(message.photo)
-    if query.data == callbacks.TECHNIQUES:
+    if data == callbacks.TECHNIQUES:
         await query.answer()
         if message is not None and on_picture:
             reply = render.technique_list(content)
@@ -79,7 +80,7 @@ async def technique_button(update: Update, context: BotContext) -> None:
             # A tip, a page or the welcome: keep it, and send the overview below it.
             await _send_list(chat, context)
         return
-    found = content.technique(query.data.removeprefix(callbacks.TECHNIQUE_PREFIX))
+    found = content.technique(callbacks.parse_technique(data))
     if found is None:
         await query.answer(content.answers["stale"])
         return
@@ -88,7 +89,7 @@ async def technique_button(update: Update, context: BotContext) -> None:
     if not _allowed(caution):
         reply = render.guarded_technique(content, caution, found)
         if on_picture:
-            await chat.send_message(reply.text, reply_markup=reply.keyboard)
+            await send_to(chat, reply)
         else:
             await edit(query, reply)
         return
@@ -98,4 +99,4 @@ async def technique_button(update: Update, context: BotContext) -> None:
     card = render.technique_captioned(content, found)
     await pictures.edit(message, context, found.id, card.caption.text, card.caption.keyboard)
     if card.rest is not None:
-        await chat.send_message(card.rest.text, reply_markup=card.rest.keyboard)
+        await send_to(chat, card.rest)

@@ -181,8 +181,8 @@ async def test_settings_buttons_change_time_and_subscription(
     start = len(harness.calls)
     await harness.press(message_id, callbacks.TIME_MENU)
     menu = await harness.next_call(start, "editMessageText")
-    assert callbacks.time_choice("0700") in buttons(menu.params)
-    answer = await harness.press(message_id, callbacks.time_choice("0700"))
+    assert callbacks.time_choice(time(7, 0)) in buttons(menu.params)
+    answer = await harness.press(message_id, callbacks.time_choice(time(7, 0)))
     assert answer.params["text"] == content.answers["saved"]
     answer = await harness.press(message_id, callbacks.SETTINGS_SUBSCRIBE)
     assert answer.params["text"] == content.answers["subscribed"]
