@@ -12,6 +12,7 @@ from typing import Any
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
+from bot import api_errors
 from bot.context import Services
 from bot.ratelimit import BULK
 from storage import operators
@@ -97,7 +98,7 @@ async def _copy(bot: ExtBot[Any], broadcast: Broadcast, chat_id: int) -> Broadca
         except Forbidden:
             return BroadcastStatus.BLOCKED
         except BadRequest as error:
-            if "chat not found" in error.message.lower():
+            if api_errors.chat_gone(error):
                 return BroadcastStatus.BLOCKED
             logger.warning("broadcast %d to chat %s refused: %s", broadcast.id, chat_id, error)
             return BroadcastStatus.FAILED

@@ -20,7 +20,7 @@ from typing import Any
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
-from bot import render
+from bot import api_errors, render
 from bot.context import BotContext, Services
 from bot.ratelimit import BULK, BULK_PREPACED, PriorityRateLimiter
 from storage import Claim
@@ -138,7 +138,7 @@ class Dispatcher:
             except Forbidden as error:
                 return self._gone(claim, error)
             except BadRequest as error:
-                if "chat not found" in error.message.lower():
+                if api_errors.chat_gone(error):
                     return self._gone(claim, error)
                 logger.error("tip to chat %s refused: %s", claim.chat_id, error.message)
                 store.mark_failed(claim, clock(), retry=False)

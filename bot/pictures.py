@@ -10,6 +10,7 @@ from telegram import Chat, InlineKeyboardMarkup, InputMediaPhoto, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot import api_errors
 from bot.context import BotContext
 from content import pictures
 
@@ -21,7 +22,12 @@ Attempt = Callable[[str | bytes], Awaitable[Message | bool | None]]
 
 async def _by_file_id_or_upload(context: BotContext, picture_id: str, attempt: Attempt) -> None:
     """Run ``attempt`` with the stored file id; upload the file if there is none, or if
-    Telegram refuses it (an id from another bot token), and keep the id it returns."""
+    Telegram refuses the id (one from another bot token), and keep the id it returns.
+
+    Raises:
+        BadRequest: any other refusal (a message that cannot be edited, say): the file id
+            is fine and is kept.
+    """
     language = context.language
     key = f"{language}/{picture_id}"
     store = context.store
@@ -31,8 +37,10 @@ async def _by_file_id_or_upload(context: BotContext, picture_id: str, attempt: A
             await attempt(file_id)
             return
         except BadRequest as error:
-            if "not modified" in error.message:
+            if api_errors.not_modified(error):
                 return  # a double tap on the same button
+            if not api_errors.file_id_refused(error):
+                raise
             logger.warning("stored file id for %s refused (%s); uploading", key, error.message)
             store.forget_file_id(key)
     message = await attempt(pictures.path(picture_id, language).read_bytes())
@@ -64,7 +72,8 @@ async def edit(
     caption: str,
     keyboard: InlineKeyboardMarkup | None = None,
 ) -> None:
-    """Turn a picture message into another picture with a new caption and keyboard."""
+    """Turn a picture message into another picture with a new caption and keyboard; if the
+    message can no longer be edited (deleted meanwhile, say), send the picture anew."""
 
     async def attempt(photo: str | bytes) -> Message | bool:
         media = InputMediaPhoto(
@@ -72,4 +81,10 @@ async def edit(
         )
         return await message.edit_media(media, reply_markup=keyboard)
 
-    await _by_file_id_or_upload(context, picture_id, attempt)
+    try:
+        await _by_file_id_or_upload(context, picture_id, attempt)
+    except BadRequest as error:
+        if api_errors.not_modified(error):
+            return
+        logger.info("could not edit a picture message (%s); sending it anew", error.message)
+        await send(message.chat, context, picture_id, caption, keyboard)

@@ -7,6 +7,7 @@ import logging
 from telegram import CallbackQuery, Chat, Message, Update
 from telegram.error import BadRequest
 
+from bot import api_errors
 from bot.context import BotContext
 from bot.render import Photo, Reply
 
@@ -41,7 +42,7 @@ async def edit(query: CallbackQuery, reply: Reply) -> None:
         except BadRequest as error:
             # "message is not modified" (a double tap) needs nothing; an old or deleted
             # message cannot be edited, so the reply goes out as a new message.
-            if "not modified" in error.message:
+            if api_errors.not_modified(error):
                 return
             logger.info("could not edit message: %s", error.message)
     if message is not None:

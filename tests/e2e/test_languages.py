@@ -158,3 +158,27 @@ async def test_a_refused_file_id_is_forgotten_and_the_picture_uploaded_again(
     assert isinstance(reply.params["photo"], Upload) and reply.error is None
     assert harness.store.file_id("en/overview") == reply.result["photo"][-1]["file_id"]
     harness.calls.remove(refused)  # refused on purpose; the fixture checks for others
+
+
+async def test_a_picture_that_cannot_be_edited_is_sent_anew_keeping_its_file_id(
+    harness: Harness,
+) -> None:
+    """An edit refused for another reason than the file id (the message was deleted while
+    the press was on its way) neither forgets the id nor leaves the user with nothing."""
+    harness.pass_caution_check()
+    await harness.say_all("/technique kneading")  # kneading is uploaded once
+    file_id = harness.store.file_id("en/kneading")
+    listing = await harness.say("/technique")
+    message_id = listing.result["message_id"]
+    api = harness.fake.api
+    press = api.press(harness.chat_id, message_id, callbacks.technique("kneading"), queue=False)
+    del api.messages[(harness.chat_id, message_id)]  # deleted meanwhile
+    update = api.queue({key: value for key, value in press.items() if key != "update_id"})
+    start = len(harness.calls)
+    await harness.handle(update)
+    (refused,) = harness.since(start, "editMessageMedia")
+    assert refused.error is not None and "not found" in refused.error
+    (photo,) = harness.since(start, "sendPhoto")
+    assert photo.params["photo"] == file_id and photo.error is None
+    assert harness.store.file_id("en/kneading") == file_id
+    harness.calls.remove(refused)  # refused on purpose; the fixture checks for others
