@@ -6,12 +6,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from dotenv import dotenv_values
 from telegram import Update
 
 from bot import logs
@@ -203,33 +201,49 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Where chat mode keeps its data unless --db says otherwise.
+_CHAT_DB = Path("backcare-chat.db")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `backcare-bot` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    # The flags win over the environment; argparse has checked them already.
-    raw_level, raw_format = _setting("BACKCARE_LOG_LEVEL"), _setting("BACKCARE_LOG_FORMAT")
-    log_level = args.log_level or raw_level.upper() or "INFO"
-    log_format = args.log_format or raw_format.lower() or "text"
-    if log_level not in logs.LEVELS:
-        levels = ", ".join(logs.LEVELS)
-        print(
-            f"backcare-bot: BACKCARE_LOG_LEVEL={raw_level!r} must be one of {levels}",
-            file=sys.stderr,
+    # The flags win over the environment (argparse has checked them); everything else is
+    # read, checked and defaulted in one place, Settings.from_env.
+    flags = {
+        name: value
+        for name, value in (
+            ("BACKCARE_LOG_LEVEL", args.log_level),
+            ("BACKCARE_LOG_FORMAT", args.log_format),
+            ("BACKCARE_SEND_RATE", getattr(args, "send_rate", None)),
+            ("BACKCARE_MAX_IN_FLIGHT", getattr(args, "max_in_flight", None)),
+            ("BACKCARE_PAID_BROADCAST", "1" if getattr(args, "paid_broadcast", False) else None),
+            ("BACKCARE_WEBHOOK_URL", getattr(args, "webhook_url", None)),
+            ("BACKCARE_LISTEN", getattr(args, "listen", None)),
+            ("BACKCARE_PORT", getattr(args, "port", None)),
+            ("BACKCARE_WEBHOOK_PATH", getattr(args, "url_path", None)),
+            ("BACKCARE_WEBHOOK_SECRET", getattr(args, "secret_token", None)),
         )
+        if value is not None
+    }
+    if args.command == "chat":
+        # The real bot against the local Bot API in this process: a token it accepts.
+        flags |= {"TELEGRAM_BOT_TOKEN": "0:local-chat", "BACKCARE_DB": str(args.db or _CHAT_DB)}
+    try:
+        settings = Settings.from_env(require_token=args.command == "run", overrides=flags)
+    except ConfigError as error:
+        print(f"backcare-bot: {error}", file=sys.stderr)
         return 2
-    if log_format not in logs.FORMATS:
-        print(
-            f"backcare-bot: BACKCARE_LOG_FORMAT={raw_format!r} must be text or json",
-            file=sys.stderr,
-        )
-        return 2
-    logs.configure(logging.WARNING if args.command == "chat" else log_level, fmt=log_format)
+    logs.configure(
+        logging.WARNING if args.command == "chat" else settings.log_level,
+        fmt=settings.log_format,
+    )
     if args.command in ("stats", "tips", "db"):
         from bot import opscli
 
         try:
-            return opscli.main(args, Settings.from_env(require_token=False), sys.stdout)
-        except (ConfigError, ContentError) as error:
+            return opscli.main(args, settings, sys.stdout)
+        except ContentError as error:
             print(f"backcare-bot: {error}", file=sys.stderr)
             return 2
     if args.command == "content":
@@ -240,36 +254,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return contentcli.preview(args.lang, sys.stdout)
     try:
         if args.command == "chat":
-            settings = Settings.from_env(require_token=False)
-            settings = Settings(
-                token="0:local-chat",
-                db_path=args.db or Path("backcare-chat.db"),
-                default_timezone=settings.default_timezone,
-                api_base_url=settings.api_base_url,
-            )
             from bot.terminal import chat
 
             return asyncio.run(chat(settings, language_code=args.lang))
-        overrides = {
-            name: value
-            for name, value in (
-                ("BACKCARE_SEND_RATE", args.send_rate),
-                ("BACKCARE_MAX_IN_FLIGHT", args.max_in_flight),
-                ("BACKCARE_PAID_BROADCAST", "1" if args.paid_broadcast else None),
-                ("BACKCARE_WEBHOOK_URL", args.webhook_url),
-                ("BACKCARE_LISTEN", args.listen),
-                ("BACKCARE_PORT", args.port),
-                ("BACKCARE_WEBHOOK_PATH", args.url_path),
-                ("BACKCARE_WEBHOOK_SECRET", args.secret_token),
-            )
-            if value is not None
-        }
-        settings = Settings.from_env(overrides=overrides)
         # From here on the token is known: keep it out of every log line and traceback.
         secrets = [settings.token, settings.secret_token or ""]
-        logs.configure(log_level, secrets=secrets, fmt=log_format)
+        logs.configure(settings.log_level, secrets=secrets, fmt=settings.log_format)
         application = build_application(settings)
-    except (ConfigError, ContentError) as error:
+    except ContentError as error:
         print(f"backcare-bot: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -289,14 +281,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     logger.info("stopped")
     return 0
-
-
-def _setting(name: str) -> str:
-    """A setting read before Settings is: from the environment, else from ./.env."""
-    value = os.environ.get(name)
-    if value is None and Path(".env").is_file():
-        value = dotenv_values(".env").get(name)
-    return (value or "").strip()
 
 
 if __name__ == "__main__":

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dotenv import dotenv_values
 
+from bot import logs
 from storage import schedule
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
@@ -24,9 +25,10 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the bot is configured with."""
+    """Everything the bot is configured with. The token and the webhook secret are left out
+    of ``repr``, so neither can reach a log line or a traceback through it."""
 
-    token: str
+    token: str = field(repr=False)
     db_path: Path
     default_timezone: str
     api_base_url: str
@@ -52,18 +54,10 @@ class Settings:
     port: int = 8443
     url_path: str | None = None
     #: Telegram sends it in X-Telegram-Bot-Api-Secret-Token; other requests are refused.
-    secret_token: str | None = None
-
-    def __repr__(self) -> str:
-        # The token must never reach a log line or a traceback.
-        return (
-            f"Settings(token='***', db_path={self.db_path!r}, "
-            f"default_timezone={self.default_timezone!r}, api_base_url={self.api_base_url!r}, "
-            f"send_rate={self.send_rate!r}, max_in_flight={self.max_in_flight!r}, "
-            f"paid_broadcast={self.paid_broadcast!r}, admin_ids={sorted(self.admin_ids)!r}, "
-            f"webhook_url={self.webhook_url!r}, listen={self.listen!r}, port={self.port!r}, "
-            f"url_path={self.url_path!r}, secret_token={'***' if self.secret_token else None})"
-        )
+    secret_token: str | None = field(default=None, repr=False)
+    #: How much to log (one of logs.LEVELS) and how (one of logs.FORMATS).
+    log_level: str = "INFO"
+    log_format: str = "text"
 
     @classmethod
     def from_env(
@@ -87,6 +81,18 @@ class Settings:
             env = {**{k: v for k, v in file_values.items() if v is not None}, **os.environ}
         if overrides:
             env = {**env, **overrides}
+        # First: a bad log setting is reported even before a missing token.
+        log_level = env.get("BACKCARE_LOG_LEVEL", "").strip().upper() or "INFO"
+        if log_level not in logs.LEVELS:
+            raise ConfigError(
+                f"BACKCARE_LOG_LEVEL={env['BACKCARE_LOG_LEVEL'].strip()!r} must be one of "
+                + ", ".join(logs.LEVELS)
+            )
+        log_format = env.get("BACKCARE_LOG_FORMAT", "").strip().lower() or "text"
+        if log_format not in logs.FORMATS:
+            raise ConfigError(
+                f"BACKCARE_LOG_FORMAT={env['BACKCARE_LOG_FORMAT'].strip()!r} must be text or json"
+            )
         token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
         if require_token and not token:
             raise ConfigError(
@@ -121,6 +127,8 @@ class Settings:
             ),
             paid_broadcast=_flag(env, "BACKCARE_PAID_BROADCAST"),
             admin_ids=_ids(env, "BACKCARE_ADMIN_IDS"),
+            log_level=log_level,
+            log_format=log_format,
             **_webhook(env),
         )
 

@@ -125,6 +125,39 @@ def test_repr_hides_the_token() -> None:
     assert TOKEN not in str(settings)
 
 
+def test_repr_hides_the_webhook_secret_and_shows_the_rest() -> None:
+    secret = "s3cret-Value_for-the-webhook"
+    settings = from_env(BACKCARE_WEBHOOK_SECRET=secret, BACKCARE_ADMIN_IDS="7")
+    assert secret not in repr(settings)
+    # Every other field is shown: a field added later cannot be forgotten in a hand-made repr.
+    assert "admin_ids=frozenset({7})" in repr(settings) and "log_format='text'" in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("level", "fmt", "expected"),
+    [
+        pytest.param("", "", ("INFO", "text"), id="defaults"),
+        pytest.param("debug", "JSON", ("DEBUG", "json"), id="any-case"),
+        pytest.param(" warning ", " text ", ("WARNING", "text"), id="spaces"),
+    ],
+)
+def test_log_level_and_format(level: str, fmt: str, expected: tuple[str, str]) -> None:
+    settings = from_env(BACKCARE_LOG_LEVEL=level, BACKCARE_LOG_FORMAT=fmt)
+    assert (settings.log_level, settings.log_format) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        pytest.param("BACKCARE_LOG_LEVEL", "chatty", id="level"),
+        pytest.param("BACKCARE_LOG_FORMAT", "xml", id="format"),
+    ],
+)
+def test_bad_log_settings_are_named(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        from_env(**{name: value})
+
+
 def test_explicit_env_ignores_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BACKCARE_TIMEZONE", "Asia/Tokyo")
     assert from_env().default_timezone == "UTC"
