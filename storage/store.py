@@ -6,7 +6,7 @@ import enum
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -18,27 +18,6 @@ from storage import schedule
 from storage.checkins import MAX_SCORE, MIN_SCORE, WINDOW, Checkin, rising, streak
 from storage.migrations import migrations
 
-#: Columns of the subscribers table that ``Store._update`` may set.
-_SUBSCRIBER_COLUMNS = frozenset(
-    {
-        "subscribed",
-        "tip_time",
-        "timezone",
-        "next_due",
-        "tip_cursor",
-        "blocked",
-        "days",
-        "resume_on",
-        "caution",
-        "hold_techniques",
-        "checkin_prompt",
-        "subscribed_at",
-        "language",
-        "telegram_language",
-        "program_done",
-        "updated_at",
-    }
-)
 #: How many batches one claim_due call looks through for something to send.
 CLAIM_PASSES = 10
 #: A failed send is tried again this much later, this many times in all, on the same local day.
@@ -198,6 +177,15 @@ class Subscriber:
         if self.caution is None:
             return TechniqueTips.ASK
         return TechniqueTips.ON
+
+
+#: Columns of the subscribers table that ``Store._update`` may set: every ``Subscriber``
+#: field but the key, and the update stamp. A column is declared by its migration and its
+#: field; tests/storage/test_store.py checks that the table, the fields and ``_subscriber``
+#: agree.
+_SUBSCRIBER_COLUMNS = frozenset(
+    {field.name for field in fields(Subscriber) if field.name != "chat_id"} | {"updated_at"}
+)
 
 
 @dataclass(frozen=True)

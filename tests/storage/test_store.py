@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +14,7 @@ import pytest
 from sqlite_utils import Database
 
 from content import Content
-from storage import Caution, Claim, DeliveryStatus, Recovery, Store
+from storage import Caution, Claim, DeliveryStatus, Recovery, Store, Subscriber
 from storage.migrations import migrations
 from storage.schedule import EVERY_DAY, WEEKDAYS
 from storage.store import MAX_ATTEMPTS, RETRY_DELAY, chat_tables
@@ -1166,3 +1167,52 @@ def test_failed_send_to_a_chat_deleted_meanwhile_is_not_retried(store: Store) ->
     store.delete_chat(CHAT)
     assert store.mark_failed(claim, NINE) is None
     assert rows_about(store, CHAT) == 0
+
+
+# A subscriber column is declared by its migration and its field, and read by _subscriber ---
+
+
+def test_the_subscribers_table_has_a_column_for_every_field(store: Store) -> None:
+    columns = {row[1] for row in store.db.execute("PRAGMA table_info(subscribers)").fetchall()}
+    field_names = {field.name for field in dataclasses.fields(Subscriber)}
+    assert columns == field_names | {"created_at", "updated_at"}
+
+
+def test_every_column_is_read_back_into_its_field(store: Store, clock: FakeClock) -> None:
+    """Each field set away from its default in the table comes back: a column that
+    ``_subscriber`` forgot would come back as the default."""
+    now = clock()
+    store.subscribe(CHAT, now)
+    written = {
+        "subscribed": 0,
+        "tip_time": "07:45",
+        "timezone": "Asia/Tokyo",
+        "next_due": 1_900_000_000,
+        "tip_cursor": 7,
+        "blocked": 1,
+        "days": WEEKDAYS,
+        "resume_on": "2026-12-24",
+        "caution": Caution.CLEARED.value,
+        "hold_techniques": 1,
+        "checkin_prompt": 1,
+        "subscribed_at": "2026-11-01T08:00:00+00:00",
+        "language": "zh",
+        "telegram_language": "en",
+        "program_done": 1,
+    }
+    assert written.keys() == {f.name for f in dataclasses.fields(Subscriber)} - {"chat_id"}
+    assignments = ", ".join(f"{name} = ?" for name in written)
+    store.db.execute(
+        f"UPDATE subscribers SET {assignments} WHERE chat_id = ?", [*written.values(), CHAT]
+    )
+    subscriber = store.subscriber(CHAT)
+    assert subscriber is not None
+    defaults = Subscriber(
+        chat_id=CHAT, subscribed=True, tip_time=time(9), timezone="UTC", next_due=None, tip_cursor=0
+    )
+    unchanged = [
+        f.name
+        for f in dataclasses.fields(Subscriber)
+        if f.name != "chat_id" and getattr(subscriber, f.name) == getattr(defaults, f.name)
+    ]
+    assert unchanged == []
