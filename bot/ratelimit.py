@@ -14,7 +14,7 @@ import heapq
 import itertools
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
@@ -43,18 +43,44 @@ SENDING_METHODS = frozenset(
 _INTERACTIVE, _BULK = 0, 1
 
 
+class Clock(Protocol):
+    """The limiter's sense of time: seconds on a monotonic clock, and waiting on it."""
+
+    def now(self) -> float:
+        """The current time in seconds."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Return after ``seconds``."""
+        ...
+
+
+class LoopClock:
+    """The event loop's clock: what the bot runs on."""
+
+    def now(self) -> float:
+        """The loop's monotonic time."""
+        return asyncio.get_running_loop().time()
+
+    async def sleep(self, seconds: float) -> None:
+        """``asyncio.sleep``."""
+        await asyncio.sleep(seconds)
+
+
 class PriorityRateLimiter(BaseRateLimiter[str]):
     """Grants message-sending requests at most ``rate`` per second, replies before bulk."""
 
-    def __init__(self, rate: float, *, max_retries: int = 3) -> None:
+    def __init__(self, rate: float, *, max_retries: int = 3, clock: Clock | None = None) -> None:
         """Pace at ``rate`` messages per second in all (0: no pacing, 429s still obeyed).
 
         Args:
             rate: overall messages per second.
             max_retries: how often one request is retried after a 429.
+            clock: where time comes from (the event loop's by default; tests pass a fake).
         """
         if rate < 0:
             raise ValueError("rate must be >= 0")
+        self.clock: Clock = clock or LoopClock()
         self.interval = 1 / rate if rate else 0.0
         self.max_retries = max_retries
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
@@ -103,8 +129,7 @@ class PriorityRateLimiter(BaseRateLimiter[str]):
                 self.retry_after_count += 1
                 delay = error.retry_after
                 seconds = delay if isinstance(delay, int | float) else delay.total_seconds()
-                loop = asyncio.get_running_loop()
-                self._paused_until = max(self._paused_until, loop.time() + seconds)
+                self._paused_until = max(self._paused_until, self.clock.now() + seconds)
                 self._wake.set()
                 logger.warning("Telegram asked to wait %.1f s (429); all sending paused", seconds)
                 if attempt == self.max_retries:
@@ -116,9 +141,8 @@ class PriorityRateLimiter(BaseRateLimiter[str]):
         await self._slot(_BULK)
 
     async def _unpaused(self) -> None:
-        loop = asyncio.get_running_loop()
-        while (wait := self._paused_until - loop.time()) > 0:
-            await asyncio.sleep(wait)
+        while (wait := self._paused_until - self.clock.now()) > 0:
+            await self.clock.sleep(wait)
 
     async def _slot(self, priority: int) -> None:
         if not self.interval and not self._paused_until:
@@ -129,22 +153,31 @@ class PriorityRateLimiter(BaseRateLimiter[str]):
         await future
 
     async def _grant(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             while not self._waiters:
                 self._wake.clear()
                 await self._wake.wait()
-            now = loop.time()
+            now = self.clock.now()
             start = max(self._next_slot, self._paused_until)
             if now < start:
                 # Sleep until the slot, but wake early if a pause starts (the next
                 # waiter's priority is read only when the slot is due).
                 self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), start - now)
+                await self._sleep_or_wake(start - now)
                 continue
             _, _, future = heapq.heappop(self._waiters)
             if future.done():  # the request was cancelled while waiting
                 continue
             future.set_result(None)
             self._next_slot = now + self.interval
+
+    async def _sleep_or_wake(self, seconds: float) -> None:
+        """Return after ``seconds`` on the clock, or sooner when ``_wake`` is set."""
+        sleeping = asyncio.ensure_future(self.clock.sleep(seconds))
+        woken = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeping, woken}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sleeping, woken):
+                task.cancel()
+            await asyncio.gather(sleeping, woken, return_exceptions=True)
