@@ -20,7 +20,7 @@ from content.markup import plain
 from storage import Store
 from storage.migrations import migrations
 from tests.conftest import START
-from tests.e2e.test_cli import clean_env, command
+from tests.helpers import clean_env, command
 
 STATS = Namespace(command="stats")
 CHECK = Namespace(command="db", db_command="check")

@@ -18,8 +18,8 @@ import pytest
 from bot import opscli
 from bot.config import Settings
 from content import Content
-from tests.e2e.test_crash import SUBSCRIBERS, seed, start_bot, tips_per_chat
 from tests.fakeapi import FakeBotApi
+from tests.helpers import SUBSCRIBERS, seed, start_bot, tips_per_chat
 
 #: Chats that get nothing, only to make the file a few thousand pages long.
 BYSTANDERS = 30_000

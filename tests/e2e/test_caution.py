@@ -6,7 +6,7 @@ from bot import callbacks
 from content import Content
 from storage import Caution
 from tests.conftest import Harness
-from tests.e2e.test_conversation import buttons
+from tests.helpers import buttons
 
 NONE = callbacks.caution(callbacks.CAUTION_NONE, "pressing")
 APPLIES = callbacks.caution(callbacks.CAUTION_APPLIES, "pressing")

@@ -12,7 +12,7 @@ from bot import callbacks, render
 from content import Content, load
 from storage import Caution, NextTip
 from tests.conftest import START, FakeClock, Harness, massage_days
-from tests.e2e.test_conversation import buttons
+from tests.helpers import buttons
 
 LANGUAGES = [pytest.param("en", id="en"), pytest.param("zh-hans", id="zh")]
 

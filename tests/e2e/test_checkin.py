@@ -8,30 +8,9 @@ from bot import callbacks
 from content import Content
 from storage import Checkin
 from tests.conftest import START, FakeClock, Harness
-from tests.e2e.test_conversation import buttons
-from tests.e2e.test_privacy import confirm_deletion
+from tests.helpers import buttons, check_in, check_in_daily, confirm_deletion
 
 SCORES = [callbacks.checkin(score) for score in range(11)]
-
-
-async def check_in(bot: Harness, score: int) -> dict:
-    """Send /checkin, press ``score`` and return the params of the edit it made."""
-    question = await bot.say("/checkin")
-    start = len(bot.calls)
-    answer = await bot.press(question.result["message_id"], callbacks.checkin(score))
-    assert answer.error is None
-    edit = await bot.next_call(start, "editMessageText")
-    return edit.params
-
-
-async def check_in_daily(bot: Harness, clock: FakeClock, *scores: int) -> dict:
-    """Check in once a day with each score, a day apart; return the last edit's params."""
-    params: dict = {}
-    for index, score in enumerate(scores):
-        if index:
-            clock.advance(days=1)
-        params = await check_in(bot, score)
-    return params
 
 
 async def test_checkin_asks_with_eleven_scores_and_a_red_flag_button(

@@ -2,61 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
 import subprocess
-import sys
-from asyncio.subprocess import Process
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from content import Content, load
 from content.markup import plain
 from tests.fakeapi import FakeBotApi
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "bot", *args]
-
-
-def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BACKCARE_"))}
-    env["PYTHONPATH"] = str(ROOT)
-    env.update(extra)
-    return env
-
-
-@asynccontextmanager
-async def bot_process(tmp_path: Path, env: dict[str, str], *args: str) -> AsyncIterator[Process]:
-    """Run `backcare-bot ARGS` in ``tmp_path`` until the block ends; killed if it fails."""
-    process = await asyncio.create_subprocess_exec(
-        *command(*args),
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        yield process
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-
-
-async def sigterm(process: Process) -> str:
-    """Send SIGTERM: the bot must exit with 0 within 5 s. Returns what it logged."""
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    process.send_signal(signal.SIGTERM)
-    _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
-    assert loop.time() - started < 5
-    assert process.returncode == 0, stderr.decode()
-    return stderr.decode()
+from tests.helpers import bot_process, clean_env, command, sigterm
 
 
 def test_help_explains_commands_and_settings(tmp_path: Path) -> None:

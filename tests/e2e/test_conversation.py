@@ -8,12 +8,7 @@ from bot import callbacks, render
 from content import Content
 from content.loader import COMMANDS
 from tests.conftest import START, FakeClock, Harness
-
-
-def buttons(call_params: dict) -> list[str]:
-    """The callback data of every inline button of a sent or edited message."""
-    keyboard = (call_params.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [button["callback_data"] for row in keyboard for button in row]
+from tests.helpers import buttons
 
 
 async def test_start_welcomes_with_three_buttons(harness: Harness, content: Content) -> None:

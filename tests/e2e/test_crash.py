@@ -5,66 +5,14 @@ from __future__ import annotations
 import asyncio
 import signal
 import sqlite3
-import sys
-from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import DEFAULT_MAX_IN_FLIGHT
 from content import Content
-from storage import Store
-from tests.e2e.test_cli import clean_env
 from tests.fakeapi import FakeBotApi
+from tests.helpers import SUBSCRIBERS, seed, start_bot, tips_per_chat
 
-SUBSCRIBERS = 3000
 KILL_AFTER = 1000
-
-
-def seed(path: Path, content: Content) -> None:
-    """SUBSCRIBERS chats, all due a few seconds ago."""
-    store = Store(path)
-    store.migrate()
-    now = datetime.now(UTC)
-    store.sync_tips(content.tips, now)
-    minute = now.strftime("%H:%M")
-    stamp = now.isoformat()
-    due = int(now.timestamp()) - 5
-    store.db.table("subscribers").insert_all(
-        {
-            "chat_id": 10_000 + n,
-            "subscribed": 1,
-            "tip_time": minute,
-            "timezone": "UTC",
-            "next_due": due,
-            "tip_cursor": 0,
-            "created_at": stamp,
-            "updated_at": stamp,
-        }
-        for n in range(SUBSCRIBERS)
-    )
-    store.close()
-
-
-async def start_bot(
-    fake: FakeBotApi, db: Path, cwd: Path, rate: str = "0"
-) -> asyncio.subprocess.Process:
-    env = clean_env(
-        cwd,
-        TELEGRAM_BOT_TOKEN=fake.token,
-        TELEGRAM_API_BASE_URL=fake.base_url,
-        BACKCARE_DB=str(db),
-        BACKCARE_SEND_RATE=rate,
-    )
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--log-level", "WARNING", "run",
-        cwd=cwd, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-
-
-def tips_per_chat(fake: FakeBotApi) -> Counter[int]:
-    return Counter(
-        int(c.params["chat_id"]) for c in fake.api.sent() if int(c.params["chat_id"]) >= 10_000
-    )
 
 
 async def test_sigkill_mid_fanout_then_restart(

@@ -9,7 +9,7 @@ from bot.localapi import Call
 from content import Content
 from storage import operators
 from tests.conftest import START, FakeClock, Harness
-from tests.e2e.test_conversation import buttons
+from tests.helpers import buttons
 
 
 async def sent_tip(bot: Harness, clock: FakeClock) -> tuple[Call, str]:

@@ -14,8 +14,7 @@ from bot.localapi import Call
 from content import Content
 from storage import Checkin
 from tests.conftest import START, FakeClock, Harness
-from tests.e2e.test_checkin import check_in, check_in_daily
-from tests.e2e.test_conversation import buttons
+from tests.helpers import buttons, check_in, check_in_daily
 
 
 def before_first_technique_tip(bot: Harness, content: Content) -> str:

@@ -10,7 +10,7 @@ from bot.contentcli import picked
 from bot.localapi import Upload
 from content import Content, load_all
 from tests.conftest import START, FakeClock, Harness
-from tests.e2e.test_conversation import buttons
+from tests.helpers import buttons
 
 CONTENTS = load_all()
 EN, ZH = CONTENTS["en"], CONTENTS["zh"]

@@ -22,8 +22,8 @@ from bot.app import build_application, running
 from bot.context import BotContext
 from content import Content
 from tests.conftest import FakeClock, settings_for
-from tests.e2e.test_cli import bot_process, clean_env, command, sigterm
 from tests.fakeapi import FakeBotApi
+from tests.helpers import bot_process, clean_env, command, sigterm
 
 FORMATS = [pytest.param("text", id="text"), pytest.param("json", id="json")]
 #: Handler group before every group the bot uses, for the test's crashing command.

@@ -17,8 +17,8 @@ from storage import operators
 from storage.operators import BroadcastStatus
 from storage.stats import collect
 from tests.conftest import FakeClock, Harness, settings_for
-from tests.e2e.test_conversation import buttons
 from tests.fakeapi import FakeBotApi
+from tests.helpers import buttons
 
 ADMIN = 42
 SUBSCRIBERS = [101, 102, 103, 104, 105]

@@ -8,7 +8,7 @@ from bot import callbacks
 from content import Content
 from storage import DeliveryStatus, Store, operators
 from tests.conftest import START, FakeClock, Harness
-from tests.e2e.test_conversation import buttons
+from tests.helpers import buttons, confirm_deletion
 
 OTHER = 7
 #: Just after the default tip time (09:00 UTC) on START's day.
@@ -47,16 +47,6 @@ async def subscribed_with_a_sent_tip(bot: Harness, clock: FakeClock, chat_id: in
 
     await bot.tick()
     await bot.fake.wait_for(sent)
-
-
-async def confirm_deletion(bot: Harness) -> dict:
-    """Send /deletedata, press "Delete everything" and return the edited message's params."""
-    question = await bot.say("/deletedata")
-    start = len(bot.calls)
-    answer = await bot.press(question.result["message_id"], callbacks.DELETE_CONFIRM)
-    assert answer.error is None
-    edit = await bot.next_call(start, "editMessageText")
-    return edit.params
 
 
 # /urgent -------------------------------------------------------------------------------------

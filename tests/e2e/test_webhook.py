@@ -23,8 +23,8 @@ from bot.delivery import JOB_NAME
 from bot.webhook import HEALTH_PATH, SECRET_HEADER, serve, url_path
 from content import Content
 from tests.conftest import START, FakeClock, settings_for
-from tests.e2e.test_cli import bot_process, clean_env, sigterm
 from tests.fakeapi import FakeBotApi
+from tests.helpers import bot_process, clean_env, sigterm
 
 SECRET = "s3cret_Webhook-token"
 WEBHOOK_URL = "https://example.invalid/hook"

@@ -1,0 +1,149 @@
+"""Helpers the tests share: reading buttons, running the `backcare-bot` command in a
+process, a crowd of due subscribers, and the few user actions several tests repeat."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from asyncio.subprocess import Process
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot import callbacks
+from content import Content
+from storage import Store
+from tests.conftest import FakeClock, Harness
+from tests.fakeapi import FakeBotApi
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "bot", *args]
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BACKCARE_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+@asynccontextmanager
+async def bot_process(tmp_path: Path, env: dict[str, str], *args: str) -> AsyncIterator[Process]:
+    """Run `backcare-bot ARGS` in ``tmp_path`` until the block ends; killed if it fails."""
+    process = await asyncio.create_subprocess_exec(
+        *command(*args),
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def sigterm(process: Process) -> str:
+    """Send SIGTERM: the bot must exit with 0 within 5 s. Returns what it logged."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
+    assert loop.time() - started < 5
+    assert process.returncode == 0, stderr.decode()
+    return stderr.decode()
+
+
+def buttons(call_params: dict) -> list[str]:
+    """The callback data of every inline button of a sent or edited message."""
+    keyboard = (call_params.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [button["callback_data"] for row in keyboard for button in row]
+
+
+async def check_in(bot: Harness, score: int) -> dict:
+    """Send /checkin, press ``score`` and return the params of the edit it made."""
+    question = await bot.say("/checkin")
+    start = len(bot.calls)
+    answer = await bot.press(question.result["message_id"], callbacks.checkin(score))
+    assert answer.error is None
+    edit = await bot.next_call(start, "editMessageText")
+    return edit.params
+
+
+async def check_in_daily(bot: Harness, clock: FakeClock, *scores: int) -> dict:
+    """Check in once a day with each score, a day apart; return the last edit's params."""
+    params: dict = {}
+    for index, score in enumerate(scores):
+        if index:
+            clock.advance(days=1)
+        params = await check_in(bot, score)
+    return params
+
+
+async def confirm_deletion(bot: Harness) -> dict:
+    """Send /deletedata, press "Delete everything" and return the edited message's params."""
+    question = await bot.say("/deletedata")
+    start = len(bot.calls)
+    answer = await bot.press(question.result["message_id"], callbacks.DELETE_CONFIRM)
+    assert answer.error is None
+    edit = await bot.next_call(start, "editMessageText")
+    return edit.params
+
+
+SUBSCRIBERS = 3000
+
+
+def seed(path: Path, content: Content) -> None:
+    """SUBSCRIBERS chats, all due a few seconds ago."""
+    store = Store(path)
+    store.migrate()
+    now = datetime.now(UTC)
+    store.sync_tips(content.tips, now)
+    minute = now.strftime("%H:%M")
+    stamp = now.isoformat()
+    due = int(now.timestamp()) - 5
+    store.db.table("subscribers").insert_all(
+        {
+            "chat_id": 10_000 + n,
+            "subscribed": 1,
+            "tip_time": minute,
+            "timezone": "UTC",
+            "next_due": due,
+            "tip_cursor": 0,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        for n in range(SUBSCRIBERS)
+    )
+    store.close()
+
+
+async def start_bot(
+    fake: FakeBotApi, db: Path, cwd: Path, rate: str = "0"
+) -> asyncio.subprocess.Process:
+    env = clean_env(
+        cwd,
+        TELEGRAM_BOT_TOKEN=fake.token,
+        TELEGRAM_API_BASE_URL=fake.base_url,
+        BACKCARE_DB=str(db),
+        BACKCARE_SEND_RATE=rate,
+    )
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--log-level", "WARNING", "run",
+        cwd=cwd, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+def tips_per_chat(fake: FakeBotApi) -> Counter[int]:
+    return Counter(
+        int(c.params["chat_id"]) for c in fake.api.sent() if int(c.params["chat_id"]) >= 10_000
+    )
