@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -208,19 +208,35 @@ async def fake() -> AsyncIterator[FakeBotApi]:
         yield server
 
 
+MakeHarness = Callable[..., Harness]
+
+
 @pytest.fixture
-async def harness(fake: FakeBotApi, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
-    bot = Harness(fake, clock, settings_for(fake, tmp_path / "bot.db"))
+def make_harness(fake: FakeBotApi, tmp_path: Path, clock: FakeClock) -> Iterator[MakeHarness]:
+    """Build a bot (not started) on the fake Bot API, its settings the defaults but for the
+    keyword arguments given; every store it opened is closed at the end, pass or fail."""
+    made: list[Harness] = []
+
+    def make(**overrides: Any) -> Harness:
+        bot = Harness(fake, clock, settings_for(fake, tmp_path / "bot.db", **overrides))
+        made.append(bot)
+        return bot
+
+    yield make
+    for bot in made:
+        bot.store.close()
+
+
+@pytest.fixture
+async def harness(make_harness: MakeHarness, fake: FakeBotApi) -> AsyncIterator[Harness]:
+    bot = make_harness()
     async with bot.running():
         await fake.wait_call("setMyCommands")
         yield bot
-        bot.store.close()
     assert not [c for c in fake.calls if c.error], "the Bot API refused a request"
 
 
 @pytest.fixture
-def stopped(fake: FakeBotApi, tmp_path: Path, clock: FakeClock) -> Iterator[Harness]:
+def stopped(make_harness: MakeHarness) -> Harness:
     """Like ``harness``, but not started: the test starts and restarts it with ``running()``."""
-    bot = Harness(fake, clock, settings_for(fake, tmp_path / "bot.db"))
-    yield bot
-    bot.store.close()
+    return make_harness()

@@ -46,8 +46,13 @@ class FakeBotApi:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        assert self._runner is not None
-        await self._runner.cleanup()
+        await self.stop()
+
+    async def stop(self) -> None:
+        """Stop serving (Telegram unreachable from now on); safe to call more than once."""
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
 
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from bot import render
 from bot.contentcli import picked
 from content import Content
 from storage import Delivery, DeliveryStatus
-from tests.conftest import FakeClock, Harness, settings_for
+from tests.conftest import FakeClock, Harness, MakeHarness
 from tests.fakeapi import FakeBotApi
 
 
@@ -166,9 +165,9 @@ async def test_blocking_and_unblocking_the_bot_stops_and_resumes_tips(
 
 
 async def test_paid_broadcast_setting_marks_daily_tips_only(
-    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+    make_harness: MakeHarness, fake: FakeBotApi, clock: FakeClock
 ) -> None:
-    bot = Harness(fake, clock, settings_for(fake, tmp_path / "bot.db", paid_broadcast=True))
+    bot = make_harness(paid_broadcast=True)
     async with bot.running():
         reply = await bot.say("/subscribe")
         clock.set(at(26, 9, 0, 1))
@@ -176,7 +175,6 @@ async def test_paid_broadcast_setting_marks_daily_tips_only(
     (tip,) = bot.daily_tips()
     assert tip.params.get("allow_paid_broadcast") is True
     assert "allow_paid_broadcast" not in reply.params
-    bot.store.close()
 
 
 async def test_daily_tips_are_not_paid_broadcasts_by_default(

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from telegram import Update
@@ -227,18 +228,25 @@ async def test_errors_while_handling_log_no_token_and_no_user_text(
 async def test_polling_errors_when_the_api_goes_away_log_no_token(
     tmp_path: Path, clock: FakeClock, log_stream: io.StringIO
 ) -> None:
-    fake = await FakeBotApi().__aenter__()
-    configure(log_stream, "json", [fake.token])
-    application = build_application(settings_for(fake, tmp_path / "bot.db"), clock=clock)
+    async with FakeBotApi() as fake:  # stopped below; stopped again (harmlessly) on failure
+        configure(log_stream, "json", [fake.token])
+        application = build_application(settings_for(fake, tmp_path / "bot.db"), clock=clock)
+        await polling_until_unreachable(application, fake, log_stream)
+    lines = check_lines(log_stream.getvalue(), "json", token_parts(fake))
+    assert any(json.loads(line)["level"] == "ERROR" for line in lines), "no network error logged"
+
+
+async def polling_until_unreachable(
+    application: Any, fake: FakeBotApi, log_stream: io.StringIO
+) -> None:
+    """Run the bot, take the fake Bot API away, and wait for the logged polling error."""
     async with running(application, polling=True):
         await fake.wait_call("setMyCommands")
-        await fake.__aexit__(None, None, None)  # Telegram is unreachable from now on
+        await fake.stop()  # Telegram is unreachable from now on
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 10
         while '"level": "ERROR"' not in log_stream.getvalue() and loop.time() < deadline:
             await asyncio.sleep(0.05)  # the polling loop fails within its next request
-    lines = check_lines(log_stream.getvalue(), "json", token_parts(fake))
-    assert any(json.loads(line)["level"] == "ERROR" for line in lines), "no network error logged"
 
 
 def test_a_bad_log_level_is_one_line_and_exit_2(tmp_path: Path) -> None:

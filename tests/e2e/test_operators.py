@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -16,7 +15,7 @@ from content import Content
 from storage import operators
 from storage.operators import BroadcastStatus
 from storage.stats import collect
-from tests.conftest import FakeClock, Harness, settings_for
+from tests.conftest import FakeClock, Harness, MakeHarness
 from tests.fakeapi import FakeBotApi
 from tests.helpers import buttons
 
@@ -27,18 +26,17 @@ SECRET = "the-words-of-the-broadcast-7f3a"
 
 
 @pytest.fixture
-async def admin(fake: FakeBotApi, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
+async def admin(
+    make_harness: MakeHarness, fake: FakeBotApi, clock: FakeClock
+) -> AsyncIterator[Harness]:
     """The bot with chat 42 as its operator and five subscribers, one of whom blocked it."""
-    bot = Harness(
-        fake, clock, settings_for(fake, tmp_path / "bot.db", admin_ids=frozenset({ADMIN}))
-    )
+    bot = make_harness(admin_ids=frozenset({ADMIN}))
     async with bot.running():
         await fake.wait_call("setMyCommands")
         for chat_id in SUBSCRIBERS:
             bot.store.subscribe(chat_id, clock())
         fake.api.blocked.add(BLOCKED)
         yield bot
-        bot.store.close()
 
 
 async def write(bot: Harness, text: str) -> int:
@@ -159,11 +157,9 @@ async def test_a_forged_confirm_from_a_non_operator_sends_nothing(
 
 
 async def test_a_broadcast_a_stop_interrupted_goes_on_after_a_restart(
-    fake: FakeBotApi, tmp_path: Path, clock: FakeClock, content: Content
+    make_harness: MakeHarness, fake: FakeBotApi, clock: FakeClock, content: Content
 ) -> None:
-    bot = Harness(
-        fake, clock, settings_for(fake, tmp_path / "bot.db", admin_ids=frozenset({ADMIN}))
-    )
+    bot = make_harness(admin_ids=frozenset({ADMIN}))
     async with bot.running():
         for chat_id in SUBSCRIBERS:
             bot.store.subscribe(chat_id, clock())
@@ -185,7 +181,6 @@ async def test_a_broadcast_a_stop_interrupted_goes_on_after_a_restart(
     copied = sorted(c.params["chat_id"] for c in bot.since(start, "copyMessage"))
     assert copied == SUBSCRIBERS[2:]
     assert operators.unfinished(bot.store) == []
-    bot.store.close()
 
 
 # /stats ------------------------------------------------------------------------------------
