@@ -54,7 +54,7 @@ class FixedClock:
 def _schema_key() -> str:
     from storage.migrations import migrations
 
-    names = ",".join(m.name for m in migrations._migrations)  # type: ignore[attr-defined]
+    names = ",".join(m.name for m in migrations._migrations)
     source = (ROOT / "storage" / "migrations.py").read_bytes()
     return hashlib.sha1(names.encode() + source).hexdigest()[:10]
 
@@ -339,7 +339,7 @@ def _cell(value: Any) -> str:
 
 
 def machine() -> dict[str, Any]:
-    versions = {}
+    versions: dict[str, str | None] = {}
     for package in (
         "python-telegram-bot",
         "APScheduler",

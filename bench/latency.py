@@ -73,7 +73,7 @@ async def run_variant(
             job.schedule_removal()
         dispatcher = application.bot_data[DISPATCHER_KEY]
         context = StoppableContext(application)
-        fan_out = asyncio.create_task(dispatcher.tick(context))  # type: ignore[arg-type]
+        fan_out = asyncio.create_task(dispatcher.tick(context))
         await asyncio.sleep(WARMUP_S)
         await asyncio.to_thread(
             fake.control, "user", chat_base=base, count=samples, interval=interval

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from types import MappingProxyType
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,7 @@ def _replace_in_tip(content: Content, tip_id: str, old: str, new: str) -> Conten
     return _tip_text(content, tip_id, tip.text.replace(old, new))
 
 
-def _technique(content: Content, technique_id: str, **fields: str) -> Content:
+def _technique(content: Content, technique_id: str, **fields: Any) -> Content:
     techniques = tuple(
         dataclasses.replace(t, **fields) if t.id == technique_id else t for t in content.techniques
     )
