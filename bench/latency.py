@@ -28,7 +28,7 @@ import _common as C
 from telegram.ext import AIORateLimiter
 
 from bot.app import DISPATCHER_KEY, build_application, running
-from bot.delivery import JOB_NAME
+from bot.sending.daily import JOB_NAME
 
 RATE = 25
 FAKE_LIMIT = 30

@@ -39,7 +39,7 @@ import _common as C
 
 from bot.app import DISPATCHER_KEY, build_application, running
 from bot.context import BotContext
-from bot.delivery import JOB_NAME
+from bot.sending.daily import JOB_NAME
 
 
 async def run_once(
@@ -82,7 +82,7 @@ async def run_once(
         cpu = time.process_time() - cpu0
         fake_cpu = fake.cpu_seconds() - fake_cpu0
         limiter = application.bot.rate_limiter
-        transport = type(application.bot.request).__name__
+        transport = type(application.bot.sending.request).__name__
         retry_after_count = getattr(limiter, "retry_after_count", None)
     stats = await asyncio.to_thread(fake.control, "stats")
     with sqlite3.connect(db) as check:
@@ -185,7 +185,7 @@ async def run_bare(
         fake_cpu = fake.cpu_seconds() - fake_cpu0
         await client.aclose()
         await session.close()
-        transport = type(bot.request).__name__
+        transport = type(bot.sending.request).__name__
     C.drop_copy(db)
     stats = await asyncio.to_thread(fake.control, "stats")
     sent = sum(1 for _, chat, status in stats["arrivals"] if chat >= C.FIRST_CHAT and status == 200)
@@ -231,7 +231,7 @@ _LAYERS = (
     ("/aiohttp/", "HTTP client (aiohttp/yarl/multidict)"),
     ("/yarl/", "HTTP client (aiohttp/yarl/multidict)"),
     ("/multidict/", "HTTP client (aiohttp/yarl/multidict)"),
-    ("/bot/request.py", "HTTP client (aiohttp/yarl/multidict)"),
+    ("/bot/sending/request.py", "HTTP client (aiohttp/yarl/multidict)"),
     ("httpx", "HTTP client (httpx/httpcore/h11/anyio)"),
     ("httpcore", "HTTP client (httpx/httpcore/h11/anyio)"),
     ("/h11/", "HTTP client (httpx/httpcore/h11/anyio)"),

@@ -13,11 +13,12 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import broadcast, delivery, handlers, render
+from bot import handlers, render
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, system_clock
-from bot.ratelimit import PriorityRateLimiter
-from bot.request import AiohttpRequest
+from bot.sending import broadcast, daily
+from bot.sending.ratelimit import PriorityRateLimiter
+from bot.sending.request import AiohttpRequest
 from content import DEFAULT_LANGUAGE, Content, load_all
 from storage import Store, operators
 from storage.operators import Broadcast
@@ -77,7 +78,7 @@ def build_application(
     )
     services = Services(settings=settings, store=store, contents=contents, clock=clock)
     application.bot_data[SERVICES_KEY] = services
-    application.bot_data[DISPATCHER_KEY] = delivery.Dispatcher(services)
+    application.bot_data[DISPATCHER_KEY] = daily.Dispatcher(services)
     handlers.register(application)
     return application
 
@@ -126,6 +127,13 @@ async def _post_init(application: BotApplication) -> None:
             recovered.released,
             recovered.uncertain,
         )
+    uncertain_copies = operators.recover(services.store, services.clock())
+    if uncertain_copies:
+        logger.warning(
+            "the last run did not stop cleanly: %d broadcast copies uncertain "
+            "(maybe delivered; not sent again)",
+            uncertain_copies,
+        )
     content = services.content
     synced = services.store.sync_tips(content.tips, services.clock())
     logger.info(
@@ -145,7 +153,7 @@ async def _post_init(application: BotApplication) -> None:
         interval=services.settings.tick_seconds,
         # APScheduler cannot start a job at once (PTB's docs); one second after start.
         first=1,
-        name=delivery.JOB_NAME,
+        name=daily.JOB_NAME,
         # A run that drains a backlog outlasts the interval: the next ones return at once
         # (the dispatcher's own lock) instead of APScheduler logging a skipped run each time.
         job_kwargs={"max_instances": 2, "coalesce": True, "misfire_grace_time": None},
@@ -169,10 +177,14 @@ async def _resume_broadcast(context: BotContext) -> None:
     """Finish a broadcast that the last stop interrupted."""
     assert context.job is not None and isinstance(context.job.data, Broadcast)
     unfinished = context.job.data
-    counts = await broadcast.send(context.bot, context.services, unfinished)
-    await context.bot.send_message(
-        unfinished.created_by, render.broadcast_done(context.services.content, counts)
+    application = context.application
+    counts = await broadcast.send(
+        context.bot, context.services, unfinished, lambda: application.running
     )
+    if counts is not None:  # None: stopping again; it goes on after the next start
+        await context.bot.send_message(
+            unfinished.created_by, render.broadcast_done(context.services.content, counts)
+        )
 
 
 async def _checkpoint(context: BotContext) -> None:

@@ -63,6 +63,8 @@ FEEDBACK_SAVED = "fbok"
 #: An operator's broadcast: confirm carries the previewed message, "bc:go:<chat>:<message>".
 BROADCAST_CONFIRM_PREFIX = "bc:go:"
 BROADCAST_CANCEL = "bc:no"
+#: Cancel a running broadcast, from its progress message: "bc:stop:<broadcast id>".
+BROADCAST_STOP_PREFIX = "bc:stop:"
 
 #: Regular expressions for CallbackQueryHandler, one per family.
 TECHNIQUE_PATTERN = r"^tech(:[a-z][a-z0-9_]*)?$"
@@ -81,7 +83,7 @@ HOLD_PATTERN = r"^hold:fine$"
 PROGRESS_PATTERN = r"^progress$"
 LANGUAGE_PATTERN = r"^lang:[a-z]{2}$"
 FEEDBACK_PATTERN = r"^(fb:[01]:[a-z][a-z0-9_]{1,40}|fbok)$"
-BROADCAST_PATTERN = r"^bc:(go:-?\d{1,20}:\d{1,12}|no)$"
+BROADCAST_PATTERN = r"^bc:(go:-?\d{1,20}:\d{1,12}|no|stop:\d{1,12})$"
 
 MAX_BYTES = 64
 
@@ -215,6 +217,16 @@ def parse_feedback(data: str) -> tuple[bool, str]:
 def broadcast_confirm(chat_id: int, message_id: int) -> str:
     """Data for the button that sends the previewed message ``message_id`` of ``chat_id``."""
     return _checked(f"{BROADCAST_CONFIRM_PREFIX}{chat_id}:{message_id}")
+
+
+def broadcast_stop(broadcast_id: int) -> str:
+    """Data for the button that cancels running broadcast ``broadcast_id``."""
+    return _checked(f"{BROADCAST_STOP_PREFIX}{broadcast_id}")
+
+
+def parse_broadcast_stop(data: str) -> int:
+    """The broadcast id of a cancel button's data that matched the pattern."""
+    return int(data.removeprefix(BROADCAST_STOP_PREFIX))
 
 
 def parse_broadcast_confirm(data: str) -> tuple[int, int]:

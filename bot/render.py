@@ -709,14 +709,40 @@ def broadcast_preview(content: Content, chat_id: int, message_id: int, count: in
     )
 
 
-def broadcast_done(content: Content, counts: Mapping[BroadcastStatus, int]) -> str:
-    """The final count of a broadcast."""
-    return content.message(
-        "broadcast_done",
-        sent=str(counts[BroadcastStatus.SENT]),
-        blocked=str(counts[BroadcastStatus.BLOCKED]),
-        failed=str(counts[BroadcastStatus.FAILED]),
+def broadcast_progress(content: Content, broadcast_id: int, done: int, total: int) -> Reply:
+    """A running broadcast's progress, with the button that cancels what is not sent yet."""
+    return Reply(
+        content.message("broadcast_progress", done=str(done), total=str(total)),
+        InlineKeyboardMarkup(
+            [[_button(content.buttons["broadcast_stop"], callbacks.broadcast_stop(broadcast_id))]]
+        ),
     )
+
+
+def broadcast_done(content: Content, counts: Mapping[BroadcastStatus, int]) -> str:
+    """The final count of a broadcast: sent, blocked, failed, and, when there are any, how
+    many were not sent because of a cancel and how many a crash left uncertain."""
+    lines = [
+        content.message(
+            "broadcast_done",
+            sent=str(counts[BroadcastStatus.SENT]),
+            blocked=str(counts[BroadcastStatus.BLOCKED]),
+            failed=str(counts[BroadcastStatus.FAILED]),
+        )
+    ]
+    if counts[BroadcastStatus.CANCELLED]:
+        lines.append(
+            content.message(
+                "broadcast_done_cancelled", cancelled=str(counts[BroadcastStatus.CANCELLED])
+            )
+        )
+    if counts[BroadcastStatus.UNCERTAIN]:
+        lines.append(
+            content.message(
+                "broadcast_done_uncertain", uncertain=str(counts[BroadcastStatus.UNCERTAIN])
+            )
+        )
+    return "\n".join(lines)
 
 
 #: Tips listed under /stats, most disliked first.

@@ -24,7 +24,7 @@ from bot import logs
 from bot.app import DISPATCHER_KEY, BotApplication, running
 from bot.config import Settings
 from bot.context import services_of
-from bot.delivery import Dispatcher
+from bot.sending.daily import Dispatcher
 
 logger = logging.getLogger(__name__)
 

@@ -131,6 +131,8 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "broadcast_preview": frozenset({"count"}),
     "broadcast_progress": frozenset({"done", "total"}),
     "broadcast_done": frozenset({"sent", "blocked", "failed"}),
+    "broadcast_done_cancelled": frozenset({"cancelled"}),
+    "broadcast_done_uncertain": frozenset({"uncertain"}),
     "broadcast_cancelled": frozenset(),
     "fallback": frozenset(),
     "error": frozenset(),
@@ -151,6 +153,7 @@ ANSWER_KEYS = frozenset(
         "caution_retake",
         "hold_not_held",
         "feedback_saved",
+        "broadcast_stopping",
     }
 )
 MAX_ANSWER_LENGTH = 200
@@ -199,6 +202,7 @@ BUTTON_KEYS = frozenset(
         "feedback_thanks_not",
         "broadcast_send",
         "broadcast_cancel",
+        "broadcast_stop",
     }
 )
 MAX_BUTTON_LENGTH = 64

@@ -10,12 +10,17 @@ from storage.store import Store
 
 
 class BroadcastStatus(enum.StrEnum):
-    """Where one chat's copy of a broadcast stands."""
+    """Where one chat's copy of a broadcast stands: pending -> sending (written just before
+    the request) -> sent, blocked or failed; as for daily tips, a copy left "sending" by a
+    crash becomes "uncertain" and is never sent again, so nobody gets a broadcast twice."""
 
     PENDING = "pending"
+    SENDING = "sending"
     SENT = "sent"
     BLOCKED = "blocked"  # the user blocked the bot, or the chat is gone
     FAILED = "failed"
+    UNCERTAIN = "uncertain"  # was "sending" when the bot stopped without a clean shutdown
+    CANCELLED = "cancelled"  # still pending when the operator cancelled the broadcast
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,67 @@ def pending(store: Store, broadcast_id: int, limit: int, *, after: int | None = 
         [broadcast_id, BroadcastStatus.PENDING.value, after, after, limit],
     ).fetchall()
     return [int(row[0]) for row in rows]
+
+
+def claim(store: Store, broadcast_id: int, chat_id: int, now: datetime) -> bool:
+    """Mark one chat's copy as being sent, just before the request.
+
+    Returns:
+        False if it is no longer pending (the broadcast was cancelled): don't send.
+    """
+    with store.db.atomic():
+        return bool(
+            store.db.execute(
+                "UPDATE broadcast_deliveries SET status = ?, updated_at = ? "
+                "WHERE broadcast_id = ? AND chat_id = ? AND status = ?",
+                [
+                    BroadcastStatus.SENDING.value,
+                    _stamp(now),
+                    broadcast_id,
+                    chat_id,
+                    BroadcastStatus.PENDING.value,
+                ],
+            ).rowcount
+        )
+
+
+def cancel(store: Store, broadcast_id: int, now: datetime) -> int:
+    """Cancel what a running broadcast has not sent yet.
+
+    Returns:
+        How many chats will not get it (0: nothing was left to cancel).
+    """
+    with store.db.atomic():
+        return int(
+            store.db.execute(
+                "UPDATE broadcast_deliveries SET status = ?, updated_at = ? "
+                "WHERE broadcast_id = ? AND status = ?",
+                [
+                    BroadcastStatus.CANCELLED.value,
+                    _stamp(now),
+                    broadcast_id,
+                    BroadcastStatus.PENDING.value,
+                ],
+            ).rowcount
+        )
+
+
+def recover(store: Store, now: datetime) -> int:
+    """After a run that did not shut down cleanly: copies that were being sent may or may
+    not have arrived; mark them uncertain (never sent again).
+
+    Returns:
+        How many were uncertain.
+    """
+    with store.db.atomic():
+        return int(
+            store.db.execute(
+                # Only unfinished broadcasts can hold one: their rows, by the primary key.
+                "UPDATE broadcast_deliveries SET status = ?, updated_at = ? WHERE broadcast_id "
+                "IN (SELECT id FROM broadcasts WHERE finished_at IS NULL) AND status = ?",
+                [BroadcastStatus.UNCERTAIN.value, _stamp(now), BroadcastStatus.SENDING.value],
+            ).rowcount
+        )
 
 
 def mark(

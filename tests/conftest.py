@@ -16,8 +16,8 @@ from telegram.ext import TypeHandler
 
 from bot.app import DISPATCHER_KEY, BotApplication, build_application, running
 from bot.config import Settings
-from bot.delivery import JOB_NAME
 from bot.localapi import Call
+from bot.sending.daily import JOB_NAME
 from content import Content, load
 from storage import Caution, Claim, Store
 from tests.fakeapi import FakeBotApi

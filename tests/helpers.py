@@ -102,22 +102,22 @@ async def confirm_deletion(bot: Harness) -> dict:
 SUBSCRIBERS = 3000
 
 
-def seed(path: Path, content: Content) -> None:
-    """SUBSCRIBERS chats, all due a few seconds ago."""
+def seed(path: Path, content: Content, *, due: bool = True) -> None:
+    """SUBSCRIBERS chats, all due a few seconds ago (or, not ``due``, tomorrow)."""
     store = Store(path)
     store.migrate()
     now = datetime.now(UTC)
     store.sync_tips(content.tips, now)
     minute = now.strftime("%H:%M")
     stamp = now.isoformat()
-    due = int(now.timestamp()) - 5
+    due_at = int(now.timestamp()) + (-5 if due else 86_400)
     store.db.table("subscribers").insert_all(
         {
             "chat_id": 10_000 + n,
             "subscribed": 1,
             "tip_time": minute,
             "timezone": "UTC",
-            "next_due": due,
+            "next_due": due_at,
             "tip_cursor": 0,
             "created_at": stamp,
             "updated_at": stamp,
@@ -128,14 +128,16 @@ def seed(path: Path, content: Content) -> None:
 
 
 async def start_bot(
-    fake: FakeBotApi, db: Path, cwd: Path, rate: str = "0"
+    fake: FakeBotApi, db: Path, cwd: Path, rate: str = "0", **extra: str
 ) -> asyncio.subprocess.Process:
+    """Run `backcare-bot run` in a process against ``fake`` (``extra``: more settings)."""
     env = clean_env(
         cwd,
         TELEGRAM_BOT_TOKEN=fake.token,
         TELEGRAM_API_BASE_URL=fake.base_url,
         BACKCARE_DB=str(db),
         BACKCARE_SEND_RATE=rate,
+        **extra,
     )
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "--log-level", "WARNING", "run",

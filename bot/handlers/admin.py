@@ -14,10 +14,11 @@ from pathlib import Path
 from telegram import Message, Update
 from telegram.error import TelegramError
 
-from bot import broadcast, callbacks, render
+from bot import callbacks, render
 from bot.context import BotContext
 from bot.handlers import fallback
-from bot.handlers.common import pressed_button, send, send_photo
+from bot.handlers.common import edit, pressed_button, send, send_photo
+from bot.sending import broadcast
 from storage import Store, operators
 from storage.stats import Stats, collect
 
@@ -87,6 +88,15 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
         await fallback.stale_button(update, context)
         return
     message = query.message if isinstance(query.message, Message) else None
+    if data.startswith(callbacks.BROADCAST_STOP_PREFIX):
+        cancelled = operators.cancel(
+            context.store, callbacks.parse_broadcast_stop(data), context.now()
+        )
+        # Nothing left to cancel: it finished, or a second tap.
+        await query.answer(content.answers["broadcast_stopping" if cancelled else "stale"])
+        if cancelled:
+            logger.info("broadcast %s cancelled: %d chats not sent", data, cancelled)
+        return
     if data == callbacks.BROADCAST_CANCEL or message is None:
         await query.answer()
         if message is not None:
@@ -103,22 +113,23 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
         return
     logger.info("broadcast %d started by %s to %d chats", started.id, user.id, started.recipients)
     await query.answer()
-    await message.edit_text(
-        content.message("broadcast_progress", done="0", total=str(started.recipients))
-    )
+    await edit(query, render.broadcast_progress(content, started.id, 0, started.recipients))
 
     async def report(done: int, total: int) -> None:
         # Progress is a courtesy: a failed edit must not stop the broadcast.
         try:
-            await message.edit_text(
-                content.message("broadcast_progress", done=str(done), total=str(total))
-            )
+            reply = render.broadcast_progress(content, started.id, done, total)
+            await message.edit_text(reply.text, reply_markup=reply.keyboard)
         except TelegramError as error:
             logger.info("broadcast %d: progress not shown (%s)", started.id, error)
 
     async def run() -> None:
-        counts = await broadcast.send(context.bot, context.services, started, report)
-        await message.edit_text(render.broadcast_done(content, counts))
+        application = context.application
+        counts = await broadcast.send(
+            context.bot, context.services, started, lambda: application.running, report
+        )
+        if counts is not None:  # None: stopping; the count comes after the restart
+            await message.edit_text(render.broadcast_done(content, counts))
 
     # The fan-out outlives this update; PTB keeps the task and waits for it on shutdown.
     context.application.create_task(run(), update=update, name=f"broadcast-{started.id}")

@@ -73,3 +73,9 @@ def test_broadcast_confirm_reads_back() -> None:
 def test_language_and_technique_read_back() -> None:
     assert callbacks.parse_language(callbacks.language("zh")) == "zh"
     assert callbacks.parse_technique(callbacks.technique("kneading")) == "kneading"
+
+
+def test_broadcast_stop_reads_back() -> None:
+    data = callbacks.broadcast_stop(12)
+    assert re.match(callbacks.BROADCAST_PATTERN, data)
+    assert callbacks.parse_broadcast_stop(data) == 12

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.ratelimit import BULK, PriorityRateLimiter
+from bot.sending.ratelimit import BULK, PriorityRateLimiter
 
 
 class FakeTime:

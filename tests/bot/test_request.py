@@ -18,7 +18,7 @@ from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.request import AiohttpRequest
+from bot.sending.request import AiohttpRequest
 
 
 @dataclass

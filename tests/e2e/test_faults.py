@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.app import DISPATCHER_KEY
-from bot.ratelimit import PriorityRateLimiter
+from bot.sending.ratelimit import PriorityRateLimiter
 from storage import DeliveryStatus
 from tests.conftest import FakeClock, Harness, MakeHarness
 from tests.fakeapi import FakeBotApi

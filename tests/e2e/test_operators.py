@@ -208,3 +208,39 @@ async def test_stats_for_a_non_operator_is_an_unknown_command(
     reply = await harness.say("/stats")
     assert reply.params["text"] == content.message("fallback")
     assert [c for c in harness.calls if c.method == "sendPhoto"] == []
+
+
+async def test_the_operator_can_cancel_a_running_broadcast(
+    make_harness: MakeHarness, fake: FakeBotApi, clock: FakeClock, content: Content
+) -> None:
+    """Paced at 2 a second, five copies take over two seconds: the cancel button on the
+    progress message stops the rest, and the final count says how many it kept back."""
+    bot = make_harness(admin_ids=frozenset({ADMIN}), send_rate=2)
+    async with bot.running():
+        await fake.wait_call("setMyCommands")
+        for chat_id in SUBSCRIBERS:
+            bot.store.subscribe(chat_id, clock())
+        source = await write(bot, SECRET)
+        question = [c for c in await ask(bot, source) if c.method == "sendMessage"][-1]
+        message_id = question.result["message_id"]
+        start = len(bot.calls)
+        await bot.press(message_id, callbacks.broadcast_confirm(ADMIN, source))
+        progress = await bot.next_call(start, "editMessageText")
+        assert progress.params["text"] == content.message("broadcast_progress", done="0", total="5")
+        (stop,) = buttons(progress.params)
+        await fake.wait_for(lambda: bot.since(start, "copyMessage"))  # one is out
+        answer = await bot.press(message_id, stop)
+        assert answer.params["text"] == content.answers["broadcast_stopping"]
+        await fake.wait_for(lambda: not operators.unfinished(bot.store))
+        counts = operators.counts(bot.store, 1)
+        done = render.broadcast_done(content, counts)
+        await fake.wait_for(
+            lambda: any(c.params["text"] == done for c in bot.since(start, "editMessageText"))
+        )
+        cancelled = counts[BroadcastStatus.CANCELLED]
+        sent = len(bot.since(start, "copyMessage"))
+        assert cancelled >= 1 and sent + cancelled == len(SUBSCRIBERS)
+        assert counts[BroadcastStatus.SENT] == sent
+        assert content.message("broadcast_done_cancelled", cancelled=str(cancelled)) in done
+        again = await bot.press(message_id, stop)  # nothing left to cancel
+        assert again.params["text"] == content.answers["stale"]

@@ -19,7 +19,7 @@ from telegram import Update
 from bot.app import DISPATCHER_KEY, BotApplication, build_application
 from bot.config import Settings
 from bot.context import services_of
-from bot.delivery import JOB_NAME
+from bot.sending.daily import JOB_NAME
 from bot.webhook import HEALTH_PATH, SECRET_HEADER, serve, url_path
 from content import Content
 from tests.conftest import START, FakeClock, settings_for

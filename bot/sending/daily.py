@@ -10,19 +10,21 @@ what was not sent is released and stays due.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram import Message
+from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
-from bot import api_errors, render
+from bot import render
 from bot.context import BotContext, Services
-from bot.ratelimit import BULK, BULK_PREPACED, PriorityRateLimiter
+from bot.sending.outcome import Outcome, send_with_retries
+from bot.sending.pool import run_pool
+from bot.sending.ratelimit import BULK, BULK_PREPACED, PriorityRateLimiter
 from storage import Claim
 
 logger = logging.getLogger(__name__)
@@ -30,8 +32,6 @@ logger = logging.getLogger(__name__)
 JOB_NAME = "daily-tips"
 #: Subscribers claimed per transaction.
 BATCH_SIZE = 200
-#: Tries per message for timeouts, network errors and 5xx, with backoff between them.
-SEND_TRIES = 3
 
 
 class Dispatcher:
@@ -81,7 +81,6 @@ class Dispatcher:
         store, clock = self.services.store, self.services.clock
         limiter = getattr(bot, "rate_limiter", None)
         paced = limiter if isinstance(limiter, PriorityRateLimiter) else None
-        stopping = asyncio.Event()
         exhausted = not refill
 
         def next_claim() -> Claim | None:
@@ -94,25 +93,22 @@ class Dispatcher:
                 exhausted = not pending and not store.has_due(now)
             return pending.popleft() if pending else None
 
-        async def watch() -> None:
-            while running():
-                await asyncio.sleep(0.1)
-            stopping.set()
+        async def send(claim: Claim) -> None:
+            await self._send_one(bot, claim, prepaced=paced is not None)
 
-        async def worker() -> None:
-            while not stopping.is_set() and (claim := next_claim()) is not None:
-                if paced is not None and not await _first(paced.acquire_bulk(), stopping):
-                    pending.appendleft(claim)
-                    return
-                await self._send_one(bot, claim, prepaced=paced is not None)
-
-        watcher = asyncio.create_task(watch())
+        unsent: list[Claim] = []
         try:
-            await asyncio.gather(*(worker() for _ in range(self.max_in_flight)))
+            unsent = await run_pool(
+                next_claim,
+                send,
+                workers=self.max_in_flight,
+                running=running,
+                acquire=None if paced is None else paced.acquire_bulk,
+            )
         finally:
-            watcher.cancel()
-            if pending:
-                released = store.release(pending, clock())
+            unsent.extend(pending)
+            if unsent:
+                released = store.release(unsent, clock())
                 logger.info("stopping: %d claimed tips released, still due", released)
 
     async def _send_one(self, bot: ExtBot[Any], claim: Claim, *, prepaced: bool) -> None:
@@ -123,47 +119,41 @@ class Dispatcher:
         )
         if not store.mark_sending(claim, clock()):
             logger.info("tip to chat %s dropped: its data was deleted", claim.chat_id)
-            return None
-        rate_limit_args: Any = BULK_PREPACED if prepaced else None
-        for attempt in range(1, SEND_TRIES + 1):
-            try:
-                message = await bot.send_message(
-                    claim.chat_id,
-                    reply.text,
-                    reply_markup=reply.keyboard,
-                    read_timeout=services.settings.send_timeout,
-                    allow_paid_broadcast=services.settings.paid_broadcast or None,
-                    rate_limit_args=rate_limit_args,
-                )
-            except Forbidden as error:
-                return self._gone(claim, error)
-            except BadRequest as error:
-                if api_errors.chat_gone(error):
-                    return self._gone(claim, error)
-                logger.error("tip to chat %s refused: %s", claim.chat_id, error.message)
-                store.mark_failed(claim, clock(), retry=False)
-                return None
-            except (NetworkError, RetryAfter) as error:  # timeouts, 5xx, resets, repeated 429
-                if attempt == SEND_TRIES:
-                    retry = store.mark_failed(claim, clock())
-                    logger.warning(
-                        "tip to chat %s failed %d times (%s); next try %s",
-                        claim.chat_id,
-                        attempt,
-                        error,
-                        retry or "tomorrow",
-                    )
-                    return None
-                await asyncio.sleep(services.settings.send_backoff * 2 ** (attempt - 1))
-                rate_limit_args = None if rate_limit_args is None else BULK
-            except TelegramError as error:
-                logger.error("tip to chat %s failed: %s", claim.chat_id, error)
-                store.mark_failed(claim, clock())
-                return None
-            else:
-                store.mark_sent(claim, message.message_id, clock())
-                return None
-        return None
+            return
+
+        async def request(attempt: int) -> Message:
+            # The first try's slot was taken already; a retry waits for a new one. Another
+            # limiter (PTB's, in the benchmarks) gets no arguments of ours.
+            prepaced_args = BULK_PREPACED if attempt == 1 else BULK
+            return await bot.send_message(
+                claim.chat_id,
+                reply.text,
+                reply_markup=reply.keyboard,
+                read_timeout=services.settings.send_timeout,
+                allow_paid_broadcast=services.settings.paid_broadcast or None,
+                rate_limit_args=prepaced_args if prepaced else None,
+            )
+
+        result = await send_with_retries(request, backoff=services.settings.send_backoff)
+        if result.outcome is Outcome.SENT:
+            assert result.value is not None
+            store.mark_sent(claim, result.value.message_id, clock())
+        elif result.outcome is Outcome.GONE:
+            assert result.error is not None
+            self._gone(claim, result.error)
+        elif result.outcome is Outcome.REFUSED:
+            assert result.error is not None
+            logger.error("tip to chat %s refused: %s", claim.chat_id, result.error.message)
+            store.mark_failed(claim, clock(), retry=False)
+        else:
+            retry = store.mark_failed(claim, clock())
+            logger.warning(
+                "tip to chat %s failed %d times (%s); next try %s",
+                claim.chat_id,
+                result.tries,
+                result.error,
+                retry or "tomorrow",
+            )
 
     def _gone(self, claim: Claim, error: TelegramError) -> None:
         """The user blocked the bot or the chat no longer exists: stop sending to it."""
@@ -171,19 +161,3 @@ class Dispatcher:
         logger.info("chat %s is unreachable (%s); marked blocked", claim.chat_id, error.message)
         store.set_blocked(claim.chat_id, True, now)
         store.mark_failed(claim, now, retry=False)
-
-
-async def _first(wanted: Any, stopping: asyncio.Event) -> bool:
-    """Await ``wanted`` unless ``stopping`` is set first (then cancel it); True if it finished."""
-    task = asyncio.ensure_future(wanted)
-    stop = asyncio.create_task(stopping.wait())
-    try:
-        done, _ = await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        # Also when the worker itself is cancelled: leave no waiter behind to take a slot.
-        stop.cancel()
-        if not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-    return task in done and not task.cancelled()

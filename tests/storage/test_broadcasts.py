@@ -1,0 +1,63 @@
+"""A broadcast's per-chat states: claimed just before sending, cancelled while pending,
+uncertain after a crash, and never handed out twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from storage import Store, operators
+from storage.operators import Broadcast, BroadcastStatus
+from tests.conftest import FakeClock
+
+CHATS = [1, 2, 3, 4]
+OPERATOR = 99
+
+
+@pytest.fixture
+def broadcast(store: Store, clock: FakeClock) -> Broadcast:
+    for chat_id in CHATS:
+        store.subscribe(chat_id, clock())
+    started = operators.start_broadcast(store, OPERATOR, 7, OPERATOR, clock())
+    assert started is not None and started.recipients == len(CHATS)
+    return started
+
+
+def test_a_claimed_copy_is_no_longer_pending(
+    store: Store, clock: FakeClock, broadcast: Broadcast
+) -> None:
+    assert operators.claim(store, broadcast.id, 1, clock())
+    assert operators.pending(store, broadcast.id, 10) == [2, 3, 4]
+    assert not operators.claim(store, broadcast.id, 1, clock())  # never handed out twice
+
+
+def test_cancel_stops_what_is_pending_only(
+    store: Store, clock: FakeClock, broadcast: Broadcast
+) -> None:
+    operators.claim(store, broadcast.id, 1, clock())
+    operators.mark(store, broadcast.id, 1, BroadcastStatus.SENT, clock())
+    operators.claim(store, broadcast.id, 2, clock())  # in flight
+    assert operators.cancel(store, broadcast.id, clock()) == 2
+    assert not operators.claim(store, broadcast.id, 3, clock())  # fetched before the cancel
+    counts = operators.counts(store, broadcast.id)
+    assert (counts[BroadcastStatus.SENT], counts[BroadcastStatus.SENDING]) == (1, 1)
+    assert counts[BroadcastStatus.CANCELLED] == 2
+    assert operators.cancel(store, broadcast.id, clock()) == 0  # a second tap
+
+
+def test_a_crash_leaves_copies_in_flight_uncertain(
+    store: Store, clock: FakeClock, broadcast: Broadcast
+) -> None:
+    operators.claim(store, broadcast.id, 1, clock())
+    assert operators.recover(store, clock()) == 1
+    counts = operators.counts(store, broadcast.id)
+    assert (counts[BroadcastStatus.UNCERTAIN], counts[BroadcastStatus.PENDING]) == (1, 3)
+    assert 1 not in operators.pending(store, broadcast.id, 10)
+    assert [b.id for b in operators.unfinished(store)] == [broadcast.id]
+
+
+def test_recovery_leaves_finished_broadcasts_alone(
+    store: Store, clock: FakeClock, broadcast: Broadcast
+) -> None:
+    operators.claim(store, broadcast.id, 1, clock())
+    operators.finish(store, broadcast.id, clock())
+    assert operators.recover(store, clock()) == 0
