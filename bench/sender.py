@@ -82,7 +82,7 @@ async def run_once(
         cpu = time.process_time() - cpu0
         fake_cpu = fake.cpu_seconds() - fake_cpu0
         limiter = application.bot.rate_limiter
-        transport = type(application.bot.sending.request).__name__
+        transport = type(application.bot.request).__name__
         retry_after_count = getattr(limiter, "retry_after_count", None)
     stats = await asyncio.to_thread(fake.control, "stats")
     with sqlite3.connect(db) as check:
@@ -185,7 +185,7 @@ async def run_bare(
         fake_cpu = fake.cpu_seconds() - fake_cpu0
         await client.aclose()
         await session.close()
-        transport = type(bot.sending.request).__name__
+        transport = type(bot.request).__name__
     C.drop_copy(db)
     stats = await asyncio.to_thread(fake.control, "stats")
     sent = sum(1 for _, chat, status in stats["arrivals"] if chat >= C.FIRST_CHAT and status == 200)
