@@ -33,9 +33,9 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## Regenerate the technique pictures (content/images/) from content/pictures.py.
+## Regenerate the technique pictures (content/images/) with content/drawing.py.
 images: $(VENV)/.installed-dev
-	$(BIN)/python -m content.pictures
+	$(BIN)/python -m content.drawing
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import Chat, Message, Update
 
-from bot import callbacks, pictures, render
+from bot import callbacks, photos, render
 from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, pressed_button, send, send_to
 from content import Technique
@@ -30,14 +30,14 @@ async def send_card(chat: Chat, context: BotContext, technique: Technique) -> No
     """Send a technique's picture with its card as the caption (the rest right after)."""
     card = render.technique_captioned(context.content, technique)
     caption = card.caption
-    await pictures.send(chat, context, technique.id, caption.text, caption.keyboard)
+    await photos.send(chat, context, technique.id, caption.text, caption.keyboard)
     if card.rest is not None:
         await send_to(chat, card.rest)
 
 
 async def _send_list(chat: Chat, context: BotContext, intro: str | None = None) -> None:
     reply = render.technique_list(context.content, intro=intro)
-    await pictures.send(chat, context, OVERVIEW, reply.text, reply.keyboard)
+    await photos.send(chat, context, OVERVIEW, reply.text, reply.keyboard)
 
 
 async def technique(update: Update, context: BotContext) -> None:
@@ -75,7 +75,7 @@ async def technique_button(update: Update, context: BotContext) -> None:
         await query.answer()
         if message is not None and on_picture:
             reply = render.technique_list(content)
-            await pictures.edit(message, context, OVERVIEW, reply.text, reply.keyboard)
+            await photos.edit(message, context, OVERVIEW, reply.text, reply.keyboard)
         else:
             # A tip, a page or the welcome: keep it, and send the overview below it.
             await _send_list(chat, context)
@@ -97,6 +97,6 @@ async def technique_button(update: Update, context: BotContext) -> None:
         await send_card(chat, context, found)
         return
     card = render.technique_captioned(content, found)
-    await pictures.edit(message, context, found.id, card.caption.text, card.caption.keyboard)
+    await photos.edit(message, context, found.id, card.caption.text, card.caption.keyboard)
     if card.rest is not None:
         await send_to(chat, card.rest)

@@ -1,14 +1,16 @@
-"""The technique pictures: drawn by content/pictures.py, committed under content/images/."""
+"""The technique pictures: drawn by content/drawing.py, committed under content/images/."""
 
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from functools import cache
 
 import pytest
 from PIL import Image
 
-from content import pictures
+from content import drawing, pictures
 
 CASES = [
     pytest.param(picture_id, language, id=f"{language}-{picture_id}")
@@ -19,7 +21,7 @@ CASES = [
 
 @cache
 def rendered(picture_id: str, language: str) -> bytes:
-    return pictures.render(picture_id, language)
+    return drawing.render(picture_id, language)
 
 
 @pytest.mark.parametrize(("picture_id", "language"), CASES)
@@ -31,7 +33,7 @@ def test_picture_is_a_png_large_enough_for_a_phone(picture_id: str, language: st
 
 @pytest.mark.parametrize(("picture_id", "language"), CASES)
 def test_rendering_twice_gives_the_same_bytes(picture_id: str, language: str) -> None:
-    assert pictures.render(picture_id, language) == rendered(picture_id, language)
+    assert drawing.render(picture_id, language) == rendered(picture_id, language)
 
 
 @pytest.mark.parametrize(("picture_id", "language"), CASES)
@@ -39,7 +41,7 @@ def test_committed_picture_matches_the_code(picture_id: str, language: str) -> N
     committed = pictures.path(picture_id, language)
     assert committed.exists(), f"{committed} is missing: run `make images`"
     assert committed.read_bytes() == rendered(picture_id, language), (
-        f"{committed} is out of date with content/pictures.py or pictures.toml: run `make images`"
+        f"{committed} is out of date with content/drawing.py or pictures.toml: run `make images`"
     )
 
 
@@ -61,7 +63,7 @@ def test_both_languages_have_the_same_label_keys() -> None:
 
 @pytest.mark.parametrize("language", pictures.LANGUAGES)
 def test_every_label_the_pictures_draw_exists(language: str) -> None:
-    assert pictures.label_keys() - label_keys(language) == set()
+    assert drawing.label_keys() - label_keys(language) == set()
 
 
 @pytest.mark.parametrize("language", pictures.LANGUAGES)
@@ -71,7 +73,7 @@ def test_no_label_is_empty(language: str) -> None:
 
 def test_unknown_picture_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown picture"):
-        pictures.render("stretching", "en")
+        drawing.render("stretching", "en")
 
 
 def test_path_is_under_content_images() -> None:
@@ -80,26 +82,26 @@ def test_path_is_under_content_images() -> None:
 
 def test_points_over_a_nerve_or_big_vessels_say_no_firm_pressure() -> None:
     """GB30 lies over the sciatic nerve; behind the knee (BL40) run the popliteal vessels."""
-    overview = pictures.picture_layout("overview")
+    overview = drawing.picture_layout("overview")
     (gb30,) = [callout for callout in overview.callouts if callout.key == "points.gb30"]
-    assert gb30.caution == pictures.NO_FIRM_PRESSURE
+    assert gb30.caution == drawing.NO_FIRM_PRESSURE
     assert overview.inset
-    assert pictures.NO_FIRM_PRESSURE in pictures.INSET_KEYS
+    assert drawing.NO_FIRM_PRESSURE in drawing.INSET_KEYS
 
 
 @pytest.mark.parametrize(("language", "words"), [("en", "no firm pressure"), ("zh", "不要用力按")])
 def test_the_warning_says_no_firm_pressure(language: str, words: str) -> None:
-    assert words in pictures.load_labels(language)[pictures.NO_FIRM_PRESSURE].lower()
+    assert words in pictures.load_labels(language)[drawing.NO_FIRM_PRESSURE].lower()
 
 
 def test_grasping_lifts_folds_at_the_sides_of_the_waist() -> None:
     """The muscles beside the spine cannot be lifted: the folds are well out towards the flanks."""
-    grips = pictures.picture_layout("grasping").grips
+    grips = drawing.picture_layout("grasping").grips
     assert {grip.side for grip in grips} == {"left", "right"}
     for grip in grips:
-        assert abs(grip.fold[0] - pictures.MID) >= 4 * pictures.CUN
+        assert abs(grip.fold[0] - drawing.MID) >= 4 * drawing.CUN
         # Between the lowest ribs and the tops of the hip bones.
-        assert pictures.LEVELS["L1"] < grip.fold[1] < pictures.LEVELS["L4"]
+        assert drawing.LEVELS["L1"] < grip.fold[1] < drawing.LEVELS["L4"]
 
 
 @pytest.mark.parametrize(
@@ -108,14 +110,14 @@ def test_grasping_lifts_folds_at_the_sides_of_the_waist() -> None:
         pytest.param(picture_id, language, id=f"{language}-{picture_id}")
         for language in pictures.LANGUAGES
         for picture_id in pictures.PICTURES
-        if pictures.picture_layout(picture_id).dots or pictures.picture_layout(picture_id).pressed
+        if drawing.picture_layout(picture_id).dots or drawing.picture_layout(picture_id).pressed
     ],
 )
 def test_acupoint_dots_keep_their_red(picture_id: str, language: str) -> None:
     image = Image.open(io.BytesIO(rendered(picture_id, language))).convert("RGB")
-    layout = pictures.picture_layout(picture_id)
+    layout = drawing.picture_layout(picture_id)
     for x, y in (*layout.dots, *layout.pressed):
-        assert image.getpixel((round(x), round(y))) == pictures.POINT, (x, y)
+        assert image.getpixel((round(x), round(y))) == drawing.POINT, (x, y)
 
 
 def test_chinese_labels_use_the_right_words_for_tingling_and_fever() -> None:
@@ -123,3 +125,12 @@ def test_chinese_labels_use_the_right_words_for_tingling_and_fever() -> None:
     text = "".join(pictures.load_labels("zh").values())
     assert "刺痛" not in text
     assert "发烧" not in text
+
+
+def test_the_bot_never_loads_the_drawing_module() -> None:
+    """The bot sends the committed files: importing it loads no drawing code (nor the font)."""
+    probe = "import sys, bot.app, bot.cli; print('content.drawing' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "False"
