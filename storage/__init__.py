@@ -1,7 +1,7 @@
 """The bot's SQLite storage (sqlite-utils): migrations and typed functions."""
 
 from storage.checkins import Checkin
-from storage.store import (
+from storage.models import (
     Caution,
     Claim,
     Delivery,
@@ -9,11 +9,11 @@ from storage.store import (
     NextTip,
     Progress,
     Recovery,
-    Store,
     Subscriber,
     TechniqueTips,
     TipSync,
 )
+from storage.store import Store
 
 __all__ = [
     "Caution",

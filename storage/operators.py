@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from storage.models import iso_stamp
 from storage.store import Store
 
 
@@ -34,10 +35,6 @@ class Broadcast:
     recipients: int
 
 
-def _stamp(now: datetime) -> str:
-    return now.astimezone(UTC).isoformat(timespec="seconds")
-
-
 def set_feedback(store: Store, chat_id: int, tip_id: str, helpful: bool, now: datetime) -> bool:
     """Record a chat's answer about a tip; a later answer replaces the earlier one.
 
@@ -55,7 +52,7 @@ def set_feedback(store: Store, chat_id: int, tip_id: str, helpful: bool, now: da
             "INSERT INTO feedback (chat_id, tip_id, helpful, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, tip_id) DO UPDATE "
             "SET helpful = excluded.helpful, updated_at = excluded.updated_at",
-            [chat_id, tip_id, int(helpful), _stamp(now), _stamp(now)],
+            [chat_id, tip_id, int(helpful), iso_stamp(now), iso_stamp(now)],
         )
     return first
 
@@ -87,7 +84,7 @@ def start_broadcast(
     Returns:
         The broadcast, or None if that message was broadcast already (a second tap).
     """
-    stamp = _stamp(now)
+    stamp = iso_stamp(now)
     with store.db.atomic():
         if store.db.execute(
             "SELECT 1 FROM broadcasts WHERE from_chat_id = ? AND message_id = ?",
@@ -139,7 +136,7 @@ def claim(store: Store, broadcast_id: int, chat_id: int, now: datetime) -> bool:
                 "WHERE broadcast_id = ? AND chat_id = ? AND status = ?",
                 [
                     BroadcastStatus.SENDING.value,
-                    _stamp(now),
+                    iso_stamp(now),
                     broadcast_id,
                     chat_id,
                     BroadcastStatus.PENDING.value,
@@ -161,7 +158,7 @@ def cancel(store: Store, broadcast_id: int, now: datetime) -> int:
                 "WHERE broadcast_id = ? AND status = ?",
                 [
                     BroadcastStatus.CANCELLED.value,
-                    _stamp(now),
+                    iso_stamp(now),
                     broadcast_id,
                     BroadcastStatus.PENDING.value,
                 ],
@@ -182,7 +179,7 @@ def recover(store: Store, now: datetime) -> int:
                 # Only unfinished broadcasts can hold one: their rows, by the primary key.
                 "UPDATE broadcast_deliveries SET status = ?, updated_at = ? WHERE broadcast_id "
                 "IN (SELECT id FROM broadcasts WHERE finished_at IS NULL) AND status = ?",
-                [BroadcastStatus.UNCERTAIN.value, _stamp(now), BroadcastStatus.SENDING.value],
+                [BroadcastStatus.UNCERTAIN.value, iso_stamp(now), BroadcastStatus.SENDING.value],
             ).rowcount
         )
 
@@ -195,7 +192,7 @@ def mark(
         store.db.execute(
             "UPDATE broadcast_deliveries SET status = ?, updated_at = ? "
             "WHERE broadcast_id = ? AND chat_id = ?",
-            [status.value, _stamp(now), broadcast_id, chat_id],
+            [status.value, iso_stamp(now), broadcast_id, chat_id],
         )
 
 
@@ -215,7 +212,7 @@ def finish(store: Store, broadcast_id: int, now: datetime) -> None:
     """Record that a broadcast has reached every chat it could."""
     with store.db.atomic():
         store.db.execute(
-            "UPDATE broadcasts SET finished_at = ? WHERE id = ?", [_stamp(now), broadcast_id]
+            "UPDATE broadcasts SET finished_at = ? WHERE id = ?", [iso_stamp(now), broadcast_id]
         )
 
 

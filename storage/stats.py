@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from storage import schedule
-from storage.store import DeliveryStatus, Store
+from storage.models import DeliveryStatus
+from storage.store import Store
 
 #: A tip is flagged once it has at least this many answers ...
 FLAG_MIN_ANSWERS = 5

@@ -15,9 +15,10 @@ from sqlite_utils import Database
 
 from content import Content
 from storage import Caution, Claim, DeliveryStatus, Recovery, Store, Subscriber
+from storage.deliveries import MAX_ATTEMPTS, RETRY_DELAY
 from storage.migrations import migrations
 from storage.schedule import EVERY_DAY, WEEKDAYS
-from storage.store import MAX_ATTEMPTS, RETRY_DELAY, chat_tables
+from storage.store import chat_tables
 from tests.conftest import START, FakeClock
 
 CHAT = 42
@@ -1169,7 +1170,7 @@ def test_failed_send_to_a_chat_deleted_meanwhile_is_not_retried(store: Store) ->
     assert rows_about(store, CHAT) == 0
 
 
-# A subscriber column is declared by its migration and its field, and read by _subscriber ---
+# A subscriber column is declared by its migration and its field, and read by subscriber_from_row
 
 
 def test_the_subscribers_table_has_a_column_for_every_field(store: Store) -> None:
@@ -1180,7 +1181,7 @@ def test_the_subscribers_table_has_a_column_for_every_field(store: Store) -> Non
 
 def test_every_column_is_read_back_into_its_field(store: Store, clock: FakeClock) -> None:
     """Each field set away from its default in the table comes back: a column that
-    ``_subscriber`` forgot would come back as the default."""
+    ``subscriber_from_row`` forgot would come back as the default."""
     now = clock()
     store.subscribe(CHAT, now)
     written = {

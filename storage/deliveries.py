@@ -1,0 +1,239 @@
+"""The daily tip's delivery log: claiming due tips, their states, retries and recovery."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
+
+from storage import schedule
+from storage.base import _wants
+from storage.models import (
+    Claim,
+    Delivery,
+    DeliveryStatus,
+    Recovery,
+    Subscriber,
+    delivery_from_row,
+    epoch,
+    iso_stamp,
+    subscriber_from_row,
+)
+from storage.tips import Tips
+
+#: How many batches one claim_due call looks through for something to send.
+CLAIM_PASSES = 10
+
+#: A failed send is tried again this much later, this many times in all, on the same local day.
+RETRY_DELAY = timedelta(minutes=5)
+
+MAX_ATTEMPTS = 3
+
+
+class Deliveries(Tips):
+    """Claims, sends and the log: at most one tip per chat and local day."""
+
+    def due(self, now: datetime, limit: int = 100) -> list[Subscriber]:
+        """Return up to ``limit`` subscribers whose tip is due at ``now``, earliest first
+        (by the ``next_due`` index: the one query claim_due and has_due use)."""
+        rows = self.db.query(
+            "SELECT * FROM subscribers WHERE next_due IS NOT NULL AND next_due <= ? "
+            "ORDER BY next_due LIMIT ?",
+            [epoch(now), limit],
+        )
+        return [subscriber_from_row(row) for row in rows]
+
+    def claim_due(self, now: datetime, limit: int) -> list[Claim]:
+        """Claim the tips due at ``now``, earliest first, in one transaction.
+
+        Each claimed subscriber gets a "claimed" row in the delivery log and its next
+        due instant moved on, so the next call does not pick it again. A subscriber
+        whose due day passed entirely (the bot was down) gets a "skipped" row instead
+        and, if today's time has passed too, is due again at once for today's tip.
+
+        Args:
+            now: the current instant.
+            limit: the most subscribers to look at.
+
+        Returns:
+            The claims to send, earliest due first.
+        """
+        claims: list[Claim] = []
+        stamp = iso_stamp(now)
+        with self.db.atomic():
+            # A batch may hold only days that passed or were handled (after an outage):
+            # look a few batches further before returning empty-handed.
+            for _ in range(CLAIM_PASSES):
+                due = self.due(now, limit)
+                for subscriber in due:
+                    self._claim_row(subscriber, now, stamp, claims)
+                if claims or not due:
+                    break
+        return claims
+
+    def has_due(self, now: datetime) -> bool:
+        """Whether any subscriber's tip is due at ``now``."""
+        return bool(self.due(now, 1))
+
+    def _claim_row(
+        self, subscriber: Subscriber, now: datetime, stamp: str, claims: list[Claim]
+    ) -> None:
+        """Claim one due subscriber's tip into ``claims``, or skip or reschedule it."""
+        assert subscriber.next_due is not None
+        zone = subscriber.zone
+        day = schedule.local_date(subscriber.next_due, zone)
+        if day < schedule.local_date(now, zone):
+            self.db.execute(
+                "INSERT OR IGNORE INTO deliveries "
+                "(chat_id, local_date, status, attempts, updated_at) "
+                "VALUES (?, ?, ?, 0, ?)",
+                [subscriber.chat_id, day.isoformat(), DeliveryStatus.SKIPPED.value, stamp],
+            )
+            self._reschedule(subscriber.chat_id, now, catch_up=True)
+            return
+        existing = self.delivery(subscriber.chat_id, day)
+        if existing is not None and existing.status is not DeliveryStatus.FAILED:
+            self._reschedule(subscriber.chat_id, now, done=True)
+            return
+        pick = self._next_tip(subscriber)
+        self.db.execute(
+            "INSERT INTO deliveries "
+            "(chat_id, local_date, tip_id, status, attempts, due_at, updated_at) "
+            "VALUES (?, ?, ?, ?, 1, ?, ?) "
+            "ON CONFLICT (chat_id, local_date) DO UPDATE SET tip_id = excluded.tip_id, "
+            "status = excluded.status, attempts = attempts + 1, "
+            "due_at = excluded.due_at, updated_at = excluded.updated_at",
+            [
+                subscriber.chat_id,
+                day.isoformat(),
+                pick.tip.id,
+                DeliveryStatus.CLAIMED.value,
+                epoch(subscriber.next_due),
+                stamp,
+            ],
+        )
+        self._reschedule(subscriber.chat_id, now, done=True)
+        claims.append(
+            Claim(
+                subscriber.chat_id,
+                day,
+                pick,
+                subscriber.next_due,
+                checkin_prompt=subscriber.checkin_prompt,
+                language=subscriber.speaks,
+            )
+        )
+
+    def mark_sending(self, claim: Claim, now: datetime) -> bool:
+        """Record that the tip's request is about to go out (see ``DeliveryStatus``).
+
+        Returns:
+            False if the claim is gone because the user deleted their data since: don't send.
+        """
+        return self._set_status(claim, DeliveryStatus.SENDING, now)
+
+    def mark_sent(self, claim: Claim, message_id: int, now: datetime) -> None:
+        """Record a sent tip and move the chat's place in the tip sequence on."""
+        with self.db.atomic():
+            self._set_status(claim, DeliveryStatus.SENT, now, message_id=message_id)
+            self._advance(claim.chat_id, claim.pick, now)
+
+    def mark_failed(self, claim: Claim, now: datetime, *, retry: bool = True) -> datetime | None:
+        """Record a failed send; schedule a retry later the same local day if one is left.
+
+        Args:
+            retry: False for failures that another try cannot fix.
+
+        Returns:
+            When the retry is due, or None when there is none.
+        """
+        with self.db.atomic():
+            self._set_status(claim, DeliveryStatus.FAILED, now)
+            delivery = self.delivery(claim.chat_id, claim.day)
+            subscriber = self.subscriber(claim.chat_id)
+            when = now + RETRY_DELAY
+            if not (
+                subscriber is not None  # the chat's data was deleted while the tip was out
+                and retry
+                and _wants(subscriber, claim.day)
+                and delivery is not None
+                and delivery.attempts < MAX_ATTEMPTS
+                and schedule.local_date(when, subscriber.zone) == claim.day
+            ):
+                return None
+            if subscriber.next_due is None or when < subscriber.next_due:
+                self._update(claim.chat_id, now, next_due=epoch(when))
+            return when
+
+    def release(self, claims: Iterable[Claim], now: datetime) -> int:
+        """Give back claims that were never sent: each subscriber is due again as before.
+
+        Returns:
+            How many claims were released (those already sending or sent are kept).
+        """
+        released = 0
+        with self.db.atomic():
+            for claim in claims:
+                released += self._release(claim.chat_id, claim.day, epoch(claim.due_at), now)
+        return released
+
+    def _release(self, chat_id: int, day: date, due_at: int | None, now: datetime) -> int:
+        delivery = self.delivery(chat_id, day)
+        if delivery is None or delivery.status is not DeliveryStatus.CLAIMED:
+            return 0
+        if delivery.attempts > 1:
+            self.db.execute(
+                "UPDATE deliveries SET status = ?, attempts = attempts - 1, updated_at = ? "
+                "WHERE chat_id = ? AND local_date = ?",
+                [DeliveryStatus.FAILED.value, iso_stamp(now), chat_id, day.isoformat()],
+            )
+        else:
+            self.db.execute(
+                "DELETE FROM deliveries WHERE chat_id = ? AND local_date = ?",
+                [chat_id, day.isoformat()],
+            )
+        subscriber = self._get(chat_id)
+        if due_at is None or not _wants(subscriber, day):
+            # Claimed before due_at was recorded (an older version), or the settings changed
+            # since (paused, unsubscribed, that weekday dropped): schedule afresh.
+            self._reschedule(chat_id, now, catch_up=True)
+        elif subscriber.next_due is None or due_at < epoch(subscriber.next_due):
+            self._update(chat_id, now, next_due=due_at)
+        return 1
+
+    def recover(self, now: datetime) -> Recovery:
+        """After a run that did not shut down cleanly: release what was claimed but never
+        sent, and mark what was being sent as uncertain (never sent again)."""
+        with self.db.atomic():
+            leftovers = list(
+                self.db.query(
+                    "SELECT chat_id, local_date, due_at FROM deliveries WHERE status = ?",
+                    [DeliveryStatus.CLAIMED.value],
+                )
+            )
+            for row in leftovers:
+                self._release(
+                    row["chat_id"], date.fromisoformat(row["local_date"]), row["due_at"], now
+                )
+            uncertain = self.db.execute(
+                "UPDATE deliveries SET status = ?, updated_at = ? WHERE status = ?",
+                [DeliveryStatus.UNCERTAIN.value, iso_stamp(now), DeliveryStatus.SENDING.value],
+            ).rowcount
+        return Recovery(released=len(leftovers), uncertain=uncertain)
+
+    def _set_status(
+        self, claim: Claim, status: DeliveryStatus, now: datetime, *, message_id: int | None = None
+    ) -> bool:
+        return bool(
+            self.db.execute(
+                "UPDATE deliveries SET status = ?, message_id = coalesce(?, message_id), "
+                "updated_at = ? WHERE chat_id = ? AND local_date = ?",
+                [status.value, message_id, iso_stamp(now), claim.chat_id, claim.day.isoformat()],
+            ).rowcount
+        )
+
+    def deliveries(self, chat_id: int) -> Iterator[Delivery]:
+        """Yield a chat's delivery log, oldest day first."""
+        for row in self.db.table("deliveries").rows_where(
+            "chat_id = ?", [chat_id], order_by="local_date"
+        ):
+            yield delivery_from_row(row)

@@ -1,0 +1,294 @@
+"""What storage returns: frozen dataclasses and enums, and the rows they are read from."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, time, tzinfo
+from typing import Any
+
+from content import Tip
+from storage import schedule
+from storage.checkins import Checkin
+
+
+class DeliveryStatus(enum.StrEnum):
+    """Where one subscriber's tip for one local day stands.
+
+    claimed -> sending -> sent, or -> failed (retried later the same local day).
+    A row left "claimed" by a crash was never sent and is released on the next start;
+    one left "sending" may or may not have reached the user and becomes "uncertain":
+    it is never sent again (at most once), so at most the in-flight messages are uncertain.
+    """
+
+    CLAIMED = "claimed"  # picked by the dispatcher, not yet sent
+    SENDING = "sending"  # the request is on its way
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # the local day passed while the bot was down
+    UNCERTAIN = "uncertain"  # was "sending" when the bot stopped without a clean shutdown
+
+
+class Caution(enum.StrEnum):
+    """Where the caution check stands: shown before the first technique card, and in place
+    of the first tip about massage for a chat that never answered it."""
+
+    ASKED = "asked"  # the check came in place of a tip and is not answered yet
+    NONE = "none"  # none of the massage cautions apply
+    APPLIES = "applies"  # something applies: ask a doctor first
+    CLEARED = "cleared"  # something applied, and a doctor has cleared the user
+
+    @property
+    def allows_massage(self) -> bool:
+        """Whether this answer lets technique cards and tips about massage through."""
+        return self in (Caution.NONE, Caution.CLEARED)
+
+
+class TechniqueTips(enum.StrEnum):
+    """Whether tips that teach a technique or suggest massage may reach a chat, and if not,
+    why. ``Subscriber.technique_tips`` is the one place this is decided."""
+
+    ON = "on"
+    #: The caution check was never answered: it goes out in place of the first such tip.
+    ASK = "ask"
+    #: The check came in place of a tip and is not answered yet: passed over until it is.
+    UNANSWERED = "unanswered"
+    #: Something on the caution list applies: passed over until a doctor clears the user.
+    CAUTION = "caution"
+    #: Check-ins rose: passed over until the user says they feel fine.
+    CHECKINS = "checkins"
+
+    @property
+    def held(self) -> bool:
+        """Whether such tips are passed over (not queued: the sequence goes on without them)."""
+        return self not in (TechniqueTips.ON, TechniqueTips.ASK)
+
+
+#: Statuses that mean the day's tip is handled and must not be sent again.
+DONE_STATUSES = tuple(
+    status.value
+    for status in (
+        DeliveryStatus.CLAIMED,
+        DeliveryStatus.SENDING,
+        DeliveryStatus.SENT,
+        DeliveryStatus.UNCERTAIN,
+    )
+)
+
+
+@dataclass(frozen=True)
+class NextTip:
+    """A chat's next tip in its sequence, and what goes with it when shown."""
+
+    tip: Tip
+    #: The chat had finished the program before this tip: no "Day N of 30".
+    program_done: bool = False
+    #: The first and last program day passed over to reach this tip (tips about massage
+    #: held back), or None: the "Day N of 30" line says they were left out.
+    left_out: tuple[int, int] | None = None
+    #: The chat never answered the caution check and this tip is about massage: the
+    #: check goes out in its place, and the tip only after an answer that allows massage.
+    ask_caution: bool = False
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """One chat's settings and place in the tip sequence."""
+
+    chat_id: int
+    subscribed: bool
+    tip_time: time
+    timezone: str
+    next_due: datetime | None
+    tip_cursor: int
+    #: The user blocked the bot (or the chat is gone): nothing is sent, settings are kept.
+    blocked: bool = False
+    #: Weekdays tips come on, as a mask with Monday = bit 0 (see ``schedule.EVERY_DAY``).
+    days: int = schedule.EVERY_DAY
+    #: While paused, the first local date tips come again (``date.max``: until /resume).
+    resume_on: date | None = None
+    #: The answer to the caution check, or None if it was never answered (or retaken).
+    caution: Caution | None = None
+    #: Check-ins rose: tips about massage are skipped until the user says they are fine.
+    hold_techniques: bool = False
+    #: The user asked for a check-in button under each daily tip.
+    checkin_prompt: bool = False
+    #: When the current subscription began (None while not subscribed).
+    subscribed_at: datetime | None = None
+    #: The language chosen with /language, or None to follow the Telegram app's.
+    language: str | None = None
+    #: The language the user's Telegram app last reported, as a content language.
+    telegram_language: str | None = None
+    #: The user has had a tip from after the program: no more "Day N of 30".
+    program_done: bool = False
+
+    @property
+    def speaks(self) -> str | None:
+        """The language to write to this chat in: chosen, else the app's (None: unknown)."""
+        return self.language or self.telegram_language
+
+    @property
+    def active(self) -> bool:
+        """Whether daily tips go to this chat: subscribed, and the bot not blocked."""
+        return self.subscribed and not self.blocked
+
+    @property
+    def zone(self) -> tzinfo:
+        """The subscriber's timezone as a tzinfo."""
+        return schedule.resolve(self.timezone)
+
+    def paused_on(self, day: date) -> bool:
+        """Whether the daily tip is paused on the subscriber's local date ``day``."""
+        return schedule.paused_on(self.resume_on, day)
+
+    def paused_at(self, now: datetime) -> bool:
+        """Whether the daily tip is paused at ``now``, by the subscriber's local date."""
+        return self.paused_on(schedule.local_date(now, self.zone))
+
+    @property
+    def technique_tips(self) -> TechniqueTips:
+        """Whether tips about massage may come, and why not: a caution that applies (or an
+        unanswered check) first, since only the user's doctor or answer lifts it."""
+        if self.caution is Caution.APPLIES:
+            return TechniqueTips.CAUTION
+        if self.caution is Caution.ASKED:
+            return TechniqueTips.UNANSWERED
+        if self.hold_techniques:
+            return TechniqueTips.CHECKINS
+        if self.caution is None:
+            return TechniqueTips.ASK
+        return TechniqueTips.ON
+
+
+#: Columns of the subscribers table that ``Store._update`` may set: every ``Subscriber``
+#: field but the key, and the update stamp. A column is declared by its migration and its
+#: field; tests/storage/test_store.py checks that the table, the fields and ``subscriber_from_row``
+#: agree.
+SUBSCRIBER_COLUMNS = frozenset(
+    {field.name for field in fields(Subscriber) if field.name != "chat_id"} | {"updated_at"}
+)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One row of the delivery log."""
+
+    chat_id: int
+    local_date: date
+    tip_id: str | None
+    status: DeliveryStatus
+    message_id: int | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A tip the dispatcher has claimed for one subscriber and local day, ready to send."""
+
+    chat_id: int
+    day: date
+    pick: NextTip
+    #: When it was due; a claim released unsent makes the subscriber due at this instant again.
+    due_at: datetime
+    #: The tip goes out with a check-in button (the subscriber opted in).
+    checkin_prompt: bool = False
+    #: The subscriber's language (None: the default).
+    language: str | None = None
+
+    @property
+    def tip(self) -> Tip:
+        """The claimed tip (or the one the caution check goes out in place of)."""
+        return self.pick.tip
+
+    @property
+    def program_done(self) -> bool:
+        """The subscriber had finished the program when this was claimed."""
+        return self.pick.program_done
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What ``recover`` found left over from a run that did not shut down cleanly."""
+
+    released: int
+    uncertain: int
+
+
+@dataclass(frozen=True)
+class TipSync:
+    """What ``sync_tips`` changed."""
+
+    added: int
+    updated: int
+    retired: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What /progress shows: recent check-ins, the streak and how long the user has subscribed."""
+
+    today: date
+    #: Check-ins in the window ending today, oldest first.
+    checkins: list[Checkin]
+    #: Days in a row with a check-in, up to today (or yesterday, before today's check-in).
+    streak: int
+    #: Local days since the subscription began, counting its first day; None if not subscribed.
+    days_subscribed: int | None
+
+
+def iso_stamp(now: datetime) -> str:
+    """An instant as stored in the *_at text columns: UTC, ISO 8601, whole seconds."""
+    return now.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def epoch(instant: datetime) -> int:
+    """An instant as stored in next_due and due_at: whole seconds since 1970 (indexed)."""
+    return int(instant.timestamp())
+
+
+def tip_from_row(row: dict[str, Any]) -> Tip:
+    """A row of the tips table as the content's Tip."""
+    return Tip(
+        id=row["id"],
+        position=row["position"],
+        text=row["text"],
+        technique=row["technique"],
+        program_day=row["program_day"],
+        massage=bool(row["massage"]),
+    )
+
+
+def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
+    """A row of the subscribers table (every column: see SUBSCRIBER_COLUMNS)."""
+    return Subscriber(
+        chat_id=row["chat_id"],
+        subscribed=bool(row["subscribed"]),
+        tip_time=time.fromisoformat(row["tip_time"]),
+        timezone=row["timezone"],
+        next_due=None if row["next_due"] is None else datetime.fromtimestamp(row["next_due"], UTC),
+        tip_cursor=row["tip_cursor"],
+        blocked=bool(row["blocked"]),
+        days=row["days"],
+        resume_on=None if row["resume_on"] is None else date.fromisoformat(row["resume_on"]),
+        caution=None if row["caution"] is None else Caution(row["caution"]),
+        hold_techniques=bool(row["hold_techniques"]),
+        checkin_prompt=bool(row["checkin_prompt"]),
+        subscribed_at=None
+        if row["subscribed_at"] is None
+        else datetime.fromisoformat(row["subscribed_at"]),
+        language=row["language"],
+        telegram_language=row["telegram_language"],
+        program_done=bool(row["program_done"]),
+    )
+
+
+def delivery_from_row(row: dict[str, Any]) -> Delivery:
+    """A row of the deliveries table."""
+    return Delivery(
+        chat_id=row["chat_id"],
+        local_date=date.fromisoformat(row["local_date"]),
+        tip_id=row["tip_id"],
+        status=DeliveryStatus(row["status"]),
+        message_id=row["message_id"],
+        attempts=row["attempts"],
+    )

@@ -1,0 +1,188 @@
+"""Subscribers' settings and schedule: subscribing, time, timezone, days, pauses, the caution
+answer, languages, and pauses counted by local date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from storage import schedule
+from storage.base import StoreBase
+from storage.models import (
+    Caution,
+    Subscriber,
+    iso_stamp,
+)
+
+
+class Subscribers(StoreBase):
+    """Each chat's settings, and when its next tip is due."""
+
+    def ensure(self, chat_id: int, now: datetime) -> Subscriber:
+        """Return the chat's settings, creating them with the defaults (unsubscribed)."""
+        with self.db.atomic():
+            return self._ensure(chat_id, now)
+
+    def subscribe(self, chat_id: int, now: datetime) -> tuple[Subscriber, bool]:
+        """Turn the daily tip on.
+
+        Returns:
+            The settings, and whether this changed anything (False if already subscribed).
+        """
+        with self.db.atomic():
+            before = self._ensure(chat_id, now)
+            if not before.subscribed or before.blocked:
+                # Someone subscribing is talking to the bot, so it is not blocked.
+                since = (before.subscribed_at if before.subscribed else None) or now
+                self._update(chat_id, now, subscribed=1, blocked=0, subscribed_at=iso_stamp(since))
+                self._reschedule(chat_id, now)
+            return self._get(chat_id), not before.subscribed
+
+    def unsubscribe(self, chat_id: int, now: datetime) -> tuple[Subscriber, bool]:
+        """Turn the daily tip off, keeping the settings.
+
+        Returns:
+            The settings, and whether this changed anything (False if not subscribed).
+        """
+        with self.db.atomic():
+            before = self._ensure(chat_id, now)
+            if before.subscribed:
+                self._update(chat_id, now, subscribed=0, next_due=None, subscribed_at=None)
+            return self._get(chat_id), before.subscribed
+
+    def set_time(self, chat_id: int, at: time, now: datetime) -> Subscriber:
+        """Set the chat's local time of day for the tip and reschedule it."""
+        with self.db.atomic():
+            self._ensure(chat_id, now)
+            self._update(chat_id, now, tip_time=schedule.format_time(at))
+            self._reschedule(chat_id, now)
+            return self._get(chat_id)
+
+    def set_timezone(self, chat_id: int, name: str, now: datetime) -> Subscriber:
+        """Set the chat's timezone (as returned by ``schedule.parse_timezone``) and reschedule.
+
+        Raises:
+            ValueError: if the name is not a known timezone.
+        """
+        schedule.resolve(name)
+        with self.db.atomic():
+            self._ensure(chat_id, now)
+            self._update(chat_id, now, timezone=name)
+            self._reschedule(chat_id, now)
+            return self._get(chat_id)
+
+    def set_blocked(self, chat_id: int, blocked: bool, now: datetime) -> bool:
+        """Record that a user blocked the bot (or the chat is gone), or unblocked it.
+
+        A blocked chat gets nothing; unblocking resumes the daily tip if it was on.
+        Chats the bot never knew are not created.
+
+        Returns:
+            Whether anything changed.
+        """
+        with self.db.atomic():
+            before = self.subscriber(chat_id)
+            if before is None or before.blocked == blocked:
+                return False
+            self._update(chat_id, now, blocked=int(blocked))
+            self._reschedule(chat_id, now)
+            return True
+
+    def set_days(self, chat_id: int, days: int, now: datetime) -> Subscriber:
+        """Set the weekdays tips come on (a mask, see ``schedule.EVERY_DAY``) and reschedule.
+
+        Raises:
+            ValueError: if the mask allows no day.
+        """
+        if not days & schedule.EVERY_DAY or days & ~schedule.EVERY_DAY:
+            raise ValueError(f"bad delivery days {days!r}")
+        with self.db.atomic():
+            self._ensure(chat_id, now)
+            self._update(chat_id, now, days=days)
+            self._reschedule(chat_id, now)
+            return self._get(chat_id)
+
+    def pause(self, chat_id: int, days: int | None, now: datetime) -> Subscriber:
+        """Pause the daily tip for ``days`` local days from today, or until ``resume``.
+
+        Raises:
+            ValueError: if ``days`` is not between 1 and 365.
+        """
+        if days is not None and not 1 <= days <= schedule.MAX_PAUSE_DAYS:
+            raise ValueError(f"bad pause length {days!r}")
+        with self.db.atomic():
+            subscriber = self._ensure(chat_id, now)
+            if days is None:
+                resume_on = date.max
+            else:
+                resume_on = schedule.local_date(now, subscriber.zone) + timedelta(days=days)
+            self._update(chat_id, now, resume_on=resume_on.isoformat())
+            self._reschedule(chat_id, now)
+            return self._get(chat_id)
+
+    def resume(self, chat_id: int, now: datetime) -> tuple[Subscriber, bool]:
+        """End a pause.
+
+        Returns:
+            The settings, and whether the chat was paused.
+        """
+        with self.db.atomic():
+            before = self._ensure(chat_id, now)
+            paused = before.paused_at(now)
+            if before.resume_on is not None:  # also clears a pause that has run out
+                self._update(chat_id, now, resume_on=None)
+                self._reschedule(chat_id, now)
+            return self._get(chat_id), paused
+
+    def set_caution(self, chat_id: int, value: Caution | None, now: datetime) -> Subscriber:
+        """Record the answer to the caution check; None forgets it, so it is asked again."""
+        with self.db.atomic():
+            self._ensure(chat_id, now)
+            self._update(chat_id, now, caution=None if value is None else Caution(value).value)
+            return self._get(chat_id)
+
+    def set_checkin_prompt(self, chat_id: int, on: bool, now: datetime) -> Subscriber:
+        """Turn the check-in button under each daily tip on or off."""
+        with self.db.atomic():
+            self._ensure(chat_id, now)
+            self._update(chat_id, now, checkin_prompt=int(on))
+            return self._get(chat_id)
+
+    def set_language(self, chat_id: int, language: str | None, now: datetime) -> Subscriber:
+        """Record the language chosen with /language (None: follow the Telegram app)."""
+        with self.db.atomic():
+            self._ensure(chat_id, now)
+            self._update(chat_id, now, language=language)
+            return self._get(chat_id)
+
+    def note_telegram_language(self, chat_id: int, language: str, now: datetime) -> bool:
+        """Remember the language the user's app reports, for tips sent without an update.
+
+        Chats the bot does not know are not created.
+
+        Returns:
+            Whether anything changed.
+        """
+        return bool(
+            self.db.execute(
+                "UPDATE subscribers SET telegram_language = ?, updated_at = ? "
+                "WHERE chat_id = ? AND telegram_language IS NOT ?",
+                [language, iso_stamp(now), chat_id, language],
+            ).rowcount
+        )
+
+    def paused_groups(self, now: datetime) -> list[tuple[str, str, int]]:
+        """The chats that get daily tips but are paused at ``now`` by their own local date
+        (``schedule.paused_on``), as (timezone, resume_on, how many) groups: each zone's date
+        is computed once, and only rows with a pause set are read."""
+        rows = self.db.execute(
+            "SELECT timezone, resume_on, count(*) FROM subscribers "
+            "WHERE subscribed != 0 AND blocked = 0 AND resume_on IS NOT NULL "
+            "GROUP BY timezone, resume_on"
+        ).fetchall()
+        return [
+            (zone, resume_on, count)
+            for zone, resume_on, count in rows
+            if schedule.paused_on(
+                date.fromisoformat(resume_on), schedule.local_date(now, schedule.resolve(zone))
+            )
+        ]
