@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot import render
 from bot.context import BotContext
-from bot.handlers.common import send
+from bot.handlers.common import pressed_button, send
 
 
 async def unknown(update: Update, context: BotContext) -> None:
@@ -16,6 +16,6 @@ async def unknown(update: Update, context: BotContext) -> None:
 
 async def stale_button(update: Update, context: BotContext) -> None:
     """Answer a button press nothing else recognised (old, or forged), so no spinner is left."""
-    query = update.callback_query
-    if query is not None:
-        await query.answer(context.content.answers["stale"])
+    pressed = await pressed_button(update, context)  # answers a press with no chat itself
+    if pressed is not None:
+        await pressed[0].answer(context.content.answers["stale"])
