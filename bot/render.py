@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import html
 import statistics
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -70,8 +71,13 @@ class Reply:
 
 
 def echo(value: str) -> str:
-    """Return user input made safe to show inside an HTML reply, shortened if long."""
-    value = " ".join(value.split())
+    """Return user input made safe to show inside an HTML reply, shortened if long.
+
+    Control and format characters go (U+202E would turn the rest of the reply around, and
+    zero-width ones hide what was typed); HTML is escaped.
+    """
+    value = " ".join(value.split())  # line breaks and tabs become single spaces first
+    value = "".join(c for c in value if unicodedata.category(c) not in ("Cc", "Cf"))
     if len(value) > MAX_ECHO:
         value = value[: MAX_ECHO - 1] + "…"
     return html.escape(value)

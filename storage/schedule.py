@@ -34,9 +34,18 @@ def format_time(value: time) -> str:
     return value.strftime("%H:%M")
 
 
+#: Names the zone database lists that are not places: the machine's own zone (which can
+#: change or vanish under the bot), a placeholder, and the file-layout variants.
+_NOT_PLACES = frozenset({"localtime", "factory", "posixrules"})
+
+
 @lru_cache(maxsize=1)
 def _zone_names() -> dict[str, str]:
-    return {name.lower(): name for name in available_timezones()}
+    return {
+        name.lower(): name
+        for name in available_timezones()
+        if name.lower() not in _NOT_PLACES and not name.startswith(("posix/", "right/"))
+    }
 
 
 def parse_timezone(value: str) -> str | None:

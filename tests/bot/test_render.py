@@ -344,6 +344,10 @@ def test_preset_timezones_are_canonical_names() -> None:
         pytest.param("salt & pepper", "salt &amp; pepper", id="ampersand"),
         pytest.param("Mars/Base", "Mars/Base", id="plain"),
         pytest.param("  two \n words ", "two words", id="whitespace-collapsed"),
+        # U+202E would reverse the rest of the reply; zero-width and control characters hide
+        # what was typed.
+        pytest.param("Europe/\u202eBerlin", "Europe/Berlin", id="right-to-left-override"),
+        pytest.param("knead\u200b\u2066ing\x07", "kneading", id="zero-width-and-control"),
     ],
 )
 def test_echo_escapes_html(value: str, expected: str) -> None:
