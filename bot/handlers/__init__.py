@@ -35,33 +35,37 @@ from bot.handlers import (
     tip,
 )
 
+#: Commands act on new messages only: editing an old message into "/tip" must not send
+#: another tip (PTB's CommandHandler takes edited messages too by default).
+NEW_MESSAGES = filters.UpdateType.MESSAGE
+
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every handler and the error handler to ``application``."""
     application.add_handlers(
         [
-            CommandHandler("start", start.start),
-            CommandHandler("help", start.help_command),
-            CommandHandler("technique", technique.technique),
-            CommandHandler("benefits", info.benefits),
-            CommandHandler("safety", info.safety),
-            CommandHandler("urgent", info.urgent),
-            CommandHandler("sources", info.sources),
-            CommandHandler("language", language.language),
-            CommandHandler("privacy", privacy.privacy),
-            CommandHandler("deletedata", privacy.delete_data),
-            CommandHandler("subscribe", subscription.subscribe),
-            CommandHandler("unsubscribe", subscription.unsubscribe),
-            CommandHandler("pause", pause.pause),
-            CommandHandler("resume", pause.resume),
-            CommandHandler("settings", settings.settings),
-            CommandHandler("time", settings.set_time),
-            CommandHandler("timezone", settings.set_timezone),
-            CommandHandler("tip", tip.tip),
-            CommandHandler("stats", admin.stats),
-            CommandHandler("broadcast", admin.broadcast_command),
-            CommandHandler("checkin", checkin.checkin),
-            CommandHandler("progress", checkin.progress),
+            CommandHandler("start", start.start, filters=NEW_MESSAGES),
+            CommandHandler("help", start.help_command, filters=NEW_MESSAGES),
+            CommandHandler("technique", technique.technique, filters=NEW_MESSAGES),
+            CommandHandler("benefits", info.benefits, filters=NEW_MESSAGES),
+            CommandHandler("safety", info.safety, filters=NEW_MESSAGES),
+            CommandHandler("urgent", info.urgent, filters=NEW_MESSAGES),
+            CommandHandler("sources", info.sources, filters=NEW_MESSAGES),
+            CommandHandler("language", language.language, filters=NEW_MESSAGES),
+            CommandHandler("privacy", privacy.privacy, filters=NEW_MESSAGES),
+            CommandHandler("deletedata", privacy.delete_data, filters=NEW_MESSAGES),
+            CommandHandler("subscribe", subscription.subscribe, filters=NEW_MESSAGES),
+            CommandHandler("unsubscribe", subscription.unsubscribe, filters=NEW_MESSAGES),
+            CommandHandler("pause", pause.pause, filters=NEW_MESSAGES),
+            CommandHandler("resume", pause.resume, filters=NEW_MESSAGES),
+            CommandHandler("settings", settings.settings, filters=NEW_MESSAGES),
+            CommandHandler("time", settings.set_time, filters=NEW_MESSAGES),
+            CommandHandler("timezone", settings.set_timezone, filters=NEW_MESSAGES),
+            CommandHandler("tip", tip.tip, filters=NEW_MESSAGES),
+            CommandHandler("stats", admin.stats, filters=NEW_MESSAGES),
+            CommandHandler("broadcast", admin.broadcast_command, filters=NEW_MESSAGES),
+            CommandHandler("checkin", checkin.checkin, filters=NEW_MESSAGES),
+            CommandHandler("progress", checkin.progress, filters=NEW_MESSAGES),
             CallbackQueryHandler(technique.technique_button, pattern=callbacks.TECHNIQUE_PATTERN),
             CallbackQueryHandler(info.page_button, pattern=callbacks.PAGE_PATTERN),
             CallbackQueryHandler(

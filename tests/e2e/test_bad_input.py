@@ -193,3 +193,14 @@ async def test_updates_without_a_private_message_are_ignored(
     calls = await harness.handle(harness.fake.api.queue(update))
     assert calls == []
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_editing_a_message_into_a_command_does_nothing(harness: Harness) -> None:
+    """Only new messages are commands: an edit into "/tip" sends no second tip."""
+    sent = harness.fake.api.user_message(harness.chat_id, "hello", queue=False)["message"]
+    edited = {**sent, "text": "/tip", "edit_date": sent["date"] + 5}
+    edited["entities"] = [{"type": "bot_command", "offset": 0, "length": 4}]
+    calls = await harness.handle(harness.fake.api.queue({"edited_message": edited}))
+    assert [c for c in calls if c.method in ("sendMessage", "sendPhoto")] == []
+    subscriber = harness.store.subscriber(harness.chat_id)
+    assert subscriber is None or subscriber.tip_cursor == 0  # no tip was taken
