@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from storage.models import iso_stamp
 from storage.store import Store
@@ -129,20 +130,9 @@ def claim(store: Store, broadcast_id: int, chat_id: int, now: datetime) -> bool:
     Returns:
         False if it is no longer pending (the broadcast was cancelled): don't send.
     """
-    with store.db.atomic():
-        return bool(
-            store.db.execute(
-                "UPDATE broadcast_deliveries SET status = ?, updated_at = ? "
-                "WHERE broadcast_id = ? AND chat_id = ? AND status = ?",
-                [
-                    BroadcastStatus.SENDING.value,
-                    iso_stamp(now),
-                    broadcast_id,
-                    chat_id,
-                    BroadcastStatus.PENDING.value,
-                ],
-            ).rowcount
-        )
+    where = "broadcast_id = ? AND chat_id = ?"
+    moved = _move(store, now, BroadcastStatus.SENDING, where, [broadcast_id, chat_id])
+    return moved == 1
 
 
 def cancel(store: Store, broadcast_id: int, now: datetime) -> int:
@@ -151,19 +141,7 @@ def cancel(store: Store, broadcast_id: int, now: datetime) -> int:
     Returns:
         How many chats will not get it (0: nothing was left to cancel).
     """
-    with store.db.atomic():
-        return int(
-            store.db.execute(
-                "UPDATE broadcast_deliveries SET status = ?, updated_at = ? "
-                "WHERE broadcast_id = ? AND status = ?",
-                [
-                    BroadcastStatus.CANCELLED.value,
-                    iso_stamp(now),
-                    broadcast_id,
-                    BroadcastStatus.PENDING.value,
-                ],
-            ).rowcount
-        )
+    return _move(store, now, BroadcastStatus.CANCELLED, "broadcast_id = ?", [broadcast_id])
 
 
 def recover(store: Store, now: datetime) -> int:
@@ -173,26 +151,40 @@ def recover(store: Store, now: datetime) -> int:
     Returns:
         How many were uncertain.
     """
-    with store.db.atomic():
-        return int(
-            store.db.execute(
-                # Only unfinished broadcasts can hold one: their rows, by the primary key.
-                "UPDATE broadcast_deliveries SET status = ?, updated_at = ? WHERE broadcast_id "
-                "IN (SELECT id FROM broadcasts WHERE finished_at IS NULL) AND status = ?",
-                [BroadcastStatus.UNCERTAIN.value, iso_stamp(now), BroadcastStatus.SENDING.value],
-            ).rowcount
-        )
+    # Only unfinished broadcasts can hold one: their rows, by the primary key.
+    where = "broadcast_id IN (SELECT id FROM broadcasts WHERE finished_at IS NULL)"
+    return _move(
+        store, now, BroadcastStatus.UNCERTAIN, where, [], only_from=BroadcastStatus.SENDING
+    )
 
 
 def mark(
     store: Store, broadcast_id: int, chat_id: int, status: BroadcastStatus, now: datetime
 ) -> None:
     """Record what happened to one chat's copy."""
+    where = "broadcast_id = ? AND chat_id = ?"
+    _move(store, now, status, where, [broadcast_id, chat_id], only_from=None)
+
+
+def _move(
+    store: Store,
+    now: datetime,
+    status: BroadcastStatus,
+    where: str,
+    params: list[Any],
+    *,
+    only_from: BroadcastStatus | None = BroadcastStatus.PENDING,
+) -> int:
+    """Set ``status`` on the copies ``where`` selects (a condition written in this module,
+    never from users) that are at ``only_from`` (None: at any status); return how many."""
+    if only_from is not None:
+        where, params = f"{where} AND status = ?", [*params, only_from.value]
     with store.db.atomic():
-        store.db.execute(
-            "UPDATE broadcast_deliveries SET status = ?, updated_at = ? "
-            "WHERE broadcast_id = ? AND chat_id = ?",
-            [status.value, iso_stamp(now), broadcast_id, chat_id],
+        return int(
+            store.db.execute(
+                f"UPDATE broadcast_deliveries SET status = ?, updated_at = ? WHERE {where}",
+                [status.value, iso_stamp(now), *params],
+            ).rowcount
         )
 
 
