@@ -28,6 +28,8 @@ from storage.stats import FLAG_MIN_ANSWERS, FLAG_MIN_SHARE, MONTH_DAYS, RECENT_D
 BACKUP_PAGES = 1024
 #: Exit codes: all is well, the database has a problem, the command cannot run as asked.
 OK, PROBLEM, USAGE = 0, 1, 2
+#: How many broken references or set-aside rows `db check` lists one by one.
+LISTED = 20
 
 
 def main(
@@ -296,6 +298,14 @@ def check(path: Path, out: TextIO) -> int:
         db = Database(connection)
         applied = [migration.name for migration in migrations.applied(db)]
         pending = [migration.name for migration in migrations.pending(db)]
+        set_aside = (
+            connection.execute(
+                "SELECT chat_id, quarantine, timezone, tip_time FROM subscribers "
+                "WHERE quarantine IS NOT NULL ORDER BY chat_id"
+            ).fetchall()
+            if "quarantine" in db.table("subscribers").columns_dict
+            else []
+        )
     # Every migration is pending on an empty database: the names this version knows.
     known = {migration.name for migration in migrations.pending(Database(memory=True))}
     unknown = [name for name in applied if name not in known]
@@ -303,7 +313,7 @@ def check(path: Path, out: TextIO) -> int:
     print(
         f"foreign keys: {'ok' if not foreign else f'{len(foreign)} broken reference(s)'}", file=out
     )
-    for table, rowid, parent, _ in foreign[:20]:
+    for table, rowid, parent, _ in foreign[:LISTED]:
         print(f"  {table} row {rowid} -> missing {parent}", file=out)
     print(f"migrations applied ({len(applied)}): {', '.join(applied) or 'none'}", file=out)
     if pending:
@@ -316,6 +326,12 @@ def check(path: Path, out: TextIO) -> int:
         print("migrations pending: none", file=out)
     if unknown:
         print(f"applied but unknown to this version: {', '.join(unknown)}", file=out)
+    # Rows the bot set aside hold up no one; they are listed for the operator to look at.
+    print(f"rows set aside: {len(set_aside) or 'none'}", file=out)
+    for chat_id, reason, zone, at in set_aside[:LISTED]:
+        print(f"  chat {chat_id}: {reason} (timezone {zone!r}, time {at!r})", file=out)
+    if len(set_aside) > LISTED:
+        print(f"  … and {len(set_aside) - LISTED:,} more", file=out)
     ok = not foreign and not unknown
     print(f"db check: {'ok' if ok else 'PROBLEM'}", file=out)
     return OK if ok else PROBLEM

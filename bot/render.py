@@ -509,6 +509,8 @@ def paused_until(subscriber: Subscriber, now: datetime) -> date | None:
 
 def next_tip(content: Content, subscriber: Subscriber, now: datetime) -> str:
     """When the subscriber's next tip comes, in words ("tomorrow at 09:00")."""
+    if subscriber.quarantine is not None and subscriber.active:
+        return content.message("next_tip_set_aside")
     if subscriber.next_due is None:
         if subscriber.subscribed and paused_until(subscriber, now) == date.max:
             return content.message("next_tip_paused")

@@ -154,31 +154,40 @@ async def _update(request: web.Request) -> web.Response:
 
 
 async def _health(request: web.Request) -> web.Response:
-    """200 when the database answers and the delivery job has run lately, else 503."""
+    """200 when the database answers and the daily-tip job finished a run (or claimed a
+    batch of a long one) within ``STALE_INTERVALS`` ticks; else 503 with the reasons."""
     application: BotApplication = request.app[_APPLICATION]
     services = services_of(application)
     now = services.clock()
-    database = "ok"
+    quarantined: int | None = None
+    oldest: timedelta | None = None
     try:
-        services.store.has_due(now)
+        quarantined = services.store.quarantined_count()
+        oldest = services.store.oldest_due(now)
+        database_ok = True
     except Exception as error:  # any failure of the database means unhealthy
         logger.error("health check: the database failed: %s", error)
-        database = "error"
+        database_ok = False
     dispatcher: Dispatcher = application.bot_data[DISPATCHER_KEY]
-    last_run = dispatcher.last_run
-    since = last_run or request.app[_STARTED]
-    job = "ok"
-    if now - since > timedelta(seconds=STALE_INTERVALS * services.settings.tick_seconds):
-        logger.warning("health check: the delivery job has not run since %s", since.isoformat())
-        job = "stale"
-    healthy = database == "ok" and job == "ok"
+    last = dispatcher.last_progress
+    since = last or request.app[_STARTED]
+    job_ok = now - since <= timedelta(seconds=STALE_INTERVALS * services.settings.tick_seconds)
+    if not job_ok:
+        logger.warning("health check: no daily-tip run finished since %s", since.isoformat())
+    problems = [
+        *([] if database_ok else ["the database does not answer"]),
+        *([] if job_ok else [f"no daily-tip run finished in {STALE_INTERVALS} ticks"]),
+    ]
     body = {
-        "status": "ok" if healthy else "unhealthy",
-        "database": database,
-        "delivery_job": job,
-        "delivery_job_last_run": last_run.isoformat() if last_run else None,
+        "status": "unhealthy" if problems else "ok",
+        "problems": problems,
+        "database": "ok" if database_ok else "error",
+        "delivery_job": "ok" if job_ok else "stale",
+        "delivery_job_last_finished": last.isoformat() if last else None,
+        "quarantined_rows": quarantined,
+        "oldest_due_seconds": None if oldest is None else int(oldest.total_seconds()),
         "now": now.isoformat(),
     }
     return web.Response(
-        text=json.dumps(body), content_type="application/json", status=200 if healthy else 503
+        text=json.dumps(body), content_type="application/json", status=503 if problems else 200
     )

@@ -65,6 +65,7 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "next_date": frozenset({"date", "time"}),
     "next_tip_none": frozenset(),
     "next_tip_paused": frozenset(),
+    "next_tip_set_aside": frozenset(),
     "techniques_on": frozenset(),
     "techniques_ask": frozenset(),
     "techniques_held": frozenset(),

@@ -3,6 +3,7 @@ rescheduling a subscriber row."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time
 from typing import Any
 
@@ -17,8 +18,11 @@ from storage.models import (
     delivery_from_row,
     epoch,
     iso_stamp,
+    quarantine_reason,
     subscriber_from_row,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class StoreBase:
@@ -72,13 +76,51 @@ class StoreBase:
             done: whether today's tip is handled; looked up in the delivery log if None.
         """
         subscriber = self._get(chat_id)
-        if done is None and subscriber.active:
-            done = self._done(chat_id, schedule.local_date(now, subscriber.zone))
-        due = _next_due(subscriber, now, done=bool(done), catch_up=catch_up)
+        try:
+            if done is None and subscriber.active:
+                done = self._done(chat_id, schedule.local_date(now, subscriber.zone))
+            due = _next_due(subscriber, now, done=bool(done), catch_up=catch_up)
+        except schedule.ZoneError as error:
+            # A zone that a tzdata update removed: set the row aside instead of failing
+            # the user's command (and every command after it).
+            self.quarantine(chat_id, quarantine_reason(error), now)
+            return
+        # Scheduled again: whatever set the row aside is fixed.
         self.db.execute(
-            "UPDATE subscribers SET next_due = ? WHERE chat_id = ?",
+            "UPDATE subscribers SET next_due = ?, quarantine = NULL WHERE chat_id = ?",
             [None if due is None else epoch(due), chat_id],
         )
+
+    def quarantine(self, chat_id: int, reason: str, now: datetime) -> None:
+        """Set a row that cannot be scheduled or claimed aside: never due, so it holds up
+        no one, and logged once (it is not due again until the user sets a time or zone).
+
+        Args:
+            reason: why, in words that carry none of the row's values.
+        """
+        logger.warning("chat %s set aside (no daily tip until fixed): %s", chat_id, reason)
+        self.db.execute(
+            "UPDATE subscribers SET next_due = NULL, quarantine = ?, updated_at = ? "
+            "WHERE chat_id = ?",
+            [reason, iso_stamp(now), chat_id],
+        )
+
+    def quarantined(self) -> list[tuple[int, str]]:
+        """The rows set aside, as (chat id, reason), by chat id."""
+        return [
+            (chat_id, reason)
+            for chat_id, reason in self.db.execute(
+                "SELECT chat_id, quarantine FROM subscribers WHERE quarantine IS NOT NULL "
+                "ORDER BY chat_id"
+            ).fetchall()
+        ]
+
+    def quarantined_count(self) -> int:
+        """How many rows are set aside (a partial index keeps this cheap at 1M rows)."""
+        (count,) = self.db.execute(
+            "SELECT count(*) FROM subscribers WHERE quarantine IS NOT NULL"
+        ).fetchone()
+        return int(count)
 
     def _done(self, chat_id: int, day: date) -> bool:
         delivery = self.delivery(chat_id, day)

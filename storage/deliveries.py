@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from storage import schedule
 from storage.base import _wants
@@ -16,6 +18,7 @@ from storage.models import (
     delivery_from_row,
     epoch,
     iso_stamp,
+    quarantine_reason,
     subscriber_from_row,
 )
 from storage.tips import Tips
@@ -33,14 +36,19 @@ class Deliveries(Tips):
     """Claims, sends and the log: at most one tip per chat and local day."""
 
     def due(self, now: datetime, limit: int = 100) -> list[Subscriber]:
-        """Return up to ``limit`` subscribers whose tip is due at ``now``, earliest first
-        (by the ``next_due`` index: the one query claim_due and has_due use)."""
-        rows = self.db.query(
-            "SELECT * FROM subscribers WHERE next_due IS NOT NULL AND next_due <= ? "
-            "ORDER BY next_due LIMIT ?",
-            [epoch(now), limit],
+        """Return up to ``limit`` subscribers whose tip is due at ``now``, earliest first."""
+        return [subscriber_from_row(row) for row in self._due_rows(now, limit)]
+
+    def _due_rows(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        """The rows due at ``now``, earliest first: the one due query (the ``next_due``
+        index), read as plain rows so that one that does not convert names its chat."""
+        return list(
+            self.db.query(
+                "SELECT * FROM subscribers WHERE next_due IS NOT NULL AND next_due <= ? "
+                "ORDER BY next_due LIMIT ?",
+                [epoch(now), limit],
+            )
         )
-        return [subscriber_from_row(row) for row in rows]
 
     def claim_due(self, now: datetime, limit: int) -> list[Claim]:
         """Claim the tips due at ``now``, earliest first, in one transaction.
@@ -57,22 +65,51 @@ class Deliveries(Tips):
         Returns:
             The claims to send, earliest due first.
         """
+        while True:
+            try:
+                return self._claim_batch(now, limit)
+            except _BadRow as bad:
+                # The batch was rolled back: set that row aside, then claim the batch again
+                # without it. Each pass removes one row, so this ends.
+                self.quarantine(bad.chat_id, bad.reason, now)
+
+    def _claim_batch(self, now: datetime, limit: int) -> list[Claim]:
         claims: list[Claim] = []
         stamp = iso_stamp(now)
         with self.db.atomic():
             # A batch may hold only days that passed or were handled (after an outage):
             # look a few batches further before returning empty-handed.
             for _ in range(CLAIM_PASSES):
-                due = self.due(now, limit)
-                for subscriber in due:
-                    self._claim_row(subscriber, now, stamp, claims)
+                due = self._due_rows(now, limit)
+                for row in due:
+                    try:
+                        self._claim_row(subscriber_from_row(row), now, stamp, claims)
+                    except sqlite3.Error:
+                        raise  # the database's trouble, not the row's
+                    except Exception as error:
+                        raise _BadRow(row["chat_id"], quarantine_reason(error)) from error
                 if claims or not due:
                     break
         return claims
 
     def has_due(self, now: datetime) -> bool:
         """Whether any subscriber's tip is due at ``now``."""
-        return bool(self.due(now, 1))
+        return (
+            self.db.execute(
+                "SELECT 1 FROM subscribers WHERE next_due IS NOT NULL AND next_due <= ? LIMIT 1",
+                [epoch(now)],
+            ).fetchone()
+            is not None
+        )
+
+    def oldest_due(self, now: datetime) -> timedelta | None:
+        """How long the earliest tip due at ``now`` has waited, or None if none is due."""
+        (earliest,) = self.db.execute(
+            "SELECT min(next_due) FROM subscribers WHERE next_due IS NOT NULL"
+        ).fetchone()
+        if earliest is None or earliest > epoch(now):
+            return None
+        return timedelta(seconds=epoch(now) - earliest)
 
     def _claim_row(
         self, subscriber: Subscriber, now: datetime, stamp: str, claims: list[Claim]
@@ -237,3 +274,12 @@ class Deliveries(Tips):
             "chat_id = ?", [chat_id], order_by="local_date"
         ):
             yield delivery_from_row(row)
+
+
+class _BadRow(Exception):
+    """A due row that cannot be claimed; ``claim_due`` sets it aside."""
+
+    def __init__(self, chat_id: int, reason: str) -> None:
+        super().__init__(chat_id, reason)
+        self.chat_id = chat_id
+        self.reason = reason

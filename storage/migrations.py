@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from storage import schedule
+
 migrations = Migrations("backcare")
 
 
@@ -154,3 +156,25 @@ def m008_feedback_broadcasts(db: Database) -> None:
 def m009_massage_tips(db: Database) -> None:
     """Tips that suggest massage in general, held back like technique tips on rising scores."""
     db.table("tips").add_column("massage", int, not_null_default=0)
+
+
+@migrations()
+def m010_quarantine(db: Database) -> None:
+    """Rows set aside because they cannot be scheduled, and timezones that are not places.
+
+    Earlier versions accepted "localtime", "Factory" and "posixrules", and a zone can vanish
+    from a later tzdata: such a value becomes "UTC" (the tip comes at the chosen time in
+    UTC until the user sets the zone again), instead of stopping every claim batch.
+    """
+    db.table("subscribers").add_column("quarantine", str)
+    # /healthz and `db check` count the quarantined rows: few, so a small partial index.
+    db.execute(
+        "CREATE INDEX subscribers_quarantine ON subscribers(chat_id) WHERE quarantine IS NOT NULL"
+    )
+    bad = [
+        name
+        for (name,) in db.execute("SELECT DISTINCT timezone FROM subscribers").fetchall()
+        if not schedule.loads(name)
+    ]
+    for name in bad:
+        db.execute("UPDATE subscribers SET timezone = 'UTC' WHERE timezone = ?", [name])

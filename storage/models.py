@@ -121,6 +121,9 @@ class Subscriber:
     telegram_language: str | None = None
     #: The user has had a tip from after the program: no more "Day N of 30".
     program_done: bool = False
+    #: Why the row was set aside (it could not be scheduled or claimed), or None. Such a row
+    #: is due never, so it holds up no one; setting the time or timezone again clears it.
+    quarantine: str | None = None
 
     @property
     def speaks(self) -> str | None:
@@ -143,7 +146,7 @@ class Subscriber:
 
     def paused_at(self, now: datetime) -> bool:
         """Whether the daily tip is paused at ``now``, by the subscriber's local date."""
-        return self.paused_on(schedule.local_date(now, self.zone))
+        return self.paused_on(schedule.local_date_in(now, self.timezone))
 
     @property
     def technique_tips(self) -> TechniqueTips:
@@ -236,6 +239,14 @@ class Progress:
     days_subscribed: int | None
 
 
+def quarantine_reason(error: Exception) -> str:
+    """Why a row could not be scheduled or claimed, in words that never repeat its values
+    (a log line must not carry what a user once typed)."""
+    if isinstance(error, schedule.ZoneError):
+        return str(error)
+    return f"{type(error).__name__} while scheduling"
+
+
 def iso_stamp(now: datetime) -> str:
     """An instant as stored in the *_at text columns: UTC, ISO 8601, whole seconds."""
     return now.astimezone(UTC).isoformat(timespec="seconds")
@@ -279,6 +290,7 @@ def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
         language=row["language"],
         telegram_language=row["telegram_language"],
         program_done=bool(row["program_done"]),
+        quarantine=row["quarantine"],
     )
 
 

@@ -68,20 +68,48 @@ def parse_timezone(value: str) -> str | None:
     return _zone_names().get(text.lower())
 
 
+class ZoneError(ValueError):
+    """A stored timezone name that does not load; the message never repeats the name."""
+
+
 def resolve(name: str) -> tzinfo:
     """Return the tzinfo for a stored timezone name (an IANA name or "UTC+HH:MM").
 
     Raises:
-        ValueError: if the name is neither.
+        ZoneError: if the name is neither, or names no place ("localtime", "Factory").
     """
     match = re.fullmatch(r"UTC([+-])(\d{2}):(\d{2})", name)
     if match:
         offset = timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
         return timezone(offset if match.group(1) == "+" else -offset, name)
+    # The message never repeats the name: it may be logged, and users once typed it.
+    if name.lower() in _NOT_PLACES:
+        raise ZoneError("timezone is not a place")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown timezone {name!r}") from None
+        raise ZoneError("timezone does not load") from None
+
+
+def loads(name: str) -> bool:
+    """Whether a stored timezone name is one ``parse_timezone`` gives and ``resolve`` loads."""
+    if parse_timezone(name) != name:
+        return False
+    try:
+        resolve(name)
+    except ValueError:
+        return False
+    return True
+
+
+def local_date_in(instant: datetime, name: str) -> date:
+    """The date at ``instant`` in the zone a row stores; UTC's for a zone that no longer
+    loads (the row is set aside when next scheduled; counting it must not fail)."""
+    try:
+        zone = resolve(name)
+    except ZoneError:
+        zone = UTC
+    return local_date(instant, zone)
 
 
 def local_date(instant: datetime, zone: tzinfo) -> date:

@@ -171,7 +171,7 @@ def collect(store: Store, now: datetime, days: int = 30) -> Stats:
         [recent],
     ).fetchall():
         if schedule.paused_on(
-            date.fromisoformat(resume_on), schedule.local_date(now, schedule.resolve(zone_name))
+            date.fromisoformat(resume_on), schedule.local_date_in(now, zone_name)
         ):
             paused += count
             paused_recent += checked_in

@@ -114,7 +114,7 @@ class Subscribers(StoreBase):
             if days is None:
                 resume_on = date.max
             else:
-                resume_on = schedule.local_date(now, subscriber.zone) + timedelta(days=days)
+                resume_on = schedule.local_date_in(now, subscriber.timezone) + timedelta(days=days)
             self._update(chat_id, now, resume_on=resume_on.isoformat())
             self._reschedule(chat_id, now)
             return self._get(chat_id)
@@ -182,7 +182,5 @@ class Subscribers(StoreBase):
         return [
             (zone, resume_on, count)
             for zone, resume_on, count in rows
-            if schedule.paused_on(
-                date.fromisoformat(resume_on), schedule.local_date(now, schedule.resolve(zone))
-            )
+            if schedule.paused_on(date.fromisoformat(resume_on), schedule.local_date_in(now, zone))
         ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
@@ -42,8 +43,10 @@ class Dispatcher:
         self.max_in_flight = services.settings.max_in_flight
         self.batch_size = batch_size
         self._lock = asyncio.Lock()
-        #: When ``tick`` last started (the services' clock); None before the first run.
-        self.last_run: datetime | None = None
+        #: When a run last finished, or last claimed a batch while draining a backlog (the
+        #: services' clock); None before the first. /healthz reads it: a run that starts
+        #: and then fails never stamps it.
+        self.last_progress: datetime | None = None
 
     @property
     def busy(self) -> bool:
@@ -51,13 +54,21 @@ class Dispatcher:
         return self._lock.locked()
 
     async def tick(self, context: BotContext) -> None:
-        """Claim and send due tips until none is due or the bot stops."""
-        self.last_run = self.services.clock()  # for the webhook's /healthz
+        """Claim and send due tips until none is due or the bot stops.
+
+        Another process holding the database's write lock costs this run only: it ends,
+        and the next tick tries again (nothing claimed is lost: see ``_drain``).
+        """
         if self._lock.locked():
             return  # the previous run is still draining a backlog
         async with self._lock:
             running = lambda: context.application.running  # noqa: E731
-            await self._drain(context.bot, deque(), running, refill=True)
+            try:
+                await self._drain(context.bot, deque(), running, refill=True)
+            except sqlite3.OperationalError as error:
+                logger.warning("daily tips: the database is busy (%s); next tick", error)
+                return
+            self.last_progress = self.services.clock()
 
     async def send(
         self, bot: ExtBot[Any], claims: list[Claim], running: Callable[[], bool]
@@ -89,6 +100,7 @@ class Dispatcher:
             while not pending and not exhausted and running():
                 now = clock()
                 pending.extend(store.claim_due(now, self.batch_size))
+                self.last_progress = now
                 # An empty batch may only have held days missed during an outage.
                 exhausted = not pending and not store.has_due(now)
             return pending.popleft() if pending else None

@@ -167,6 +167,25 @@ def test_check_of_a_good_file_is_ok(db: Path) -> None:
     assert out.splitlines()[-1] == "db check: ok"
 
 
+def test_check_lists_the_rows_set_aside(store: Store) -> None:
+    for chat_id in (1, 2, 3):
+        store.subscribe(chat_id, START)
+    store.db.execute("UPDATE subscribers SET timezone = 'Mars/Olympus_Mons' WHERE chat_id = 2")
+    store.claim_due(START.replace(hour=9), 10)
+    store.close()
+
+    code, out = run(CHECK, store.path)
+
+    assert code == 0  # the rows hold up no one: listed, not a problem of the file
+    assert "rows set aside: 1" in out
+    assert "chat 2: timezone does not load (timezone 'Mars/Olympus_Mons', time '09:00')" in out
+    assert "chat 1" not in out and "chat 3" not in out
+
+
+def test_check_of_a_file_with_nothing_set_aside_says_so(db: Path) -> None:
+    assert "rows set aside: none" in run(CHECK, db)[1]
+
+
 def test_check_lists_pending_migrations(tmp_path: Path) -> None:
     path = tmp_path / "behind.db"
     database = Database(path)

@@ -516,6 +516,19 @@ def test_paused_reply_names_the_date_and_the_next_tip(
     assert "/resume" in reply.text
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_settings_say_when_a_row_was_set_aside_and_how_to_fix_it(
+    store: Store, clock: FakeClock, language: str
+) -> None:
+    content = load(language)
+    store.subscribe(1, clock())
+    store.db.execute("UPDATE subscribers SET timezone = 'Mars/Olympus_Mons' WHERE chat_id = 1")
+    subscriber = store.pause(1, 2, clock())  # reschedules, which sets the row aside
+    assert subscriber.quarantine is not None
+    text = render.settings(content, subscriber, clock()).text
+    assert content.message("next_tip_set_aside") in text and "/timezone" in text
+
+
 # Check-ins, holds and /progress ----------------------------------------------------------------
 
 

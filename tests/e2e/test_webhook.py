@@ -196,11 +196,12 @@ async def test_health_follows_the_delivery_job(
         assert application.job_queue is not None
         (job,) = application.job_queue.get_jobs_by_name(JOB_NAME)
         await job.run(application)
-        assert application.bot_data[DISPATCHER_KEY].last_run == START
+        assert application.bot_data[DISPATCHER_KEY].last_progress == START
         status, body = await health(base)
         assert status == 200
-        assert body["database"] == "ok"
-        assert body["delivery_job_last_run"] == START.isoformat()
+        assert body["database"] == "ok" and body["problems"] == []
+        assert body["delivery_job_last_finished"] == START.isoformat()
+        assert body["quarantined_rows"] == 0 and body["oldest_due_seconds"] is None
 
         clock.advance(seconds=2 * TICK)  # two intervals late: still fine
         assert (await health(base))[0] == 200
@@ -208,10 +209,11 @@ async def test_health_follows_the_delivery_job(
         status, body = await health(base)
         assert status == 503
         assert body["delivery_job"] == "stale" and body["database"] == "ok"
+        assert body["problems"] == ["no daily-tip run finished in 2 ticks"]
 
         await job.run(application)  # the job runs again: healthy again
         status, body = await health(base)
-        assert status == 200 and body["delivery_job_last_run"] == clock().isoformat()
+        assert status == 200 and body["delivery_job_last_finished"] == clock().isoformat()
 
 
 async def test_a_fresh_bot_is_healthy_for_two_intervals(
@@ -219,7 +221,7 @@ async def test_a_fresh_bot_is_healthy_for_two_intervals(
 ) -> None:
     async with webhook_bot(fake, tmp_path, clock) as (_, base):
         status, body = await health(base)
-        assert status == 200 and body["delivery_job_last_run"] is None
+        assert status == 200 and body["delivery_job_last_finished"] is None
         clock.advance(seconds=2 * TICK + 1)
         assert (await health(base))[0] == 503
 
@@ -229,12 +231,66 @@ async def test_health_is_503_when_the_database_fails(
 ) -> None:
     async with webhook_bot(fake, tmp_path, clock) as (application, base):
 
-        def broken(*args: object) -> bool:
+        def broken(*args: object) -> int:
             raise sqlite3.OperationalError("disk I/O error")
 
-        monkeypatch.setattr(services_of(application).store, "has_due", broken)
+        monkeypatch.setattr(services_of(application).store, "quarantined_count", broken)
         status, body = await health(base)
         assert status == 503 and body["database"] == "error"
+        assert body["problems"] == ["the database does not answer"]
+
+
+async def test_health_is_stamped_after_the_work_not_before(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs that start and then fail (here: every claim fails) are not health: the stamp
+    is written when a run finishes, so /healthz turns 503 after two ticks of failures."""
+    async with webhook_bot(fake, tmp_path, clock) as (application, base):
+        assert application.job_queue is not None
+        (job,) = application.job_queue.get_jobs_by_name(JOB_NAME)
+        store = services_of(application).store
+        assert await post(base + "/hook", message(fake, 5, "/subscribe"), SECRET) == 200
+        await fake.wait_for(lambda: fake.api.sent(5))
+
+        def broken(*args: object) -> object:
+            raise RuntimeError("claim failed")
+
+        monkeypatch.setattr(store, "claim_due", broken)
+        for _ in range(3):
+            clock.advance(hours=1, seconds=TICK)
+            with contextlib.suppress(RuntimeError):
+                await job.run(application)
+        status, body = await health(base)
+        assert status == 503 and body["delivery_job"] == "stale"
+        assert body["delivery_job_last_finished"] is None
+        assert body["oldest_due_seconds"] > 0  # and the body says how late the tips are
+
+
+async def test_one_row_whose_zone_no_longer_loads_holds_up_no_one(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    """The defect: one subscriber whose timezone stopped loading rolled back every claim
+    batch (0 tips to anyone) while /healthz said ok."""
+    async with webhook_bot(fake, tmp_path, clock) as (application, base):
+        assert application.job_queue is not None
+        (job,) = application.job_queue.get_jobs_by_name(JOB_NAME)
+        store = services_of(application).store
+        chats = [11, 12, 13]
+        for chat in chats:
+            assert await post(base + "/hook", message(fake, chat, "/subscribe"), SECRET) == 200
+        await fake.wait_for(lambda: all(fake.api.sent(chat) for chat in chats))
+        # What a tzdata update can leave behind (the bot itself no longer accepts such names).
+        store.db.execute("UPDATE subscribers SET timezone = 'Mars/Olympus_Mons' WHERE chat_id = 12")
+        before = {chat: len(fake.api.sent(chat)) for chat in chats}
+        clock.set(START.replace(hour=9, minute=1))
+        await job.run(application)
+
+        await fake.wait_for(lambda: len(fake.api.sent(11)) > before[11])
+        await fake.wait_for(lambda: len(fake.api.sent(13)) > before[13])
+        assert len(fake.api.sent(12)) == before[12]
+        status, body = await health(base)
+        assert status == 200 and body["quarantined_rows"] == 1
+        assert body["oldest_due_seconds"] is None  # nothing else is waiting
 
 
 async def test_run_with_a_webhook_stops_cleanly_on_sigterm(

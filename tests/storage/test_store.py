@@ -55,6 +55,7 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m007_languages_program_media",
             "m008_feedback_broadcasts",
             "m009_massage_tips",
+            "m010_quarantine",
         ]
     finally:
         fresh.close()
@@ -1200,6 +1201,7 @@ def test_every_column_is_read_back_into_its_field(store: Store, clock: FakeClock
         "language": "zh",
         "telegram_language": "en",
         "program_done": 1,
+        "quarantine": "timezone does not load",
     }
     assert written.keys() == {f.name for f in dataclasses.fields(Subscriber)} - {"chat_id"}
     assignments = ", ".join(f"{name} = ?" for name in written)
