@@ -29,6 +29,10 @@ BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
 DISPATCHER_KEY = "dispatcher"
 #: How often the WAL is copied into the database file (SQLite's own checkpoints are off).
 CHECKPOINT_SECONDS = 30
+#: The longest a statement on the event loop waits for another process's lock (seconds).
+#: Past it, a user's update is answered "busy, send it again", the daily tip waits for the
+#: next tick, and a sent tip's record is written again a little later (sending/patience.py).
+LOCK_WAIT = 0.1
 
 
 def build_application(
@@ -146,6 +150,8 @@ async def _post_init(application: BotApplication) -> None:
             [BotCommand(name, text) for name, text in each.commands.items()],
             language_code=None if language == DEFAULT_LANGUAGE else language,
         )
+    # Started: from now on the event loop never waits long for a lock (see LOCK_WAIT).
+    services.store.wait_for_locks(LOCK_WAIT)
     assert application.job_queue is not None
     dispatcher = application.bot_data[DISPATCHER_KEY]
     application.job_queue.run_repeating(

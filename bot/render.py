@@ -6,7 +6,7 @@ import difflib
 import html
 import statistics
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -100,6 +100,23 @@ def callback_data_of(reply: Reply) -> list[str]:
     if too_long:
         raise ValueError(f"callback data over {callbacks.MAX_BYTES} bytes: {too_long}")
     return data
+
+
+def private_chat_link(bot_username: str) -> str:
+    """The link that opens a private chat with the bot (as a /start)."""
+    return f"https://t.me/{bot_username}?start=private"
+
+
+def private_only(content: Content, bot_username: str, public_commands: Iterable[str]) -> Reply:
+    """In a group: this is personal, let's talk in private (a button opens it); and the
+    commands that do work in the group."""
+    button = InlineKeyboardButton(
+        content.buttons["open_private"], url=private_chat_link(bot_username)
+    )
+    commands = " ".join(f"/{name}" for name in public_commands)
+    return Reply(
+        content.message("private_only", commands=commands), InlineKeyboardMarkup([[button]])
+    )
 
 
 def welcome(content: Content) -> Reply:

@@ -132,7 +132,10 @@ async def _until_signal(application: BotApplication, settings: Settings) -> None
 async def _update(request: web.Request) -> web.Response:
     """Check the secret, then queue the update for the Application."""
     sent = request.headers.get(SECRET_HEADER, "")
-    if not hmac.compare_digest(sent.encode(), request.app[_SECRET].encode()):
+    # The header may hold any bytes (aiohttp keeps undecodable ones as surrogates): compare
+    # bytes, so anything that is not the secret is a 403, never an encoding error.
+    presented = sent.encode("utf-8", "surrogateescape")
+    if not hmac.compare_digest(presented, request.app[_SECRET].encode()):
         # Neither the body nor the header's value is logged: either may be anything.
         logger.warning(
             "webhook request from %s refused: %s secret token",
@@ -146,7 +149,8 @@ async def _update(request: web.Request) -> web.Response:
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             raise ValueError("not an update")
         update = Update.de_json(data, application.bot)
-    except (ValueError, TypeError, KeyError, AttributeError):  # what bad input raises in PTB
+    # What bad input raises in json and PTB; RecursionError: a body nested too deep.
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         logger.warning("webhook request from %s refused: not an update", request.remote)
         return web.Response(status=400)
     await application.update_queue.put(update)

@@ -137,6 +137,8 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "broadcast_cancelled": frozenset(),
     "fallback": frozenset(),
     "error": frozenset(),
+    "busy": frozenset(),
+    "private_only": frozenset({"commands"}),
 }
 
 #: Pop-up answers to button presses: plain text, at most 200 characters (Bot API limit).
@@ -155,6 +157,8 @@ ANSWER_KEYS = frozenset(
         "hold_not_held",
         "feedback_saved",
         "broadcast_stopping",
+        "busy",
+        "private_only",
     }
 )
 MAX_ANSWER_LENGTH = 200
@@ -162,6 +166,7 @@ MAX_ANSWER_LENGTH = 200
 #: Inline keyboard labels.
 BUTTON_KEYS = frozenset(
     {
+        "open_private",
         "subscribe",
         "unsubscribe",
         "techniques",

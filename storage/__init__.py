@@ -13,7 +13,7 @@ from storage.models import (
     TechniqueTips,
     TipSync,
 )
-from storage.store import Store
+from storage.store import Store, is_busy
 
 __all__ = [
     "Caution",
@@ -28,4 +28,5 @@ __all__ = [
     "Subscriber",
     "TechniqueTips",
     "TipSync",
+    "is_busy",
 ]

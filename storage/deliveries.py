@@ -268,6 +268,18 @@ class Deliveries(Tips):
             ).rowcount
         )
 
+    def was_delivered(self, chat_id: int, tip_id: str) -> bool:
+        """Whether the daily tip ``tip_id`` went to this chat (sent, or maybe sent): the
+        only tips whose feedback buttons it can have pressed."""
+        return (
+            self.db.execute(
+                "SELECT 1 FROM deliveries WHERE chat_id = ? AND tip_id = ? AND status IN (?, ?) "
+                "LIMIT 1",
+                [chat_id, tip_id, DeliveryStatus.SENT.value, DeliveryStatus.UNCERTAIN.value],
+            ).fetchone()
+            is not None
+        )
+
     def deliveries(self, chat_id: int) -> Iterator[Delivery]:
         """Yield a chat's delivery log, oldest day first."""
         for row in self.db.table("deliveries").rows_where(

@@ -178,3 +178,21 @@ def m010_quarantine(db: Database) -> None:
     ]
     for name in bad:
         db.execute("UPDATE subscribers SET timezone = 'UTC' WHERE timezone = ?", [name])
+
+
+@migrations()
+def m011_private_chats_only(db: Database) -> None:
+    """Nothing personal under a group's id: the bot keeps settings, check-ins and feedback
+    for private chats only now, so what earlier versions stored for groups and channels
+    (their ids are negative) is deleted, in every table with a ``chat_id`` column."""
+    tables = [
+        name
+        for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+        if db.execute(
+            "SELECT 1 FROM pragma_table_info(?) WHERE name = 'chat_id'", [name]
+        ).fetchone()
+    ]
+    for name in tables:
+        db.execute(f'DELETE FROM "{name}" WHERE chat_id < 0')

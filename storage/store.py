@@ -53,6 +53,12 @@ class Store(Subscribers, Deliveries, CheckIns, Media):
         self.default_timezone = default_timezone
         self.default_time = default_time
 
+    def wait_for_locks(self, seconds: float) -> None:
+        """Wait at most ``seconds`` for another connection's lock before a statement fails
+        with "database is locked" (see ``is_busy``). Five seconds when opened; the bot
+        lowers it once started, so no statement on its event loop stalls for long."""
+        self.db.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+
     def checkpoint(self) -> int:
         """Copy committed WAL pages into the database file without blocking writers.
 
@@ -94,6 +100,14 @@ class Store(Subscribers, Deliveries, CheckIns, Media):
                     f"DELETE FROM {_quoted(table)} WHERE chat_id = ?", [chat_id]
                 ).rowcount
         return deleted
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether ``error`` is another connection holding a lock (try again later), not a
+    fault of the database or of the statement."""
+    return isinstance(error, sqlite3.OperationalError) and (
+        error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    )
 
 
 def chat_tables(db: Database) -> list[str]:

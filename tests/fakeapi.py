@@ -31,6 +31,8 @@ class FakeBotApi:
         self.faults: dict[int, list[str]] = {}
         self.injected: list[tuple[int, str]] = []
         self.timeout_delay = 2.0
+        #: Called with the chat id before each sendMessage or sendPhoto is answered.
+        self.on_send: Callable[[int], None] | None = None
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -70,6 +72,8 @@ class FakeBotApi:
                 else:
                     params[key] = value if key in _STRING_PARAMS else _decode(str(value))
         method = request.match_info["method"]
+        if method.lower() in _FAULTY_METHODS and self.on_send is not None:
+            self.on_send(int(params.get("chat_id", 0)))
         if method.lower() in _FAULTY_METHODS:
             faults = self.faults.get(int(params.get("chat_id", 0)))
             if faults:

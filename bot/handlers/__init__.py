@@ -23,49 +23,45 @@ from bot.handlers import (
     errors,
     fallback,
     feedback,
+    groups,
     info,
     language,
     membership,
     pause,
     privacy,
     settings,
-    start,
     subscription,
     technique,
-    tip,
 )
+from bot.handlers.commands import PERSONAL_COMMANDS, PUBLIC_COMMANDS
 
 #: Commands act on new messages only: editing an old message into "/tip" must not send
 #: another tip (PTB's CommandHandler takes edited messages too by default).
 NEW_MESSAGES = filters.UpdateType.MESSAGE
 
+__all__ = ["NEW_MESSAGES", "PERSONAL_COMMANDS", "PUBLIC_COMMANDS", "register"]
+
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every handler and the error handler to ``application``."""
+    in_private = NEW_MESSAGES & filters.ChatType.PRIVATE
     application.add_handlers(
         [
-            CommandHandler("start", start.start, filters=NEW_MESSAGES),
-            CommandHandler("help", start.help_command, filters=NEW_MESSAGES),
-            CommandHandler("technique", technique.technique, filters=NEW_MESSAGES),
-            CommandHandler("benefits", info.benefits, filters=NEW_MESSAGES),
-            CommandHandler("safety", info.safety, filters=NEW_MESSAGES),
-            CommandHandler("urgent", info.urgent, filters=NEW_MESSAGES),
-            CommandHandler("sources", info.sources, filters=NEW_MESSAGES),
-            CommandHandler("language", language.language, filters=NEW_MESSAGES),
-            CommandHandler("privacy", privacy.privacy, filters=NEW_MESSAGES),
-            CommandHandler("deletedata", privacy.delete_data, filters=NEW_MESSAGES),
-            CommandHandler("subscribe", subscription.subscribe, filters=NEW_MESSAGES),
-            CommandHandler("unsubscribe", subscription.unsubscribe, filters=NEW_MESSAGES),
-            CommandHandler("pause", pause.pause, filters=NEW_MESSAGES),
-            CommandHandler("resume", pause.resume, filters=NEW_MESSAGES),
-            CommandHandler("settings", settings.settings, filters=NEW_MESSAGES),
-            CommandHandler("time", settings.set_time, filters=NEW_MESSAGES),
-            CommandHandler("timezone", settings.set_timezone, filters=NEW_MESSAGES),
-            CommandHandler("tip", tip.tip, filters=NEW_MESSAGES),
-            CommandHandler("stats", admin.stats, filters=NEW_MESSAGES),
-            CommandHandler("broadcast", admin.broadcast_command, filters=NEW_MESSAGES),
-            CommandHandler("checkin", checkin.checkin, filters=NEW_MESSAGES),
-            CommandHandler("progress", checkin.progress, filters=NEW_MESSAGES),
+            *(
+                CommandHandler(name, callback, filters=NEW_MESSAGES)
+                for name, callback in PUBLIC_COMMANDS.items()
+            ),
+            *(
+                CommandHandler(name, callback, filters=in_private)
+                for name, callback in PERSONAL_COMMANDS.items()
+            ),
+            CommandHandler(
+                list(PERSONAL_COMMANDS),
+                groups.private_only,
+                filters=NEW_MESSAGES & filters.ChatType.GROUPS,
+            ),
+            # Before every other button: in a group, only the information pages' buttons.
+            groups.GroupPressHandler(),
             CallbackQueryHandler(technique.technique_button, pattern=callbacks.TECHNIQUE_PATTERN),
             CallbackQueryHandler(info.page_button, pattern=callbacks.PAGE_PATTERN),
             CallbackQueryHandler(

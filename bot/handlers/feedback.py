@@ -26,8 +26,10 @@ async def feedback_button(update: Update, context: BotContext) -> None:
         await query.answer(content.answers["feedback_saved"])
         return
     helpful, tip_id = callbacks.parse_feedback(data)
-    if content.tip(tip_id) is None:
-        await query.answer(content.answers["stale"])  # a tip since removed, or forged
+    if content.tip(tip_id) is None or not context.store.was_delivered(chat.id, tip_id):
+        # A tip since removed, or one this chat never got (forged, or pressed on a tip
+        # forwarded from another chat): nothing is stored.
+        await query.answer(content.answers["stale"])
         return
     operators.set_feedback(context.store, chat.id, tip_id, helpful, context.now())
     await query.answer()

@@ -8,6 +8,7 @@ from bot import callbacks, render
 from bot.context import BotContext, language_for
 from bot.handlers.common import command_argument, edit, pressed_button, send
 from content import LANGUAGES
+from storage import is_busy
 
 #: What /language accepts besides the codes themselves.
 NAMES = {
@@ -54,6 +55,13 @@ async def language_button(update: Update, context: BotContext) -> None:
 async def note_language(update: Update, context: BotContext) -> None:
     """After every update: remember the language the user's app reports, for daily tips."""
     chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None or user.is_bot:
-        return
-    context.store.note_telegram_language(chat.id, language_for(user.language_code), context.now())
+    if chat is None or user is None or user.is_bot or chat.type != chat.PRIVATE:
+        return  # a group's members speak many languages; nothing is kept about a group
+    try:
+        context.store.note_telegram_language(
+            chat.id, language_for(user.language_code), context.now()
+        )
+    except Exception as error:
+        if not is_busy(error):
+            raise
+        # Bookkeeping only: the next update from this chat notes it.

@@ -14,6 +14,7 @@ from telegram.ext import ExtBot
 
 from bot.context import Services
 from bot.sending.outcome import Outcome, send_with_retries
+from bot.sending.patience import Patience
 from bot.sending.pool import run_pool
 from bot.sending.ratelimit import BULK, BULK_PREPACED, PriorityRateLimiter
 from storage import operators
@@ -61,6 +62,7 @@ async def send(
     last_report = 0.0
     limiter = getattr(bot, "rate_limiter", None)
     paced = limiter if isinstance(limiter, PriorityRateLimiter) else None
+    write = Patience().write  # another process's write lock costs time, never a record
 
     def next_chat() -> int | None:
         # No await in here: two workers never take the same chat. Paging by chat id skips
@@ -75,7 +77,7 @@ async def send(
 
     async def copy(chat_id: int) -> None:
         nonlocal last_report
-        if not operators.claim(store, broadcast.id, chat_id, clock()):
+        if not await write(lambda: operators.claim(store, broadcast.id, chat_id, clock())):
             return  # cancelled since it was fetched
 
         async def request(attempt: int) -> MessageId:
@@ -90,12 +92,12 @@ async def send(
         result = await send_with_retries(request, backoff=services.settings.send_backoff)
         status = _STATUS[result.outcome]
         if result.outcome is Outcome.GONE:
-            store.set_blocked(chat_id, True, clock())
+            await write(lambda: store.set_blocked(chat_id, True, clock()))
         elif status is BroadcastStatus.FAILED:
             logger.warning(
                 "broadcast %d to chat %s failed: %s", broadcast.id, chat_id, result.error
             )
-        operators.mark(store, broadcast.id, chat_id, status, clock())
+        await write(lambda: operators.mark(store, broadcast.id, chat_id, status, clock()))
         if progress is not None and time.monotonic() - last_report >= PROGRESS_EVERY:
             last_report = time.monotonic()
             counts = operators.counts(store, broadcast.id)
@@ -113,7 +115,7 @@ async def send(
             "broadcast %d stopped; the chats not reached get it after a restart", broadcast.id
         )
         return None
-    operators.finish(store, broadcast.id, clock())
+    await write(lambda: operators.finish(store, broadcast.id, clock()))
     counts = operators.counts(store, broadcast.id)
     logger.info(
         "broadcast %d finished: %d sent, %d blocked, %d failed, %d cancelled, %d uncertain",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
@@ -24,9 +23,10 @@ from telegram.ext import ExtBot
 from bot import render
 from bot.context import BotContext, Services
 from bot.sending.outcome import Outcome, send_with_retries
+from bot.sending.patience import Patience
 from bot.sending.pool import run_pool
 from bot.sending.ratelimit import BULK, BULK_PREPACED, PriorityRateLimiter
-from storage import Claim
+from storage import Claim, is_busy
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ class Dispatcher:
         self.max_in_flight = services.settings.max_in_flight
         self.batch_size = batch_size
         self._lock = asyncio.Lock()
+        #: Writes the outcome of a send even while another process holds the write lock.
+        self.patience = Patience()
         #: When a run last finished, or last claimed a batch while draining a backlog (the
         #: services' clock); None before the first. /healthz reads it: a run that starts
         #: and then fails never stamps it.
@@ -63,12 +65,8 @@ class Dispatcher:
             return  # the previous run is still draining a backlog
         async with self._lock:
             running = lambda: context.application.running  # noqa: E731
-            try:
-                await self._drain(context.bot, deque(), running, refill=True)
-            except sqlite3.OperationalError as error:
-                logger.warning("daily tips: the database is busy (%s); next tick", error)
-                return
-            self.last_progress = self.services.clock()
+            if await self._drain(context.bot, deque(), running, refill=True):
+                self.last_progress = self.services.clock()
 
     async def send(
         self, bot: ExtBot[Any], claims: list[Claim], running: Callable[[], bool]
@@ -83,23 +81,36 @@ class Dispatcher:
         running: Callable[[], bool],
         *,
         refill: bool,
-    ) -> None:
+    ) -> bool:
         """Send ``pending`` with ``max_in_flight`` workers, claiming more as it runs low.
 
         The workers share one queue, so a slow chat holds its worker only: the others go
-        on, and new batches are claimed while it waits.
+        on, and new batches are claimed while it waits. A claim that meets another
+        process's write lock ends the claiming: what was claimed is sent, the rest waits
+        for the next tick.
+
+        Returns:
+            False if claiming stopped because the database was locked.
         """
         store, clock = self.services.store, self.services.clock
         limiter = getattr(bot, "rate_limiter", None)
         paced = limiter if isinstance(limiter, PriorityRateLimiter) else None
         exhausted = not refill
+        locked = False
 
         def next_claim() -> Claim | None:
             # No await in here: workers never claim the same batch twice.
-            nonlocal exhausted
+            nonlocal exhausted, locked
             while not pending and not exhausted and running():
                 now = clock()
-                pending.extend(store.claim_due(now, self.batch_size))
+                try:
+                    pending.extend(store.claim_due(now, self.batch_size))
+                except Exception as error:
+                    if not is_busy(error):
+                        raise
+                    logger.warning("daily tips: the database is locked; next tick")
+                    exhausted = locked = True
+                    break
                 self.last_progress = now
                 # An empty batch may only have held days missed during an outage.
                 exhausted = not pending and not store.has_due(now)
@@ -120,8 +131,9 @@ class Dispatcher:
         finally:
             unsent.extend(pending)
             if unsent:
-                released = store.release(unsent, clock())
+                released = await self.patience.write(lambda: store.release(unsent, clock()))
                 logger.info("stopping: %d claimed tips released, still due", released)
+        return not locked
 
     async def _send_one(self, bot: ExtBot[Any], claim: Claim, *, prepaced: bool) -> None:
         services = self.services
@@ -129,7 +141,7 @@ class Dispatcher:
         reply = render.daily_tip(
             services.content_for(claim.language), claim.pick, checkin_prompt=claim.checkin_prompt
         )
-        if not store.mark_sending(claim, clock()):
+        if not await self.patience.write(lambda: store.mark_sending(claim, clock())):
             logger.info("tip to chat %s dropped: its data was deleted", claim.chat_id)
             return
 
@@ -147,18 +159,21 @@ class Dispatcher:
             )
 
         result = await send_with_retries(request, backoff=services.settings.send_backoff)
+        write = self.patience.write
         if result.outcome is Outcome.SENT:
-            assert result.value is not None
-            store.mark_sent(claim, result.value.message_id, clock())
+            sent = result.value
+            assert sent is not None
+            await write(lambda: store.mark_sent(claim, sent.message_id, clock()))
         elif result.outcome is Outcome.GONE:
-            assert result.error is not None
-            self._gone(claim, result.error)
+            gone = result.error
+            assert gone is not None
+            await write(lambda: self._gone(claim, gone))
         elif result.outcome is Outcome.REFUSED:
             assert result.error is not None
             logger.error("tip to chat %s refused: %s", claim.chat_id, result.error.message)
-            store.mark_failed(claim, clock(), retry=False)
+            await write(lambda: store.mark_failed(claim, clock(), retry=False))
         else:
-            retry = store.mark_failed(claim, clock())
+            retry = await write(lambda: store.mark_failed(claim, clock()))
             logger.warning(
                 "tip to chat %s failed %d times (%s); next try %s",
                 claim.chat_id,
@@ -170,6 +185,7 @@ class Dispatcher:
     def _gone(self, claim: Claim, error: TelegramError) -> None:
         """The user blocked the bot or the chat no longer exists: stop sending to it."""
         store, now = self.services.store, self.services.clock()
+        with store.db.atomic():  # both or neither, so a retry after a lock repeats both
+            store.set_blocked(claim.chat_id, True, now)
+            store.mark_failed(claim, now, retry=False)
         logger.info("chat %s is unreachable (%s); marked blocked", claim.chat_id, error.message)
-        store.set_blocked(claim.chat_id, True, now)
-        store.mark_failed(claim, now, retry=False)

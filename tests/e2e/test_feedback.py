@@ -92,6 +92,21 @@ async def test_feedback_on_an_unknown_tip_is_stale_and_stores_nothing(
     assert list(harness.store.db.execute("SELECT * FROM feedback")) == []
 
 
+async def test_feedback_on_a_tip_this_chat_never_got_is_stale_and_stores_nothing(
+    harness: Harness, clock: FakeClock, content: Content
+) -> None:
+    """The defect: feedback was stored for tips never delivered to that chat (a forged
+    press, or buttons under a tip forwarded from someone else)."""
+    message_id, tip_id = await daily_tip(harness, clock)
+    other = next(tip.id for tip in content.tips if tip.id != tip_id)
+    answer = await harness.press(message_id, callbacks.feedback(True, other))
+    assert answer.params["text"] == content.answers["stale"]
+    assert list(harness.store.db.execute("SELECT * FROM feedback")) == []
+    # The tip it did get still takes feedback.
+    await harness.press(message_id, callbacks.feedback(True, tip_id))
+    assert operators.feedback(harness.store, harness.chat_id, tip_id) is True
+
+
 async def test_deletedata_erases_feedback(harness: Harness, clock: FakeClock) -> None:
     message_id, tip_id = await daily_tip(harness, clock)
     await harness.press(message_id, callbacks.feedback(True, tip_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import socket
 import sqlite3
 from collections.abc import AsyncIterator
@@ -187,6 +188,152 @@ async def test_a_body_that_is_no_update_gets_400(
         assert await post(base + "/hook", body, SECRET) == 400
         assert await post(base + "/hook", message(fake, 8, "/start"), SECRET) == 200
         await fake.wait_for(lambda: fake.api.sent(8))
+
+
+async def raw_post(base: str, path: str, headers: bytes, body: bytes) -> int:
+    """POST with header bytes as given (no client library would send these), the status."""
+    host, port = base.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(
+            b"POST " + path.encode() + b" HTTP/1.1\r\nHost: " + host.encode() + b"\r\n"
+            b"Content-Type: application/json\r\nConnection: close\r\n"
+            + headers
+            + b"Content-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+            + body
+        )
+        await writer.drain()
+        status_line = await reader.readline()
+        return int(status_line.split()[1])
+    finally:
+        writer.close()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(b"\xff\xfe\x80", id="not-utf8"),
+        pytest.param(SECRET.encode() + b"\xff", id="secret-then-bad-byte"),
+        pytest.param(SECRET.encode() + b"\xc3\xa9", id="secret-then-utf8"),
+        pytest.param(b"\xe2\x80\xae" + SECRET.encode(), id="bidi-then-secret"),
+    ],
+)
+async def test_a_secret_header_of_any_bytes_gets_403(
+    fake: FakeBotApi,
+    tmp_path: Path,
+    clock: FakeClock,
+    value: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The defect: a non-UTF-8 secret header gave 500 with a traceback."""
+    async with webhook_bot(fake, tmp_path, clock) as (_, base):
+        header = SECRET_HEADER.encode() + b": " + value + b"\r\n"
+        assert await raw_post(base, "/hook", header, message(fake, 7, "/start")) == 403
+        good = SECRET_HEADER.encode() + b": " + SECRET.encode() + b"\r\n"
+        assert await raw_post(base, "/hook", good, message(fake, 8, "/start")) == 200
+        await fake.wait_for(lambda: fake.api.sent(8))
+        assert fake.api.sent(7) == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+DEEP = 100_000
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"[" * DEEP + b"]" * DEEP, id="deep-list"),
+        pytest.param(
+            b'{"update_id": 3, "message": ' + b'{"a": ' * DEEP + b"1" + b"}" * DEEP + b"}",
+            id="deep-message",
+        ),
+    ],
+)
+async def test_a_body_too_deep_gets_400(
+    fake: FakeBotApi,
+    tmp_path: Path,
+    clock: FakeClock,
+    body: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The defect: a 100,000-deep JSON body gave 500 (RecursionError)."""
+    async with webhook_bot(fake, tmp_path, clock) as (_, base):
+        assert await post(base + "/hook", body, SECRET) == 400
+        assert await post(base + "/hook", message(fake, 8, "/start"), SECRET) == 200
+        await fake.wait_for(lambda: fake.api.sent(8))
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        pytest.param({}, id="nothing-in-it"),
+        pytest.param(
+            {
+                "poll_answer": {
+                    "poll_id": "1",
+                    "option_ids": [0],
+                    "option_persistent_ids": ["a"],
+                    "user": {"id": 5, "is_bot": False, "first_name": "A"},
+                }
+            },
+            id="poll-answer",
+        ),
+        pytest.param(
+            {
+                "inline_query": {
+                    "id": "9",
+                    "from": {"id": 5, "is_bot": False, "first_name": "A"},
+                    "query": "knead",
+                    "offset": "",
+                }
+            },
+            id="inline-query",
+        ),
+        pytest.param(
+            {
+                "callback_query": {
+                    "id": "9",
+                    "from": {"id": 5, "is_bot": False, "first_name": "A"},
+                    "chat_instance": "1",
+                    "inline_message_id": "AAA",
+                    "data": "page:safety",
+                }
+            },
+            id="inline-button-without-chat",
+        ),
+        pytest.param(
+            {
+                "channel_post": {
+                    "message_id": 1,
+                    "date": 0,
+                    "text": "/tip",
+                    "chat": {"id": -1001, "type": "channel", "title": "C"},
+                }
+            },
+            id="channel-post",
+        ),
+    ],
+)
+async def test_an_update_the_bot_does_not_handle_gets_200_and_no_error(
+    fake: FakeBotApi,
+    tmp_path: Path,
+    clock: FakeClock,
+    update: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The defect: an update with the secret but no chat raised AttributeError."""
+    async with webhook_bot(fake, tmp_path, clock) as (_, base):
+        if "callback_query" in update:  # a press Telegram would let the bot answer
+            fake.api.pending_callbacks.add(update["callback_query"]["id"])
+        body = json.dumps({"update_id": 900, **update}).encode()
+        assert await post(base + "/hook", body, SECRET) == 200
+        # Updates are handled in order: once the next is answered, the first was handled.
+        assert await post(base + "/hook", message(fake, 8, "/start"), SECRET) == 200
+        await fake.wait_for(lambda: fake.api.sent(8))
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_health_follows_the_delivery_job(

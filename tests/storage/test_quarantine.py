@@ -126,7 +126,7 @@ def test_the_migration_repairs_zones_that_are_not_places(tmp_path: Path, bad: st
     db.close()
     store = Store(tmp_path / "old.db")
     try:
-        assert store.migrate() == ["m010_quarantine"]
+        assert store.migrate()[0] == "m010_quarantine"
         zones = dict(store.db.execute("SELECT chat_id, timezone FROM subscribers").fetchall())
     finally:
         store.close()
@@ -155,3 +155,24 @@ def test_the_claim_time_clock_is_injected(clock: FakeClock, store: Store) -> Non
     store.claim_due(clock(), 10)
     (stamp,) = store.db.execute("SELECT updated_at FROM subscribers WHERE chat_id = 1").fetchone()
     assert stamp == NINE.isoformat(timespec="seconds")
+
+
+def test_the_migration_to_private_chats_only_deletes_what_groups_left(tmp_path: Path) -> None:
+    old = Store(tmp_path / "old.db")
+    migrations.apply(old.db, stop_before="m011_private_chats_only")
+    for chat in (7, -100_200, -5):
+        old.subscribe(chat, START)
+        old.check_in(chat, 4, START)
+    old.close()
+    store = Store(tmp_path / "old.db")
+    try:
+        assert store.migrate() == ["m011_private_chats_only"]
+        left = {
+            table: sorted(
+                {row[0] for row in store.db.execute(f'SELECT chat_id FROM "{table}"').fetchall()}
+            )
+            for table in ("subscribers", "checkins")
+        }
+    finally:
+        store.close()
+    assert left == {"subscribers": [7], "checkins": [7]}

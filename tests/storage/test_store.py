@@ -56,6 +56,7 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m008_feedback_broadcasts",
             "m009_massage_tips",
             "m010_quarantine",
+            "m011_private_chats_only",
         ]
     finally:
         fresh.close()

@@ -1,0 +1,54 @@
+"""Every command, by where it works: everywhere (information) or in private chats only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.handlers import (
+    admin,
+    checkin,
+    info,
+    language,
+    pause,
+    privacy,
+    settings,
+    start,
+    subscription,
+    technique,
+    tip,
+)
+
+HandlerCallback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+#: Commands that work in groups too: information for everyone, nothing stored.
+PUBLIC_COMMANDS: dict[str, HandlerCallback] = {
+    "help": start.help_command,
+    "benefits": info.benefits,
+    "safety": info.safety,
+    "urgent": info.urgent,
+    "sources": info.sources,
+    "privacy": privacy.privacy,
+}
+#: Commands about one person: in a private chat only (groups are pointed there).
+PERSONAL_COMMANDS: dict[str, HandlerCallback] = {
+    "start": start.start,
+    "technique": technique.technique,
+    "language": language.language,
+    "deletedata": privacy.delete_data,
+    "subscribe": subscription.subscribe,
+    "unsubscribe": subscription.unsubscribe,
+    "pause": pause.pause,
+    "resume": pause.resume,
+    "settings": settings.settings,
+    "time": settings.set_time,
+    "timezone": settings.set_timezone,
+    "tip": tip.tip,
+    "stats": admin.stats,
+    "broadcast": admin.broadcast_command,
+    "checkin": checkin.checkin,
+    "progress": checkin.progress,
+}
