@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -16,6 +17,7 @@ from telegram.request import BaseRequest
 from bot import handlers, render
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, system_clock
+from bot.fairness import PerChatProcessor
 from bot.sending import broadcast, daily
 from bot.sending.ratelimit import PriorityRateLimiter
 from bot.sending.request import AiohttpRequest
@@ -66,7 +68,9 @@ def build_application(
             )
         )
         .context_types(ContextTypes(context=BotContext))
-        .rate_limiter(rate_limiter or PriorityRateLimiter(settings.send_rate))
+        .rate_limiter(
+            rate_limiter or PriorityRateLimiter(settings.send_rate, chat_rate=settings.chat_rate)
+        )
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -76,6 +80,8 @@ def build_application(
         # Every send goes through aiohttp (about twice the throughput of PTB's httpx on
         # this machine, see bench/RESULTS.md); long polling keeps PTB's default client.
         builder = builder.request(AiohttpRequest())
+    processor = PerChatProcessor()
+    builder = builder.concurrent_updates(processor)
     application: BotApplication = builder.build()
     store = Store(
         settings.db_path, default_timezone=settings.default_timezone, autocheckpoint=False
@@ -83,6 +89,7 @@ def build_application(
     services = Services(settings=settings, store=store, contents=contents, clock=clock)
     application.bot_data[SERVICES_KEY] = services
     application.bot_data[DISPATCHER_KEY] = daily.Dispatcher(services)
+    processor.on_dropped = functools.partial(_tell_flooding_chat, application)
     handlers.register(application)
     return application
 
@@ -191,6 +198,18 @@ async def _resume_broadcast(context: BotContext) -> None:
         await context.bot.send_message(
             unfinished.created_by, render.broadcast_done(context.services.content, counts)
         )
+
+
+async def _tell_flooding_chat(application: BotApplication, update: Update, first: bool) -> None:
+    """An update dropped because its chat floods: answer a press (no client keeps a
+    spinner), and say once per flood to slow down."""
+    context = BotContext.from_update(update, application)
+    content = context.content
+    if update.callback_query is not None:
+        await update.callback_query.answer(content.answers["slow_down"])
+    chat = update.effective_chat
+    if first and chat is not None and chat.type == chat.PRIVATE:
+        await chat.send_message(content.message("slow_down"))
 
 
 async def _checkpoint(context: BotContext) -> None:

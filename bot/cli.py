@@ -28,6 +28,7 @@ settings (environment variables, or lines NAME=value in a .env file in the worki
                          https://api.telegram.org/bot); for a self-hosted Bot API server
                          use e.g. http://localhost:8081/bot
   BACKCARE_SEND_RATE     messages per second in all (default: 25; 0: no pacing)
+  BACKCARE_CHAT_RATE     replies per second to one chat, sustained (default: 1; 0: off)
   BACKCARE_MAX_IN_FLIGHT daily-tip requests in flight at once (default: 16)
   BACKCARE_PAID_BROADCAST 1: send daily tips as paid broadcasts (default: 0)
   BACKCARE_ADMIN_IDS     comma-separated Telegram user ids allowed to use /stats and /broadcast

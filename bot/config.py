@@ -36,6 +36,8 @@ class Settings:
     tick_seconds: float = 20.0
     #: Messages per second in all (replies and tips); 0 turns pacing off.
     send_rate: float = DEFAULT_SEND_RATE
+    #: Replies per second to one chat, sustained (bursts of 3; groups a third of it); 0: off.
+    chat_rate: float = 1.0
     #: Daily-tip requests in flight at once.
     max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
     #: Send daily tips as paid broadcasts (allow_paid_broadcast: up to 1,000 a second, for a
@@ -122,6 +124,7 @@ class Settings:
             default_timezone=default_timezone,
             api_base_url=base_url,
             send_rate=_number(env, "BACKCARE_SEND_RATE", DEFAULT_SEND_RATE, float, 0, 1000),
+            chat_rate=_number(env, "BACKCARE_CHAT_RATE", 1.0, float, 0, 30),
             max_in_flight=_number(
                 env, "BACKCARE_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT, int, 1, 256
             ),

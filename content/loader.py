@@ -139,6 +139,7 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "error": frozenset(),
     "busy": frozenset(),
     "private_only": frozenset({"commands"}),
+    "slow_down": frozenset(),
 }
 
 #: Pop-up answers to button presses: plain text, at most 200 characters (Bot API limit).
@@ -159,6 +160,7 @@ ANSWER_KEYS = frozenset(
         "broadcast_stopping",
         "busy",
         "private_only",
+        "slow_down",
     }
 )
 MAX_ANSWER_LENGTH = 200

@@ -183,11 +183,19 @@ def test_bad_paid_broadcast_flag_names_the_variable() -> None:
         Settings.from_env(env)
 
 
-@pytest.mark.parametrize("name", ["BACKCARE_SEND_RATE", "BACKCARE_MAX_IN_FLIGHT"])
+@pytest.mark.parametrize(
+    "name", ["BACKCARE_SEND_RATE", "BACKCARE_CHAT_RATE", "BACKCARE_MAX_IN_FLIGHT"]
+)
 @pytest.mark.parametrize("raw", ["fast", "-1", "100000"])
 def test_bad_sending_numbers_name_the_variable(name: str, raw: str) -> None:
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x", name: raw})
+
+
+def test_replies_to_one_chat_are_paced_at_one_a_second_unless_set() -> None:
+    assert Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x"}).chat_rate == 1.0
+    env = {"TELEGRAM_BOT_TOKEN": "1:x", "BACKCARE_CHAT_RATE": "0"}
+    assert Settings.from_env(env).chat_rate == 0
 
 
 def test_command_line_overrides_the_environment() -> None:
