@@ -218,5 +218,7 @@ async def _checkpoint(context: BotContext) -> None:
 
 
 async def _post_shutdown(application: BotApplication) -> None:
-    """Close the database."""
-    services_of(application).store.close()
+    """Close the database and the drawing threads."""
+    services = services_of(application)
+    services.drawings.close()
+    services.store.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.drawings import Drawings
 from content import DEFAULT_LANGUAGE, Content
 from storage import Store
 
@@ -40,6 +41,8 @@ class Services:
     #: Everything the bot says, per language (see ``content.LANGUAGES``).
     contents: Mapping[str, Content]
     clock: Clock
+    #: Charts drawn off the event loop, and the last one each chat was sent.
+    drawings: Drawings = field(default_factory=Drawings)
 
     @property
     def content(self) -> Content:

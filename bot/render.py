@@ -6,7 +6,7 @@ import difflib
 import html
 import statistics
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -370,11 +370,18 @@ class Photo:
     keyboard: InlineKeyboardMarkup | None = None
 
 
-def progress(content: Content, progress: Progress) -> Photo | Reply:
-    """The /progress chart with a one-line summary, or a friendly word when there is no data.
+@dataclass(frozen=True)
+class Chart:
+    """A /progress chart still to send: its caption, and what it shows (``key``: equal keys,
+    equal pictures), so a picture already sent can be sent again by its file id."""
 
-    Draws a PNG (tens of milliseconds): call it off the event loop.
-    """
+    caption: str
+    key: Hashable
+
+
+def progress(content: Content, progress: Progress) -> Chart | Reply:
+    """The /progress chart's caption, a one-line summary, or a friendly word when there is
+    no data. Nothing is drawn here: ``progress_picture`` draws, off the event loop."""
     if not progress.checkins:
         return Reply(
             content.message("progress_none"),
@@ -395,7 +402,12 @@ def progress(content: Content, progress: Progress) -> Photo | Reply:
         streak=str(progress.streak),
         subscribed=subscribed,
     )
-    return Photo(progress_chart(progress.checkins, progress.today), caption)
+    return Chart(caption, (progress.today, tuple(progress.checkins)))
+
+
+def progress_picture(progress: Progress) -> bytes:
+    """The /progress chart as a PNG: tens of milliseconds of CPU, so run it in a thread."""
+    return progress_chart(progress.checkins, progress.today)
 
 
 def find_technique(content: Content, query: str) -> Technique | None:

@@ -3,11 +3,10 @@ scores rise (technique tips held back until the user feels fine), and the 30-day
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import Chat, Update
+from telegram.error import BadRequest
 
-from bot import callbacks, render
+from bot import api_errors, callbacks, render
 from bot.context import BotContext
 from bot.handlers.common import edit, pressed_button, send, send_photo, send_to
 
@@ -78,10 +77,23 @@ async def progress_button(update: Update, context: BotContext) -> None:
 
 
 async def _send_progress(chat: Chat, context: BotContext) -> None:
+    """The chart, drawn at most once per change: the same chart again goes by file id."""
     data = context.store.progress(chat.id, context.now())
-    # Drawing the chart takes tens of milliseconds of CPU: keep the event loop free.
-    reply = await asyncio.to_thread(render.progress, context.content, data)
-    if isinstance(reply, render.Photo):
-        await send_photo(chat, reply)
-    else:
+    reply = render.progress(context.content, data)
+    if isinstance(reply, render.Reply):
         await send_to(chat, reply)
+        return
+    drawings = context.services.drawings
+    file_id = drawings.sent(chat.id, reply.key)
+    if file_id is not None:
+        try:
+            await chat.send_photo(file_id, caption=reply.caption)
+            return
+        except BadRequest as error:
+            if not api_errors.file_id_refused(error):
+                raise
+            drawings.forget(chat.id)
+    picture = await drawings.draw(render.progress_picture, data)
+    message = await send_photo(chat, render.Photo(picture, reply.caption))
+    if message.photo:
+        drawings.remember(chat.id, reply.key, message.photo[-1].file_id)

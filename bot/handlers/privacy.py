@@ -39,5 +39,6 @@ async def delete_button(update: Update, context: BotContext) -> None:
         await edit(query, render.Reply(content.message("delete_cancelled")))
         return
     rows = context.store.delete_chat(chat.id)
+    context.services.drawings.forget(chat.id)
     logger.info("chat data deleted: %d rows", rows)
     await edit(query, render.Reply(content.message("deleted")))

@@ -600,9 +600,10 @@ def test_progress_caption_sums_up_the_chart(
     for score in scores:
         store.check_in(1, score, clock())
         clock.advance(days=1)
-    photo = render.progress(content, store.progress(1, clock()))
-    assert isinstance(photo, render.Photo)
-    assert photo.image.startswith(b"\x89PNG\r\n\x1a\n")
+    data = store.progress(1, clock())
+    photo = render.progress(content, data)
+    assert isinstance(photo, render.Chart)
+    assert render.progress_picture(data).startswith(b"\x89PNG\r\n\x1a\n")
     subscribed = content.message("progress_subscribed", days=str(len(scores) + 1))
     assert photo.caption == content.message(
         "progress_summary",

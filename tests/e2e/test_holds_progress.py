@@ -10,6 +10,7 @@ from PIL import Image
 
 from bot import callbacks, chart
 from bot.app import DISPATCHER_KEY
+from bot.context import services_of
 from bot.localapi import Call
 from content import Content
 from storage import Checkin
@@ -206,6 +207,36 @@ async def test_my_progress_button_after_a_check_in_sends_the_chart(harness: Harn
     await harness.press(question.result["message_id"], callbacks.PROGRESS)
     photo = await harness.next_call(start, "sendPhoto")
     assert photo.error is None
+
+
+async def test_the_same_chart_is_drawn_once_and_sent_again_by_file_id(
+    harness: Harness, clock: FakeClock
+) -> None:
+    """Pressing "My progress" again and again drew the chart every time; now once per change."""
+    await check_in(harness, 4)
+    assert harness.application is not None
+    drawings = services_of(harness.application).drawings
+    first, second, third = [(await progress(harness))[0] for _ in range(3)]
+    assert drawings.drawn == 1
+    file_id = first.result["photo"][-1]["file_id"]
+    assert second.params["photo"] == file_id and third.params["photo"] == file_id
+    assert second.params["caption"] == first.params["caption"]
+    # A new check-in (or a new day) is a new chart.
+    clock.advance(days=1)
+    await check_in(harness, 6)
+    (fourth,) = await progress(harness)
+    assert drawings.drawn == 2 and fourth.params["photo"] != file_id
+
+
+async def test_deletedata_forgets_the_chart_sent(harness: Harness) -> None:
+    await check_in(harness, 4)
+    await progress(harness)
+    assert harness.application is not None
+    drawings = services_of(harness.application).drawings
+    assert drawings.remembers(harness.chat_id)
+    question = await harness.say("/deletedata")
+    await harness.press(question.result["message_id"], callbacks.DELETE_CONFIRM)
+    assert not drawings.remembers(harness.chat_id)
 
 
 # A tip claimed just before the user erased their data ------------------------------------------
