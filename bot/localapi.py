@@ -201,6 +201,10 @@ class LocalBotApi:
         if self._changed is not None:
             self._changed.set()
 
+    def notify(self) -> None:
+        """Wake whoever waits in ``changed`` (a test that saw an update handled, say)."""
+        self._notify()
+
     async def changed(self, timeout: float) -> None:
         """Wait until a request or an update arrives, or ``timeout`` seconds pass."""
         if self._changed is None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 from telegram import Update
 from telegram.ext import TypeHandler
 
@@ -43,6 +44,19 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+# Hypothesis profiles (tests/fuzz/): "ci" by default, the same examples on every run;
+# `make fuzz` runs "fuzz" (more examples, a fresh seed); "quick" while writing a test.
+_FUZZ = settings(
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile("ci", _FUZZ, max_examples=2_000, derandomize=True)
+settings.register_profile("fuzz", _FUZZ, max_examples=10_000)
+settings.register_profile("quick", _FUZZ, max_examples=200, derandomize=True)
+settings.load_profile("ci")
 
 
 @pytest.fixture
@@ -116,7 +130,9 @@ class Harness:
     @asynccontextmanager
     async def running(self) -> AsyncIterator[BotApplication]:
         """Start the bot on this harness's database until the block ends; again to restart."""
-        async with bot_running(self.settings, self.clock, self.handled) as self.application:
+        async with bot_running(
+            self.settings, self.clock, self.handled, self.fake
+        ) as self.application:
             yield self.application
 
     def pass_caution_check(self, chat_id: int | None = None) -> None:
@@ -187,18 +203,24 @@ def settings_for(fake: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
 
 @asynccontextmanager
 async def bot_running(
-    settings: Settings, clock: FakeClock, handled: set[int] | None = None
+    settings: Settings,
+    clock: FakeClock,
+    handled: set[int] | None = None,
+    fake: FakeBotApi | None = None,
 ) -> AsyncIterator[BotApplication]:
     """Run a freshly built Application with polling until the block ends.
 
     A last handler group records each handled update_id in ``handled``: groups run in
-    order, so when it runs the bot's own handlers have finished with that update.
+    order, so when it runs the bot's own handlers have finished with that update. It wakes
+    ``fake``'s waiters too, so a test waiting for it goes on at once.
     """
     application = build_application(settings, clock=clock)
     if handled is not None:
 
         async def record(update: Update, context: object) -> None:
             handled.add(update.update_id)
+            if fake is not None:
+                fake.api.notify()
 
         application.add_handler(TypeHandler(Update, record), group=LAST_GROUP)
     async with running(application, polling=True):
