@@ -13,7 +13,9 @@ out by getUpdates and answered with a sendMessage to that chat is recorded.
 
     python bench/fakeapi_server.py [--limit 30] [--window 1.0] [--token T]
 prints "PORT <n>" on its first line once it listens.
-Control: POST /_bench/{reset,user,progress,stats}.
+A flood (``count`` messages from one chat at once) can be queued too.
+
+Control: POST /_bench/{reset,user,flood,progress,stats}.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ class Fake:
             return _json({"ok": True, "result": await self.get_updates(params)})
         if method == "getme":
             return _json({"ok": True, "result": BOT})
-        if method in ("setmycommands", "deletewebhook", "answercallbackquery"):
+        if method in ("setmycommands", "deletewebhook", "setwebhook", "answercallbackquery"):
             return _json({"ok": True, "result": True})
         return _json({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
 
@@ -153,6 +155,26 @@ class Fake:
 
     # A simulated user ---------------------------------------------------------------------
 
+    def message_update(self, chat_id: int, text: str) -> dict[str, Any]:
+        """A user's text message in their private chat, as getUpdates hands it out."""
+        command = text.split()[0]
+        return {
+            "update_id": next(self.update_ids),
+            "message": {
+                "message_id": next(self.message_ids),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private", "first_name": "U"},
+                "from": {"id": chat_id, "is_bot": False, "first_name": "U", "language_code": "en"},
+                "text": text,
+                "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
+            },
+        }
+
+    def flood(self, chat_id: int, count: int, text: str) -> None:
+        """One user sends ``count`` messages at once (a burst, a script, a stuck key)."""
+        self.updates.extend(self.message_update(chat_id, text) for _ in range(count))
+        self.wake.set()
+
     async def run_user(self, chat_base: int, count: int, interval: float, text: str) -> None:
         loop = asyncio.get_running_loop()
         start = loop.time()
@@ -160,23 +182,7 @@ class Fake:
             # Fixed schedule (not sleep-after-send), so one slow step does not shift the rest.
             await asyncio.sleep(max(0.0, start + i * interval - loop.time()))
             chat_id = chat_base + i
-            command = text.split()[0]
-            update = {
-                "update_id": next(self.update_ids),
-                "message": {
-                    "message_id": next(self.message_ids),
-                    "date": int(time.time()),
-                    "chat": {"id": chat_id, "type": "private", "first_name": "U"},
-                    "from": {
-                        "id": chat_id,
-                        "is_bot": False,
-                        "first_name": "U",
-                        "language_code": "en",
-                    },
-                    "text": text,
-                    "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
-                },
-            }
+            update = self.message_update(chat_id, text)
             self.samples[chat_id] = {"queued": time.monotonic()}
             self.updates.append(update)
             self.wake.set()
@@ -203,6 +209,9 @@ class Fake:
                 )
             )
             return _json({"ok": True})
+        if action == "flood":
+            self.flood(int(payload["chat"]), int(payload["count"]), str(payload["text"]))
+            return _json({"ok": True, "at": time.monotonic()})
         if action == "progress":
             return _json(
                 {

@@ -34,7 +34,7 @@ CHECKPOINT_SECONDS = 30
 #: The longest a statement on the event loop waits for another process's lock (seconds).
 #: Past it, a user's update is answered "busy, send it again", the daily tip waits for the
 #: next tick, and a sent tip's record is written again a little later (sending/patience.py).
-LOCK_WAIT = 0.1
+LOCK_WAIT = 0.05
 
 
 def build_application(
