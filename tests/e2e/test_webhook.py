@@ -239,6 +239,8 @@ async def test_a_secret_header_of_any_bytes_gets_403(
 
 
 DEEP = 100_000
+#: Who sends the updates the bot has no handler for.
+A_USER = {"id": 5, "is_bot": False, "first_name": "A"}
 
 
 @pytest.mark.parametrize(
@@ -276,7 +278,7 @@ async def test_a_body_too_deep_gets_400(
                     "poll_id": "1",
                     "option_ids": [0],
                     "option_persistent_ids": ["a"],
-                    "user": {"id": 5, "is_bot": False, "first_name": "A"},
+                    "user": A_USER,
                 }
             },
             id="poll-answer",
@@ -285,7 +287,7 @@ async def test_a_body_too_deep_gets_400(
             {
                 "inline_query": {
                     "id": "9",
-                    "from": {"id": 5, "is_bot": False, "first_name": "A"},
+                    "from": A_USER,
                     "query": "knead",
                     "offset": "",
                 }
@@ -296,7 +298,7 @@ async def test_a_body_too_deep_gets_400(
             {
                 "callback_query": {
                     "id": "9",
-                    "from": {"id": 5, "is_bot": False, "first_name": "A"},
+                    "from": A_USER,
                     "chat_instance": "1",
                     "inline_message_id": "AAA",
                     "data": "page:safety",
