@@ -1,21 +1,31 @@
-# Set-up and everyday commands. Each target creates .venv and installs pinned dependencies.
+# Set-up and everyday commands. Each target creates .venv and installs the locked
+# dependencies: every version pinned and every file checked against its hash.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# `make lock` and `make audit` run pip-tools and pip-audit from a venv of their own.
+TOOLS := .venv-tools
+LOCK := $(TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
 
-.PHONY: chat run test fuzz lint images clean
+.PHONY: chat run test fuzz lock audit lint images clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
+	touch $@
+
+$(TOOLS)/.installed: requirements-tools.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --require-hashes -r requirements-tools.txt
 	touch $@
 
 ## Try the bot in this terminal: no token, no network.
@@ -38,9 +48,22 @@ test: $(VENV)/.installed-dev
 fuzz: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q tests/fuzz --hypothesis-profile=fuzz --hypothesis-show-statistics
 
+## Lock the dependencies again from pyproject.toml (and requirements-tools.in): the newest
+## versions its pins allow, every file's hash recorded. Review the diff, then `make test`.
+lock: $(TOOLS)/.installed
+	$(LOCK) --output-file requirements.txt pyproject.toml
+	$(LOCK) --extra dev --output-file requirements-dev.txt pyproject.toml
+	$(LOCK) --output-file requirements-tools.txt requirements-tools.in
+
+## Check the locked dependencies against known vulnerabilities (needs the network: PyPI's
+## advisory data). Not in CI.
+audit: $(TOOLS)/.installed
+	$(TOOLS)/bin/pip-audit --strict --require-hashes --disable-pip -r requirements.txt
+	$(TOOLS)/bin/pip-audit --strict --require-hashes --disable-pip -r requirements-dev.txt
+
 ## Regenerate the technique pictures (content/images/) with content/drawing.py.
 images: $(VENV)/.installed-dev
 	$(BIN)/python -m content.drawing
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
