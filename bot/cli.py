@@ -45,6 +45,17 @@ settings (environment variables, or lines NAME=value in a .env file in the worki
 """
 
 
+def _positive(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is less than 1")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backcare-bot",
@@ -195,7 +206,18 @@ def _parser() -> argparse.ArgumentParser:
         "backup",
         help="copy the database to PATH with SQLite's online backup (safe while the bot runs)",
     )
-    backup.add_argument("path", type=Path, metavar="PATH", help="the copy to write")
+    backup.add_argument(
+        "path",
+        type=Path,
+        metavar="PATH",
+        help="the copy to write, or a folder for a dated copy (backcare-YYYYMMDD-HHMMSS.db)",
+    )
+    backup.add_argument(
+        "--keep",
+        type=_positive,
+        metavar="N",
+        help="with a folder: keep the newest N dated copies there, remove older ones",
+    )
     db_commands.add_parser(
         "check", help="integrity check and which migrations are applied or pending"
     )

@@ -20,13 +20,15 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 from bot.config import Settings
 from content import load, load_all
 from content.markup import plain
-from storage import Store
+from storage import Store, files
 from storage.migrations import migrations
 from storage.stats import FLAG_MIN_ANSWERS, FLAG_MIN_SHARE, MONTH_DAYS, RECENT_DAYS, Stats, collect
 
 #: Pages copied per backup step: about 4 MB with SQLite's default page size.
 BACKUP_PAGES = 1024
 #: Exit codes: all is well, the database has a problem, the command cannot run as asked.
+#: A dated copy in a backup folder: backcare-20261130-031500.db.
+BACKUP_PREFIX, BACKUP_SUFFIX = "backcare-", ".db"
 OK, PROBLEM, USAGE = 0, 1, 2
 #: How many broken references or set-aside rows `db check` lists one by one.
 LISTED = 20
@@ -66,7 +68,7 @@ def _run(args: argparse.Namespace, settings: Settings, out: TextIO, now: datetim
         if args.command == "stats":
             return print_stats(path, out, now or datetime.now(UTC))
         if args.db_command == "backup":
-            return backup(path, args.path, out)
+            return backup(path, args.path, out, keep=args.keep, now=now)
         return check(path, out)
     except sqlite3.DatabaseError as error:
         return _error(f"{path}: {error}", PROBLEM)
@@ -243,8 +245,30 @@ def _connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=5)
 
 
-def backup(source: Path, target: Path, out: TextIO) -> int:
-    """Copy the live database to ``target`` with SQLite's online backup, then check the copy."""
+def backup(
+    source: Path,
+    target: Path,
+    out: TextIO,
+    *,
+    keep: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Copy the live database to ``target`` with SQLite's online backup, then check the copy.
+
+    Args:
+        target: the copy to write, or a folder: then a dated file in it
+            (``backcare-YYYYMMDD-HHMMSS.db``, UTC).
+        keep: with a folder, keep the newest ``keep`` dated copies there and remove the rest.
+        now: the instant the dated name is made from (default: the current time).
+    """
+    folder = target if target.is_dir() else None
+    if folder is not None:
+        stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+        target = folder / f"{BACKUP_PREFIX}{stamp}{BACKUP_SUFFIX}"
+    elif keep is not None:
+        return _error(f"--keep needs a folder to keep copies in; {target} is not one")
+    if target.is_symlink():
+        return _error(f"{target} is a symbolic link; not writing through it")
     if target.exists() or Path(f"{target}-wal").exists():
         return _error(f"{target} (or its -wal file) already exists; not overwriting it")
     if not target.parent.is_dir():
@@ -256,6 +280,7 @@ def backup(source: Path, target: Path, out: TextIO) -> int:
         # restart the backup, which might then never finish during a fan-out.
         live.execute("BEGIN")
         live.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+        files.create_private(target)  # 0600 before a single page of health records is in it
         try:
             with (
                 closing(sqlite3.connect(target)) as copy,
@@ -279,7 +304,20 @@ def backup(source: Path, target: Path, out: TextIO) -> int:
     ok = result == ["ok"]
     print(f"backup: {target} ({_size(target.stat().st_size)})", file=out)
     print(f"integrity check of the copy: {'; '.join(result)}", file=out)
+    if ok and folder is not None and keep is not None:
+        for old in _dated_copies(folder)[:-keep]:
+            old.unlink()
+            print(f"removed the older copy {old.name} (keeping {keep})", file=out)
     return OK if ok else PROBLEM
+
+
+def _dated_copies(folder: Path) -> list[Path]:
+    """The dated copies ``backup`` wrote in ``folder``, oldest first (names sort by time)."""
+    return sorted(
+        path
+        for path in folder.glob(f"{BACKUP_PREFIX}*{BACKUP_SUFFIX}")
+        if path.is_file() and not path.is_symlink()
+    )
 
 
 def check(path: Path, out: TextIO) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage import schedule
+from storage import files, schedule
 from storage.deliveries import Deliveries
 from storage.media import Media
 from storage.migrations import migrations
@@ -41,8 +41,11 @@ class Store(Subscribers, Deliveries, CheckIns, Media):
         """
         schedule.resolve(default_timezone)
         self.path = Path(path)
+        if not self.path.exists() and not self.path.is_symlink():
+            files.create_private(self.path)  # SQLite gives -wal and -shm the same mode
         self.db = Database(path)
         self.db.execute("PRAGMA journal_mode=WAL")
+        files.make_private(self.path)
         # In WAL mode NORMAL survives a crash of the process (SIGKILL included) without
         # corruption or loss; only a power cut can drop the last commits. It saves an fsync
         # per commit, and the sender commits twice per message.

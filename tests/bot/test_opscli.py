@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sqlite3
+import stat
 import subprocess
 from argparse import Namespace
 from pathlib import Path
@@ -37,8 +39,8 @@ def run(args: Namespace, db: Path) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def backup_to(path: Path) -> Namespace:
-    return Namespace(command="db", db_command="backup", path=path)
+def backup_to(path: Path, keep: int | None = None) -> Namespace:
+    return Namespace(command="db", db_command="backup", path=path, keep=keep)
 
 
 @pytest.fixture
@@ -239,6 +241,55 @@ def test_backup_never_overwrites(db: Path, tmp_path: Path) -> None:
     assert copy.read_bytes() == b"keep me"
 
 
+def test_a_backup_is_private_whatever_the_umask(db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    previous = os.umask(0o022)
+    try:
+        assert run(backup_to(copy), db)[0] == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("dangling", [True, False], ids=["dangling-link", "link-to-a-file"])
+def test_backup_refuses_a_symbolic_link(db: Path, tmp_path: Path, dangling: bool) -> None:
+    """A link at the target would write the health records wherever it points."""
+    elsewhere = tmp_path / "elsewhere.db"
+    if not dangling:
+        elsewhere.write_bytes(b"")
+    link = tmp_path / "copy.db"
+    link.symlink_to(elsewhere)
+
+    assert run(backup_to(link), db)[0] == 2
+    if dangling:
+        assert not elsewhere.exists()
+    else:
+        assert elsewhere.read_bytes() == b""
+
+
+def test_backup_into_a_folder_keeps_the_newest_n(db: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    unrelated = folder / "notes.txt"
+    unrelated.write_text("mine")
+    written = []
+    for minute in range(5):
+        out = io.StringIO()
+        at = START.replace(minute=minute)
+        code = opscli.main(backup_to(folder, keep=3), settings(db), out, now=at)
+        assert code == 0
+        written.append(folder / f"backcare-{at:%Y%m%d-%H%M%S}.db")
+    left = sorted(path.name for path in folder.iterdir())
+    assert left == sorted([*(p.name for p in written[-3:]), "notes.txt"])
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in written[-3:])
+    assert subscribers_in(written[-1]) == SUBSCRIBERS
+
+
+def test_keep_needs_a_folder(db: Path, tmp_path: Path) -> None:
+    assert run(backup_to(tmp_path / "copy.db", keep=2), db)[0] == 2
+    assert not (tmp_path / "copy.db").exists()
+
+
 def test_backup_of_a_missing_file_is_exit_2(tmp_path: Path) -> None:
     copy = tmp_path / "copy.db"
 
@@ -298,6 +349,19 @@ def test_cli_db_backup_and_check(db: Path, tmp_path: Path) -> None:
     assert check.returncode == 0 and check.stdout.endswith("db check: ok\n")
     assert again.returncode == 2 and "not overwriting" in again.stderr
     assert subscribers_in(copy) == SUBSCRIBERS
+
+
+def test_cli_db_backup_into_a_folder_with_keep(db: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+
+    done = cli(tmp_path, db, "db", "backup", str(folder), "--keep", "2")
+    refused = cli(tmp_path, db, "db", "backup", str(folder), "--keep", "0")
+
+    assert done.returncode == 0, done.stderr
+    (copy,) = folder.iterdir()
+    assert copy.name.startswith("backcare-") and subscribers_in(copy) == SUBSCRIBERS
+    assert refused.returncode == 2 and "less than 1" in refused.stderr
 
 
 def test_cli_db_check_of_a_corrupted_copy(db: Path, tmp_path: Path) -> None:
