@@ -16,6 +16,7 @@ from bot import logs
 from bot.app import build_application
 from bot.config import ConfigError, Settings
 from content import LANGUAGES, ContentError
+from storage import NewerDatabase, is_damaged
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +225,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: `run` exits with this when the database cannot be used as it is: restarting will not
+#: help, so the systemd unit does not restart on it (RestartPreventExitStatus).
+UNUSABLE_DATABASE = 3
+
 #: Where chat mode keeps its data unless --db says otherwise.
 _CHAT_DB = Path("backcare-chat.db")
 
@@ -289,6 +294,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 0
+    except Exception as error:
+        if (unusable := _unusable_database(error, settings.db_path)) is None:
+            raise
+        print(unusable, file=sys.stderr)
+        return UNUSABLE_DATABASE
     logger.info("starting; database %s", settings.db_path)
     try:
         if settings.webhook_url:
@@ -297,13 +307,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_webhook(application, settings)
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES)
-    except Exception:
+    except Exception as error:
+        if (unusable := _unusable_database(error, settings.db_path)) is not None:
+            print(unusable, file=sys.stderr)
+            return UNUSABLE_DATABASE
         # Through the log, not Python's own traceback printer: the redacting formatter
         # keeps the token out of it.
         logger.critical("the bot stopped on an error", exc_info=True)
         return 1
     logger.info("stopped")
     return 0
+
+
+def _unusable_database(error: BaseException, path: Path) -> str | None:
+    """The one line to print when ``error`` means the database cannot be used as it is (not
+    a database, damaged, or migrated by a newer version), else None."""
+    if isinstance(error, NewerDatabase):
+        return f"backcare-bot: {error}"
+    if is_damaged(error):
+        return (
+            f"backcare-bot: {path} is not a usable database ({error}); "
+            "see `backcare-bot db check`, and restore a backup"
+        )
+    return None
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from bot.config import Settings
 from content import load, load_all
 from content.markup import plain
 from storage import Store, files
-from storage.migrations import migrations
+from storage.migrations import migrations, unknown_applied
 from storage.stats import FLAG_MIN_ANSWERS, FLAG_MIN_SHARE, MONTH_DAYS, RECENT_DAYS, Stats, collect
 
 #: Pages copied per backup step: about 4 MB with SQLite's default page size.
@@ -336,6 +336,7 @@ def check(path: Path, out: TextIO) -> int:
         db = Database(connection)
         applied = [migration.name for migration in migrations.applied(db)]
         pending = [migration.name for migration in migrations.pending(db)]
+        unknown = unknown_applied(db)
         set_aside = (
             connection.execute(
                 "SELECT chat_id, quarantine, timezone, tip_time FROM subscribers "
@@ -344,9 +345,6 @@ def check(path: Path, out: TextIO) -> int:
             if "quarantine" in db.table("subscribers").columns_dict
             else []
         )
-    # Every migration is pending on an empty database: the names this version knows.
-    known = {migration.name for migration in migrations.pending(Database(memory=True))}
-    unknown = [name for name in applied if name not in known]
     print("integrity: ok", file=out)
     print(
         f"foreign keys: {'ok' if not foreign else f'{len(foreign)} broken reference(s)'}", file=out

@@ -13,7 +13,7 @@ from storage.models import (
     TechniqueTips,
     TipSync,
 )
-from storage.store import Store, is_busy
+from storage.store import NewerDatabase, Store, is_busy, is_damaged
 
 __all__ = [
     "Caution",
@@ -21,6 +21,7 @@ __all__ = [
     "Claim",
     "Delivery",
     "DeliveryStatus",
+    "NewerDatabase",
     "NextTip",
     "Progress",
     "Recovery",
@@ -29,4 +30,5 @@ __all__ = [
     "TechniqueTips",
     "TipSync",
     "is_busy",
+    "is_damaged",
 ]

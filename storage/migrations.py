@@ -10,6 +10,12 @@ from storage import schedule
 migrations = Migrations("backcare")
 
 
+def unknown_applied(db: Database) -> list[str]:
+    """Migrations applied to ``db`` that this version does not have: a newer version's."""
+    known = {migration.name for migration in migrations.pending(Database(memory=True))}
+    return [m.name for m in migrations.applied(db) if m.name not in known]
+
+
 @migrations()
 def m001_initial(db: Database) -> None:
     """Subscribers, tips and the delivery log."""

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from storage import files, schedule
 from storage.deliveries import Deliveries
 from storage.media import Media
-from storage.migrations import migrations
+from storage.migrations import migrations, unknown_applied
 from storage.scores import CheckIns
 from storage.subscribers import Subscribers
 
@@ -38,6 +38,10 @@ class Store(Subscribers, Deliveries, CheckIns, Media):
             autocheckpoint: let SQLite copy the WAL into the database during commits. The
                 bot turns it off and calls ``checkpoint`` from a thread instead, so no
                 commit on the event loop stalls for a checkpoint (bench/dispatch.py).
+
+        Raises:
+            NewerDatabase: a newer version of the bot migrated the file.
+            sqlite3.DatabaseError: the file is not a database (see ``is_damaged``).
         """
         schedule.resolve(default_timezone)
         self.path = Path(path)
@@ -46,6 +50,10 @@ class Store(Subscribers, Deliveries, CheckIns, Media):
         self.db = Database(path)
         self.db.execute("PRAGMA journal_mode=WAL")
         files.make_private(self.path)
+        if unknown := unknown_applied(self.db):
+            # A schema this version does not know: running on it could damage the records.
+            self.db.close()
+            raise NewerDatabase(self.path, unknown)
         # In WAL mode NORMAL survives a crash of the process (SIGKILL included) without
         # corruption or loss; only a power cut can drop the last commits. It saves an fsync
         # per commit, and the sender commits twice per message.
@@ -103,6 +111,25 @@ class Store(Subscribers, Deliveries, CheckIns, Media):
                     f"DELETE FROM {_quoted(table)} WHERE chat_id = ?", [chat_id]
                 ).rowcount
         return deleted
+
+
+class NewerDatabase(Exception):
+    """The database was migrated by a newer version of the bot."""
+
+    def __init__(self, path: Path, unknown: list[str]) -> None:
+        super().__init__(
+            f"{path} was migrated by a newer version of backcare-bot "
+            f"({', '.join(unknown)}): upgrade this one, or restore a backup made before"
+        )
+        self.path = path
+        self.unknown = unknown
+
+
+def is_damaged(error: BaseException) -> bool:
+    """Whether ``error`` says the file is not a database, or a damaged one."""
+    return isinstance(error, sqlite3.DatabaseError) and (
+        error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    )
 
 
 def is_busy(error: BaseException) -> bool:

@@ -18,6 +18,7 @@ REQUIRED = {
     "WorkingDirectory": "/var/lib/backcare-bot",
     "EnvironmentFile": "/etc/backcare-bot/env",
     "Restart": "on-failure",
+    "RestartPreventExitStatus": "2 3",
     "KillSignal": "SIGTERM",
     "TimeoutStopSec": "20",
     "NoNewPrivileges": "true",
