@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+from aiohttp import web
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, Defaults
@@ -18,6 +19,7 @@ from bot import handlers, render
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, system_clock
 from bot.fairness import PerChatProcessor
+from bot.metrics import METRICS_KEY, BotMetrics, add_route
 from bot.sending import broadcast, daily
 from bot.sending.ratelimit import PriorityRateLimiter
 from bot.sending.request import AiohttpRequest
@@ -29,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
 DISPATCHER_KEY = "dispatcher"
+_METRICS_RUNNER = "metrics-runner"
 #: How often the WAL is copied into the database file (SQLite's own checkpoints are off).
 CHECKPOINT_SECONDS = 30
 #: The longest a statement on the event loop waits for another process's lock (seconds).
@@ -90,6 +93,10 @@ def build_application(
     application.bot_data[SERVICES_KEY] = services
     application.bot_data[DISPATCHER_KEY] = daily.Dispatcher(services)
     processor.on_dropped = functools.partial(_tell_flooding_chat, application)
+    metrics = BotMetrics()
+    metrics.attach(application)
+    processor.on_handled = metrics.handling.observe
+    application.bot_data[METRICS_KEY] = metrics
     handlers.register(application)
     return application
 
@@ -177,6 +184,14 @@ async def _post_init(application: BotApplication) -> None:
         application.job_queue.run_once(
             _resume_broadcast, when=1, data=unfinished, name=f"broadcast-{unfinished.id}"
         )
+    settings = services.settings
+    if settings.metrics_port and not settings.webhook_url:
+        runner = web.AppRunner(web.Application(), access_log=None)
+        add_route(runner.app, application.bot_data[METRICS_KEY])
+        await runner.setup()
+        await web.TCPSite(runner, settings.listen, settings.metrics_port).start()
+        application.bot_data[_METRICS_RUNNER] = runner
+        logger.info("metrics on http://%s:%d/metrics", settings.listen, settings.metrics_port)
     application.job_queue.run_repeating(
         _checkpoint,
         interval=CHECKPOINT_SECONDS,
@@ -218,7 +233,10 @@ async def _checkpoint(context: BotContext) -> None:
 
 
 async def _post_shutdown(application: BotApplication) -> None:
-    """Close the database and the drawing threads."""
+    """Stop serving metrics; close the database and the drawing threads."""
+    runner = application.bot_data.pop(_METRICS_RUNNER, None)
+    if runner is not None:
+        await runner.cleanup()
     services = services_of(application)
     services.drawings.close()
     services.store.close()

@@ -33,6 +33,8 @@ settings (environment variables, or lines NAME=value in a .env file in the worki
   BACKCARE_MAX_IN_FLIGHT daily-tip requests in flight at once (default: 16)
   BACKCARE_PAID_BROADCAST 1: send daily tips as paid broadcasts (default: 0)
   BACKCARE_ADMIN_IDS     comma-separated Telegram user ids allowed to use /stats and /broadcast
+  BACKCARE_METRICS_PORT  polling mode: serve /metrics on this port (webhook mode: next to
+                         /healthz)
   BACKCARE_WEBHOOK_URL   webhook mode: the public https:// URL Telegram posts updates to
                          (default: none, long polling)
   BACKCARE_LISTEN        webhook mode: the address to listen on (default: 127.0.0.1)
@@ -128,6 +130,12 @@ def _parser() -> argparse.ArgumentParser:
         "--port",
         metavar="N",
         help="webhook mode: the port to listen on (env BACKCARE_PORT, default 8443)",
+    )
+    run.add_argument(
+        "--metrics-port",
+        metavar="N",
+        help="polling mode: serve Prometheus metrics at http://ADDRESS:N/metrics (env "
+        "BACKCARE_METRICS_PORT; webhook mode serves /metrics next to /healthz)",
     )
     run.add_argument(
         "--url-path",
@@ -249,6 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("BACKCARE_WEBHOOK_URL", getattr(args, "webhook_url", None)),
             ("BACKCARE_LISTEN", getattr(args, "listen", None)),
             ("BACKCARE_PORT", getattr(args, "port", None)),
+            ("BACKCARE_METRICS_PORT", getattr(args, "metrics_port", None)),
             ("BACKCARE_WEBHOOK_PATH", getattr(args, "url_path", None)),
             ("BACKCARE_WEBHOOK_SECRET", getattr(args, "secret_token", None)),
         )

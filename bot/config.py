@@ -55,6 +55,9 @@ class Settings:
     listen: str = "127.0.0.1"
     port: int = 8443
     url_path: str | None = None
+    #: Polling mode: serve /metrics on this port of ``listen`` (webhook mode serves it next
+    #: to /healthz); None: not served.
+    metrics_port: int | None = None
     #: Telegram sends it in X-Telegram-Bot-Api-Secret-Token; other requests are refused.
     secret_token: str | None = field(default=None, repr=False)
     #: How much to log (one of logs.LEVELS) and how (one of logs.FORMATS).
@@ -200,4 +203,5 @@ def _webhook(env: Mapping[str, str]) -> dict[str, Any]:
         "port": _number(env, "BACKCARE_PORT", 8443, int, 1, 65535),
         "url_path": path,
         "secret_token": secret,
+        "metrics_port": _number(env, "BACKCARE_METRICS_PORT", 0, int, 0, 65535) or None,
     }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,8 @@ class PerChatProcessor(BaseUpdateProcessor):
         self._running = asyncio.Semaphore(max_running)
         self._chats: dict[int, _Chat] = {}
         self.dropped = 0
+        #: Told how long each update took once its turn came (seconds; /metrics).
+        self.on_handled: Callable[[float], None] | None = None
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -76,7 +79,7 @@ class PerChatProcessor(BaseUpdateProcessor):
         key = _chat_of(update)
         if key is None:
             async with self._running:
-                await coroutine
+                await self._timed(coroutine)
             return
         chat = self._chats.setdefault(key, _Chat())
         if chat.queued > self.max_waiting:
@@ -85,11 +88,19 @@ class PerChatProcessor(BaseUpdateProcessor):
         chat.queued += 1
         try:
             async with chat.turn, self._running:
-                await coroutine
+                await self._timed(coroutine)
         finally:
             chat.queued -= 1
             if chat.queued == 0:
                 del self._chats[key]  # the flood is over: a next one is told again
+
+    async def _timed(self, coroutine: Awaitable[Any]) -> None:
+        started = time.perf_counter()
+        try:
+            await coroutine
+        finally:
+            if self.on_handled is not None:
+                self.on_handled(time.perf_counter() - started)
 
     async def _drop(self, update: object, coroutine: Awaitable[Any], chat: _Chat) -> None:
         if hasattr(coroutine, "close"):

@@ -24,6 +24,7 @@ from bot import logs
 from bot.app import DISPATCHER_KEY, BotApplication, running
 from bot.config import Settings
 from bot.context import services_of
+from bot.metrics import METRICS_KEY, add_route
 from bot.sending.daily import Dispatcher
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def web_app(application: BotApplication, secret: str, started: datetime) -> web.
     app[_STARTED] = started
     app.router.add_post(url_path(settings), _update)
     app.router.add_get(HEALTH_PATH, _health)
+    add_route(app, application.bot_data[METRICS_KEY])
     return app
 
 

@@ -35,6 +35,10 @@ MAX_ATTEMPTS = 3
 class Deliveries(Tips):
     """Claims, sends and the log: at most one tip per chat and local day."""
 
+    #: Local days recorded "skipped" (the bot was down all day) since the store was opened.
+    skipped_days: int = 0
+    _skipped_in_batch: int = 0
+
     def due(self, now: datetime, limit: int = 100) -> list[Subscriber]:
         """Return up to ``limit`` subscribers whose tip is due at ``now``, earliest first."""
         return [subscriber_from_row(row) for row in self._due_rows(now, limit)]
@@ -76,6 +80,7 @@ class Deliveries(Tips):
     def _claim_batch(self, now: datetime, limit: int) -> list[Claim]:
         claims: list[Claim] = []
         stamp = iso_stamp(now)
+        self._skipped_in_batch = 0
         with self.db.atomic():
             # A batch may hold only days that passed or were handled (after an outage):
             # look a few batches further before returning empty-handed.
@@ -90,6 +95,7 @@ class Deliveries(Tips):
                         raise _BadRow(row["chat_id"], quarantine_reason(error)) from error
                 if claims or not due:
                     break
+        self.skipped_days += self._skipped_in_batch  # counted once the batch is committed
         return claims
 
     def has_due(self, now: datetime) -> bool:
@@ -101,6 +107,15 @@ class Deliveries(Tips):
             ).fetchone()
             is not None
         )
+
+    def due_count(self, now: datetime, *, cap: int) -> int:
+        """How many tips are due at ``now``, counted up to ``cap`` (the index, a bounded scan)."""
+        (count,) = self.db.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM subscribers "
+            "WHERE next_due IS NOT NULL AND next_due <= ? LIMIT ?)",
+            [epoch(now), cap],
+        ).fetchone()
+        return int(count)
 
     def oldest_due(self, now: datetime) -> timedelta | None:
         """How long the earliest tip due at ``now`` has waited, or None if none is due."""
@@ -119,12 +134,12 @@ class Deliveries(Tips):
         zone = subscriber.zone
         day = schedule.local_date(subscriber.next_due, zone)
         if day < schedule.local_date(now, zone):
-            self.db.execute(
+            self._skipped_in_batch += self.db.execute(
                 "INSERT OR IGNORE INTO deliveries "
                 "(chat_id, local_date, status, attempts, updated_at) "
                 "VALUES (?, ?, ?, 0, ?)",
                 [subscriber.chat_id, day.isoformat(), DeliveryStatus.SKIPPED.value, stamp],
-            )
+            ).rowcount
             self._reschedule(subscriber.chat_id, now, catch_up=True)
             return
         existing = self.delivery(subscriber.chat_id, day)

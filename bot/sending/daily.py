@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -31,6 +31,13 @@ from storage import Claim, is_busy
 logger = logging.getLogger(__name__)
 
 JOB_NAME = "daily-tips"
+#: How each outcome is counted in /metrics.
+_OUTCOME_NAMES = {
+    Outcome.SENT: "sent",
+    Outcome.GONE: "blocked",
+    Outcome.REFUSED: "refused",
+    Outcome.FAILED: "failed",
+}
 #: Subscribers claimed per transaction.
 BATCH_SIZE = 200
 
@@ -45,6 +52,8 @@ class Dispatcher:
         self._lock = asyncio.Lock()
         #: Writes the outcome of a send even while another process holds the write lock.
         self.patience = Patience()
+        #: Tips sent, blocked, refused and failed since the start (for /metrics).
+        self.outcomes: Counter[str] = Counter({name: 0 for name in _OUTCOME_NAMES.values()})
         #: When a run last finished, or last claimed a batch while draining a backlog (the
         #: services' clock); None before the first. /healthz reads it: a run that starts
         #: and then fails never stamps it.
@@ -159,6 +168,7 @@ class Dispatcher:
             )
 
         result = await send_with_retries(request, backoff=services.settings.send_backoff)
+        self.outcomes[_OUTCOME_NAMES[result.outcome]] += 1
         write = self.patience.write
         if result.outcome is Outcome.SENT:
             sent = result.value

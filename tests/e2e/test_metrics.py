@@ -1,0 +1,108 @@
+"""`GET /metrics`: Prometheus' text format, read back with prometheus-client's own parser."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import aiohttp
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from bot.context import services_of
+from bot.sending.daily import JOB_NAME
+from tests.conftest import START, FakeClock, MakeHarness
+from tests.e2e.test_webhook import SECRET, message, post, webhook_bot
+from tests.fakeapi import FakeBotApi
+
+NINE = START.replace(hour=9, minute=1)
+CHATS = [424_201, 424_202, 424_203]
+
+Samples = dict[str, dict[tuple[tuple[str, str], ...], float]]
+
+
+async def scrape(url: str) -> tuple[str, Samples]:
+    """The body, and every sample as {name: {labels: value}}."""
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+        body = await response.text()
+    samples: Samples = {}
+    for family in text_string_to_metric_families(body):
+        for sample in family.samples:
+            samples.setdefault(sample.name, {})[tuple(sorted(sample.labels.items()))] = sample.value
+    return body, samples
+
+
+def value(samples: Samples, name: str, **labels: str) -> float:
+    return samples[name][tuple(sorted(labels.items()))]
+
+
+async def test_metrics_count_tips_and_read_the_database(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with webhook_bot(fake, tmp_path, clock) as (application, base):
+        for chat in CHATS:
+            assert await post(base + "/hook", message(fake, chat, "/subscribe"), SECRET) == 200
+        await fake.wait_for(lambda: all(fake.api.sent(chat) for chat in CHATS))
+        clock.set(NINE)
+        _, before = await scrape(base + "/metrics")
+        assert value(before, "backcare_due_backlog") == len(CHATS)
+        assert value(before, "backcare_oldest_due_tip_seconds") == 60
+
+        assert application.job_queue is not None
+        (job,) = application.job_queue.get_jobs_by_name(JOB_NAME)
+        await job.run(application)
+        body, after = await scrape(base + "/metrics")
+
+    assert value(after, "backcare_tips_total", outcome="sent") == len(CHATS)
+    for outcome in ("blocked", "refused", "failed", "skipped_missed_day"):
+        assert value(after, "backcare_tips_total", outcome=outcome) == 0  # there from the start
+    assert value(after, "backcare_due_backlog") == 0
+    assert value(after, "backcare_oldest_due_tip_seconds") == 0
+    assert value(after, "backcare_quarantined_rows") == 0
+    assert value(after, "backcare_database_up") == 1
+    assert value(after, "backcare_telegram_429_total") == 0
+    assert value(after, "backcare_updates_dropped_total") == 0
+    assert value(after, "backcare_dispatch_last_finished_seconds") == 0
+    # Every update handled was timed.
+    assert value(after, "backcare_update_handling_seconds_count") >= len(CHATS)
+    # No chat id anywhere: not in a label, not in the text.
+    assert not any(str(chat) in body for chat in CHATS)
+    labels = {label for samples in after.values() for key in samples for label in key}
+    assert {name for name, _ in labels} <= {"outcome", "state", "le"}
+
+
+async def test_metrics_still_answer_when_the_database_does_not(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with webhook_bot(fake, tmp_path, clock) as (application, base):
+
+        def broken(*args: object, **kwargs: object) -> int:
+            raise OSError("disk gone")
+
+        monkeypatch.setattr(services_of(application).store, "due_count", broken)
+        _, samples = await scrape(base + "/metrics")
+    assert value(samples, "backcare_database_up") == 0
+    assert "backcare_due_backlog" not in samples
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def test_polling_mode_serves_metrics_on_its_own_port(make_harness: MakeHarness) -> None:
+    port = free_port()
+    bot = make_harness(metrics_port=port, listen="127.0.0.1")
+    async with bot.running():
+        await bot.fake.wait_call("setMyCommands")
+        await bot.say("/help")
+        _, samples = await scrape(f"http://127.0.0.1:{port}/metrics")
+        assert value(samples, "backcare_update_handling_seconds_count") >= 1
+        assert value(samples, "backcare_database_up") == 1
+    # Stopped with the bot.
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await scrape(f"http://127.0.0.1:{port}/metrics")
