@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import aiohttp
@@ -12,8 +11,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.context import services_of
 from bot.sending.daily import JOB_NAME
 from tests.conftest import START, FakeClock, MakeHarness
-from tests.e2e.test_webhook import SECRET, message, post, webhook_bot
 from tests.fakeapi import FakeBotApi
+from tests.helpers import SECRET, free_port, message, post, webhook_bot
 
 NINE = START.replace(hour=9, minute=1)
 CHATS = [424_201, 424_202, 424_203]
@@ -85,13 +84,6 @@ async def test_metrics_still_answer_when_the_database_does_not(
         _, samples = await scrape(base + "/metrics")
     assert value(samples, "backcare_database_up") == 0
     assert "backcare_due_backlog" not in samples
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def test_polling_mode_serves_metrics_on_its_own_port(make_harness: MakeHarness) -> None:

@@ -6,96 +6,34 @@ import asyncio
 import contextlib
 import json
 import logging
-import socket
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from telegram import Update
 
-from bot.app import DISPATCHER_KEY, BotApplication, build_application
+from bot.app import DISPATCHER_KEY
 from bot.config import Settings
 from bot.context import services_of
 from bot.sending.daily import JOB_NAME
-from bot.webhook import HEALTH_PATH, SECRET_HEADER, serve, url_path
+from bot.webhook import SECRET_HEADER, url_path
 from content import Content
-from tests.conftest import START, FakeClock, settings_for
+from tests.conftest import START, FakeClock
 from tests.fakeapi import FakeBotApi
-from tests.helpers import bot_process, clean_env, sigterm
-
-SECRET = "s3cret_Webhook-token"
-WEBHOOK_URL = "https://example.invalid/hook"
-#: Long enough that the delivery job never runs on its own during a test: tests run it.
-TICK = 30.0
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@asynccontextmanager
-async def webhook_bot(
-    fake: FakeBotApi, tmp_path: Path, clock: FakeClock, **overrides: Any
-) -> AsyncIterator[tuple[BotApplication, str]]:
-    """The real bot in webhook mode on 127.0.0.1; yields it and the server's base URL."""
-    values: dict[str, Any] = {
-        "webhook_url": WEBHOOK_URL,
-        "listen": "127.0.0.1",
-        "port": free_port(),
-        "secret_token": SECRET,
-        "tick_seconds": TICK,
-    }
-    values.update(overrides)
-    settings = settings_for(fake, tmp_path / "bot.db", **values)
-    application = build_application(settings, clock=clock)
-    ready = asyncio.Event()
-    server = asyncio.create_task(serve(application, settings, ready=ready))
-    started = asyncio.create_task(ready.wait())
-    await asyncio.wait({server, started}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
-    started.cancel()
-    if server.done():
-        server.result()  # raises what stopped it
-    assert ready.is_set(), "the webhook server did not start"
-    # The job runs when the test says so (the scheduled run would race the clock).
-    assert application.job_queue is not None
-    (job,) = application.job_queue.get_jobs_by_name(JOB_NAME)
-    job.enabled = False
-    try:
-        yield application, f"http://127.0.0.1:{settings.port}"
-    finally:
-        server.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await server
-
-
-async def post(url: str, body: bytes, secret: str | None) -> int:
-    headers = {"Content-Type": "application/json"}
-    if secret is not None:
-        headers[SECRET_HEADER] = secret
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(url, data=body, headers=headers) as response,
-    ):
-        return response.status
-
-
-async def health(base: str) -> tuple[int, dict[str, Any]]:
-    async with aiohttp.ClientSession() as session, session.get(base + HEALTH_PATH) as response:
-        body: dict[str, Any] = await response.json()
-        return response.status, body
-
-
-def message(fake: FakeBotApi, chat_id: int, text: str) -> bytes:
-    """A user's message as Telegram would post it to the webhook (not queued for polling)."""
-    return json.dumps(fake.api.user_message(chat_id, text, queue=False)).encode()
+from tests.helpers import (
+    SECRET,
+    TICK,
+    WEBHOOK_URL,
+    bot_process,
+    clean_env,
+    free_port,
+    health,
+    message,
+    post,
+    sigterm,
+    webhook_bot,
+)
 
 
 @pytest.mark.parametrize(
