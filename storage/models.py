@@ -29,6 +29,20 @@ class DeliveryStatus(enum.StrEnum):
     UNCERTAIN = "uncertain"  # was "sending" when the bot stopped without a clean shutdown
 
 
+class BroadcastStatus(enum.StrEnum):
+    """Where one chat's copy of a broadcast stands: pending -> sending (written just before
+    the request) -> sent, blocked or failed; as for daily tips, a copy left "sending" by a
+    crash becomes "uncertain" and is never sent again, so nobody gets a broadcast twice."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    BLOCKED = "blocked"  # the user blocked the bot, or the chat is gone
+    FAILED = "failed"
+    UNCERTAIN = "uncertain"  # was "sending" when the bot stopped without a clean shutdown
+    CANCELLED = "cancelled"  # still pending when the operator cancelled the broadcast
+
+
 class Caution(enum.StrEnum):
     """Where the caution check stands: shown before the first technique card, and in place
     of the first tip about massage for a chat that never answered it."""

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.models import iso_stamp
+from storage.models import BroadcastStatus, iso_stamp
 from storage.store import Store
-
-
-class BroadcastStatus(enum.StrEnum):
-    """Where one chat's copy of a broadcast stands: pending -> sending (written just before
-    the request) -> sent, blocked or failed; as for daily tips, a copy left "sending" by a
-    crash becomes "uncertain" and is never sent again, so nobody gets a broadcast twice."""
-
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    BLOCKED = "blocked"  # the user blocked the bot, or the chat is gone
-    FAILED = "failed"
-    UNCERTAIN = "uncertain"  # was "sending" when the bot stopped without a clean shutdown
-    CANCELLED = "cancelled"  # still pending when the operator cancelled the broadcast
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from storage import files, schedule
 from storage.deliveries import Deliveries
 from storage.media import Media
 from storage.migrations import migrations, unknown_applied
+from storage.models import BroadcastStatus
 from storage.scores import CheckIns
 from storage.subscribers import Subscribers
 
@@ -97,18 +98,39 @@ class Store(Subscribers, Deliveries, CheckIns, Media):
         return pending
 
     def delete_chat(self, chat_id: int) -> int:
-        """Delete every row about a chat, in every table with a ``chat_id`` column, at once.
+        """Delete every row about a chat, in every table with a ``chat_id`` column, at once,
+        and the chat's name on the broadcasts it sent as an operator.
 
-        The tables are read from the schema, so a table added later is covered too.
+        The tables are read from the schema, so a table added later is covered too. A
+        broadcast keeps its counts but no longer names who sent it or the message it
+        copied (both were this chat's); what it had not sent yet is cancelled, since the
+        message can no longer be copied.
 
         Returns:
-            How many rows were deleted (0 if the bot knew nothing about the chat).
+            How many rows were deleted or cleared (0 if the bot knew nothing about the chat).
         """
         deleted = 0
         with self.db.atomic():
             for table in chat_tables(self.db):
                 deleted += self.db.execute(
                     f"DELETE FROM {_quoted(table)} WHERE chat_id = ?", [chat_id]
+                ).rowcount
+            if "broadcasts" in self.db.table_names():
+                sent_by = "SELECT id FROM broadcasts WHERE created_by = ? OR from_chat_id = ?"
+                self.db.execute(
+                    "UPDATE broadcast_deliveries SET status = ? "
+                    f"WHERE status = ? AND broadcast_id IN ({sent_by})",
+                    [
+                        BroadcastStatus.CANCELLED.value,
+                        BroadcastStatus.PENDING.value,
+                        *[chat_id] * 2,
+                    ],
+                )
+                # 0 names nobody: Telegram chat ids are never 0.
+                deleted += self.db.execute(
+                    "UPDATE broadcasts SET created_by = 0, from_chat_id = 0, message_id = 0 "
+                    "WHERE created_by = ? OR from_chat_id = ?",
+                    [chat_id, chat_id],
                 ).rowcount
         return deleted
 

@@ -61,3 +61,43 @@ def test_recovery_leaves_finished_broadcasts_alone(
     operators.claim(store, broadcast.id, 1, clock())
     operators.finish(store, broadcast.id, clock())
     assert operators.recover(store, clock()) == 0
+
+
+def test_an_operators_deletedata_leaves_no_row_naming_them(
+    store: Store, clock: FakeClock, broadcast: Broadcast
+) -> None:
+    """The broadcast keeps its counts; who sent it and the message it copied are gone, and
+    what it had not sent is cancelled (the message can no longer be copied)."""
+    operators.claim(store, broadcast.id, 1, clock())
+    operators.mark(store, broadcast.id, 1, BroadcastStatus.SENT, clock())
+
+    store.delete_chat(OPERATOR)
+
+    row = store.db.execute(
+        "SELECT created_by, from_chat_id, message_id FROM broadcasts WHERE id = ?",
+        [broadcast.id],
+    ).fetchone()
+    assert row == (0, 0, 0)
+    counts = operators.counts(store, broadcast.id)
+    assert counts[BroadcastStatus.SENT] == 1
+    assert counts[BroadcastStatus.CANCELLED] == len(CHATS) - 1
+    assert operators.pending(store, broadcast.id, 10) == []
+    # No column that holds a chat id still holds the operator's.
+    chat_columns = {"chat_id", "created_by", "from_chat_id"}
+    for table in store.db.table_names():
+        for column in chat_columns & store.db.table(table).columns_dict.keys():
+            found = store.db.execute(
+                f'SELECT count(*) FROM "{table}" WHERE "{column}" = ?', [OPERATOR]
+            ).fetchone()
+            assert found == (0,), (table, column)
+
+
+def test_a_recipients_deletedata_leaves_the_operators_broadcast_alone(
+    store: Store, clock: FakeClock, broadcast: Broadcast
+) -> None:
+    store.delete_chat(2)
+    assert operators.pending(store, broadcast.id, 10) == [1, 3, 4]
+    row = store.db.execute(
+        "SELECT created_by FROM broadcasts WHERE id = ?", [broadcast.id]
+    ).fetchone()
+    assert row == (OPERATOR,)
