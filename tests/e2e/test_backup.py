@@ -75,7 +75,10 @@ async def test_backup_during_a_fanout_is_consistent(
         await fake.wait_for(lambda: len(tips_per_chat(fake)) >= 200, timeout=60)
         out = io.StringIO()
         code = await asyncio.to_thread(
-            opscli.main, Namespace(command="db", db_command="backup", path=copy), settings, out
+            opscli.main,
+            Namespace(command="db", db_command="backup", path=copy, keep=None),
+            settings,
+            out,
         )
         still_sending = len(tips_per_chat(fake)) < SUBSCRIBERS
         bot.send_signal(signal.SIGTERM)
