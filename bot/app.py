@@ -16,7 +16,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Conte
 from telegram.request import BaseRequest
 
 from bot import handlers, render
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, system_clock
 from bot.fairness import PerChatProcessor
 from bot.metrics import METRICS_KEY, BotMetrics, add_route
@@ -189,7 +189,14 @@ async def _post_init(application: BotApplication) -> None:
         runner = web.AppRunner(web.Application(), access_log=None)
         add_route(runner.app, application.bot_data[METRICS_KEY])
         await runner.setup()
-        await web.TCPSite(runner, settings.listen, settings.metrics_port).start()
+        try:
+            await web.TCPSite(runner, settings.listen, settings.metrics_port).start()
+        except OSError as error:  # the port is taken, or the address is not this machine's
+            await runner.cleanup()
+            raise ConfigError(
+                f"BACKCARE_METRICS_PORT: cannot listen on {settings.listen}:"
+                f"{settings.metrics_port} ({error.strerror or error})"
+            ) from None
         application.bot_data[_METRICS_RUNNER] = runner
         logger.info("metrics on http://%s:%d/metrics", settings.listen, settings.metrics_port)
     application.job_queue.run_repeating(

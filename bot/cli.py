@@ -316,6 +316,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_webhook(application, settings)
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except ConfigError as error:  # found only once running, e.g. a metrics port in use
+        print(f"backcare-bot: {error}", file=sys.stderr)
+        return 2
     except Exception as error:
         if (unusable := _unusable_database(error, settings.db_path)) is not None:
             print(unusable, file=sys.stderr)

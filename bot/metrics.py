@@ -38,7 +38,8 @@ class BotMetrics:
     """The registry of one bot, and the instruments the bot's parts update."""
 
     def __init__(self) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
+        # Not auto_describe: that would run the collector (and its queries) at start-up.
+        self.registry = CollectorRegistry(auto_describe=False)
         self.handling = Histogram(
             "backcare_update_handling_seconds",
             "Time from an update's turn to the end of its handling.",

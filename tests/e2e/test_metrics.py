@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from pathlib import Path
 
 import aiohttp
@@ -12,7 +14,7 @@ from bot.context import services_of
 from bot.sending.daily import JOB_NAME
 from tests.conftest import START, FakeClock, MakeHarness
 from tests.fakeapi import FakeBotApi
-from tests.helpers import SECRET, free_port, message, post, webhook_bot
+from tests.helpers import SECRET, clean_env, command, free_port, message, post, webhook_bot
 
 NINE = START.replace(hour=9, minute=1)
 CHATS = [424_201, 424_202, 424_203]
@@ -98,3 +100,34 @@ async def test_polling_mode_serves_metrics_on_its_own_port(make_harness: MakeHar
     # Stopped with the bot.
     with pytest.raises(aiohttp.ClientConnectionError):
         await scrape(f"http://127.0.0.1:{port}/metrics")
+
+
+async def test_a_metrics_port_in_use_is_one_line_and_exit_2(
+    fake: FakeBotApi, tmp_path: Path
+) -> None:
+    """A setting that cannot work: no restart loop (the unit does not restart on 2)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = clean_env(
+            tmp_path,
+            TELEGRAM_BOT_TOKEN=fake.token,
+            TELEGRAM_API_BASE_URL=fake.base_url,
+            BACKCARE_DB=str(tmp_path / "bot.db"),
+            BACKCARE_METRICS_PORT=str(port),
+        )
+        process = await asyncio.create_subprocess_exec(
+            *command("run"),
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 2
+    text = stderr.decode()
+    # The start-up log comes first; then one line says what is wrong. No traceback.
+    (line,) = [line for line in text.splitlines() if "BACKCARE_METRICS_PORT" in line]
+    assert line.startswith("backcare-bot: ") and str(port) in line
+    assert text.strip().splitlines()[-1] == line and "Traceback" not in text
