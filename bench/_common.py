@@ -439,3 +439,20 @@ def seconds_since(start: float) -> float:
 
 def later(days: float) -> datetime:
     return REF + timedelta(days=days)
+
+
+class StoppableContext:
+    """What ``Dispatcher.tick`` reads from its CallbackContext (``bot`` and
+    ``application.running``), with a running flag the benchmark can turn off before the
+    Application itself stops."""
+
+    class _App:
+        def __init__(self) -> None:
+            self.running = True
+
+    def __init__(self, application: Any) -> None:
+        self.bot = application.bot
+        self.application = self._App()
+
+    def stop(self) -> None:
+        self.application.running = False

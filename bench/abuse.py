@@ -52,17 +52,6 @@ SECRET = "bench-secret-token"
 # The child: runs one scenario against the code found first on sys.path ---------------------
 
 
-class StoppableContext:
-    """What ``Dispatcher.tick`` reads from its context, with a flag to end the fan-out."""
-
-    class _App:
-        running = True
-
-    def __init__(self, application: Any) -> None:
-        self.bot = application.bot
-        self.application = self._App()
-
-
 async def burst() -> dict[str, Any]:
     from bot.app import DISPATCHER_KEY, build_application, running
     from bot.sending.daily import JOB_NAME
@@ -77,7 +66,7 @@ async def burst() -> dict[str, Any]:
             assert application.job_queue is not None
             for job in application.job_queue.get_jobs_by_name(JOB_NAME):
                 job.schedule_removal()
-            context = StoppableContext(application)
+            context = C.StoppableContext(application)
             fan_out = asyncio.create_task(application.bot_data[DISPATCHER_KEY].tick(context))
             await asyncio.sleep(2.0)
             flooded = await asyncio.to_thread(
@@ -98,7 +87,7 @@ async def burst() -> dict[str, Any]:
                 waited = time.monotonic() > deadline - 20 + 1
                 if progress["user_done"] and progress["replied"] >= SAMPLES and waited:
                     break
-            context.application.running = False
+            context.stop()
             await asyncio.wait_for(fan_out, 20)
         stats = await asyncio.to_thread(fake.control, "stats")
         C.drop_copy(db)

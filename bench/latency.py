@@ -37,23 +37,6 @@ USER_BASE = 900_000
 WARMUP_S = 2.0
 
 
-class StoppableContext:
-    """What ``Dispatcher.tick`` reads from its CallbackContext (``bot`` and
-    ``application.running``), with a running flag the benchmark can turn off before the
-    Application itself stops."""
-
-    class _App:
-        def __init__(self) -> None:
-            self.running = True
-
-    def __init__(self, application: Any) -> None:
-        self.bot = application.bot
-        self.application = self._App()
-
-    def stop(self) -> None:
-        self.application.running = False
-
-
 async def run_variant(
     fake: C.FakeServer, source: Path, variant: str, samples: int, interval: float
 ) -> dict[str, Any]:
@@ -72,7 +55,7 @@ async def run_variant(
         for job in application.job_queue.get_jobs_by_name(JOB_NAME):
             job.schedule_removal()
         dispatcher = application.bot_data[DISPATCHER_KEY]
-        context = StoppableContext(application)
+        context = C.StoppableContext(application)
         fan_out = asyncio.create_task(dispatcher.tick(context))
         await asyncio.sleep(WARMUP_S)
         await asyncio.to_thread(
