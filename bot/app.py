@@ -15,11 +15,12 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import handlers, render
+from bot import handlers, render, retention
 from bot.config import ConfigError, Settings
 from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, system_clock
 from bot.fairness import PerChatProcessor
 from bot.metrics import METRICS_KEY, BotMetrics, add_route
+from bot.retention import Retention
 from bot.sending import broadcast, daily
 from bot.sending.ratelimit import PriorityRateLimiter
 from bot.sending.request import AiohttpRequest
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
 DISPATCHER_KEY = "dispatcher"
+RETENTION_KEY = "retention"
 _METRICS_RUNNER = "metrics-runner"
 #: How often the WAL is copied into the database file (SQLite's own checkpoints are off).
 CHECKPOINT_SECONDS = 30
@@ -92,6 +94,7 @@ def build_application(
     services = Services(settings=settings, store=store, contents=contents, clock=clock)
     application.bot_data[SERVICES_KEY] = services
     application.bot_data[DISPATCHER_KEY] = daily.Dispatcher(services)
+    application.bot_data[RETENTION_KEY] = Retention(services)
     processor.on_dropped = functools.partial(_tell_flooding_chat, application)
     metrics = BotMetrics()
     metrics.attach(application)
@@ -199,6 +202,13 @@ async def _post_init(application: BotApplication) -> None:
             ) from None
         application.bot_data[_METRICS_RUNNER] = runner
         logger.info("metrics on http://%s:%d/metrics", settings.listen, settings.metrics_port)
+    application.job_queue.run_repeating(
+        application.bot_data[RETENTION_KEY].tick,
+        interval=retention.INTERVAL_SECONDS,
+        first=retention.FIRST_SECONDS,
+        name=retention.JOB_NAME,
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
     application.job_queue.run_repeating(
         _checkpoint,
         interval=CHECKPOINT_SECONDS,

@@ -32,6 +32,8 @@ settings (environment variables, or lines NAME=value in a .env file in the worki
   BACKCARE_CHAT_RATE     replies per second to one chat, sustained (default: 1; 0: off)
   BACKCARE_MAX_IN_FLIGHT daily-tip requests in flight at once (default: 16)
   BACKCARE_PAID_BROADCAST 1: send daily tips as paid broadcasts (default: 0)
+  BACKCARE_KEEP_DAYS     days the delivery log and broadcast copies are kept; their daily
+                         counts stay (default: 90, at least 7)
   BACKCARE_ADMIN_IDS     comma-separated Telegram user ids allowed to use /stats and /broadcast
   BACKCARE_METRICS_PORT  polling mode: serve /metrics on this port (webhook mode: next to
                          /healthz)
@@ -116,6 +118,12 @@ def _parser() -> argparse.ArgumentParser:
         "Stars; env BACKCARE_PAID_BROADCAST=1); raise --send-rate to match",
     )
     run.add_argument(
+        "--keep-days",
+        metavar="N",
+        help="delete delivery-log rows and broadcast copies older than N days, keeping their "
+        "daily counts for /stats (env BACKCARE_KEEP_DAYS, default 90, at least 7)",
+    )
+    run.add_argument(
         "--webhook-url",
         metavar="URL",
         help="webhook mode: the public https:// URL Telegram posts updates to, usually a "
@@ -193,13 +201,22 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--lang", default="en", choices=LANGUAGES, help="the language")
 
     # Operators' commands: they read BACKCARE_DB like `run`, and need no token.
-    commands.add_parser(
+    stats = commands.add_parser(
         "stats",
         help="subscribers, deliveries, feedback per tip and check-ins, as a table",
         description="Print the bot's figures from the database: subscribers (active, paused, "
-        "blocked), deliveries today and over 30 days, feedback per tip, check-in participation.",
+        "blocked), deliveries today and per day, feedback per tip, check-in participation. "
+        "The daily delivery figures are kept as counts after the delivery log's rows are "
+        "deleted (BACKCARE_KEEP_DAYS), so --days may reach further back than the log.",
         epilog=SETTINGS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    stats.add_argument(
+        "--days",
+        type=_positive,
+        default=30,
+        metavar="N",
+        help="how many days the per-day table covers, today included (default: 30)",
     )
     tips = commands.add_parser("tips", help="list or export the tips")
     tips_commands = tips.add_subparsers(dest="tips_command", required=True)
@@ -253,6 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("BACKCARE_LOG_FORMAT", args.log_format),
             ("BACKCARE_SEND_RATE", getattr(args, "send_rate", None)),
             ("BACKCARE_MAX_IN_FLIGHT", getattr(args, "max_in_flight", None)),
+            ("BACKCARE_KEEP_DAYS", getattr(args, "keep_days", None)),
             ("BACKCARE_PAID_BROADCAST", "1" if getattr(args, "paid_broadcast", False) else None),
             ("BACKCARE_WEBHOOK_URL", getattr(args, "webhook_url", None)),
             ("BACKCARE_LISTEN", getattr(args, "listen", None)),

@@ -11,7 +11,7 @@ from typing import Any
 from dotenv import dotenv_values
 
 from bot import logs
-from storage import schedule
+from storage import retention, schedule
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 #: Telegram allows about 30 messages a second in bulk; 25 leaves room for replies.
@@ -47,6 +47,8 @@ class Settings:
     send_timeout: float = 10.0
     #: First pause before trying a failed tip again; it doubles each try.
     send_backoff: float = 0.5
+    #: Days the delivery log and broadcast copies are kept (their daily counts stay).
+    keep_days: int = retention.DEFAULT_KEEP_DAYS
     #: Telegram user ids allowed to use /stats and /broadcast.
     admin_ids: frozenset[int] = frozenset()
     #: Webhook mode when set: the public HTTPS URL Telegram posts updates to.
@@ -132,6 +134,14 @@ class Settings:
                 env, "BACKCARE_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT, int, 1, 256
             ),
             paid_broadcast=_flag(env, "BACKCARE_PAID_BROADCAST"),
+            keep_days=_number(
+                env,
+                "BACKCARE_KEEP_DAYS",
+                retention.DEFAULT_KEEP_DAYS,
+                int,
+                retention.MIN_KEEP_DAYS,
+                retention.MAX_KEEP_DAYS,
+            ),
             admin_ids=_ids(env, "BACKCARE_ADMIN_IDS"),
             log_level=log_level,
             log_format=log_format,

@@ -64,7 +64,7 @@ class BotCollector(Collector):
 
     def collect(self) -> Iterator[Any]:
         """Yield every metric family (called by prometheus-client on each scrape)."""
-        from bot.app import DISPATCHER_KEY  # the app module imports this one
+        from bot.app import DISPATCHER_KEY, RETENTION_KEY  # the app module imports this one
 
         application = self.application
         services = services_of(application)
@@ -91,6 +91,16 @@ class BotCollector(Collector):
             "Updates dropped because their chat was flooding, since the start.",
             value=getattr(processor, "dropped", 0),
         )
+        pruned = CounterMetricFamily(
+            "backcare_retention_deleted_rows",
+            "Rows deleted for being older than the retention window, since the start "
+            "(their counts stay).",
+            labels=["table"],
+        )
+        keeper = application.bot_data[RETENTION_KEY]
+        for table in ("deliveries", "broadcast_deliveries"):
+            pruned.add_metric([table], keeper.deleted[table])
+        yield pruned
         yield from self._database(store, now, dispatcher)
 
     def _database(self, store: Any, now: Any, dispatcher: Any) -> Iterator[Any]:

@@ -66,7 +66,7 @@ def _run(args: argparse.Namespace, settings: Settings, out: TextIO, now: datetim
         return _error(f"no database at {path} (set BACKCARE_DB to the bot's database file)")
     try:
         if args.command == "stats":
-            return print_stats(path, out, now or datetime.now(UTC))
+            return print_stats(path, out, now or datetime.now(UTC), days=args.days)
         if args.db_command == "backup":
             return backup(path, args.path, out, keep=args.keep, now=now)
         return check(path, out)
@@ -82,8 +82,9 @@ def _error(message: str, code: int = USAGE) -> int:
 # stats -----------------------------------------------------------------------------------
 
 
-def print_stats(path: Path, out: TextIO, now: datetime) -> int:
-    """Print the figures of the database at ``path`` as plain-text tables."""
+def print_stats(path: Path, out: TextIO, now: datetime, *, days: int = 30) -> int:
+    """Print the figures of the database at ``path`` as plain-text tables, with ``days``
+    days of deliveries and check-ins."""
     store = Store(path)
     try:
         pending = migrations.pending(store.db)
@@ -92,7 +93,7 @@ def print_stats(path: Path, out: TextIO, now: datetime) -> int:
                 f"{path} is {len(pending)} migration(s) behind this version; the bot applies "
                 "them when it starts (see `backcare-bot db check`)"
             )
-        stats = collect(store, now)
+        stats = collect(store, now, days)
     finally:
         store.close()
     out.write(render_stats(stats))
@@ -122,6 +123,7 @@ def render_stats(stats: Stats) -> str:
         [
             ["sent", today.sent],
             ["failed", today.failed],
+            ["blocked", today.blocked],
             ["skipped", today.skipped],
             ["uncertain", today.uncertain],
             ["in flight", today.in_flight],
@@ -130,9 +132,12 @@ def render_stats(stats: Stats) -> str:
     )
     lines += ["", f"Last {len(stats.days)} days"]
     lines += _table(
-        ["date", "sent", "failed", "check-ins"],
-        [[day.day.isoformat(), day.sent, day.failed, day.checkins] for day in stats.days],
-        "lrrr",
+        ["date", "sent", "failed", "blocked", "check-ins"],
+        [
+            [day.day.isoformat(), day.sent, day.failed, day.blocked, day.checkins]
+            for day in stats.days
+        ],
+        "lrrrr",
     )
     lines += [
         "",

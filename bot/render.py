@@ -158,9 +158,10 @@ def page(content: Content, key: str) -> Reply:
     return Reply(content.pages[key], InlineKeyboardMarkup(rows))
 
 
-def privacy(content: Content) -> Reply:
-    """The /privacy page: what is stored, why, for how long, and how to erase it."""
-    return Reply(content.pages["privacy"])
+def privacy(content: Content, keep_days: int) -> Reply:
+    """The /privacy page: what is stored, why, for how long (the delivery log and the
+    broadcast copies: ``keep_days``, the retention window), and how to erase it."""
+    return Reply(content.page("privacy", keep_days=str(keep_days)))
 
 
 def delete_confirm(content: Content) -> Reply:
@@ -800,6 +801,7 @@ def stats(content: Content, figures: Stats) -> tuple[Photo, Reply]:
         blocked=str(people.blocked),
         sent_today=str(today.sent),
         failed_today=str(today.failed),
+        blocked_today=str(today.blocked),
         sent_month=str(sum(day.sent for day in figures.days)),
         checkin_people=str(figures.checkins.active_recent),
         share=f"{figures.checkins.active_share:.0%}",

@@ -120,6 +120,7 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
             "blocked",
             "sent_today",
             "failed_today",
+            "blocked_today",
             "sent_month",
             "checkin_people",
             "share",
@@ -242,6 +243,8 @@ MAX_COMMAND_DESCRIPTION = 256
 
 #: Long pages sent as one message each.
 PAGE_KEYS = frozenset({"benefits", "safety", "urgent", "sources", "privacy"})
+#: The placeholders a page has, filled by ``Content.page`` (the others have none).
+PAGE_PLACEHOLDERS: Mapping[str, frozenset[str]] = {"privacy": frozenset({"keep_days"})}
 
 TECHNIQUE_FIELDS = (
     "name",
@@ -341,6 +344,10 @@ class Content:
         """
         return self.text[key].format_map(values)
 
+    def page(self, key: str, **values: str) -> str:
+        """Return page ``key`` with its placeholders (``PAGE_PLACEHOLDERS``) filled."""
+        return self.pages[key].format_map(values)
+
     def technique(self, technique_id: str) -> Technique | None:
         """Return the technique with this id, or None."""
         return next((t for t in self.techniques if t.id == technique_id), None)
@@ -380,7 +387,10 @@ def load(language: str = DEFAULT_LANGUAGE, root: Traversable | None = None) -> C
     pages_file = folder.joinpath("pages.toml")
     pages = _strings(_read(pages_file), "pages", pages_file, PAGE_KEYS)
     for key, value in pages.items():
-        _check_markup(value, pages_file, f"pages.{key}")
+        _check_placeholders(
+            value, PAGE_PLACEHOLDERS.get(key, frozenset()), pages_file, f"pages.{key}"
+        )
+        _check_markup(_sample(value), pages_file, f"pages.{key}")
     techniques = _techniques(folder.joinpath("techniques.toml"))
     tips_file = folder.joinpath("tips.toml")
     tips_data = _read(tips_file)

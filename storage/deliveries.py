@@ -31,6 +31,10 @@ RETRY_DELAY = timedelta(minutes=5)
 
 MAX_ATTEMPTS = 3
 
+#: A day's row at one of these may be claimed again that day (a retry, or a chat that
+#: unblocked the bot and is due again); any other status means the day's tip is handled.
+_CLAIMABLE_AGAIN = (DeliveryStatus.FAILED, DeliveryStatus.BLOCKED)
+
 
 class Deliveries(Tips):
     """Claims, sends and the log: at most one tip per chat and local day."""
@@ -143,7 +147,7 @@ class Deliveries(Tips):
             self._reschedule(subscriber.chat_id, now, catch_up=True)
             return
         existing = self.delivery(subscriber.chat_id, day)
-        if existing is not None and existing.status is not DeliveryStatus.FAILED:
+        if existing is not None and existing.status not in _CLAIMABLE_AGAIN:
             self._reschedule(subscriber.chat_id, now, done=True)
             return
         pick = self._next_tip(subscriber)
@@ -215,6 +219,11 @@ class Deliveries(Tips):
             if subscriber.next_due is None or when < subscriber.next_due:
                 self._update(claim.chat_id, now, next_due=epoch(when))
             return when
+
+    def mark_blocked(self, claim: Claim, now: datetime) -> None:
+        """Record a tip the user could not get because they blocked the bot or the chat is
+        gone: no retry. Today's tip can still be claimed if they come back later today."""
+        self._set_status(claim, DeliveryStatus.BLOCKED, now)
 
     def release(self, claims: Iterable[Claim], now: datetime) -> int:
         """Give back claims that were never sent: each subscriber is due again as before.

@@ -202,3 +202,58 @@ def m011_private_chats_only(db: Database) -> None:
     ]
     for name in tables:
         db.execute(f'DELETE FROM "{name}" WHERE chat_id < 0')
+
+
+@migrations()
+def m012_summaries(db: Database) -> None:
+    """Anonymous counts that outlive the rows they count, so old rows can be deleted while
+    the figures stay: the daily tip's outcomes per local date, and each broadcast's copies.
+
+    The triggers are the one definition of the rule: a deleted row whose status is final
+    stays counted (retention and /deletedata forget the row, not the fact); one that was
+    still on its way (a claim given back, a copy not sent) is not.
+
+    ``delivery_days`` counts every row of the delivery log under its local date and
+    status, moved when the status changes, so /stats reads it instead of the log.
+    ``broadcast_counts`` holds only the copies whose rows were deleted: a broadcast's
+    figures are its remaining rows plus these.
+    """
+    db.execute(
+        "CREATE TABLE delivery_days (local_date TEXT NOT NULL, status TEXT NOT NULL, "
+        "count INTEGER NOT NULL, PRIMARY KEY (local_date, status)) WITHOUT ROWID"
+    )
+    db.execute(
+        "INSERT INTO delivery_days (local_date, status, count) "
+        "SELECT local_date, status, count(*) FROM deliveries GROUP BY local_date, status"
+    )
+    add = (
+        "INSERT INTO delivery_days (local_date, status, count) "
+        "VALUES (NEW.local_date, NEW.status, 1) "
+        "ON CONFLICT (local_date, status) DO UPDATE SET count = count + 1;"
+    )
+    take = (
+        "UPDATE delivery_days SET count = count - 1 "
+        "WHERE local_date = OLD.local_date AND status = OLD.status;"
+    )
+    db.execute(f"CREATE TRIGGER delivery_days_insert AFTER INSERT ON deliveries BEGIN {add} END")
+    db.execute(
+        "CREATE TRIGGER delivery_days_update AFTER UPDATE OF status, local_date ON deliveries "
+        "WHEN OLD.status IS NOT NEW.status OR OLD.local_date IS NOT NEW.local_date "
+        f"BEGIN {take} {add} END"
+    )
+    db.execute(
+        "CREATE TRIGGER delivery_days_delete AFTER DELETE ON deliveries "
+        f"WHEN OLD.status IN ('claimed', 'sending') BEGIN {take} END"
+    )
+    db.execute(
+        "CREATE TABLE broadcast_counts (broadcast_id INTEGER NOT NULL REFERENCES broadcasts(id), "
+        "status TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (broadcast_id, status)) "
+        "WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TRIGGER broadcast_counts_delete AFTER DELETE ON broadcast_deliveries "
+        "WHEN OLD.status NOT IN ('pending', 'sending') BEGIN "
+        "INSERT INTO broadcast_counts (broadcast_id, status, count) "
+        "VALUES (OLD.broadcast_id, OLD.status, 1) "
+        "ON CONFLICT (broadcast_id, status) DO UPDATE SET count = count + 1; END"
+    )

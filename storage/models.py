@@ -15,7 +15,8 @@ from storage.checkins import Checkin
 class DeliveryStatus(enum.StrEnum):
     """Where one subscriber's tip for one local day stands.
 
-    claimed -> sending -> sent, or -> failed (retried later the same local day).
+    claimed -> sending -> sent, or -> failed (retried later the same local day), or
+    -> blocked (the user blocked the bot or the chat is gone; no retry that day).
     A row left "claimed" by a crash was never sent and is released on the next start;
     one left "sending" may or may not have reached the user and becomes "uncertain":
     it is never sent again (at most once), so at most the in-flight messages are uncertain.
@@ -25,6 +26,7 @@ class DeliveryStatus(enum.StrEnum):
     SENDING = "sending"  # the request is on its way
     SENT = "sent"
     FAILED = "failed"
+    BLOCKED = "blocked"  # the user blocked the bot, or the chat is gone
     SKIPPED = "skipped"  # the local day passed while the bot was down
     UNCERTAIN = "uncertain"  # was "sending" when the bot stopped without a clean shutdown
 

@@ -174,12 +174,15 @@ def _move(
 
 
 def counts(store: Store, broadcast_id: int) -> dict[BroadcastStatus, int]:
-    """How many chats are at each status, every status present (0 if none)."""
-    found = dict(
+    """How many chats are at each status, every status present (0 if none): the rows
+    left, plus the copies whose rows were deleted (after retention, or /deletedata)."""
+    found: dict[str, int] = dict(
         store.db.execute(
-            "SELECT status, count(*) FROM broadcast_deliveries WHERE broadcast_id = ? "
+            "SELECT status, sum(n) FROM (SELECT status, count(*) AS n "
+            "FROM broadcast_deliveries WHERE broadcast_id = ? GROUP BY status "
+            "UNION ALL SELECT status, count FROM broadcast_counts WHERE broadcast_id = ?) "
             "GROUP BY status",
-            [broadcast_id],
+            [broadcast_id, broadcast_id],
         ).fetchall()
     )
     return {status: int(found.get(status.value, 0)) for status in BroadcastStatus}

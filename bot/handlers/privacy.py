@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 async def privacy(update: Update, context: BotContext) -> None:
     """Say what the bot stores, why, for how long, and how to erase it."""
-    await send(update, render.privacy(context.content))
+    await send(update, render.privacy(context.content, context.services.settings.keep_days))
 
 
 async def delete_data(update: Update, context: BotContext) -> None:

@@ -197,5 +197,5 @@ class Dispatcher:
         store, now = self.services.store, self.services.clock()
         with store.db.atomic():  # both or neither, so a retry after a lock repeats both
             store.set_blocked(claim.chat_id, True, now)
-            store.mark_failed(claim, now, retry=False)
+            store.mark_blocked(claim, now)
         logger.info("chat %s is unreachable (%s); marked blocked", claim.chat_id, error.message)

@@ -24,7 +24,7 @@ from storage.migrations import migrations
 from tests.conftest import START
 from tests.helpers import clean_env, command
 
-STATS = Namespace(command="stats")
+STATS = Namespace(command="stats", days=30)
 CHECK = Namespace(command="db", db_command="check")
 SUBSCRIBERS = 300
 

@@ -178,7 +178,7 @@ TEXT_ONLY_REPLIES = [
     ),
     pytest.param(lambda c, s, k: render.resumed(c, s.ensure(1, k()), False, k()), id="not_paused"),
     pytest.param(lambda c, s, k: render.Reply(c.message("pause_usage")), id="pause_usage"),
-    pytest.param(lambda c, s, k: render.privacy(c), id="privacy"),
+    pytest.param(lambda c, s, k: render.privacy(c, 90), id="privacy"),
     pytest.param(
         lambda c, s, k: render.hold_lifted(c, s.set_caution(1, Caution.NONE, k())),
         id="hold_lifted",

@@ -19,8 +19,8 @@ NINE = datetime(2026, 11, 26, 9, 0, 1, tzinfo=UTC)
 #: chat id -> (faults for its sendMessage calls, expected final status, expected blocked)
 PLAN: dict[int, tuple[list[str], DeliveryStatus, bool]] = {
     101: (["429:1"], DeliveryStatus.SENT, False),
-    102: (["403"], DeliveryStatus.FAILED, True),
-    103: (["400 chat not found"], DeliveryStatus.FAILED, True),
+    102: (["403"], DeliveryStatus.BLOCKED, True),
+    103: (["400 chat not found"], DeliveryStatus.BLOCKED, True),
     104: (["500"], DeliveryStatus.SENT, False),
     105: (["timeout"], DeliveryStatus.SENT, False),
     106: (["reset"], DeliveryStatus.SENT, False),

@@ -71,7 +71,7 @@ async def test_metrics_count_tips_and_read_the_database(
     # No chat id anywhere: not in a label, not in the text.
     assert not any(str(chat) in body for chat in CHATS)
     labels = {label for samples in after.values() for key in samples for label in key}
-    assert {name for name, _ in labels} <= {"outcome", "state", "le"}
+    assert {name for name, _ in labels} <= {"outcome", "state", "table", "le"}
 
 
 async def test_metrics_still_answer_when_the_database_does_not(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot import callbacks
 from content import Content
 from storage import DeliveryStatus, Store, operators
-from tests.conftest import START, FakeClock, Harness
+from tests.conftest import START, FakeClock, Harness, MakeHarness
 from tests.helpers import buttons, confirm_deletion
 
 OTHER = 7
@@ -91,7 +93,22 @@ async def test_urgent_button_on_a_technique_card_sends_the_urgent_page(
 
 async def test_privacy_shows_the_privacy_page(harness: Harness, content: Content) -> None:
     reply = await harness.say("/privacy")
-    assert reply.params["text"] == content.pages["privacy"]
+    assert reply.params["text"] == content.page("privacy", keep_days="90")
+    assert "The delivery log, and which announcements were sent to you: 90 days" in (
+        reply.params["text"]
+    )
+
+
+@pytest.mark.parametrize(("language", "says"), [("en", "30 days"), ("zh", "保留 30 天")])
+async def test_privacy_states_the_retention_window_the_bot_runs_with(
+    make_harness: MakeHarness, language: str, says: str
+) -> None:
+    bot = make_harness(keep_days=30)
+    bot.language_code = language
+    async with bot.running():
+        text = (await bot.say("/privacy")).params["text"]
+    assert says in text
+    assert "{" not in text and "90" not in text
 
 
 # /deletedata ---------------------------------------------------------------------------------

@@ -166,7 +166,7 @@ def test_the_migration_to_private_chats_only_deletes_what_groups_left(tmp_path: 
     old.close()
     store = Store(tmp_path / "old.db")
     try:
-        assert store.migrate() == ["m011_private_chats_only"]
+        assert store.migrate()[0] == "m011_private_chats_only"
         left = {
             table: sorted(
                 {row[0] for row in store.db.execute(f'SELECT chat_id FROM "{table}"').fetchall()}

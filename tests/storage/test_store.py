@@ -57,6 +57,7 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m009_massage_tips",
             "m010_quarantine",
             "m011_private_chats_only",
+            "m012_summaries",
         ]
     finally:
         fresh.close()

@@ -1,0 +1,142 @@
+"""The retention job: deletes what is older than the window (BACKCARE_KEEP_DAYS), a small
+batch at a time, so neither the event loop nor the database's write lock is held long.
+
+Each batch is one short transaction (``storage.retention``). Its size follows the time
+the last one took, aiming at ``BATCH_TARGET``; between batches the loop is free for
+updates, the daily tips and other processes. The figures stay: m012's triggers counted
+every row long before it is deleted here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.context import BotContext, Services
+from storage import is_busy, retention
+
+logger = logging.getLogger(__name__)
+
+JOB_NAME = "retention"
+#: How often the job runs; each run deletes what aged out since the last.
+INTERVAL_SECONDS = 3600.0
+#: The first run this long after the start, once the first daily-tip runs are done.
+FIRST_SECONDS = 60.0
+#: Each batch aims at this long in the database, well under the ~50 ms a batch may take.
+BATCH_TARGET = 0.02
+#: The batch size stays within these bounds, and grows at most this much a step.
+BATCH_MIN, BATCH_MAX, BATCH_GROWTH = 50, 50_000, 2.0
+#: The loop is free this long between batches.
+BATCH_PAUSE = 0.01
+
+#: What is pruned, in order: table name (for logs and /metrics), and the batch.
+_PRUNERS: tuple[tuple[str, Callable[[Any, retention.Window, int], int]], ...] = (
+    ("deliveries", retention.prune_deliveries),
+    ("broadcast_deliveries", retention.prune_broadcasts),
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one run of the job did."""
+
+    finished_at: datetime
+    #: Rows deleted, by table.
+    deleted: dict[str, int]
+    batches: int
+    #: The longest batch, in seconds (the longest the loop and the write lock were held).
+    longest: float
+    #: Why it stopped before the end ("busy", "stopping"), or None if it finished.
+    stopped: str | None = None
+
+
+class Retention:
+    """Deletes old rows in timed batches; one run at a time."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        target: float = BATCH_TARGET,
+        pause: float = BATCH_PAUSE,
+        timer: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.services = services
+        self.target = target
+        self.pause = pause
+        self.timer = timer
+        self.size = 500
+        #: Rows deleted since the start, by table (for /metrics).
+        self.deleted: Counter[str] = Counter()
+        self.last: Run | None = None
+        self._lock = asyncio.Lock()
+
+    async def tick(self, context: BotContext) -> None:
+        """The job's callback: one run, stopping early if the bot stops."""
+        await self.run(lambda: context.application.running)
+
+    async def run(self, running: Callable[[], bool] = lambda: True) -> Run | None:
+        """Delete everything older than the window now, batch by batch.
+
+        Another process's write lock ends the run (the next one goes on); nothing is
+        half-deleted, since each batch is one transaction.
+
+        Returns:
+            What the run did, or None if a run was already going.
+        """
+        if self._lock.locked():
+            return None
+        async with self._lock:
+            services = self.services
+            window = retention.Window(services.clock(), services.settings.keep_days)
+            deleted: Counter[str] = Counter()
+            batches, longest, stopped = 0, 0.0, None
+            for table, prune in _PRUNERS:
+                while stopped is None:
+                    if not running():
+                        stopped = "stopping"
+                        break
+                    start = self.timer()
+                    try:
+                        count = prune(services.store, window, self.size)
+                    except Exception as error:
+                        if not is_busy(error):
+                            raise
+                        stopped = "busy"
+                        break
+                    elapsed = self.timer() - start
+                    batches += 1
+                    longest = max(longest, elapsed)
+                    deleted[table] += count
+                    self.deleted[table] += count
+                    if count == 0:
+                        break  # nothing older is left in this table
+                    self._resize(elapsed)
+                    await asyncio.sleep(self.pause)
+            run = Run(services.clock(), dict(deleted), batches, longest, stopped)
+            self.last = run
+        if stopped == "busy":
+            logger.info("retention: the database is busy; the next run goes on")
+        if deleted:
+            logger.info(
+                "retention: deleted %d delivery rows and %d broadcast copies older than %d "
+                "days, in %d batches (longest %.0f ms)",
+                deleted["deliveries"],
+                deleted["broadcast_deliveries"],
+                window.keep_days,
+                batches,
+                longest * 1000,
+            )
+        return run
+
+    def _resize(self, elapsed: float) -> None:
+        """Aim the next batch at ``target`` seconds, from how long this one took."""
+        wanted = self.size * self.target / max(elapsed, 1e-6)
+        grown = min(wanted, self.size * BATCH_GROWTH)
+        self.size = int(min(max(grown, BATCH_MIN), BATCH_MAX))
