@@ -94,8 +94,9 @@ async def test_urgent_button_on_a_technique_card_sends_the_urgent_page(
 async def test_privacy_shows_the_privacy_page(harness: Harness, content: Content) -> None:
     reply = await harness.say("/privacy")
     assert reply.params["text"] == content.page("privacy", keep_days="90")
-    assert "The delivery log, and which announcements were sent to you: 90 days" in (
-        reply.params["text"]
+    assert (
+        "The delivery log, and which announcements were sent to you: 90 days"
+        in (reply.params["text"])
     )
 
 

@@ -4,10 +4,13 @@ the rule for deleted rows (final outcomes stay counted), the window's edges, bro
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from content import Content
 from storage import DeliveryStatus, Store, operators, retention
+from storage.migrations import migrations
 from storage.models import BroadcastStatus
 from storage.stats import collect
 from tests.conftest import START, FakeClock
@@ -187,11 +190,11 @@ def test_a_deleted_broadcast_copy_stays_counted_only_if_its_outcome_is_final(
     assert sum(counts.values()) == (0 if on_its_way else 1)
 
 
-def test_the_migration_counts_the_log_it_finds(tmp_path, content, clock: FakeClock) -> None:
-    from storage import migrations
-
+def test_the_migration_counts_the_log_it_finds(
+    tmp_path: Path, content: Content, clock: FakeClock
+) -> None:
     old = Store(tmp_path / "old.db")
-    migrations.migrations.apply(old.db, stop_before="m012_summaries")
+    migrations.apply(old.db, stop_before="m012_summaries")
     old.sync_tips(content.tips, clock())
     for chat in (1, 2):
         old.subscribe(chat, START)
