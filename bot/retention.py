@@ -47,7 +47,7 @@ class Run:
     """What one run of the job did."""
 
     finished_at: datetime
-    #: Rows deleted, by table.
+    #: Rows deleted, by table (tables with none left out).
     deleted: dict[str, int]
     batches: int
     #: The longest batch, in seconds (the longest the loop and the write lock were held).
@@ -119,7 +119,8 @@ class Retention:
                         break  # nothing older is left in this table
                     self._resize(elapsed)
                     await asyncio.sleep(self.pause)
-            run = Run(services.clock(), dict(deleted), batches, longest, stopped)
+            found = {table: count for table, count in deleted.items() if count}
+            run = Run(services.clock(), found, batches, longest, stopped)
             self.last = run
         if stopped == "busy":
             logger.info("retention: the database is busy; the next run goes on")

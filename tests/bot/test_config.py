@@ -204,3 +204,17 @@ def test_command_line_overrides_the_environment() -> None:
         overrides={"BACKCARE_SEND_RATE": "0", "BACKCARE_MAX_IN_FLIGHT": "64"},
     )
     assert (settings.send_rate, settings.max_in_flight) == (0, 64)
+
+
+def test_the_retention_window_is_90_days_unless_set() -> None:
+    assert Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x"}).keep_days == 90
+    env = {"TELEGRAM_BOT_TOKEN": "1:x", "BACKCARE_KEEP_DAYS": "30"}
+    assert Settings.from_env(env).keep_days == 30
+    flag = Settings.from_env(env, overrides={"BACKCARE_KEEP_DAYS": "365"})
+    assert flag.keep_days == 365
+
+
+@pytest.mark.parametrize("raw", ["6", "0", "-5", "ninety", "1.5", "36501"])
+def test_a_retention_window_under_a_week_or_not_whole_days_is_refused(raw: str) -> None:
+    with pytest.raises(ConfigError, match=r"BACKCARE_KEEP_DAYS=.* from 7 to 36500"):
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x", "BACKCARE_KEEP_DAYS": raw})

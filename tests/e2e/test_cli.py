@@ -125,3 +125,14 @@ def test_content_preview_prints_chinese_as_users_see_it(tmp_path: Path) -> None:
     assert all(technique.name in result.stdout for technique in zh.techniques)
     assert plain(zh.message("program_day", day="30", days="30")) in result.stdout
     assert "<b>" not in result.stdout  # tags shown as the app would: not at all
+
+
+def test_run_refuses_a_keep_days_under_a_week_in_one_line(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, TELEGRAM_BOT_TOKEN="1:x")
+    result = subprocess.run(
+        command("run", "--keep-days", "3"), capture_output=True, text=True, cwd=tmp_path, env=env
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "BACKCARE_KEEP_DAYS='3' must be a number from 7 to 36500" in line
+    assert not (tmp_path / "backcare.db").exists()  # refused before anything was opened
