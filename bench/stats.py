@@ -57,9 +57,10 @@ DEADLINE_S = 300
 # Seeding ---------------------------------------------------------------------------------
 
 
-def seed_stats(n: int) -> tuple[Path, float | None]:
-    """The cached file for ``n`` subscribers and the seconds seeding took (None: reused)."""
-    final = C.CACHE / f"stats-{n}-{C._schema_key()}.db"
+def seed_stats(n: int, history_days: int = HISTORY_DAYS) -> tuple[Path, float | None]:
+    """The cached file for ``n`` subscribers with ``history_days`` days of delivery rows,
+    and the seconds seeding took (None: reused)."""
+    final = C.CACHE / f"stats-{n}-{history_days}d-{C._schema_key()}.db"
     if final.exists():
         return final, None
     tmp, conn, started = C._start_seed(final)
@@ -104,7 +105,7 @@ def seed_stats(n: int) -> tuple[Path, float | None]:
         [stamp, stamp, stamp],
     )
     # Delivery rows are appended a day at a time, as the bot writes them.
-    for back in range(HISTORY_DAYS - 1, -1, -1):
+    for back in range(history_days - 1, -1, -1):
         day = (ref_day - timedelta(days=back)).isoformat()
         g = f"((chat_id * 40503 + {back} * 9973) % 1000)"
         today = back == 0
@@ -120,7 +121,7 @@ def seed_stats(n: int) -> tuple[Path, float | None]:
             INSERT INTO deliveries (chat_id, local_date, tip_id, status, message_id, attempts,
                                     updated_at, due_at)
             SELECT s.chat_id, ?, t.id, {status}, s.chat_id, 1, ?, {ref_ts} - {back * 86400}
-            FROM subscribers s JOIN tipk t ON t.k = (s.tip_cursor + {7 - back}) % {tips}
+            FROM subscribers s JOIN tipk t ON t.k = (s.tip_cursor + {history_days - back}) % {tips}
             ORDER BY s.chat_id
             """,
             [day, stamp],

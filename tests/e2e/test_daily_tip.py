@@ -124,7 +124,7 @@ async def test_a_user_who_blocked_the_bot_is_unsubscribed(
         await fake.wait_for(lambda: [c for c in fake.calls if c.error and "blocked" in c.error])
         day = date(2026, 11, 26)
         delivery = await fake.wait_for(
-            lambda: (d := bot.store.delivery(bot.chat_id, day)) and d.status == "failed" and d
+            lambda: (d := bot.store.delivery(bot.chat_id, day)) and d.status == "blocked" and d
         )
         assert delivery.attempts == 1
         subscriber = bot.store.subscriber(bot.chat_id)

@@ -118,7 +118,7 @@ async def test_a_stop_ends_the_run_between_batches(make_harness: MakeHarness) ->
         old_rows(bot, 300)
         services = application.bot_data[RETENTION_KEY].services
         on_target = steps(0.02)  # every batch takes the target: the size stays
-        keeper = Retention(services, pause=0, timer=lambda: next(on_target))
+        keeper = Retention(services, pause=0, rest=0, timer=lambda: next(on_target))
         keeper.size = 100
         answers = iter([True, True, False])
         run = await keeper.run(lambda: next(answers))
@@ -132,7 +132,7 @@ async def test_batches_shrink_when_slow_and_grow_when_fast(make_harness: MakeHar
         services = application.bot_data[RETENTION_KEY].services
         old_rows(bot, 2_000)
         slow = steps(0.1)  # five times the target: the next batch is a fifth the size
-        keeper = Retention(services, pause=0, timer=lambda: next(slow))
+        keeper = Retention(services, pause=0, rest=0, timer=lambda: next(slow))
         run = await keeper.run()
         assert run is not None and run.deleted == {"deliveries": 2_000}
         assert keeper.size == BATCH_MIN
@@ -143,7 +143,7 @@ async def test_batches_shrink_when_slow_and_grow_when_fast(make_harness: MakeHar
 
         old_rows(bot, 20_000, day="2026-01-06")
         fast = steps(0.001)
-        keeper = Retention(services, pause=0, timer=lambda: next(fast))
+        keeper = Retention(services, pause=0, rest=0, timer=lambda: next(fast))
         run = await keeper.run()
         assert run is not None and run.deleted == {"deliveries": 20_000}
         # At most doubling a step: 500, 1,000, 2,000, 4,000, 8,000, then the last 4,500
