@@ -30,7 +30,9 @@ INTERVAL_SECONDS = 3600.0
 FIRST_SECONDS = 60.0
 #: Each batch aims at this long in the database, well under the ~50 ms a batch may take.
 BATCH_TARGET = 0.02
-#: The batch size stays within these bounds, and grows at most this much a step.
+#: The first batch's size; later ones stay within these bounds, and grow at most this
+#: much a step.
+BATCH_START = 500
 BATCH_MIN, BATCH_MAX, BATCH_GROWTH = 50, 50_000, 2.0
 #: Between batches the loop is free at least this long, and at least as long as the batch
 #: took (REST times it): a long run, such as the first one after an upgrade with a year of
@@ -81,7 +83,9 @@ class Retention:
         self.pause = pause
         self.rest = rest
         self.timer = timer
-        self.size = 500
+        #: The next batch's size, per table: rows of the two tables cost very different
+        #: times (a delivery row has four indexes and a trigger to update).
+        self.sizes = {table: BATCH_START for table, _ in _PRUNERS}
         #: Rows deleted since the start, by table (for /metrics).
         self.deleted: Counter[str] = Counter()
         self.last: Run | None = None
@@ -115,7 +119,7 @@ class Retention:
                         break
                     start = self.timer()
                     try:
-                        count = prune(services.store, window, self.size)
+                        count = prune(services.store, window, self.sizes[table])
                     except Exception as error:
                         if not is_busy(error):
                             raise
@@ -129,7 +133,7 @@ class Retention:
                     unchecked += count
                     if count == 0:
                         break  # nothing older is left in this table
-                    self._resize(elapsed)
+                    self._resize(table, elapsed)
                     if unchecked >= CHECKPOINT_ROWS:
                         await asyncio.to_thread(services.store.checkpoint)
                         unchecked = 0
@@ -153,8 +157,9 @@ class Retention:
             )
         return run
 
-    def _resize(self, elapsed: float) -> None:
-        """Aim the next batch at ``target`` seconds, from how long this one took."""
-        wanted = self.size * self.target / max(elapsed, 1e-6)
-        grown = min(wanted, self.size * BATCH_GROWTH)
-        self.size = int(min(max(grown, BATCH_MIN), BATCH_MAX))
+    def _resize(self, table: str, elapsed: float) -> None:
+        """Aim the next batch of ``table`` at ``target`` seconds, from how long this one took."""
+        size = self.sizes[table]
+        wanted = size * self.target / max(elapsed, 1e-6)
+        grown = min(wanted, size * BATCH_GROWTH)
+        self.sizes[table] = int(min(max(grown, BATCH_MIN), BATCH_MAX))

@@ -119,7 +119,7 @@ async def test_a_stop_ends_the_run_between_batches(make_harness: MakeHarness) ->
         services = application.bot_data[RETENTION_KEY].services
         on_target = steps(0.02)  # every batch takes the target: the size stays
         keeper = Retention(services, pause=0, rest=0, timer=lambda: next(on_target))
-        keeper.size = 100
+        keeper.sizes["deliveries"] = 100
         answers = iter([True, True, False])
         run = await keeper.run(lambda: next(answers))
         assert run is not None and run.stopped == "stopping"
@@ -135,7 +135,7 @@ async def test_batches_shrink_when_slow_and_grow_when_fast(make_harness: MakeHar
         keeper = Retention(services, pause=0, rest=0, timer=lambda: next(slow))
         run = await keeper.run()
         assert run is not None and run.deleted == {"deliveries": 2_000}
-        assert keeper.size == BATCH_MIN
+        assert keeper.sizes["deliveries"] == BATCH_MIN
         # 500, then 100, then 50 a batch for the remaining 1,400, then one that finds none,
         # and one that finds no broadcast to thin.
         assert run.batches == 1 + 1 + 28 + 1 + 1
@@ -149,4 +149,4 @@ async def test_batches_shrink_when_slow_and_grow_when_fast(make_harness: MakeHar
         # At most doubling a step: 500, 1,000, 2,000, 4,000, 8,000, then the last 4,500
         # in a batch of up to 16,000.
         assert run.batches == 6 + 1 + 1
-        assert keeper.size == 32_000
+        assert keeper.sizes["deliveries"] == 32_000
