@@ -107,6 +107,19 @@ def _finish(conn: sqlite3.Connection, path: Path, final: Path) -> None:
     path.rename(final)
 
 
+def finish_seed(conn: sqlite3.Connection, path: Path, final: Path, started: float) -> float:
+    """Like ``_finish`` without ANALYZE (the bot never runs it): move the seeded file into
+    place, say how big it is, and return the seconds since ``started``."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    path.rename(final)
+    seconds = time.perf_counter() - started
+    print(f"  seeded {final.name}: {final.stat().st_size / 2**20:,.0f} MiB in {seconds:.1f} s")
+    return seconds
+
+
 def seed_spread(n: int) -> Path:
     """``n`` subscribers as a real population: tip times spread over the day by minute,
     five timezones, one in ten on weekdays only, cursors spread over the tips.

@@ -132,14 +132,7 @@ def seed_year(n: int) -> tuple[Path, float | None]:
         conn.execute("COMMIT")
         if back % 60 == 0:
             print(f"  seeding: {YEAR_DAYS - back} of {YEAR_DAYS} days", flush=True)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    for suffix in ("-wal", "-shm"):
-        Path(str(tmp) + suffix).unlink(missing_ok=True)
-    tmp.rename(final)
-    seconds = time.perf_counter() - started
-    print(f"  seeded {final.name}: {final.stat().st_size / 2**20:,.0f} MiB in {seconds:.0f} s")
-    return final, seconds
+    return final, C.finish_seed(conn, tmp, final, started)
 
 
 def measure_size(path: Path) -> dict[str, Any]:

@@ -159,15 +159,7 @@ def seed_stats(n: int, history_days: int = HISTORY_DAYS) -> tuple[Path, float | 
         [stamp, stamp],
     )
     conn.execute("COMMIT")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    for suffix in ("-wal", "-shm"):
-        Path(str(tmp) + suffix).unlink(missing_ok=True)
-    tmp.rename(final)
-    seconds = time.perf_counter() - started
-    size = final.stat().st_size / 2**20
-    print(f"  seeded {final.name}: {size:,.0f} MiB in {seconds:.1f} s", flush=True)
-    return final, seconds
+    return final, C.finish_seed(conn, tmp, final, started)
 
 
 def counts(path: Path) -> dict[str, Any]:

@@ -167,6 +167,7 @@ async def _post_init(application: BotApplication) -> None:
             [BotCommand(name, text) for name, text in each.commands.items()],
             language_code=None if language == DEFAULT_LANGUAGE else language,
         )
+    await _introduce(application, services.contents)
     # Started: from now on the event loop never waits long for a lock (see LOCK_WAIT).
     services.store.wait_for_locks(LOCK_WAIT)
     assert application.job_queue is not None
@@ -216,6 +217,22 @@ async def _post_init(application: BotApplication) -> None:
         name="wal-checkpoint",
         job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
     )
+
+
+async def _introduce(application: BotApplication, contents: Mapping[str, Content]) -> None:
+    """Set what Telegram shows about the bot, per language: the description in the empty
+    chat before /start, and the short one on its profile and with a shared link. Each is
+    read first and set only when it differs, so a start sets nothing that is already there."""
+    bot = application.bot
+    for language, content in contents.items():
+        code = None if language == DEFAULT_LANGUAGE else language
+        description, short = content.profile["description"], content.profile["short_description"]
+        if (await bot.get_my_description(language_code=code)).description != description:
+            await bot.set_my_description(description, language_code=code)
+            logger.info("bot description set (%s)", language)
+        if (await bot.get_my_short_description(language_code=code)).short_description != short:
+            await bot.set_my_short_description(short, language_code=code)
+            logger.info("bot short description set (%s)", language)
 
 
 async def _resume_broadcast(context: BotContext) -> None:

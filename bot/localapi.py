@@ -73,6 +73,9 @@ class LocalBotApi:
     menus: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     #: Uploaded files by the file_id this API gave them, so the bot can send them again.
     files: dict[str, bytes] = field(default_factory=dict)
+    #: The bot's descriptions: {(kind, language code or ""): text}, kind "description" or
+    #: "short_description", as setMyDescription and setMyShortDescription left them.
+    profile: dict[tuple[str, str], str] = field(default_factory=dict)
     #: The last setWebhook: url, secret_token and allowed_updates ({} when never set).
     webhook: dict[str, Any] = field(default_factory=dict)
     _updates: list[dict[str, Any]] = field(default_factory=list)
@@ -270,14 +273,31 @@ class LocalBotApi:
                 raise BotApiError(400, "Bad Request: invalid command name")
             if not 1 <= len(command["description"]) <= 256:
                 raise BotApiError(400, "Bad Request: invalid command description")
-        language = str(params.get("language_code") or "")
-        if language and not (len(language) == 2 and language.isalpha()):
-            raise BotApiError(400, "Bad Request: invalid language code specified")
-        self.menus[language] = list(commands)
+        self.menus[_language(params)] = list(commands)
         return True
 
     def _get_my_commands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return list(self.menus.get(str(params.get("language_code") or ""), []))
+        return list(self.menus.get(_language(params), []))
+
+    def _set_profile(self, kind: str, limit: int, params: dict[str, Any]) -> bool:
+        text = str(params.get(kind) or "")
+        if len(text) > limit:
+            raise BotApiError(400, f"Bad Request: {kind} is too long")
+        self.profile[kind, _language(params)] = text
+        return True
+
+    def _set_my_description(self, params: dict[str, Any]) -> bool:
+        return self._set_profile("description", 512, params)
+
+    def _set_my_short_description(self, params: dict[str, Any]) -> bool:
+        return self._set_profile("short_description", 120, params)
+
+    def _get_my_description(self, params: dict[str, Any]) -> dict[str, str]:
+        return {"description": self.profile.get(("description", _language(params)), "")}
+
+    def _get_my_short_description(self, params: dict[str, Any]) -> dict[str, str]:
+        key = ("short_description", _language(params))
+        return {"short_description": self.profile.get(key, "")}
 
     @property
     def commands(self) -> list[dict[str, Any]]:
@@ -510,6 +530,14 @@ class LocalBotApi:
         ]
 
 
+def _language(params: dict[str, Any]) -> str:
+    """The two-letter ``language_code`` of a request, or "" for everyone else."""
+    language = str(params.get("language_code") or "")
+    if language and not (len(language) == 2 and language.isalpha()):
+        raise BotApiError(400, "Bad Request: invalid language code specified")
+    return language
+
+
 def _check_keyboard(reply_markup: Any) -> None:
     if not reply_markup:
         return
@@ -532,6 +560,10 @@ _METHODS: dict[str, Callable[[LocalBotApi, dict[str, Any]], Any]] = {
     "setmycommands": LocalBotApi._set_my_commands,
     "getmycommands": LocalBotApi._get_my_commands,
     "deletemycommands": LocalBotApi._true,
+    "setmydescription": LocalBotApi._set_my_description,
+    "getmydescription": LocalBotApi._get_my_description,
+    "setmyshortdescription": LocalBotApi._set_my_short_description,
+    "getmyshortdescription": LocalBotApi._get_my_short_description,
     "sendmessage": LocalBotApi._send_message,
     "editmessagetext": LocalBotApi._edit_message_text,
     "sendphoto": LocalBotApi._send_photo,

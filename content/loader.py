@@ -143,6 +143,10 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "slow_down": frozenset(),
 }
 
+#: The bot's profile as Telegram shows it (setMyDescription, setMyShortDescription): plain
+#: text within these lengths (Bot API limits).
+PROFILE_LIMITS: Mapping[str, int] = {"description": 512, "short_description": 120}
+
 #: Pop-up answers to button presses: plain text, at most 200 characters (Bot API limit).
 ANSWER_KEYS = frozenset(
     {
@@ -322,6 +326,8 @@ class Content:
 
     language: str
     text: Mapping[str, str]
+    #: What Telegram shows about the bot (see ``PROFILE_LIMITS``).
+    profile: Mapping[str, str]
     answers: Mapping[str, str]
     buttons: Mapping[str, str]
     commands: Mapping[str, str]
@@ -375,6 +381,11 @@ def load(language: str = DEFAULT_LANGUAGE, root: Traversable | None = None) -> C
     for key, value in text.items():
         _check_placeholders(value, TEXT_PLACEHOLDERS[key], messages_file, f"text.{key}")
         _check_markup(_sample(value), messages_file, f"text.{key}")
+    profile = _strings(messages, "profile", messages_file, PROFILE_LIMITS.keys())
+    for key, value in profile.items():
+        _check_length(value, PROFILE_LIMITS[key], messages_file, f"profile.{key}")
+        if any(mark in value for mark in "<>&"):
+            raise ContentError(f"{messages_file}: profile.{key}: plain text, without < > &")
     answers = _strings(messages, "answers", messages_file, ANSWER_KEYS)
     for key, value in answers.items():
         _check_length(value, MAX_ANSWER_LENGTH, messages_file, f"answers.{key}")
@@ -404,6 +415,7 @@ def load(language: str = DEFAULT_LANGUAGE, root: Traversable | None = None) -> C
     return Content(
         language=language,
         text=MappingProxyType(text),
+        profile=MappingProxyType(profile),
         answers=MappingProxyType(answers),
         buttons=MappingProxyType(buttons),
         commands=MappingProxyType({key: commands[key] for key in COMMANDS}),

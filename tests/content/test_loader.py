@@ -203,8 +203,8 @@ EDITS: list[object] = [
     pytest.param(
         lambda c: Edit(
             "messages.toml",
-            "\n[answers]",
-            '\nsurprise = "Hello."\n\n[answers]',
+            "\n[profile]",
+            '\nsurprise = "Hello."\n\n[profile]',
             ("[text]", "surprise"),
         ),
         id="unknown-text-key",
@@ -253,6 +253,33 @@ EDITS: list[object] = [
             ("techniques.kneading", "<div>"),
         ),
         id="technique-unknown-tag",
+    ),
+    pytest.param(
+        lambda c: Edit(
+            "messages.toml",
+            c.profile["short_description"],
+            c.profile["short_description"] + " More" * 5,
+            ("profile.short_description", "120"),
+        ),
+        id="short-description-over-120",
+    ),
+    pytest.param(
+        lambda c: Edit(
+            "messages.toml",
+            c.profile["description"],
+            "<b>" + c.profile["description"] + "</b>",
+            ("profile.description", "plain text"),
+        ),
+        id="description-with-markup",
+    ),
+    pytest.param(
+        lambda c: Edit(
+            "pages.toml",
+            "{keep_days} days",
+            "90 days",
+            ("pages.privacy", "{keep_days}"),
+        ),
+        id="privacy-without-the-window",
     ),
 ]
 

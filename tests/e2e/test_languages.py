@@ -44,6 +44,37 @@ async def test_the_menu_is_registered_per_language(harness: Harness) -> None:
     assert [c["command"] for c in api.menu_for("zh")] == [c["command"] for c in api.commands]
 
 
+async def test_the_bot_introduces_itself_in_each_language_and_sets_it_only_once(
+    stopped: Harness,
+) -> None:
+    api = stopped.fake.api
+    async with stopped.running():
+        await stopped.fake.wait_call("setMyCommands")
+    assert api.profile == {
+        ("description", ""): EN.profile["description"],
+        ("short_description", ""): EN.profile["short_description"],
+        ("description", "zh"): ZH.profile["description"],
+        ("short_description", "zh"): ZH.profile["short_description"],
+    }
+    # What it is, and that it gives information, not a diagnosis, in both lengths.
+    for text in EN.profile.values():
+        assert "not a diagnosis" in text and "back" in text
+    for text in ZH.profile.values():
+        assert "不做诊断" in text and "腰" in text
+    sets = [c for c in stopped.calls if c.method.startswith("setMy") and "escription" in c.method]
+    assert len(sets) == 4
+    # A restart reads them back and sets nothing that is already there.
+    api.profile["short_description", "zh"] = "changed in BotFather"
+    start = len(stopped.calls)
+    async with stopped.running():
+        await stopped.fake.wait_for(
+            lambda: [c for c in stopped.since(start) if c.method == "setMyCommands"]
+        )
+    again = [c.method for c in stopped.since(start) if "escription" in c.method]
+    assert again.count("setMyShortDescription") == 1 and "setMyDescription" not in again
+    assert api.profile["short_description", "zh"] == ZH.profile["short_description"]
+
+
 async def test_language_command_switches_and_says_so_in_the_new_language(
     harness: Harness,
 ) -> None:
