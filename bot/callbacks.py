@@ -1,7 +1,10 @@
-"""Callback data carried by inline buttons: short, stable, and at most 64 bytes."""
+"""Callback data carried by inline buttons: short, stable, and at most 64 bytes; and the
+payloads of the bot's deep links (https://t.me/<bot>?start=<payload>), built and parsed
+here too."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import time
 
@@ -96,6 +99,31 @@ def technique(technique_id: str) -> str:
 def parse_technique(data: str) -> str:
     """The technique id of a technique button's data (not ``TECHNIQUES``)."""
     return data.removeprefix(TECHNIQUE_PREFIX)
+
+
+#: A technique's deep link: https://t.me/<bot>?start=technique-kneading
+TECHNIQUE_LINK_PREFIX = "technique-"
+#: What Telegram allows in a start payload: 1-64 of these characters.
+_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def start_link(username: str, payload: str) -> str:
+    """The link that opens the bot's chat and sends ``/start <payload>``."""
+    if not _PAYLOAD.fullmatch(payload):
+        raise ValueError(f"not a start payload: {payload!r}")
+    return f"https://t.me/{username}?start={payload}"
+
+
+def technique_link(username: str, technique_id: str) -> str:
+    """The deep link to one technique's card."""
+    return start_link(username, TECHNIQUE_LINK_PREFIX + technique_id)
+
+
+def parse_technique_link(payload: str) -> str | None:
+    """The technique id in a start payload, or None if it is not a technique's link."""
+    if not payload.startswith(TECHNIQUE_LINK_PREFIX):
+        return None
+    return payload.removeprefix(TECHNIQUE_LINK_PREFIX) or None
 
 
 def time_choice(at: time) -> str:

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import render
+from bot import callbacks, render
 from bot.context import BotContext
 from bot.handlers.common import send
 from bot.handlers.subscription import subscribe_chat
+from bot.handlers.technique import open_technique
 
 #: The deep-link payload of https://t.me/<bot>?start=subscribe
 SUBSCRIBE_PAYLOAD = "subscribe"
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """Welcome the user; ``/start subscribe`` also subscribes at once."""
+    """Welcome the user; ``/start subscribe`` also subscribes at once, and a technique's
+    link (``/start technique-kneading``, on shared cards) opens that technique, through the
+    caution check for someone new."""
+    payload = context.args[0] if context.args else ""
+    technique_id = callbacks.parse_technique_link(payload)
+    technique = context.content.technique(technique_id) if technique_id else None
+    if technique is not None:
+        await open_technique(update, context, technique)
+        return
     await send(update, render.welcome(context.content))
-    if context.args and context.args[0] == SUBSCRIBE_PAYLOAD:
+    if payload == SUBSCRIBE_PAYLOAD:
         await subscribe_chat(update, context)
 
 

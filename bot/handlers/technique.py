@@ -55,11 +55,20 @@ async def technique(update: Update, context: BotContext) -> None:
         intro = content.message("technique_unknown", name=render.echo(name))
         await _send_list(chat, context, intro)
         return
+    await open_technique(update, context, found)
+
+
+async def open_technique(update: Update, context: BotContext, technique: Technique) -> None:
+    """Send a technique's card, or the caution check first if it was never answered (or
+    the answer does not allow massage)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
     caution = _caution(update, context)
     if not _allowed(caution):
-        await send(update, render.guarded_technique(content, caution, found))
+        await send(update, render.guarded_technique(context.content, caution, technique))
         return
-    await send_card(chat, context, found)
+    await send_card(chat, context, technique)
 
 
 async def technique_button(update: Update, context: BotContext) -> None:
