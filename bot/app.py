@@ -224,6 +224,11 @@ async def _introduce(application: BotApplication, contents: Mapping[str, Content
     chat before /start, and the short one on its profile and with a shared link. Each is
     read first and set only when it differs, so a start sets nothing that is already there."""
     bot = application.bot
+    if not bot.supports_inline_queries:
+        logger.info(
+            "inline mode is off: turn it on in @BotFather (/setinline) so users can send "
+            "technique cards to a helper from any chat"
+        )
     for language, content in contents.items():
         code = None if language == DEFAULT_LANGUAGE else language
         description, short = content.profile["description"], content.profile["short_description"]

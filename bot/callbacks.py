@@ -101,6 +101,8 @@ def parse_technique(data: str) -> str:
     return data.removeprefix(TECHNIQUE_PREFIX)
 
 
+#: The urgent card's deep link: https://t.me/<bot>?start=urgent
+URGENT_LINK = "urgent"
 #: A technique's deep link: https://t.me/<bot>?start=technique-kneading
 TECHNIQUE_LINK_PREFIX = "technique-"
 #: What Telegram allows in a start payload: 1-64 of these characters.

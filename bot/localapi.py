@@ -69,6 +69,11 @@ class LocalBotApi:
     blocked: set[int] = field(default_factory=set)
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     pending_callbacks: set[str] = field(default_factory=set)
+    #: Inline queries not answered yet, and the answers given, by query id.
+    pending_inline: set[str] = field(default_factory=set)
+    inline_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Whether inline mode is on for the bot (BotFather, /setinline); getMe says so.
+    inline_mode: bool = True
     #: The command menu per language code ("" for users of any other language).
     menus: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     #: Uploaded files by the file_id this API gave them, so the bot can send them again.
@@ -149,6 +154,29 @@ class LocalBotApi:
             "date": 0,
         }
         body = {"callback_query": query}
+        return self.queue(body) if queue else self._numbered(body)
+
+    def inline_query(
+        self,
+        user_id: int,
+        query: str,
+        *,
+        first_name: str = "You",
+        language_code: str = "en",
+        queue: bool = True,
+    ) -> dict[str, Any]:
+        """An update for ``@bot <query>`` typed in any chat (the bot sees no chat)."""
+        query_id = f"iq{next(self._callback_ids)}"
+        self.pending_inline.add(query_id)
+        body = {
+            "inline_query": {
+                "id": query_id,
+                "from": self._user(user_id, first_name, language_code),
+                "query": query,
+                "offset": "",
+                "chat_type": "sender",
+            }
+        }
         return self.queue(body) if queue else self._numbered(body)
 
     def queue(self, update: dict[str, Any]) -> dict[str, Any]:
@@ -233,7 +261,7 @@ class LocalBotApi:
             "username": self.bot_username,
             "can_join_groups": False,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": self.inline_mode,
         }
 
     def _get_me(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -485,6 +513,35 @@ class LocalBotApi:
             raise BotApiError(400, "Bad Request: message is not modified")
         return self._edited(key, {**message}, params)
 
+    def _answer_inline_query(self, params: dict[str, Any]) -> bool:
+        """Check an answer as Telegram would: a query answered once, at most 50 results
+        with unique ids of 1-64 bytes, each message within its limits and valid HTML."""
+        query_id = str(params.get("inline_query_id", ""))
+        if query_id not in self.pending_inline:
+            raise BotApiError(400, "Bad Request: query is too old and response timeout expired")
+        results = params.get("results") or []
+        if len(results) > 50:
+            raise BotApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids = [str(result.get("id", "")) for result in results]
+        if len(set(ids)) != len(ids) or not all(1 <= len(i.encode()) <= 64 for i in ids):
+            raise BotApiError(400, "Bad Request: RESULT_ID_INVALID")
+        for result in results:
+            if result.get("type") == "article":
+                message = result.get("input_message_content") or {}
+                if not result.get("title"):
+                    raise BotApiError(400, "Bad Request: RESULT_TITLE_EMPTY")
+                self._check_text({"text": message.get("message_text", ""), **message})
+            elif result.get("type") == "photo":
+                if str(result.get("photo_file_id")) not in self.files:
+                    raise BotApiError(400, "Bad Request: wrong file identifier")
+                self._check_caption(result)
+            else:
+                raise BotApiError(400, f"Bad Request: result type {result.get('type')} here")
+            _check_keyboard(result.get("reply_markup"))
+        self.pending_inline.discard(query_id)
+        self.inline_answers[query_id] = params
+        return True
+
     def _copy_message(self, params: dict[str, Any]) -> dict[str, int]:
         """Copy a message the bot can see (one it sent or a user's) to another chat."""
         source = self.messages.get((int(params["from_chat_id"]), int(params["message_id"])))
@@ -548,6 +605,35 @@ def _check_keyboard(reply_markup: Any) -> None:
                 raise BotApiError(400, "Bad Request: BUTTON_DATA_INVALID")
             if not button.get("text"):
                 raise BotApiError(400, "Bad Request: button text is empty")
+            actions = [key for key in _BUTTON_ACTIONS if button.get(key) is not None]
+            if len(actions) != 1:
+                raise BotApiError(400, "Bad Request: a button must have exactly one action")
+            chosen = button.get("switch_inline_query_chosen_chat")
+            if chosen is not None and not any(
+                chosen.get(kind)
+                for kind in (
+                    "allow_user_chats",
+                    "allow_bot_chats",
+                    "allow_group_chats",
+                    "allow_channel_chats",
+                )
+            ):
+                raise BotApiError(400, "Bad Request: no chat type allowed for the chat picker")
+
+
+#: What an inline button may do (one each).
+_BUTTON_ACTIONS = (
+    "callback_data",
+    "url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "web_app",
+    "login_url",
+    "copy_text",
+    "pay",
+    "callback_game",
+)
 
 
 _METHODS: dict[str, Callable[[LocalBotApi, dict[str, Any]], Any]] = {
@@ -572,4 +658,5 @@ _METHODS: dict[str, Callable[[LocalBotApi, dict[str, Any]], Any]] = {
     "answercallbackquery": LocalBotApi._answer_callback_query,
     "editmessagereplymarkup": LocalBotApi._edit_message_reply_markup,
     "copymessage": LocalBotApi._copy_message,
+    "answerinlinequery": LocalBotApi._answer_inline_query,
 }

@@ -20,6 +20,11 @@ logger = logging.getLogger(__name__)
 Attempt = Callable[[str | bytes], Awaitable[Message | bool | None]]
 
 
+def media_key(language: str, picture_id: str) -> str:
+    """Where a picture's Telegram file id is kept: one per picture and language."""
+    return f"{language}/{picture_id}"
+
+
 async def _by_file_id_or_upload(context: BotContext, picture_id: str, attempt: Attempt) -> None:
     """Run ``attempt`` with the stored file id; upload the file if there is none, or if
     Telegram refuses the id (one from another bot token), and keep the id it returns.
@@ -29,7 +34,7 @@ async def _by_file_id_or_upload(context: BotContext, picture_id: str, attempt: A
             is fine and is kept.
     """
     language = context.language
-    key = f"{language}/{picture_id}"
+    key = media_key(language, picture_id)
     store = context.store
     file_id = store.file_id(key)
     if file_id is not None:

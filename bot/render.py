@@ -10,7 +10,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, SwitchInlineQueryChosenChat
 
 from bot import callbacks
 from bot.chart import progress_chart, stats_chart
@@ -210,7 +210,15 @@ def _card_sections(content: Content, technique: Technique) -> list[str]:
     ]
 
 
-def _card_keyboard(content: Content) -> InlineKeyboardMarkup:
+def _card_keyboard(content: Content, technique: Technique) -> InlineKeyboardMarkup:
+    # "Send to my helper" opens Telegram's chat picker (people only) with this technique
+    # typed after the bot's name: the helper gets the card as ``shared_technique`` has it.
+    share = InlineKeyboardButton(
+        content.buttons["share"],
+        switch_inline_query_chosen_chat=SwitchInlineQueryChosenChat(
+            query=technique.name, allow_user_chats=True
+        ),
+    )
     return InlineKeyboardMarkup(
         [
             [
@@ -218,13 +226,89 @@ def _card_keyboard(content: Content) -> InlineKeyboardMarkup:
                 _button(content.buttons["safety"], callbacks.SAFETY),
             ],
             [_button(content.buttons["urgent"], callbacks.URGENT)],
+            [share],
         ]
     )
 
 
 def technique_card(content: Content, technique: Technique) -> Reply:
-    """One technique's card, with a way back to the list, the safety page and the urgent card."""
-    return Reply("\n\n".join(_card_sections(content, technique)), _card_keyboard(content))
+    """One technique's card, with a way back to the list, the safety page and the urgent
+    card, and a button to send it to a helper."""
+    return Reply(
+        "\n\n".join(_card_sections(content, technique)), _card_keyboard(content, technique)
+    )
+
+
+def shared_technique(content: Content, technique: Technique, link: str) -> str:
+    """A technique's card as a helper gets it in another chat: the whole card (its stop
+    rule last), the emergency signs, and the bot's link to the card. Nothing about whoever
+    shared it."""
+    return "\n\n".join(
+        [
+            *_card_sections(content, technique),
+            content.message("share_urgent"),
+            content.message("share_link", link=html.escape(link)),
+        ]
+    )
+
+
+def shared_caption(content: Content, technique: Technique, link: str) -> str | None:
+    """The same under the technique's picture, shortened to what a caption holds: what it
+    is, the dose, the stop rule, the emergency signs and the link; None if even that is
+    too long."""
+    sections = _card_sections(content, technique)
+    caption = "\n\n".join(
+        [
+            sections[0],
+            sections[4],  # the dose and the session cap
+            sections[-1],  # when to stop
+            content.message("share_urgent"),
+            content.message("share_link", link=html.escape(link)),
+        ]
+    )
+    return caption if len(plain(caption)) <= MAX_CAPTION_LENGTH else None
+
+
+def shared_urgent(content: Content, link: str) -> str:
+    """The warning signs as a helper gets them in another chat, with the bot's link."""
+    return "\n\n".join(
+        [content.pages["urgent"], content.message("share_urgent_link", link=html.escape(link))]
+    )
+
+
+def shared_matches(
+    contents: Mapping[str, Content], query: str, language: str
+) -> list[tuple[Content, Technique]]:
+    """The techniques an inline query names, in card order, each in the language it was
+    named in: the language whose own name for it the query is part of (揉 finds 揉法 in
+    Chinese even from an English app), else ``language``. For an empty query, or one that
+    names none, all of them in ``language``."""
+    own = contents[language]
+    wanted = " ".join(query.lower().split())
+    by_name: dict[str, list[Content]] = {}  # the query is part of its name there
+    by_alias: dict[str, list[Content]] = {}  # an alias, or a close spelling
+    if wanted:
+        for content in (own, *(c for c in contents.values() if c is not own)):
+            close = find_technique(content, wanted)
+            for technique in content.techniques:
+                name = technique.name.lower()
+                aliases = (technique.id, *technique.aliases)
+                if wanted in name or name in wanted:
+                    by_name.setdefault(technique.id, []).append(content)
+                elif technique is close or any(wanted in a or a in wanted for a in aliases):
+                    by_alias.setdefault(technique.id, []).append(content)
+    matches = []
+    for technique in own.techniques:
+        found = by_name.get(technique.id) or by_alias.get(technique.id)
+        if not (by_name or by_alias):
+            found = [own]  # nothing named: offer everything
+        if not found:
+            continue
+        content = found[0]  # ``own`` first when it matched at all
+        named = content.technique(technique.id)
+        assert named is not None  # every language has the same techniques
+        matches.append((content, named))
+    return matches
 
 
 @dataclass(frozen=True)
@@ -246,7 +330,7 @@ def technique_captioned(content: Content, technique: Technique) -> Card:
     ):
         fitting += 1
     fitting = max(fitting, 1)  # name and what it is: short (tests/bot/test_render.py)
-    caption = Reply("\n\n".join(sections[:fitting]), _card_keyboard(content))
+    caption = Reply("\n\n".join(sections[:fitting]), _card_keyboard(content, technique))
     if fitting == len(sections):
         return Card(caption, None)
     rest = Reply(

@@ -141,6 +141,9 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "busy": frozenset(),
     "private_only": frozenset({"commands"}),
     "slow_down": frozenset(),
+    "share_urgent": frozenset(),
+    "share_link": frozenset({"link"}),
+    "share_urgent_link": frozenset({"link"}),
 }
 
 #: The bot's profile as Telegram shows it (setMyDescription, setMyShortDescription): plain
@@ -181,6 +184,7 @@ BUTTON_KEYS = frozenset(
         "benefits",
         "sources",
         "back_to_list",
+        "share",
         "settings_time",
         "settings_timezone",
         "settings_back",

@@ -10,6 +10,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -25,6 +26,7 @@ from bot.handlers import (
     feedback,
     groups,
     info,
+    inline,
     language,
     membership,
     pause,
@@ -80,6 +82,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(feedback.feedback_button, pattern=callbacks.FEEDBACK_PATTERN),
             CallbackQueryHandler(admin.broadcast_button, pattern=callbacks.BROADCAST_PATTERN),
             ChatMemberHandler(membership.membership, ChatMemberHandler.MY_CHAT_MEMBER),
+            InlineQueryHandler(inline.answer),
             # Order matters: these two come last and take what nothing above took. Anything a
             # user sends in a private chat gets a pointer to /help (in groups the bot stays
             # quiet), and every other button press is answered so no client keeps a spinner.

@@ -24,6 +24,9 @@ async def start(update: Update, context: BotContext) -> None:
     if technique is not None:
         await open_technique(update, context, technique)
         return
+    if payload == callbacks.URGENT_LINK:
+        await send(update, render.page(context.content, "urgent"))
+        return
     await send(update, render.welcome(context.content))
     if payload == SUBSCRIBE_PAYLOAD:
         await subscribe_chat(update, context)

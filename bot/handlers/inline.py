@@ -1,0 +1,80 @@
+"""Inline mode: typing the bot's name and a technique (``@bot knead``, ``@bot 揉``) in any
+chat offers that technique's card and the urgent card, to send to a helper.
+
+A result is the same for everyone who asks in that language: the card, the emergency signs
+and the bot's link, never anything about the user. Nothing is stored. Telegram must have
+inline mode turned on for the bot (BotFather, /setinline).
+"""
+
+from __future__ import annotations
+
+from telegram import (
+    InlineQueryResultArticle,
+    InlineQueryResultCachedPhoto,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.constants import InlineQueryLimit
+
+from bot import callbacks, photos, render
+from bot.context import BotContext
+from content.markup import plain
+
+#: Seconds Telegram may keep an answer for this user and query.
+CACHE_SECONDS = 300
+#: The line under a result's title.
+DESCRIPTION_LENGTH = 100
+
+
+async def answer(update: Update, context: BotContext) -> None:
+    """Answer an inline query with the technique cards it names and the urgent card."""
+    query = update.inline_query
+    if query is None:
+        return
+    services = context.services
+    username = context.bot.username
+    own = services.content_for(context.language)
+    results: list[InlineQueryResultArticle | InlineQueryResultCachedPhoto] = []
+    for content, technique in render.shared_matches(services.contents, query.query, own.language):
+        link = callbacks.technique_link(username, technique.id)
+        result_id = f"{content.language}.{technique.id}"
+        description = _short(plain(technique.what))
+        file_id = context.store.file_id(photos.media_key(content.language, technique.id))
+        caption = render.shared_caption(content, technique, link)
+        if file_id is not None and caption is not None:
+            # The picture, where Telegram has it already: a cached photo needs its file id.
+            results.append(
+                InlineQueryResultCachedPhoto(
+                    result_id,
+                    file_id,
+                    title=technique.name,
+                    description=description,
+                    caption=caption,
+                )
+            )
+        else:
+            results.append(
+                InlineQueryResultArticle(
+                    result_id,
+                    technique.name,
+                    InputTextMessageContent(render.shared_technique(content, technique, link)),
+                    description=description,
+                )
+            )
+    urgent_link = callbacks.start_link(username, callbacks.URGENT_LINK)
+    results.append(
+        InlineQueryResultArticle(
+            f"{own.language}.urgent",
+            plain(own.buttons["urgent"]),
+            InputTextMessageContent(render.shared_urgent(own, urgent_link)),
+            description=own.commands["urgent"],
+        )
+    )
+    await query.answer(
+        results[: InlineQueryLimit.RESULTS], cache_time=CACHE_SECONDS, is_personal=True
+    )
+
+
+def _short(text: str) -> str:
+    first = " ".join(text.split())
+    return first if len(first) <= DESCRIPTION_LENGTH else first[: DESCRIPTION_LENGTH - 1] + "…"
