@@ -175,3 +175,32 @@ def test_a_tip_named_after_a_technique_is_marked_as_one(tip: Any) -> None:
     words = set(tip.id.split("_"))
     named = words & (set(TECHNIQUE_IDS) | {"technique"})
     assert tip.technique is not None or not named, f"{tip.id}: set technique = ..."
+
+
+# What travels with a shared card ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "signs"),
+    [
+        # The cauda equina signs of safety-facts.md's emergency group, and where to go.
+        ("en", [r"\bemergency\b", r"\bpee", r"\bbowels?\b", r"\bboth legs\b", r"\bnumbness\b"]),
+        ("zh", ["急诊", "小便", "排便", "双腿", "麻木"]),
+    ],
+)
+def test_a_shared_card_carries_the_emergency_signs(language: str, signs: list[str]) -> None:
+    line = plain(load(language).message("share_urgent"))
+    for sign in signs:
+        assert re.search(sign, line, re.IGNORECASE), sign
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_what_is_shared_and_the_profile_say_information_not_diagnosis(language: str) -> None:
+    words = {"en": "not a diagnosis", "zh": "不做诊断"}[language]
+    content = load(language)
+    for text in (
+        content.message("share_link", link="x"),
+        content.message("share_urgent_link", link="x"),
+        *content.profile.values(),
+    ):
+        assert words in text
