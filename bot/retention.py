@@ -145,7 +145,7 @@ class Retention:
             self.last = run
         if stopped == "busy":
             logger.info("retention: the database is busy; the next run goes on")
-        if deleted:
+        if found:
             logger.info(
                 "retention: deleted %d delivery rows and %d broadcast copies older than %d "
                 "days, in %d batches (longest %.0f ms)",
