@@ -297,6 +297,13 @@ class Technique:
     dose: str
     helps: str
     stop: str
+    #: Seconds each step runs in a guided session (content/sessions.toml), one per step.
+    timings: tuple[int, ...] = ()
+
+    @property
+    def session_seconds(self) -> int:
+        """How long a guided session of this technique runs, all steps together."""
+        return sum(self.timings)
 
 
 @dataclass(frozen=True)
@@ -406,7 +413,10 @@ def load(language: str = DEFAULT_LANGUAGE, root: Traversable | None = None) -> C
             value, PAGE_PLACEHOLDERS.get(key, frozenset()), pages_file, f"pages.{key}"
         )
         _check_markup(_sample(value), pages_file, f"pages.{key}")
-    techniques = _techniques(folder.joinpath("techniques.toml"))
+    techniques = _timed(
+        _techniques(folder.joinpath("techniques.toml")),
+        (root or resources.files("content")).joinpath("sessions.toml"),
+    )
     tips_file = folder.joinpath("tips.toml")
     tips_data = _read(tips_file)
     tips = _tips(tips_data, tips_file, {t.id for t in techniques})
@@ -545,6 +555,39 @@ def _check_markup(value: str, file: Traversable, key: str) -> None:
 def _check_length(value: str, limit: int, file: Traversable, key: str) -> None:
     if len(value) > limit:
         raise ContentError(f"{file}: {key}: {len(value)} characters, the limit is {limit}")
+
+
+#: A guided session of one technique is never longer than the whole session's cap
+#: (safety-facts: about 10 minutes in all).
+SESSION_CAP_SECONDS = 600
+
+
+def _timed(techniques: tuple[Technique, ...], file: Traversable) -> tuple[Technique, ...]:
+    """The techniques with their session timings: one positive number of seconds per step,
+    for every technique, within ``SESSION_CAP_SECONDS`` in all."""
+    table = _read(file)
+    unknown = sorted(table.keys() - {technique.id for technique in techniques})
+    if unknown:
+        raise ContentError(f"{file}: no technique {', '.join(unknown)}")
+    timed = []
+    for technique in techniques:
+        where = f"{file}: {technique.id}"
+        entry = table.get(technique.id)
+        steps = entry.get("steps") if isinstance(entry, dict) else None
+        if not isinstance(steps, list) or not all(
+            isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in steps
+        ):
+            raise ContentError(f"{where}.steps: must be a list of seconds, each at least 1")
+        if len(steps) != len(technique.steps):
+            raise ContentError(
+                f"{where}.steps: {len(steps)} timings for {len(technique.steps)} steps"
+            )
+        if sum(steps) > SESSION_CAP_SECONDS:
+            raise ContentError(
+                f"{where}.steps: {sum(steps)} s in all, the cap is {SESSION_CAP_SECONDS} s"
+            )
+        timed.append(replace(technique, timings=tuple(steps)))
+    return tuple(timed)
 
 
 def _techniques(file: Traversable) -> tuple[Technique, ...]:

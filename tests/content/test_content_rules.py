@@ -204,3 +204,26 @@ def test_what_is_shared_and_the_profile_say_information_not_diagnosis(language: 
         *content.profile.values(),
     ):
         assert words in text
+
+
+# The guided session's timings keep to each card's dose ------------------------------------
+
+
+def test_every_session_keeps_to_its_cards_dose_and_the_10_minute_cap() -> None:
+    """content/sessions.toml against the cards (safety-facts: about 10 minutes in all;
+    doses on each card must add up)."""
+    for language in ("en", "zh"):
+        techniques = {t.id: t for t in load(language).techniques}
+        kneading, pressing = techniques["kneading"], techniques["pressing"]
+        pushing, grasping = techniques["pushing"], techniques["grasping"]
+        # Kneading: about 5 minutes.
+        assert 270 <= kneading.session_seconds <= 330
+        # Pressing: 30 seconds on each of four points, in the step that presses them.
+        assert pressing.timings[2] == 4 * 30
+        # Pushing: 10-20 strokes of about 10 seconds, in the two stroking steps.
+        assert 100 <= pushing.timings[2] + pushing.timings[3] <= 200
+        # Grasping: about 3 minutes.
+        assert 160 <= grasping.session_seconds <= 200
+        for technique in techniques.values():
+            assert technique.session_seconds <= 600
+            assert len(technique.timings) == len(technique.steps)

@@ -40,6 +40,7 @@ def _first_tip(content: Content) -> Tip:
 def root(tmp_path: Path) -> Path:
     """A writable copy of the real content: ``root / "en" / *.toml``."""
     shutil.copytree(EN_DIR, tmp_path / "en")
+    shutil.copy(EN_DIR.parent / "sessions.toml", tmp_path / "sessions.toml")
     return tmp_path
 
 
@@ -328,3 +329,23 @@ def test_missing_file_is_named(root: Path) -> None:
 def test_bad_language_name_is_refused(language: str) -> None:
     with pytest.raises(ContentError, match="language"):
         load(language)
+
+
+# Guided-session timings (content/sessions.toml) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        ("steps = [30, 15, 120, 120, 15]", "steps = [30, 15, 120, 120]", "4 timings for 5 steps"),
+        ("steps = [30, 15, 120, 120, 15]", "steps = [30, 15, 0, 120, 15]", "at least 1"),
+        ("steps = [30, 15, 120, 120, 15]", 'steps = ["30 s"]', "list of seconds"),
+        ("steps = [30, 15, 120, 120, 15]", "steps = [30, 15, 520, 120, 15]", "cap is 600 s"),
+        ("[grasping]", "[gripping]", "no technique gripping"),
+    ],
+)
+def test_bad_session_timings_are_named(root: Path, old: str, new: str, says: str) -> None:
+    path = root / "sessions.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    message = load_error(root)
+    assert f"{path}" in message and says in message
