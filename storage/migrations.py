@@ -257,3 +257,24 @@ def m012_summaries(db: Database) -> None:
         "VALUES (OLD.broadcast_id, OLD.status, 1) "
         "ON CONFLICT (broadcast_id, status) DO UPDATE SET count = count + 1; END"
     )
+
+
+@migrations()
+def m013_sessions(db: Database) -> None:
+    """Guided sessions: one row per session a chat started, its state and how it felt.
+
+    At most one runs (or is paused) per chat: a partial unique index says so, and the
+    session job finds the running ones through it.
+    """
+    db.execute(
+        "CREATE TABLE sessions (id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, "
+        "technique_id TEXT NOT NULL, local_date TEXT NOT NULL, started_at TEXT NOT NULL, "
+        "state TEXT NOT NULL, paused_at TEXT, paused_seconds REAL NOT NULL DEFAULT 0, "
+        "skipped_seconds REAL NOT NULL DEFAULT 0, message_id INTEGER, feeling TEXT, "
+        "ended_at TEXT, updated_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX sessions_active ON sessions(chat_id) "
+        "WHERE state IN ('running', 'paused')"
+    )
+    db.execute("CREATE INDEX sessions_chat_day ON sessions(chat_id, local_date)")

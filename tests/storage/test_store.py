@@ -58,6 +58,7 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m010_quarantine",
             "m011_private_chats_only",
             "m012_summaries",
+            "m013_sessions",
         ]
     finally:
         fresh.close()
@@ -1118,6 +1119,7 @@ def test_chat_tables_are_read_from_the_schema(store: Store) -> None:
         "checkins",
         "deliveries",
         "feedback",
+        "sessions",
         "subscribers",
     ]
 

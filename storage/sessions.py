@@ -1,0 +1,235 @@
+"""Guided sessions in the database: starting one (at most one running per chat), pausing,
+resuming, skipping, ending, and how it felt. Where a session stands at an instant is
+worked out by ``storage.session`` from what is stored here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from storage import schedule
+from storage.base import StoreBase
+from storage.models import iso_stamp
+from storage.session import Feeling, Session, SessionState, skip, streak
+
+_ACTIVE = (SessionState.RUNNING.value, SessionState.PAUSED.value)
+
+
+@dataclass(frozen=True)
+class SessionCounts:
+    """What /progress says about sessions: counted, never scolded."""
+
+    this_week: int
+    in_a_row: int
+
+
+class Sessions(StoreBase):
+    """A chat's guided sessions."""
+
+    def start_session(self, chat_id: int, technique_id: str, now: datetime) -> Session | None:
+        """Start a session of ``technique_id`` now, on the chat's local date.
+
+        Returns:
+            The new session, or None if one is already running or paused in this chat.
+        """
+        with self.db.atomic():
+            if self.active_session(chat_id) is not None:
+                return None
+            row = self.subscriber(chat_id)
+            zone = row.zone if row else schedule.resolve(self.default_timezone)
+            stamp = iso_stamp(now)
+            cursor = self.db.execute(
+                "INSERT INTO sessions (chat_id, technique_id, local_date, started_at, state, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    chat_id,
+                    technique_id,
+                    schedule.local_date(now, zone).isoformat(),
+                    stamp,
+                    SessionState.RUNNING.value,
+                    stamp,
+                ],
+            )
+            return self.session(int(cursor.lastrowid or 0))
+
+    def session(self, session_id: int) -> Session | None:
+        """One session by its id, or None."""
+        rows = list(self.db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
+        return _session(rows[0]) if rows else None
+
+    def active_session(self, chat_id: int) -> Session | None:
+        """The chat's running or paused session, or None."""
+        rows = list(
+            self.db.query(
+                "SELECT * FROM sessions WHERE chat_id = ? AND state IN (?, ?)",
+                [chat_id, *_ACTIVE],
+            )
+        )
+        return _session(rows[0]) if rows else None
+
+    def active_sessions(self) -> list[Session]:
+        """Every running or paused session, oldest first (the partial index)."""
+        return [
+            _session(row)
+            for row in self.db.query(
+                "SELECT * FROM sessions WHERE state IN (?, ?) ORDER BY id", list(_ACTIVE)
+            )
+        ]
+
+    def set_session_message(self, session_id: int, message_id: int, now: datetime) -> None:
+        """Remember the message the session edits as it goes."""
+        self._change(session_id, now, "message_id = ?", [message_id], _ACTIVE)
+
+    def pause_session(self, session_id: int, now: datetime) -> Session | None:
+        """Pause a running session at ``now``.
+
+        Returns:
+            The paused session, or None if it was not running (a stale button).
+        """
+        return self._change(
+            session_id,
+            now,
+            "state = ?, paused_at = ?",
+            [SessionState.PAUSED.value, iso_stamp(now)],
+            (SessionState.RUNNING.value,),
+        )
+
+    def resume_session(self, session_id: int, now: datetime) -> Session | None:
+        """Go on with a paused session from where it was.
+
+        Returns:
+            The running session, or None if it was not paused.
+        """
+        session = self.session(session_id)
+        if session is None or session.state is not SessionState.PAUSED:
+            return None
+        assert session.paused_at is not None
+        paused = max((now - session.paused_at).total_seconds(), 0.0)
+        return self._change(
+            session_id,
+            now,
+            "state = ?, paused_at = NULL, paused_seconds = paused_seconds + ?",
+            [SessionState.RUNNING.value, paused],
+            (SessionState.PAUSED.value,),
+        )
+
+    def skip_step(self, session_id: int, timings: Sequence[int], now: datetime) -> Session | None:
+        """Skip the rest of the current step of a running session.
+
+        Returns:
+            The session, its next step started, or None if it was not running.
+        """
+        session = self.session(session_id)
+        if session is None or session.state is not SessionState.RUNNING:
+            return None
+        return self._change(
+            session_id,
+            now,
+            "skipped_seconds = ?",
+            [skip(timings, session, now)],
+            (SessionState.RUNNING.value,),
+        )
+
+    def end_session(self, session_id: int, state: SessionState, now: datetime) -> Session | None:
+        """End a running or paused session as ``state`` (done, stopped, pain_stop, ended).
+
+        Returns:
+            The ended session, or None if it had already ended.
+        """
+        if state.active:
+            raise ValueError(f"{state} does not end a session")
+        return self._change(
+            session_id,
+            now,
+            "state = ?, ended_at = ?, paused_at = NULL",
+            [state.value, iso_stamp(now)],
+            _ACTIVE,
+        )
+
+    def set_feeling(self, session_id: int, feeling: Feeling, now: datetime) -> Session | None:
+        """Record how a finished session felt (a later answer replaces an earlier one).
+
+        Returns:
+            The session, or None if it has not ended (or does not exist).
+        """
+        ended = tuple(state.value for state in SessionState if not state.active)
+        return self._change(session_id, now, "feeling = ?", [feeling.value], ended)
+
+    def sessions(self, chat_id: int) -> list[Session]:
+        """A chat's sessions, oldest first."""
+        return [
+            _session(row)
+            for row in self.db.query(
+                "SELECT * FROM sessions WHERE chat_id = ? ORDER BY id", [chat_id]
+            )
+        ]
+
+    def session_days(self, chat_id: int, since: date) -> list[date]:
+        """The local dates since ``since`` on which the chat did a session (each once)."""
+        return [
+            date.fromisoformat(day)
+            for (day,) in self.db.execute(
+                "SELECT DISTINCT local_date FROM sessions WHERE chat_id = ? AND local_date >= ? "
+                "ORDER BY local_date",
+                [chat_id, since.isoformat()],
+            ).fetchall()
+        ]
+
+    def session_counts(self, chat_id: int, today: date) -> SessionCounts:
+        """For /progress: sessions this week (Monday to ``today``, the chat's local date)
+        and days in a row with one."""
+        monday = today - timedelta(days=today.weekday())
+        (week,) = self.db.execute(
+            "SELECT count(*) FROM sessions WHERE chat_id = ? AND local_date >= ? "
+            "AND local_date <= ?",
+            [chat_id, monday.isoformat(), today.isoformat()],
+        ).fetchone()
+        days = self.session_days(chat_id, today - STREAK_LOOKBACK)
+        return SessionCounts(this_week=int(week), in_a_row=streak(days, today))
+
+    def _change(
+        self,
+        session_id: int,
+        now: datetime,
+        assignments: str,
+        values: list[Any],
+        only_from: Sequence[str],
+    ) -> Session | None:
+        """Apply ``assignments`` (written in this module, never from users) to a session
+        at one of the states ``only_from``; return it changed, or None if it was not."""
+        marks = ", ".join("?" * len(only_from))
+        with self.db.atomic():
+            changed = self.db.execute(
+                f"UPDATE sessions SET {assignments}, updated_at = ? "
+                f"WHERE id = ? AND state IN ({marks})",
+                [*values, iso_stamp(now), session_id, *only_from],
+            ).rowcount
+        return self.session(session_id) if changed else None
+
+
+#: How far back /progress looks for days in a row.
+STREAK_LOOKBACK = timedelta(days=366)
+
+
+def _session(row: dict[str, Any]) -> Session:
+    def instant(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    started = instant(row["started_at"])
+    assert started is not None
+    return Session(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        technique_id=row["technique_id"],
+        local_date=date.fromisoformat(row["local_date"]),
+        started_at=started,
+        state=SessionState(row["state"]),
+        paused_at=instant(row["paused_at"]),
+        paused_seconds=float(row["paused_seconds"]),
+        skipped_seconds=float(row["skipped_seconds"]),
+        message_id=row["message_id"],
+        feeling=Feeling(row["feeling"]) if row["feeling"] else None,
+        ended_at=instant(row["ended_at"]),
+    )

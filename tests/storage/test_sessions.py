@@ -1,0 +1,112 @@
+"""Guided sessions in the database: one running per chat, guarded state changes, the
+feeling, /progress counts, and /deletedata."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+
+import pytest
+
+from storage import Store
+from storage.session import Feeling, SessionState
+from tests.conftest import START, FakeClock
+
+TIMINGS = (30, 15, 120, 120, 15)
+CHAT = 7
+
+
+def test_one_session_runs_per_chat(store: Store, clock: FakeClock) -> None:
+    first = store.start_session(CHAT, "kneading", clock())
+    assert first is not None and first.state is SessionState.RUNNING
+    assert first.local_date == START.date() and first.started_at == START
+    assert store.start_session(CHAT, "pressing", clock()) is None
+    assert store.start_session(CHAT + 1, "pressing", clock()) is not None  # another chat
+    assert store.active_session(CHAT) == first
+    # The database says so too, whatever the code above it does.
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db.execute(
+            "INSERT INTO sessions (chat_id, technique_id, local_date, started_at, state, "
+            "updated_at) VALUES (?, 'pushing', '2026-11-26', 'x', 'paused', 'x')",
+            [CHAT],
+        )
+    store.end_session(first.id, SessionState.STOPPED, clock())
+    assert store.active_session(CHAT) is None
+    assert store.start_session(CHAT, "pressing", clock()) is not None
+
+
+def test_pause_resume_and_skip_move_the_session_as_the_user_sees_it(
+    store: Store, clock: FakeClock
+) -> None:
+    started = store.start_session(CHAT, "kneading", clock())
+    assert started is not None
+    clock.advance(seconds=40)
+    paused = store.pause_session(started.id, clock())
+    assert paused is not None and paused.state is SessionState.PAUSED
+    assert store.pause_session(started.id, clock()) is None  # a second press: stale
+    assert store.skip_step(started.id, TIMINGS, clock()) is None  # not while paused
+    clock.advance(minutes=10)
+    assert paused.position(TIMINGS, clock()).left == 5
+    resumed = store.resume_session(started.id, clock())
+    assert resumed is not None and resumed.paused_seconds == 600
+    assert resumed.position(TIMINGS, clock()).left == 5
+    assert store.resume_session(started.id, clock()) is None
+    skipped = store.skip_step(started.id, TIMINGS, clock())
+    assert skipped is not None
+    where = skipped.position(TIMINGS, clock())
+    assert (where.step, where.left) == (2, 120)
+
+
+def test_ending_is_once_and_the_feeling_only_after(store: Store, clock: FakeClock) -> None:
+    started = store.start_session(CHAT, "grasping", clock())
+    assert started is not None
+    assert store.set_feeling(started.id, Feeling.BETTER, clock()) is None  # still running
+    with pytest.raises(ValueError, match="does not end"):
+        store.end_session(started.id, SessionState.PAUSED, clock())
+    done = store.end_session(started.id, SessionState.DONE, clock())
+    assert done is not None and done.ended_at == clock()
+    assert store.end_session(started.id, SessionState.STOPPED, clock()) is None
+    felt = store.set_feeling(started.id, Feeling.WORSE, clock())
+    assert felt is not None and felt.feeling is Feeling.WORSE
+    assert store.sessions(CHAT) == [felt]
+
+
+def test_the_running_ones_are_found_for_the_session_job(store: Store, clock: FakeClock) -> None:
+    ids = []
+    for chat in (1, 2, 3):
+        started = store.start_session(chat, "pushing", clock())
+        assert started is not None
+        ids.append(started.id)
+    store.pause_session(ids[1], clock())
+    store.end_session(ids[2], SessionState.STOPPED, clock())
+    assert [s.id for s in store.active_sessions()] == ids[:2]
+    store.set_session_message(ids[0], 55, clock())
+    assert store.active_sessions()[0].message_id == 55
+
+
+def test_progress_counts_this_week_and_days_in_a_row(store: Store, clock: FakeClock) -> None:
+    # START is Thursday 2026-11-26; sessions on Mon, Tue, Wed (twice) and Thu.
+    for back in (3, 2, 1, 1, 0):
+        clock.set(START - timedelta(days=back))
+        started = store.start_session(CHAT, "kneading", clock())
+        assert started is not None
+        store.end_session(started.id, SessionState.DONE, clock())
+    counts = store.session_counts(CHAT, date(2026, 11, 26))
+    assert (counts.this_week, counts.in_a_row) == (5, 4)
+    # Friday, before a session: the streak still stands; a new week starts on Monday.
+    assert store.session_counts(CHAT, date(2026, 11, 27)).in_a_row == 4
+    assert store.session_counts(CHAT, date(2026, 11, 30)).this_week == 0
+
+
+def test_a_session_starts_on_the_chats_local_date(store: Store, clock: FakeClock) -> None:
+    store.subscribe(CHAT, clock())
+    store.set_timezone(CHAT, "Pacific/Honolulu", clock())  # UTC-10: still Wednesday evening
+    started = store.start_session(CHAT, "kneading", clock())
+    assert started is not None and started.local_date == date(2026, 11, 25)
+
+
+def test_deletedata_deletes_the_sessions(store: Store, clock: FakeClock) -> None:
+    started = store.start_session(CHAT, "kneading", clock())
+    assert started is not None
+    store.delete_chat(CHAT)
+    assert store.sessions(CHAT) == [] and store.session(started.id) is None
