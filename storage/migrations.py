@@ -264,14 +264,17 @@ def m013_sessions(db: Database) -> None:
     """Guided sessions: one row per session a chat started, its state and how it felt.
 
     At most one runs (or is paused) per chat: a partial unique index says so, and the
-    session job finds the running ones through it.
+    session job finds the running ones through it. ``held`` marks a pause the bot made
+    when it stopped (undone when it starts again); ``language`` is the one the session
+    speaks, since a chat may have no settings row.
     """
     db.execute(
         "CREATE TABLE sessions (id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, "
-        "technique_id TEXT NOT NULL, local_date TEXT NOT NULL, started_at TEXT NOT NULL, "
-        "state TEXT NOT NULL, paused_at TEXT, paused_seconds REAL NOT NULL DEFAULT 0, "
-        "skipped_seconds REAL NOT NULL DEFAULT 0, message_id INTEGER, feeling TEXT, "
-        "ended_at TEXT, updated_at TEXT NOT NULL)"
+        "technique_id TEXT NOT NULL, language TEXT NOT NULL, local_date TEXT NOT NULL, "
+        "started_at TEXT NOT NULL, state TEXT NOT NULL, paused_at TEXT, "
+        "paused_seconds REAL NOT NULL DEFAULT 0, skipped_seconds REAL NOT NULL DEFAULT 0, "
+        "held INTEGER NOT NULL DEFAULT 0, message_id INTEGER, feeling TEXT, ended_at TEXT, "
+        "updated_at TEXT NOT NULL)"
     )
     db.execute(
         "CREATE UNIQUE INDEX sessions_active ON sessions(chat_id) "

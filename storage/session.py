@@ -56,6 +56,8 @@ class Session:
     id: int
     chat_id: int
     technique_id: str
+    #: The language its messages are in.
+    language: str
     #: The chat's local date when it started: the day it counts for in /progress.
     local_date: date
     started_at: datetime
@@ -66,6 +68,8 @@ class Session:
     paused_seconds: float = 0.0
     #: Seconds of steps skipped.
     skipped_seconds: float = 0.0
+    #: Paused by the bot as it stopped, not by the user: it goes on when the bot starts.
+    held: bool = False
     #: The message the session edits as it goes (None until it is sent).
     message_id: int | None = None
     feeling: Feeling | None = None

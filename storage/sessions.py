@@ -28,8 +28,10 @@ class SessionCounts:
 class Sessions(StoreBase):
     """A chat's guided sessions."""
 
-    def start_session(self, chat_id: int, technique_id: str, now: datetime) -> Session | None:
-        """Start a session of ``technique_id`` now, on the chat's local date.
+    def start_session(
+        self, chat_id: int, technique_id: str, language: str, now: datetime
+    ) -> Session | None:
+        """Start a session of ``technique_id`` now, in ``language``, on the chat's local date.
 
         Returns:
             The new session, or None if one is already running or paused in this chat.
@@ -41,11 +43,12 @@ class Sessions(StoreBase):
             zone = row.zone if row else schedule.resolve(self.default_timezone)
             stamp = iso_stamp(now)
             cursor = self.db.execute(
-                "INSERT INTO sessions (chat_id, technique_id, local_date, started_at, state, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO sessions (chat_id, technique_id, language, local_date, started_at, "
+                "state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
                     chat_id,
                     technique_id,
+                    language,
                     schedule.local_date(now, zone).isoformat(),
                     stamp,
                     SessionState.RUNNING.value,
@@ -110,10 +113,31 @@ class Sessions(StoreBase):
         return self._change(
             session_id,
             now,
-            "state = ?, paused_at = NULL, paused_seconds = paused_seconds + ?",
+            "state = ?, paused_at = NULL, paused_seconds = paused_seconds + ?, held = 0",
             [SessionState.RUNNING.value, paused],
             (SessionState.PAUSED.value,),
         )
+
+    def hold_sessions(self, now: datetime) -> int:
+        """The bot is stopping: pause every running session where it is, marked as the
+        bot's pause, so it goes on at the same step when the bot starts again.
+
+        Returns:
+            How many were held.
+        """
+        with self.db.atomic():
+            return int(
+                self.db.execute(
+                    "UPDATE sessions SET state = ?, paused_at = ?, held = 1, updated_at = ? "
+                    "WHERE state = ?",
+                    [
+                        SessionState.PAUSED.value,
+                        iso_stamp(now),
+                        iso_stamp(now),
+                        SessionState.RUNNING.value,
+                    ],
+                ).rowcount
+            )
 
     def skip_step(self, session_id: int, timings: Sequence[int], now: datetime) -> Session | None:
         """Skip the rest of the current step of a running session.
@@ -229,6 +253,8 @@ def _session(row: dict[str, Any]) -> Session:
         paused_at=instant(row["paused_at"]),
         paused_seconds=float(row["paused_seconds"]),
         skipped_seconds=float(row["skipped_seconds"]),
+        held=bool(row["held"]),
+        language=row["language"],
         message_id=row["message_id"],
         feeling=Feeling(row["feeling"]) if row["feeling"] else None,
         ended_at=instant(row["ended_at"]),

@@ -27,6 +27,7 @@ def session(**changes: object) -> Session:
         "id": 1,
         "chat_id": 7,
         "technique_id": "kneading",
+        "language": "en",
         "local_date": date(2026, 11, 30),
         "started_at": T0,
         "state": SessionState.RUNNING,
