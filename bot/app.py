@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,10 +16,12 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import handlers, render, retention
+from bot import guided, handlers, render, retention
 from bot.config import ConfigError, Settings
 from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, system_clock
 from bot.fairness import PerChatProcessor
+from bot.guided import SessionRunner
+from bot.handlers import session as session_handlers
 from bot.metrics import METRICS_KEY, BotMetrics, add_route
 from bot.retention import Retention
 from bot.sending import broadcast, daily
@@ -95,6 +98,7 @@ def build_application(
     application.bot_data[SERVICES_KEY] = services
     application.bot_data[DISPATCHER_KEY] = daily.Dispatcher(services)
     application.bot_data[RETENTION_KEY] = Retention(services)
+    application.bot_data[session_handlers.RUNNER_KEY] = SessionRunner(services)
     processor.on_dropped = functools.partial(_tell_flooding_chat, application)
     metrics = BotMetrics()
     metrics.attach(application)
@@ -204,6 +208,13 @@ async def _post_init(application: BotApplication) -> None:
         application.bot_data[_METRICS_RUNNER] = runner
         logger.info("metrics on http://%s:%d/metrics", settings.listen, settings.metrics_port)
     application.job_queue.run_repeating(
+        application.bot_data[session_handlers.RUNNER_KEY].tick,
+        interval=guided.TICK_SECONDS,
+        first=guided.TICK_SECONDS,
+        name=guided.JOB_NAME,
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
+    application.job_queue.run_repeating(
         application.bot_data[RETENTION_KEY].tick,
         interval=retention.INTERVAL_SECONDS,
         first=retention.FIRST_SECONDS,
@@ -278,4 +289,12 @@ async def _post_shutdown(application: BotApplication) -> None:
         await runner.cleanup()
     services = services_of(application)
     services.drawings.close()
-    services.store.close()
+    try:
+        # Sessions running now go on at the same step when the bot is back.
+        held = services.store.hold_sessions(services.clock())
+        if held:
+            logger.info("%d guided sessions held until the bot starts again", held)
+    except sqlite3.Error as error:  # a locked or full database: they go on by the clock
+        logger.warning("could not hold the running guided sessions: %s", error)
+    finally:
+        services.store.close()

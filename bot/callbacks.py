@@ -87,6 +87,13 @@ PROGRESS_PATTERN = r"^progress$"
 LANGUAGE_PATTERN = r"^lang:[a-z]{2}$"
 FEEDBACK_PATTERN = r"^(fb:[01]:[a-z][a-z0-9_]{1,40}|fbok)$"
 BROADCAST_PATTERN = r"^bc:(go:-?\d{1,20}:\d{1,12}|no|stop:\d{1,12})$"
+#: A guided session: start one of a technique, act on a running one (by its id, so a
+#: button of an earlier session cannot touch a later one), or say how it felt.
+SESSION_PATTERN = (
+    r"^ses:(go:[a-z][a-z0-9_]*|(pause|resume|skip|stop|pain):\d{1,12}"
+    r"|feel:\d{1,12}:(better|same|worse))$"
+)
+SESSION_ACTIONS = ("pause", "resume", "skip", "stop", "pain")
 
 MAX_BYTES = 64
 
@@ -269,3 +276,42 @@ def _checked(data: str) -> str:
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
     return data
+
+
+def session_start(technique_id: str) -> str:
+    """Data for the button that starts a guided session of a technique."""
+    return _checked(f"ses:go:{technique_id}")
+
+
+def session_action(action: str, session_id: int) -> str:
+    """Data for a button on a running session (one of ``SESSION_ACTIONS``)."""
+    if action not in SESSION_ACTIONS:
+        raise ValueError(f"not a session action: {action!r}")
+    return _checked(f"ses:{action}:{session_id}")
+
+
+def session_feeling(session_id: int, feeling: str) -> str:
+    """Data for a "how did that feel?" answer."""
+    return _checked(f"ses:feel:{session_id}:{feeling}")
+
+
+@dataclass(frozen=True)
+class SessionPress:
+    """A pressed session button: start (``technique_id``), an action on ``session_id``, or
+    a ``feeling`` about it."""
+
+    technique_id: str | None = None
+    action: str | None = None
+    session_id: int | None = None
+    feeling: str | None = None
+
+
+def parse_session(data: str) -> SessionPress:
+    """A session button's data that matched ``SESSION_PATTERN``."""
+    _, kind, rest = data.split(":", 2)
+    if kind == "go":
+        return SessionPress(technique_id=rest)
+    if kind == "feel":
+        session_id, feeling = rest.split(":")
+        return SessionPress(session_id=int(session_id), feeling=feeling)
+    return SessionPress(action=kind, session_id=int(rest))

@@ -20,6 +20,8 @@ from storage import Caution, NextTip, Progress, Subscriber, TechniqueTips
 from storage.checkins import MAX_SCORE, MIN_SCORE
 from storage.operators import BroadcastStatus
 from storage.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date
+from storage.session import Feeling, Session, SessionState
+from storage.sessions import SessionCounts
 from storage.stats import Stats
 
 #: Preset times offered by the "Change time" button (24-hour, HHMM).
@@ -95,7 +97,12 @@ def callback_data_of(reply: Reply) -> list[str]:
     """
     if reply.keyboard is None:
         return []
-    data = [str(button.callback_data) for row in reply.keyboard.inline_keyboard for button in row]
+    data = [
+        str(button.callback_data)
+        for row in reply.keyboard.inline_keyboard
+        for button in row
+        if button.callback_data is not None  # not the chat picker's button, say
+    ]
     too_long = [item for item in data if len(item.encode()) > callbacks.MAX_BYTES]
     if too_long:
         raise ValueError(f"callback data over {callbacks.MAX_BYTES} bytes: {too_long}")
@@ -226,6 +233,7 @@ def _card_keyboard(content: Content, technique: Technique) -> InlineKeyboardMark
                 _button(content.buttons["safety"], callbacks.SAFETY),
             ],
             [_button(content.buttons["urgent"], callbacks.URGENT)],
+            [_button(content.buttons["session_start"], callbacks.session_start(technique.id))],
             [share],
         ]
     )
@@ -464,12 +472,23 @@ class Chart:
     key: Hashable
 
 
-def progress(content: Content, progress: Progress) -> Chart | Reply:
+def progress(
+    content: Content, progress: Progress, sessions: SessionCounts | None = None
+) -> Chart | Reply:
     """The /progress chart's caption, a one-line summary, or a friendly word when there is
-    no data. Nothing is drawn here: ``progress_picture`` draws, off the event loop."""
+    no data; with a line about guided sessions once there has been one (counted, never a
+    reproach). Nothing is drawn here: ``progress_picture`` draws, off the event loop."""
+    session_line = (
+        content.message(
+            "progress_sessions", week=str(sessions.this_week), days=str(sessions.in_a_row)
+        )
+        if sessions is not None and (sessions.this_week or sessions.in_a_row)
+        else None
+    )
     if not progress.checkins:
+        text = content.message("progress_none")
         return Reply(
-            content.message("progress_none"),
+            f"{text}\n\n{session_line}" if session_line else text,
             InlineKeyboardMarkup(
                 [[_button(content.buttons["checkin_open"], callbacks.CHECKIN_ASK)]]
             ),
@@ -487,6 +506,8 @@ def progress(content: Content, progress: Progress) -> Chart | Reply:
         streak=str(progress.streak),
         subscribed=subscribed,
     )
+    if session_line:
+        caption = f"{caption}\n{session_line}"
     return Chart(caption, (progress.today, tuple(progress.checkins)))
 
 
@@ -905,3 +926,104 @@ def stats(content: Content, figures: Stats) -> tuple[Photo, Reply]:
         ]
         details = "\n".join([content.message("stats_feedback_title"), *lines])
     return Photo(stats_chart(figures), caption), Reply(details)
+
+
+# Guided sessions -------------------------------------------------------------------------
+
+#: Time left is shown rounded up to this many seconds, so the session message changes (and
+#: is edited) at most this often: Telegram takes about one message a second per chat, and
+#: a timer that moves every 5 seconds reads as live without using that up.
+SESSION_DISPLAY_SECONDS = 5
+#: The next step is named in at most this many characters.
+SESSION_NEXT_LENGTH = 90
+
+
+def session_pick(content: Content) -> Reply:
+    """/session without a technique: what a guided session is, and one button each."""
+    buttons = [_button(t.button, callbacks.session_start(t.id)) for t in content.techniques]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return Reply(content.message("session_pick"), InlineKeyboardMarkup(rows))
+
+
+def clock_text(seconds: float) -> str:
+    """Seconds as m:ss, rounded up to ``SESSION_DISPLAY_SECONDS`` (0:00 only at the end)."""
+    step = SESSION_DISPLAY_SECONDS
+    whole = int(-(-max(seconds, 0.0) // step) * step)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def session_view(content: Content, technique: Technique, session: Session, now: datetime) -> Reply:
+    """A running or paused session's message at ``now``: the step in bold, its time left,
+    "step 2 of 5", the time left in all and what comes next, with the buttons."""
+    timings = technique.timings
+    where = session.position(timings, now)
+    steps = technique.steps
+    following = (
+        content.message("session_next", step_text=_shortened(steps[where.step + 1]))
+        if where.step + 1 < len(steps)
+        else content.message("session_next_last")
+    )
+    text = content.message(
+        "session_step",
+        step_text=html.escape(plain(steps[where.step])),
+        left=clock_text(where.left),
+        step=str(where.step + 1),
+        steps=str(len(steps)),
+        technique=technique.name,
+        total=clock_text(where.total_left),
+        next=following,
+    )
+    buttons = content.buttons
+    pain = [_button(buttons["session_pain"], callbacks.session_action("pain", session.id))]
+    stop = _button(buttons["session_stop"], callbacks.session_action("stop", session.id))
+    if session.state is SessionState.PAUSED:
+        text = f"{text}\n\n{content.message('session_paused')}"
+        resume = _button(buttons["session_resume"], callbacks.session_action("resume", session.id))
+        rows = [[resume, stop], pain]
+    else:
+        pause = _button(buttons["session_pause"], callbacks.session_action("pause", session.id))
+        skip = _button(buttons["session_skip"], callbacks.session_action("skip", session.id))
+        rows = [[pause, skip], [stop], pain]
+    return Reply(text, InlineKeyboardMarkup(rows))
+
+
+def _shortened(step: str) -> str:
+    text = " ".join(plain(step).split())
+    if len(text) > SESSION_NEXT_LENGTH:
+        text = text[: SESSION_NEXT_LENGTH - 1].rstrip() + "…"
+    return html.escape(text)
+
+
+def session_done(content: Content, technique: Technique, session: Session) -> Reply:
+    """The end of a session: "how did that feel?" with three answers."""
+    buttons = content.buttons
+    answers = [
+        _button(buttons[f"session_{feeling}"], callbacks.session_feeling(session.id, feeling))
+        for feeling in ("better", "same", "worse")
+    ]
+    return Reply(
+        content.message("session_done", technique=technique.name), InlineKeyboardMarkup([answers])
+    )
+
+
+def session_felt(content: Content, feeling: Feeling) -> Reply:
+    """The answer to how it felt: "worse" says to stop for today, when to see a clinician,
+    and puts the warning signs one tap away."""
+    text = content.message(f"session_felt_{feeling.value}")
+    if feeling is not Feeling.WORSE:
+        return Reply(text)
+    return Reply(
+        text, InlineKeyboardMarkup([[_button(content.buttons["urgent"], callbacks.URGENT)]])
+    )
+
+
+def session_stopped(
+    content: Content, technique: Technique, session: Session, now: datetime
+) -> Reply:
+    """A session the user stopped: where it stopped, and that stopping is fine."""
+    where = session.position(technique.timings, now)
+    return Reply(
+        content.message(
+            "session_stopped", step=str(where.step + 1), steps=str(len(technique.steps))
+        )
+    )

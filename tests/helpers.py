@@ -74,9 +74,12 @@ async def sigterm(process: Process) -> str:
 
 
 def buttons(call_params: dict) -> list[str]:
-    """The callback data of every inline button of a sent or edited message."""
+    """The callback data of every inline button of a sent or edited message (buttons that
+    do something else, such as opening the chat picker, are left out)."""
     keyboard = (call_params.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [button["callback_data"] for row in keyboard for button in row]
+    return [
+        button["callback_data"] for row in keyboard for button in row if "callback_data" in button
+    ]
 
 
 async def check_in(bot: Harness, score: int) -> dict:

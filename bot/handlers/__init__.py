@@ -31,6 +31,7 @@ from bot.handlers import (
     membership,
     pause,
     privacy,
+    session,
     settings,
     subscription,
     technique,
@@ -81,6 +82,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(language.language_button, pattern=callbacks.LANGUAGE_PATTERN),
             CallbackQueryHandler(feedback.feedback_button, pattern=callbacks.FEEDBACK_PATTERN),
             CallbackQueryHandler(admin.broadcast_button, pattern=callbacks.BROADCAST_PATTERN),
+            CallbackQueryHandler(session.session_button, pattern=callbacks.SESSION_PATTERN),
             ChatMemberHandler(membership.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             InlineQueryHandler(inline.answer),
             # Order matters: these two come last and take what nothing above took. Anything a

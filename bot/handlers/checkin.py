@@ -79,7 +79,8 @@ async def progress_button(update: Update, context: BotContext) -> None:
 async def _send_progress(chat: Chat, context: BotContext) -> None:
     """The chart, drawn at most once per change: the same chart again goes by file id."""
     data = context.store.progress(chat.id, context.now())
-    reply = render.progress(context.content, data)
+    sessions = context.store.session_counts(chat.id, data.today)
+    reply = render.progress(context.content, data, sessions)
     if isinstance(reply, render.Reply):
         await send_to(chat, reply)
         return

@@ -15,6 +15,7 @@ from bot.handlers import (
     language,
     pause,
     privacy,
+    session,
     settings,
     start,
     subscription,
@@ -37,6 +38,7 @@ PUBLIC_COMMANDS: dict[str, HandlerCallback] = {
 PERSONAL_COMMANDS: dict[str, HandlerCallback] = {
     "start": start.start,
     "technique": technique.technique,
+    "session": session.session,
     "language": language.language,
     "deletedata": privacy.delete_data,
     "subscribe": subscription.subscribe,

@@ -26,6 +26,13 @@ def _allowed(caution: Caution | None) -> bool:
     return caution is not None and caution.allows_massage
 
 
+def caution_allows(update: Update, context: BotContext) -> tuple[bool, Caution | None]:
+    """Whether the chat's answer to the caution check lets a technique (or a session of
+    one) be shown, and the answer itself."""
+    caution = _caution(update, context)
+    return _allowed(caution), caution
+
+
 async def send_card(chat: Chat, context: BotContext, technique: Technique) -> None:
     """Send a technique's picture with its card as the caption (the rest right after)."""
     card = render.technique_captioned(context.content, technique)

@@ -38,6 +38,7 @@ CALLBACK_PATTERNS = (
     callbacks.LANGUAGE_PATTERN,
     callbacks.FEEDBACK_PATTERN,
     callbacks.BROADCAST_PATTERN,
+    callbacks.SESSION_PATTERN,
 )
 
 Build = Callable[[Content, Store, FakeClock], Reply]
@@ -191,10 +192,20 @@ TEXT_ONLY_REPLIES = [
 
 
 def callback_data(reply: Reply) -> list[str]:
+    """The callback data of the buttons; every other button must be the card's "send to
+    my helper" (the chat picker, people only)."""
     assert reply.keyboard is not None
-    data = [button.callback_data for row in reply.keyboard.inline_keyboard for button in row]
-    assert all(isinstance(item, str) for item in data)
-    return [str(item) for item in data]
+    data = []
+    for row in reply.keyboard.inline_keyboard:
+        for button in row:
+            if button.callback_data is None:
+                chosen = button.switch_inline_query_chosen_chat
+                assert chosen is not None and chosen.allow_user_chats
+                assert not (chosen.allow_group_chats or chosen.allow_channel_chats)
+                continue
+            assert isinstance(button.callback_data, str)
+            data.append(button.callback_data)
+    return data
 
 
 @pytest.mark.parametrize("build", KEYBOARD_REPLIES)
@@ -307,6 +318,7 @@ def test_technique_card_buttons_lead_to_the_list_safety_and_urgent(
         callbacks.TECHNIQUES,
         callbacks.SAFETY,
         callbacks.URGENT,
+        callbacks.session_start(technique_id),
     ]
 
 

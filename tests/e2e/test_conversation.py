@@ -51,7 +51,12 @@ async def test_technique_button_turns_the_picture_into_the_card(
     assert kneading is not None
     card = render.technique_captioned(content, kneading)
     assert edit.params["media"]["caption"] == card.caption.text
-    assert buttons(edit.params) == [callbacks.TECHNIQUES, callbacks.SAFETY, callbacks.URGENT]
+    assert buttons(edit.params) == [
+        callbacks.TECHNIQUES,
+        callbacks.SAFETY,
+        callbacks.URGENT,
+        callbacks.session_start("kneading"),
+    ]
     assert card.rest is not None  # the English cards are longer than a caption
     rest = await harness.next_call(start, "sendMessage")
     assert rest.params["text"] == card.rest.text

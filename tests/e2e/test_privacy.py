@@ -8,7 +8,7 @@ import pytest
 
 from bot import callbacks
 from content import Content
-from storage import DeliveryStatus, Store, operators
+from storage import Caution, DeliveryStatus, Store, operators
 from tests.conftest import START, FakeClock, Harness, MakeHarness
 from tests.helpers import buttons, confirm_deletion
 
@@ -153,8 +153,10 @@ async def test_confirm_leaves_no_row_about_the_chat_in_any_table(
     delivery = harness.store.delivery(harness.chat_id, START.date())
     assert delivery is not None and delivery.tip_id is not None
     await harness.press(tip.result["message_id"], callbacks.feedback(True, delivery.tip_id))
-    # An operator's broadcast that includes this chat.
+    # An operator's broadcast that includes this chat, and a guided session.
     operators.start_broadcast(harness.store, 1, 1, 1, clock())
+    harness.store.set_caution(harness.chat_id, Caution.NONE, clock())
+    await harness.say("/session kneading")
     before = rows_about(harness.store, harness.chat_id)
     # Every table with a chat_id column holds a row about the chat.
     assert set(before) == {
@@ -163,6 +165,7 @@ async def test_confirm_leaves_no_row_about_the_chat_in_any_table(
         "checkins",
         "feedback",
         "broadcast_deliveries",
+        "sessions",
     }
     assert all(before.values())
     await confirm_deletion(harness)

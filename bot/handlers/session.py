@@ -1,0 +1,120 @@
+"""/session and its buttons: start a guided session (after the caution check, like the
+card), pause, resume, skip, stop, the pain stop, and how it felt. The message is kept up
+to date by the session job (``bot.guided``)."""
+
+from __future__ import annotations
+
+from telegram import Chat, Update
+
+from bot import callbacks, render
+from bot.context import BotContext
+from bot.guided import SessionRunner
+from bot.handlers.common import command_argument, edit, pressed_button, send, send_to
+from bot.handlers.technique import caution_allows
+from content import Technique
+from storage.session import Feeling, SessionState
+
+#: Where the Application keeps its SessionRunner.
+RUNNER_KEY = "sessions"
+
+
+def runner_of(context: BotContext) -> SessionRunner:
+    runner: SessionRunner = context.application.bot_data[RUNNER_KEY]
+    return runner
+
+
+async def session(update: Update, context: BotContext) -> None:
+    """``/session kneading`` starts one; ``/session`` alone offers the four."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    content = context.content
+    name = command_argument(update)
+    found = render.find_technique(content, name) if name else None
+    if found is None:
+        await send(update, render.session_pick(content))
+        return
+    await _start_checked(update, context, chat, found)
+
+
+async def _start_checked(
+    update: Update, context: BotContext, chat: Chat, technique: Technique
+) -> None:
+    """Start a session, or show the caution check first (its answer opens the card,
+    which has the start button)."""
+    allowed, caution = caution_allows(update, context)
+    if not allowed:
+        await send_to(chat, render.guarded_technique(context.content, caution, technique))
+        return
+    store, now = context.store, context.now()
+    started = store.start_session(chat.id, technique.id, context.language, now)
+    if started is None:
+        await send_to(chat, render.Reply(context.content.message("session_already")))
+        return
+    reply = render.session_view(context.content, technique, started, now)
+    message = await send_to(chat, reply)
+    store.set_session_message(started.id, message.message_id, now)
+    runner_of(context).shown[started.id] = reply.text
+
+
+async def session_button(update: Update, context: BotContext) -> None:
+    """A session's buttons, and "Start a guided session" under a card."""
+    pressed = await pressed_button(update, context)
+    if pressed is None:
+        return
+    query, data, chat = pressed
+    content, store, now = context.content, context.store, context.now()
+    press = callbacks.parse_session(data)
+    if press.technique_id is not None:
+        technique = content.technique(press.technique_id)
+        if technique is None:
+            await query.answer(content.answers["stale"])
+            return
+        await query.answer()
+        await _start_checked(update, context, chat, technique)
+        return
+    assert press.session_id is not None
+    found = store.session(press.session_id)
+    if found is None or found.chat_id != chat.id:  # erased since, or forged
+        await query.answer(content.answers["stale"])
+        return
+    runner = runner_of(context)
+    technique = runner.technique(found)
+    if press.feeling is not None:
+        felt = store.set_feeling(found.id, Feeling(press.feeling), now)
+        if felt is None:
+            await query.answer(content.answers["stale"])
+            return
+        await query.answer()
+        await edit(query, render.session_felt(content, Feeling(press.feeling)))
+        return
+    if press.action == "pain":
+        # Ends at once, whatever state it was in, and the warning signs come next.
+        ended = store.end_session(found.id, SessionState.PAIN_STOP, now)
+        await query.answer()
+        runner.shown.pop(found.id, None)
+        if ended is not None:
+            await edit(query, render.Reply(content.message("session_pain_stop")))
+        await send_to(chat, render.page(content, "urgent"))
+        return
+    if press.action == "stop":
+        ended = store.end_session(found.id, SessionState.STOPPED, now)
+        if ended is None:
+            await query.answer(content.answers["stale"])
+            return
+        await query.answer()
+        runner.shown.pop(found.id, None)
+        await edit(query, render.session_stopped(content, technique, ended, now))
+        return
+    if press.action == "pause":
+        changed = store.pause_session(found.id, now)
+    elif press.action == "resume":
+        changed = store.resume_session(found.id, now)
+    else:
+        changed = store.skip_step(found.id, technique.timings, now)
+    if changed is None:
+        await query.answer(content.answers["stale"])
+        return
+    await query.answer()
+    # The job shows the new step, or asks how it felt if that was the last: at once.
+    await runner.run(context.bot)
