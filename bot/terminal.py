@@ -127,7 +127,9 @@ class Terminal:
             cells = []
             for button in row:
                 self.buttons.append((message_id, str(button.get("callback_data", ""))))
-                cells.append(f"[{len(self.buttons)}] {button['text']}")
+                # A button that opens Telegram's chat picker has no data to press here.
+                hint = "" if "callback_data" in button else " (in Telegram)"
+                cells.append(f"[{len(self.buttons)}] {button['text']}{hint}")
             self.say("     " + "   ".join(cells))
 
     def _plain(self, text: str) -> str:
@@ -189,6 +191,9 @@ async def chat(
                 if not input_stream.isatty():
                     terminal.say(f"you> {line}")
                 pressed = terminal.button(line)
+                if pressed is not None and not pressed[1]:
+                    terminal.say("[that button opens Telegram's chat picker: try it in Telegram]")
+                    continue
                 if pressed is not None:
                     update = api.press(
                         CHAT_ID, pressed[0], pressed[1], language_code=language_code, queue=False
