@@ -23,6 +23,7 @@ from telegram.error import BadRequest, Forbidden
 from bot import api_errors, render
 from bot.context import BotContext, Services
 from content import Technique
+from storage import is_busy
 from storage.session import Session, SessionState
 
 logger = logging.getLogger(__name__)
@@ -56,8 +57,15 @@ class SessionRunner:
         if self._lock.locked():
             return  # the last pass is still editing
         async with self._lock:
-            for session in self.services.store.active_sessions():
-                await self._update(bot, session)
+            try:
+                for session in self.services.store.active_sessions():
+                    await self._update(bot, session)
+            except Exception as error:
+                if not is_busy(error):
+                    raise
+                # Another process holds the write lock: the next pass, a second later,
+                # goes on from the clock; nothing is lost.
+                logger.debug("sessions: the database is busy; the next pass goes on")
 
     async def _update(self, bot: Any, session: Session) -> None:
         store, now = self.services.store, self.services.clock()

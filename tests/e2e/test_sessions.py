@@ -3,6 +3,8 @@ pause, skip, stop, the pain stop, one per chat, a restart mid-session, /progress
 
 from __future__ import annotations
 
+import sqlite3
+
 from bot import callbacks
 from bot.guided import SessionRunner
 from bot.handlers.session import RUNNER_KEY
@@ -235,3 +237,19 @@ async def test_a_session_in_chinese(harness: Harness) -> None:
     assert pressing is not None
     shown = text_now(harness, message["message_id"])
     assert shown.startswith(f"<b>{pressing.steps[0]}</b>") and "第 1 步，共 5 步" in shown
+
+
+async def test_a_lock_held_elsewhere_only_delays_the_timer(harness: Harness) -> None:
+    message = await started(harness)
+    other = sqlite3.connect(harness.settings.db_path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process writing
+        harness.clock.advance(seconds=sum(KNEADING) + 1)
+        await tick(harness)  # cannot record the end: tries again next pass
+        assert harness.store.active_session(harness.chat_id) is not None
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    await tick(harness)
+    assert harness.store.active_session(harness.chat_id) is None
+    assert "?" in text_now(harness, message["message_id"])  # "how did that feel?"
