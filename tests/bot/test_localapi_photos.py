@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Message
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+    SwitchInlineQueryChosenChat,
+)
 from telegram.error import BadRequest, Forbidden
 
 from bot.localapi import BotApiError, LocalBotApi, Upload
@@ -328,3 +335,24 @@ async def test_the_terminal_saves_pictures_and_prints_captions(tmp_path: Path) -
     ]
     assert (tmp_path / f"{first}.png").read_bytes() == png()
     assert (tmp_path / f"{edited}.png").read_bytes() == png(20, 20)
+
+
+async def test_the_terminal_marks_the_chat_picker_button_as_telegram_only(tmp_path: Path) -> None:
+    api = LocalBotApi()
+    output = io.StringIO()
+    terminal = Terminal(output, color=False, files=api.files, pictures=tmp_path)
+    api.on_call = terminal.show
+    picker = InlineKeyboardButton(
+        "Send", switch_inline_query_chosen_chat=SwitchInlineQueryChosenChat("x", True)
+    )
+    async with Bot("1:LOCAL", request=LocalRequest(api)) as bot:
+        await bot.send_message(
+            CHAT,
+            "card",
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton("Back", callback_data="tech")], [picker]]
+            ),
+        )
+    assert output.getvalue().splitlines()[-1] == "     [2] Send (in Telegram)"
+    pressed = [terminal.button(number) for number in ("1", "2")]
+    assert [press[1] if press else None for press in pressed] == ["tech", ""]
