@@ -54,12 +54,14 @@ def rising(today: Checkin, earlier: Sequence[Checkin]) -> bool:
 
 
 def streak(days: Iterable[date], today: date) -> int:
-    """How many days in a row, up to today, have a check-in.
+    """How many days in a row, up to today, have a check-in (or, for /progress's line
+    about guided sessions, a session).
 
-    A streak that reached yesterday still counts while today has no check-in yet.
+    A streak that reached yesterday still counts while today has none yet: nothing
+    "resets" before a whole day passes.
 
     Args:
-        days: the local dates with a check-in, in any order.
+        days: the local dates with one, in any order.
         today: the user's local date.
     """
     checked = set(days)

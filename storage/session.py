@@ -13,6 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from storage.checkins import streak
+
+__all__ = ["Feeling", "Position", "Session", "SessionState", "position", "skip", "streak"]
+
 
 class SessionState(enum.StrEnum):
     """running <-> paused -> done (ran to the end) | stopped | pain_stop | ended (stale)."""
@@ -134,15 +138,3 @@ def skip(timings: Sequence[int], session: Session, now: datetime) -> float:
     """The ``skipped_seconds`` after skipping the current step at ``now``: what is left of
     the step is added, so the next one starts at once."""
     return session.skipped_seconds + session.position(timings, now).left
-
-
-def streak(days: Sequence[date], today: date) -> int:
-    """Days in a row with a session, ending today or yesterday (a session not done yet
-    today breaks nothing): no streak "resets" until a whole day passes without one."""
-    done = set(days)
-    day = today if today in done else today - timedelta(days=1)
-    count = 0
-    while day in done:
-        count += 1
-        day -= timedelta(days=1)
-    return count
