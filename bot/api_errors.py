@@ -38,3 +38,9 @@ def chat_gone(error: TelegramError) -> bool:
 def file_id_refused(error: TelegramError) -> bool:
     """A stored file id Telegram will not take: upload the file again."""
     return isinstance(error, BadRequest) and _says(error, *_FILE_ID_REFUSED)
+
+
+def query_expired(error: TelegramError) -> bool:
+    """An inline query or button press answered too late (Telegram waits about 10 s), or
+    one Telegram never sent: nobody is waiting for the answer any more."""
+    return isinstance(error, BadRequest) and _says(error, "query is too old", "query id is invalid")

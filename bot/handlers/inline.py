@@ -8,6 +8,8 @@ inline mode turned on for the bot (BotFather, /setinline).
 
 from __future__ import annotations
 
+import logging
+
 from telegram import (
     InlineQueryResultArticle,
     InlineQueryResultCachedPhoto,
@@ -15,10 +17,13 @@ from telegram import (
     Update,
 )
 from telegram.constants import InlineQueryLimit
+from telegram.error import BadRequest
 
-from bot import callbacks, photos, render
+from bot import api_errors, callbacks, photos, render
 from bot.context import BotContext
 from content.markup import plain
+
+logger = logging.getLogger(__name__)
 
 #: Seconds Telegram may keep an answer for this user and query.
 CACHE_SECONDS = 300
@@ -70,9 +75,15 @@ async def answer(update: Update, context: BotContext) -> None:
             description=own.commands["urgent"],
         )
     )
-    await query.answer(
-        results[: InlineQueryLimit.RESULTS], cache_time=CACHE_SECONDS, is_personal=True
-    )
+    try:
+        await query.answer(
+            results[: InlineQueryLimit.RESULTS], cache_time=CACHE_SECONDS, is_personal=True
+        )
+    except BadRequest as error:
+        if not api_errors.query_expired(error):
+            raise
+        # The user typed on (each keystroke is a new query) or gave up: nothing to do.
+        logger.debug("inline query %s expired before the answer", query.id)
 
 
 def _short(text: str) -> str:

@@ -3,6 +3,7 @@ check for someone new), inline mode in any chat, and the "send to my helper" but
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -206,3 +207,17 @@ async def test_the_log_says_how_to_turn_inline_mode_on_when_it_is_off(
         async with stopped.running():
             pass
     assert not any("/setinline" in record.getMessage() for record in caplog.records)
+
+
+async def test_an_inline_query_that_expired_is_let_go_quietly(
+    stopped: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = stopped  # the usual harness fails a test on any refused request
+    async with bot.running():
+        update = bot.fake.api.inline_query(bot.chat_id, "knead")
+        bot.fake.api.pending_inline.discard(update["inline_query"]["id"])  # 10 s passed
+        await bot.fake.wait_for(lambda: update["update_id"] in bot.handled)
+    (answer,) = [c for c in bot.calls if c.method == "answerInlineQuery"]
+    assert answer.error is not None and "too old" in answer.error
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not bot.since(0, "sendMessage")  # no apology to a chat that is not there
