@@ -450,6 +450,30 @@ class LocalBotApi:
             message["caption"] = caption
         return message
 
+    def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A file sent as a document: kept under a new file_id, its name and type as sent."""
+        chat_id = int(params["chat_id"])
+        caption = self._check_caption(params)
+        _check_keyboard(params.get("reply_markup"))
+        document = params.get("document")
+        if not isinstance(document, Upload) or not document.content:
+            raise BotApiError(400, "Bad Request: file must be non-empty")
+        if len(document.content) > 50 * 2**20:
+            raise BotApiError(400, "Bad Request: file is too big")
+        message = self._new_message(chat_id, params)
+        file_id = f"document-{next(self._file_ids)}"
+        self.files[file_id] = document.content
+        message["document"] = {
+            "file_id": file_id,
+            "file_unique_id": hashlib.sha256(document.content).hexdigest()[:16],
+            "file_name": document.filename,
+            "mime_type": document.mimetype,
+            "file_size": len(document.content),
+        }
+        if caption is not None:
+            message["caption"] = caption
+        return message
+
     def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
         text = self._check_text(params)
         key, message = self._to_edit(params)
@@ -653,6 +677,7 @@ _METHODS: dict[str, Callable[[LocalBotApi, dict[str, Any]], Any]] = {
     "sendmessage": LocalBotApi._send_message,
     "editmessagetext": LocalBotApi._edit_message_text,
     "sendphoto": LocalBotApi._send_photo,
+    "senddocument": LocalBotApi._send_document,
     "editmessagemedia": LocalBotApi._edit_message_media,
     "editmessagecaption": LocalBotApi._edit_message_caption,
     "answercallbackquery": LocalBotApi._answer_callback_query,

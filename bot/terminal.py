@@ -103,6 +103,13 @@ class Terminal:
             self.say(f"{label}> [picture: {self._save(message['photo'][-1]['file_id'])}]")
             if message.get("caption"):
                 self.say("     " + self._indent(self._plain(message["caption"])))
+        elif call.method == "sendDocument":
+            document = message["document"]
+            path = self.pictures / f"{document['file_id']}-{Path(document['file_name']).name}"
+            path.write_bytes(self.files[document["file_id"]])
+            self.say(f"{label}> [file: {path}]")
+            if message.get("caption"):
+                self.say("     " + self._indent(self._plain(message["caption"])))
         elif call.method == "editMessageCaption":
             self.say(f"{label}> " + self._indent(self._plain(message.get("caption", ""))))
         else:

@@ -158,6 +158,10 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "session_pain_stop": frozenset(),
     "session_ended": frozenset(),
     "progress_sessions": frozenset({"week", "days"}),
+    "mydata_caption": frozenset(),
+    "mydata_empty": frozenset(),
+    "export_caption": frozenset(),
+    "export_empty": frozenset(),
 }
 
 #: The bot's profile as Telegram shows it (setMyDescription, setMyShortDescription): plain
@@ -268,6 +272,8 @@ COMMANDS = (
     "language",
     "sources",
     "privacy",
+    "mydata",
+    "export",
     "deletedata",
     "help",
 )

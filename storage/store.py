@@ -8,6 +8,7 @@ import sqlite3
 from contextlib import closing
 from datetime import time
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -98,6 +99,34 @@ class Store(Subscribers, Deliveries, CheckIns, Sessions, Media):
         pending = [m.name for m in migrations.pending(self.db)]
         migrations.apply(self.db)
         return pending
+
+    def chat_record(self, chat_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Everything stored about a chat, as /mydata gives it: the rows of every table with
+        a ``chat_id`` column (read from the schema, as ``delete_chat`` does, so a table
+        added later is covered too) and the broadcasts it sent as an operator, one read
+        transaction so the tables agree. Tables without a row are left out."""
+        record: dict[str, list[dict[str, Any]]] = {}
+        with self.db.atomic():
+            for table in chat_tables(self.db):
+                rows = list(
+                    self.db.query(
+                        f"SELECT * FROM {_quoted(table)} WHERE chat_id = ?",
+                        [chat_id],
+                    )
+                )
+                if rows:
+                    record[table] = rows
+            if "broadcasts" in self.db.table_names():
+                sent = list(
+                    self.db.query(
+                        "SELECT * FROM broadcasts WHERE created_by = ? OR from_chat_id = ? "
+                        "ORDER BY id",
+                        [chat_id, chat_id],
+                    )
+                )
+                if sent:
+                    record["broadcasts"] = sent
+        return record
 
     def delete_chat(self, chat_id: int) -> int:
         """Delete every row about a chat, in every table with a ``chat_id`` column, at once,

@@ -41,6 +41,8 @@ PERSONAL_COMMANDS: dict[str, HandlerCallback] = {
     "session": session.session,
     "language": language.language,
     "deletedata": privacy.delete_data,
+    "mydata": privacy.my_data,
+    "export": privacy.export_days,
     "subscribe": subscription.subscribe,
     "unsubscribe": subscription.unsubscribe,
     "pause": pause.pause,

@@ -1,4 +1,5 @@
-"""/privacy and /deletedata, with its confirm and cancel buttons."""
+"""/privacy; /mydata and /export, the chat's own data as files; /deletedata, with its
+confirm and cancel buttons."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from telegram import Update
 from bot import callbacks, render
 from bot.context import BotContext
 from bot.handlers.common import edit, pressed_button, send
+from bot.render import Reply
+from storage import export
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +19,40 @@ logger = logging.getLogger(__name__)
 async def privacy(update: Update, context: BotContext) -> None:
     """Say what the bot stores, why, for how long, and how to erase it."""
     await send(update, render.privacy(context.content, context.services.settings.keep_days))
+
+
+async def my_data(update: Update, context: BotContext) -> None:
+    """Send everything stored about the chat as a JSON file it can keep or forward."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    content, now = context.content, context.now()
+    if not context.store.chat_record(chat.id):
+        await send(update, Reply(content.message("mydata_empty")))
+        return
+    data = export.record_json(context.store, chat.id, now)
+    await chat.send_document(
+        data,
+        filename=f"backcare-mydata-{now:%Y-%m-%d}.json",
+        caption=content.message("mydata_caption"),
+    )
+
+
+async def export_days(update: Update, context: BotContext) -> None:
+    """Send the chat's days as a CSV table (one row per day)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    content, now = context.content, context.now()
+    data = export.days_csv(context.store, chat.id)
+    if data.count(b"\n") < 2:  # the header alone
+        await send(update, Reply(content.message("export_empty")))
+        return
+    await chat.send_document(
+        data,
+        filename=f"backcare-days-{now:%Y-%m-%d}.csv",
+        caption=content.message("export_caption"),
+    )
 
 
 async def delete_data(update: Update, context: BotContext) -> None:
