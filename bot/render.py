@@ -59,6 +59,7 @@ TECHNIQUE_TIPS_STATES = {
     TechniqueTips.UNANSWERED: "techniques_held_unanswered",
     TechniqueTips.CAUTION: "techniques_held_caution",
     TechniqueTips.CHECKINS: "techniques_held",
+    TechniqueTips.FLARE: "techniques_held_flare",
 }
 #: How much of what a user typed is echoed back in a reply.
 MAX_ECHO = 40
@@ -424,7 +425,21 @@ def checkin(content: Content) -> Reply:
     ]
     rows = [scores[:4], scores[4:8], scores[8:]]
     rows.append([_button(content.buttons["checkin_red_flag"], callbacks.URGENT)])
+    rows.append([_button(content.buttons["bad_day"], callbacks.FLARE)])
     return Reply(content.message("checkin"), InlineKeyboardMarkup(rows))
+
+
+def flare(content: Content) -> Reply:
+    """A bad day's plan (no massage), with the check-in and the warning signs a tap away."""
+    return Reply(
+        content.pages["flare"],
+        InlineKeyboardMarkup(
+            [
+                [_button(content.buttons["checkin_open"], callbacks.CHECKIN_ASK)],
+                [_button(content.buttons["urgent"], callbacks.URGENT)],
+            ]
+        ),
+    )
 
 
 def checked_in(content: Content, score: int, rising: bool) -> Reply:
@@ -578,6 +593,7 @@ def daily_tip(content: Content, pick: NextTip, *, checkin_prompt: bool = False) 
             _button(content.buttons["techniques"], callbacks.TECHNIQUES),
             _button(content.buttons["safety"], callbacks.SAFETY),
         ],
+        [_button(content.buttons["bad_day"], callbacks.FLARE)],
     ]
     if checkin_prompt:
         rows.insert(1, [_button(content.buttons["checkin_open"], callbacks.CHECKIN_ASK)])

@@ -162,6 +162,7 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "mydata_empty": frozenset(),
     "export_caption": frozenset(),
     "export_empty": frozenset(),
+    "techniques_held_flare": frozenset(),
 }
 
 #: The bot's profile as Telegram shows it (setMyDescription, setMyShortDescription): plain
@@ -234,6 +235,7 @@ BUTTON_KEYS = frozenset(
         "caution_retake",
         "checkin_red_flag",
         "checkin_open",
+        "bad_day",
         "hold_fine",
         "checkin_prompt_on",
         "checkin_prompt_off",
@@ -256,6 +258,7 @@ COMMANDS = (
     "start",
     "tip",
     "checkin",
+    "flare",
     "progress",
     "technique",
     "session",
@@ -280,7 +283,7 @@ COMMANDS = (
 MAX_COMMAND_DESCRIPTION = 256
 
 #: Long pages sent as one message each.
-PAGE_KEYS = frozenset({"benefits", "safety", "urgent", "sources", "privacy"})
+PAGE_KEYS = frozenset({"benefits", "safety", "urgent", "sources", "privacy", "flare"})
 #: The placeholders a page has, filled by ``Content.page`` (the others have none).
 PAGE_PLACEHOLDERS: Mapping[str, frozenset[str]] = {"privacy": frozenset({"keep_days"})}
 

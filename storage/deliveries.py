@@ -150,7 +150,7 @@ class Deliveries(Tips):
         if existing is not None and existing.status not in _CLAIMABLE_AGAIN:
             self._reschedule(subscriber.chat_id, now, done=True)
             return
-        pick = self._next_tip(subscriber)
+        pick = self._next_tip(subscriber, day)
         self.db.execute(
             "INSERT INTO deliveries "
             "(chat_id, local_date, tip_id, status, attempts, due_at, updated_at) "

@@ -281,3 +281,10 @@ def m013_sessions(db: Database) -> None:
         "WHERE state IN ('running', 'paused')"
     )
     db.execute("CREATE INDEX sessions_chat_day ON sessions(chat_id, local_date)")
+
+
+@migrations()
+def m014_flare_day(db: Database) -> None:
+    """The local date a chat last reported a bad day (/flare): tips about massage are
+    passed over for the rest of that day."""
+    db.table("subscribers").add_column("flare_on", str)

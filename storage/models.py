@@ -73,6 +73,8 @@ class TechniqueTips(enum.StrEnum):
     CAUTION = "caution"
     #: Check-ins rose: passed over until the user says they feel fine.
     CHECKINS = "checkins"
+    #: A bad day reported today (/flare): passed over until the next local day.
+    FLARE = "flare"
 
     @property
     def held(self) -> bool:
@@ -140,6 +142,8 @@ class Subscriber:
     #: Why the row was set aside (it could not be scheduled or claimed), or None. Such a row
     #: is due never, so it holds up no one; setting the time or timezone again clears it.
     quarantine: str | None = None
+    #: The local date the user last reported a bad day (/flare), or None.
+    flare_on: date | None = None
 
     @property
     def speaks(self) -> str | None:
@@ -177,6 +181,14 @@ class Subscriber:
         if self.caution is None:
             return TechniqueTips.ASK
         return TechniqueTips.ON
+
+    def technique_tips_on(self, day: date) -> TechniqueTips:
+        """``technique_tips`` on the chat's local date ``day``: a bad day reported that day
+        holds tips about massage back too (and the caution check waits for another day)."""
+        gate = self.technique_tips
+        if not gate.held and self.flare_on == day:
+            return TechniqueTips.FLARE
+        return gate
 
 
 #: Columns of the subscribers table that ``Store._update`` may set: every ``Subscriber``
@@ -307,6 +319,7 @@ def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
         telegram_language=row["telegram_language"],
         program_done=bool(row["program_done"]),
         quarantine=row["quarantine"],
+        flare_on=None if row["flare_on"] is None else date.fromisoformat(row["flare_on"]),
     )
 
 

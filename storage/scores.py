@@ -49,6 +49,15 @@ class CheckIns(StoreBase):
                 self._update(chat_id, now, hold_techniques=1)
         return trend
 
+    def report_flare(self, chat_id: int, now: datetime) -> Subscriber:
+        """Record a bad day on the chat's local date: tips about massage are passed over
+        for the rest of it (``Subscriber.technique_tips_on``)."""
+        with self.db.atomic():
+            subscriber = self._ensure(chat_id, now)
+            today = schedule.local_date(now, subscriber.zone)
+            self._update(chat_id, now, flare_on=today.isoformat())
+            return self._get(chat_id)
+
     def checkins(self, chat_id: int) -> list[Checkin]:
         """A chat's check-ins, oldest first."""
         return self._checkins(chat_id, before=date.max, limit=-1)[::-1]

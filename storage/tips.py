@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from content import Tip
@@ -85,7 +85,7 @@ class Tips(StoreBase):
         """
         with self.db.atomic():
             subscriber = self._ensure(chat_id, now)
-            pick = self._next_tip(subscriber)
+            pick = self._next_tip(subscriber, schedule.local_date(now, subscriber.zone))
             self._advance(chat_id, pick, now)
         return pick
 
@@ -131,11 +131,12 @@ class Tips(StoreBase):
                 [Caution.ASKED.value, chat_id],
             )
 
-    def _next_tip(self, subscriber: Subscriber) -> NextTip:
+    def _next_tip(self, subscriber: Subscriber, day: date) -> NextTip:
         """The first tip after the subscriber's place, wrapping round; while tips about
-        massage are held back (``Subscriber.technique_tips``), the first other one: those
-        are passed over, not queued."""
-        gate = subscriber.technique_tips
+        massage are held back on the chat's local date ``day``
+        (``Subscriber.technique_tips_on``), the first other one: those are passed over,
+        not queued."""
+        gate = subscriber.technique_tips_on(day)
         rows = list(
             self.db.query(
                 f"SELECT {_TIP_COLUMNS} FROM tips "

@@ -59,6 +59,26 @@ async def fine_button(update: Update, context: BotContext) -> None:
     await send_to(chat, reply)
 
 
+async def flare(update: Update, context: BotContext) -> None:
+    """A bad day: note it (tips about massage wait until tomorrow) and send the plan."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    context.store.report_flare(chat.id, context.now())
+    await send_to(chat, render.flare(context.content))
+
+
+async def flare_button(update: Update, context: BotContext) -> None:
+    """The "Bad day" button under the daily tip and the check-in question."""
+    pressed = await pressed_button(update, context)
+    if pressed is None:
+        return
+    query, _, chat = pressed
+    context.store.report_flare(chat.id, context.now())
+    await query.answer()
+    await send_to(chat, render.flare(context.content))
+
+
 async def progress(update: Update, context: BotContext) -> None:
     """Send the chart of the last 30 days' check-ins, or say how to start one."""
     chat = update.effective_chat

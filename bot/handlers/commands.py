@@ -54,5 +54,6 @@ PERSONAL_COMMANDS: dict[str, HandlerCallback] = {
     "stats": admin.stats,
     "broadcast": admin.broadcast_command,
     "checkin": checkin.checkin,
+    "flare": checkin.flare,
     "progress": checkin.progress,
 }

@@ -39,6 +39,7 @@ CALLBACK_PATTERNS = (
     callbacks.FEEDBACK_PATTERN,
     callbacks.BROADCAST_PATTERN,
     callbacks.SESSION_PATTERN,
+    callbacks.FLARE_PATTERN,
 )
 
 Build = Callable[[Content, Store, FakeClock], Reply]

@@ -227,3 +227,37 @@ def test_every_session_keeps_to_its_cards_dose_and_the_10_minute_cap() -> None:
         for technique in techniques.values():
             assert technique.session_seconds <= 600
             assert len(technique.timings) == len(technique.steps)
+
+
+# A bad day's plan (/flare) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "must_say"),
+    [
+        (
+            "en",
+            [
+                r"No massage today",
+                r"walks",  # staying active, not bed rest (NICE NG59, ACP 2017)
+                r"never on skin that feels numb",  # heat safety
+                r"never while you sleep",
+                r"pharmacist",  # pain relief is their question
+                r"both legs",  # the signs that change the plan
+                r"peeing",
+                r"/urgent",
+            ],
+        ),
+        (
+            "zh",
+            ["不要按摩", "走", "皮肤发麻", "睡觉时", "药师", "两条腿", "小便", "/urgent"],
+        ),
+    ],
+)
+def test_the_bad_day_plan_needs_no_massage_and_keeps_the_warning_signs(
+    language: str, must_say: list[str]
+) -> None:
+    page = plain(load(language).pages["flare"])
+    for phrase in must_say:
+        assert re.search(phrase, page, re.IGNORECASE), phrase
+    assert not re.search(r"\bbed rest\b(?! is not)", page)

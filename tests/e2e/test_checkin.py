@@ -13,12 +13,12 @@ from tests.helpers import buttons, check_in, check_in_daily, confirm_deletion
 SCORES = [callbacks.checkin(score) for score in range(11)]
 
 
-async def test_checkin_asks_with_eleven_scores_and_a_red_flag_button(
+async def test_checkin_asks_with_eleven_scores_a_red_flag_and_a_bad_day_button(
     harness: Harness, content: Content
 ) -> None:
     reply = await harness.say("/checkin")
     assert reply.params["text"] == content.message("checkin")
-    assert buttons(reply.params) == [*SCORES, callbacks.URGENT]
+    assert buttons(reply.params) == [*SCORES, callbacks.URGENT, callbacks.FLARE]
 
 
 async def test_asking_stores_nothing(harness: Harness) -> None:

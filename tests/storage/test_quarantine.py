@@ -160,9 +160,17 @@ def test_the_claim_time_clock_is_injected(clock: FakeClock, store: Store) -> Non
 def test_the_migration_to_private_chats_only_deletes_what_groups_left(tmp_path: Path) -> None:
     old = Store(tmp_path / "old.db")
     migrations.apply(old.db, stop_before="m011_private_chats_only")
-    for chat in (7, -100_200, -5):
-        old.subscribe(chat, START)
-        old.check_in(chat, 4, START)
+    for chat in (7, -100_200, -5):  # written as that version wrote them
+        old.db.execute(
+            "INSERT INTO subscribers (chat_id, subscribed, tip_time, timezone, tip_cursor, "
+            "created_at, updated_at) VALUES (?, 1, '09:00', 'UTC', 0, 'x', 'x')",
+            [chat],
+        )
+        old.db.execute(
+            "INSERT INTO checkins (chat_id, local_date, score, created_at) "
+            "VALUES (?, '2026-11-26', 4, 'x')",
+            [chat],
+        )
     old.close()
     store = Store(tmp_path / "old.db")
     try:

@@ -195,13 +195,12 @@ def test_the_migration_counts_the_log_it_finds(
 ) -> None:
     old = Store(tmp_path / "old.db")
     migrations.apply(old.db, stop_before="m012_summaries")
-    old.sync_tips(content.tips, clock())
-    for chat in (1, 2):
-        old.subscribe(chat, START)
-    clock.set(NINE)
-    first, second = old.claim_due(clock(), 10)
-    old.mark_sent(first, 1, clock())
-    old.mark_failed(second, clock(), retry=False)
+    for chat, status in ((1, "sent"), (2, "failed")):  # as that version wrote them
+        old.db.execute(
+            "INSERT INTO deliveries (chat_id, local_date, tip_id, status, attempts, updated_at) "
+            "VALUES (?, '2026-11-26', 'x', ?, 1, 'x')",
+            [chat, status],
+        )
     old.close()
     store = Store(tmp_path / "old.db")
     try:

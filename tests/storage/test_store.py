@@ -59,6 +59,7 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m011_private_chats_only",
             "m012_summaries",
             "m013_sessions",
+            "m014_flare_day",
         ]
     finally:
         fresh.close()
@@ -1206,6 +1207,7 @@ def test_every_column_is_read_back_into_its_field(store: Store, clock: FakeClock
         "telegram_language": "en",
         "program_done": 1,
         "quarantine": "timezone does not load",
+        "flare_on": "2026-11-20",
     }
     assert written.keys() == {f.name for f in dataclasses.fields(Subscriber)} - {"chat_id"}
     assignments = ", ".join(f"{name} = ?" for name in written)
