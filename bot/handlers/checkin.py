@@ -3,12 +3,22 @@ scores rise (technique tips held back until the user feels fine), and the 30-day
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from telegram import Chat, Update
 from telegram.error import BadRequest
 
 from bot import api_errors, callbacks, render
 from bot.context import BotContext
-from bot.handlers.common import edit, pressed_button, send, send_photo, send_to
+from bot.handlers.common import (
+    command_argument,
+    edit,
+    pressed_button,
+    send,
+    send_photo,
+    send_to,
+)
+from bot.report import PERIODS, ReportData, report_pdf
 
 
 async def checkin(update: Update, context: BotContext) -> None:
@@ -77,6 +87,37 @@ async def flare_button(update: Update, context: BotContext) -> None:
     context.store.report_flare(chat.id, context.now())
     await query.answer()
     await send_to(chat, render.flare(context.content))
+
+
+async def report(update: Update, context: BotContext) -> None:
+    """``/report`` (30 days) or ``/report 90``: a one-page PDF for a clinician."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    content, store, now = context.content, context.store, context.now()
+    argument = command_argument(update)
+    days = int(argument) if argument in {str(p) for p in PERIODS} else None
+    if argument and days is None:
+        await send_to(chat, render.Reply(content.message("report_usage")))
+        return
+    days = days or PERIODS[0]
+    progress = store.progress(chat.id, now, days)
+    first = progress.today - timedelta(days=days - 1)
+    subscriber = store.subscriber(chat.id)
+    data = ReportData(
+        first=first,
+        last=progress.today,
+        checkins=progress.checkins,
+        sessions=[s for s in store.sessions(chat.id) if first <= s.local_date <= progress.today],
+        caution=subscriber.caution if subscriber else None,
+        generated=now,
+    )
+    pdf = await context.services.drawings.draw(report_pdf, content, data)
+    await chat.send_document(
+        pdf,
+        filename=f"backcare-report-{progress.today}.pdf",
+        caption=content.message("report_caption", days=str(days)),
+    )
 
 
 async def progress(update: Update, context: BotContext) -> None:

@@ -56,4 +56,5 @@ PERSONAL_COMMANDS: dict[str, HandlerCallback] = {
     "checkin": checkin.checkin,
     "flare": checkin.flare,
     "progress": checkin.progress,
+    "report": checkin.report,
 }
