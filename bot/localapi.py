@@ -156,6 +156,26 @@ class LocalBotApi:
         body = {"callback_query": query}
         return self.queue(body) if queue else self._numbered(body)
 
+    def user_location(
+        self,
+        chat_id: int,
+        latitude: float,
+        longitude: float,
+        *,
+        language_code: str = "en",
+        queue: bool = True,
+    ) -> dict[str, Any]:
+        """An update for a location the user shares in their private chat with the bot."""
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "You"},
+            "from": self._user(chat_id, "You", language_code),
+            "location": {"latitude": latitude, "longitude": longitude},
+        }
+        body = {"message": message}
+        return self.queue(body) if queue else self._numbered(body)
+
     def inline_query(
         self,
         user_id: int,
@@ -406,7 +426,9 @@ class LocalBotApi:
             "chat": {"id": chat_id, "type": "private", "first_name": "You"},
             "from": self._bot_user(),
         }
-        if params.get("reply_markup"):
+        if (params.get("reply_markup") or {}).get("inline_keyboard"):
+            # Only inline keyboards belong to the message; a keyboard in place of the
+            # user's (or its removal) is not part of it, as in Telegram.
             message["reply_markup"] = params["reply_markup"]
         self.messages[(chat_id, message["message_id"])] = message
         return message
@@ -622,6 +644,11 @@ def _language(params: dict[str, Any]) -> str:
 def _check_keyboard(reply_markup: Any) -> None:
     if not reply_markup:
         return
+    for row in reply_markup.get("keyboard", []):  # a keyboard in place of the user's
+        for button in row:
+            text = button.get("text") if isinstance(button, dict) else button
+            if not text:
+                raise BotApiError(400, "Bad Request: keyboard button text is empty")
     for row in reply_markup.get("inline_keyboard", []):
         for button in row:
             data = button.get("callback_data")

@@ -10,7 +10,14 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, SwitchInlineQueryChosenChat
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    SwitchInlineQueryChosenChat,
+)
 
 from bot import callbacks
 from bot.chart import progress_chart, stats_chart
@@ -71,6 +78,15 @@ class Reply:
 
     text: str
     keyboard: InlineKeyboardMarkup | None = None
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A message that puts a keyboard in place of the user's (the location button), or
+    takes it away again."""
+
+    text: str
+    keyboard: ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
 def echo(value: str) -> str:
@@ -848,6 +864,24 @@ def timezone_menu(content: Content) -> Reply:
     rows = [presets[i : i + 2] for i in range(0, len(presets), 2)]
     rows.append([_button(content.buttons["settings_back"], callbacks.SETTINGS)])
     return Reply(content.message("timezone_choose"), InlineKeyboardMarkup(rows))
+
+
+def location_offer(content: Content) -> Prompt:
+    """Under /timezone's menu: share a location once, with a one-time keyboard button that
+    asks Telegram for it (private chats only)."""
+    button = KeyboardButton(content.buttons["location_share"], request_location=True)
+    return Prompt(
+        content.message("timezone_location_offer"),
+        ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True),
+    )
+
+
+def location_done(content: Content, subscriber: Subscriber | None) -> Prompt:
+    """The answer to a shared location: the timezone found (or that none was), and the
+    location button taken away."""
+    if subscriber is None:
+        return Prompt(content.message("timezone_location_unknown"), ReplyKeyboardRemove())
+    return Prompt(subscription(content, "timezone_set", subscriber).text, ReplyKeyboardRemove())
 
 
 def broadcast_preview(content: Content, chat_id: int, message_id: int, count: int) -> Reply:

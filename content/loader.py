@@ -186,6 +186,8 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "report_more": frozenset({"count"}),
     "report_caution": frozenset({"state"}),
     "report_generated": frozenset({"date"}),
+    "timezone_location_offer": frozenset(),
+    "timezone_location_unknown": frozenset(),
 }
 
 #: The bot's profile as Telegram shows it (setMyDescription, setMyShortDescription): plain
@@ -259,6 +261,7 @@ BUTTON_KEYS = frozenset(
         "checkin_red_flag",
         "checkin_open",
         "bad_day",
+        "location_share",
         "hold_fine",
         "checkin_prompt_on",
         "checkin_prompt_off",

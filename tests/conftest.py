@@ -167,13 +167,16 @@ class Harness:
         return replies[0]
 
     async def say_all(self, text: str, chat_id: int | None = None) -> list[Call]:
-        """Send ``text`` as the user and return every message (text or photo) sent in reply."""
+        """Send ``text`` as the user and return every message (text, photo or file) sent in
+        reply."""
         start = len(self.calls)
         update = self.fake.api.user_message(
             chat_id or self.chat_id, text, language_code=self.language_code
         )
         await self.handle(update)
-        return [c for c in self.since(start) if c.method in ("sendMessage", "sendPhoto")]
+        return [
+            c for c in self.since(start) if c.method in ("sendMessage", "sendPhoto", "sendDocument")
+        ]
 
     async def press(self, message_id: int, data: str) -> Call:
         """Press a button with ``data`` on a message and return the bot's answerCallbackQuery."""

@@ -89,6 +89,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             # Order matters: these two come last and take what nothing above took. Anything a
             # user sends in a private chat gets a pointer to /help (in groups the bot stays
             # quiet), and every other button press is answered so no client keeps a spinner.
+            # A location shared with /timezone's button: the zone found there.
+            MessageHandler(in_private & filters.LOCATION, settings.location),
             MessageHandler(
                 filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL,
                 fallback.unknown,

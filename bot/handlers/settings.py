@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, render
+from bot import callbacks, places, render
 from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, pressed_button, send
 from storage import schedule
@@ -46,6 +46,8 @@ async def set_timezone(update: Update, context: BotContext) -> None:
     argument = command_argument(update)
     if not argument:
         await send(update, render.timezone_menu(content))
+        offer = render.location_offer(content)
+        await chat.send_message(offer.text, reply_markup=offer.keyboard)
         return
     name = schedule.parse_timezone(argument)
     if name is None:
@@ -55,6 +57,19 @@ async def set_timezone(update: Update, context: BotContext) -> None:
         return
     subscriber = context.store.set_timezone(chat.id, name, context.now())
     await send(update, render.subscription(content, "timezone_set", subscriber))
+
+
+async def location(update: Update, context: BotContext) -> None:
+    """A shared location: set the timezone found there. The coordinates are used for this
+    lookup only; nothing stores or logs them."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None or message.location is None:
+        return
+    place = message.location
+    name = await context.services.drawings.draw(places.zone_at, place.latitude, place.longitude)
+    subscriber = None if name is None else context.store.set_timezone(chat.id, name, context.now())
+    done = render.location_done(context.content, subscriber)
+    await chat.send_message(done.text, reply_markup=done.keyboard)
 
 
 async def settings_button(update: Update, context: BotContext) -> None:
