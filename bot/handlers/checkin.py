@@ -70,12 +70,10 @@ async def fine_button(update: Update, context: BotContext) -> None:
 
 
 async def flare(update: Update, context: BotContext) -> None:
-    """A bad day: note it (tips about massage wait until tomorrow) and send the plan."""
+    """/flare: a bad day."""
     chat = update.effective_chat
-    if chat is None:
-        return
-    context.store.report_flare(chat.id, context.now())
-    await send_to(chat, render.flare(context.content))
+    if chat is not None:
+        await _bad_day(chat, context)
 
 
 async def flare_button(update: Update, context: BotContext) -> None:
@@ -84,8 +82,13 @@ async def flare_button(update: Update, context: BotContext) -> None:
     if pressed is None:
         return
     query, _, chat = pressed
-    context.store.report_flare(chat.id, context.now())
     await query.answer()
+    await _bad_day(chat, context)
+
+
+async def _bad_day(chat: Chat, context: BotContext) -> None:
+    """Note the bad day (tips about massage wait until tomorrow) and send the plan."""
+    context.store.report_flare(chat.id, context.now())
     await send_to(chat, render.flare(context.content))
 
 
