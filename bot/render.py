@@ -440,7 +440,7 @@ def checkin(content: Content) -> Reply:
         _button(str(score), callbacks.checkin(score)) for score in range(MIN_SCORE, MAX_SCORE + 1)
     ]
     rows = [scores[:4], scores[4:8], scores[8:]]
-    rows.append([_button(content.buttons["checkin_red_flag"], callbacks.URGENT)])
+    rows.append([_button(content.buttons["checkin_red_flag"], callbacks.CHECKIN_RED_FLAG)])
     rows.append([_button(content.buttons["bad_day"], callbacks.FLARE)])
     return Reply(content.message("checkin"), InlineKeyboardMarkup(rows))
 

@@ -55,6 +55,8 @@ class ReportData:
     checkins: Sequence[Checkin]
     sessions: Sequence[Session]
     caution: Caution | None
+    #: Dates the check-in's warning-signs button was pressed.
+    red_flags: Sequence[date]
     generated: datetime
 
 
@@ -117,6 +119,11 @@ def report_pdf(content: Content, data: ReportData) -> bytes:
         text.line(content.message("report_sessions_none"), BODY)
     text.gap(12)
 
+    if data.red_flags:
+        days = ", ".join(str(day) for day in data.red_flags)
+        text.line(content.message("report_red_flags", dates=days), BODY, bold=True)
+    else:
+        text.line(content.message("report_red_flags_none"), BODY)
     state = _caution_state(content, data.caution)
     text.line(content.message("report_caution", state=state), BODY)
     # The fullest report (90 days, every session listed that fits) ends above the footer.

@@ -188,6 +188,8 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "report_generated": frozenset({"date"}),
     "timezone_location_offer": frozenset(),
     "timezone_location_unknown": frozenset(),
+    "report_red_flags": frozenset({"dates"}),
+    "report_red_flags_none": frozenset(),
 }
 
 #: The bot's profile as Telegram shows it (setMyDescription, setMyShortDescription): plain

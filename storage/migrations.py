@@ -288,3 +288,13 @@ def m014_flare_day(db: Database) -> None:
     """The local date a chat last reported a bad day (/flare): tips about massage are
     passed over for the rest of that day."""
     db.table("subscribers").add_column("flare_on", str)
+
+
+@migrations()
+def m015_red_flags(db: Database) -> None:
+    """The dates a chat pressed the check-in's warning-signs button, for its /report."""
+    db.execute(
+        "CREATE TABLE red_flags (id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, "
+        "local_date TEXT NOT NULL, created_at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX red_flags_chat_day ON red_flags(chat_id, local_date)")

@@ -80,6 +80,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(checkin.fine_button, pattern=callbacks.HOLD_PATTERN),
             CallbackQueryHandler(checkin.progress_button, pattern=callbacks.PROGRESS_PATTERN),
             CallbackQueryHandler(checkin.flare_button, pattern=callbacks.FLARE_PATTERN),
+            CallbackQueryHandler(checkin.red_flag_button, pattern=callbacks.RED_FLAG_PATTERN),
             CallbackQueryHandler(language.language_button, pattern=callbacks.LANGUAGE_PATTERN),
             CallbackQueryHandler(feedback.feedback_button, pattern=callbacks.FEEDBACK_PATTERN),
             CallbackQueryHandler(admin.broadcast_button, pattern=callbacks.BROADCAST_PATTERN),

@@ -69,6 +69,18 @@ async def fine_button(update: Update, context: BotContext) -> None:
     await send_to(chat, reply)
 
 
+async def red_flag_button(update: Update, context: BotContext) -> None:
+    """The check-in's warning-signs button: note the date for /report, then the urgent
+    card (the same card as every other urgent button)."""
+    pressed = await pressed_button(update, context)
+    if pressed is None:
+        return
+    query, _, chat = pressed
+    context.store.record_red_flag(chat.id, context.now())
+    await query.answer()
+    await send_to(chat, render.page(context.content, "urgent"))
+
+
 async def flare(update: Update, context: BotContext) -> None:
     """/flare: a bad day."""
     chat = update.effective_chat
@@ -113,6 +125,7 @@ async def report(update: Update, context: BotContext) -> None:
         checkins=progress.checkins,
         sessions=[s for s in store.sessions(chat.id) if first <= s.local_date <= progress.today],
         caution=subscriber.caution if subscriber else None,
+        red_flags=store.red_flag_days(chat.id, first, progress.today),
         generated=now,
     )
     pdf = await context.services.drawings.draw(report_pdf, content, data)

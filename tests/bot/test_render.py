@@ -40,6 +40,7 @@ CALLBACK_PATTERNS = (
     callbacks.BROADCAST_PATTERN,
     callbacks.SESSION_PATTERN,
     callbacks.FLARE_PATTERN,
+    callbacks.RED_FLAG_PATTERN,
 )
 
 Build = Callable[[Content, Store, FakeClock], Reply]

@@ -18,7 +18,7 @@ async def test_checkin_asks_with_eleven_scores_a_red_flag_and_a_bad_day_button(
 ) -> None:
     reply = await harness.say("/checkin")
     assert reply.params["text"] == content.message("checkin")
-    assert buttons(reply.params) == [*SCORES, callbacks.URGENT, callbacks.FLARE]
+    assert buttons(reply.params) == [*SCORES, callbacks.CHECKIN_RED_FLAG, callbacks.FLARE]
 
 
 async def test_asking_stores_nothing(harness: Harness) -> None:
@@ -49,17 +49,19 @@ async def test_a_second_check_in_the_same_day_replaces_the_score(
 async def test_red_flag_button_sends_the_urgent_page(harness: Harness, content: Content) -> None:
     question = await harness.say("/checkin")
     start = len(harness.calls)
-    answer = await harness.press(question.result["message_id"], callbacks.URGENT)
+    answer = await harness.press(question.result["message_id"], callbacks.CHECKIN_RED_FLAG)
     page = await harness.next_call(start, "sendMessage")
     assert answer.error is None
     assert page.params["text"] == content.pages["urgent"]
 
 
-async def test_red_flag_button_stores_nothing(harness: Harness) -> None:
+async def test_red_flag_button_notes_the_date_and_nothing_else(harness: Harness) -> None:
     question = await harness.say("/checkin")
-    await harness.press(question.result["message_id"], callbacks.URGENT)
+    await harness.press(question.result["message_id"], callbacks.CHECKIN_RED_FLAG)
     assert harness.store.checkins(harness.chat_id) == []
     assert harness.store.subscriber(harness.chat_id) is None
+    day = START.date()
+    assert harness.store.red_flag_days(harness.chat_id, day, day) == [day]
 
 
 async def test_red_flag_button_reaches_the_urgent_page_on_a_rising_trend(
@@ -68,7 +70,7 @@ async def test_red_flag_button_reaches_the_urgent_page_on_a_rising_trend(
     await check_in_daily(harness, clock, 2, 3, 4)
     question = await harness.say("/checkin")
     start = len(harness.calls)
-    await harness.press(question.result["message_id"], callbacks.URGENT)
+    await harness.press(question.result["message_id"], callbacks.CHECKIN_RED_FLAG)
     page = await harness.next_call(start, "sendMessage")
     assert page.params["text"] == content.pages["urgent"]
 

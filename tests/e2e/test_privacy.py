@@ -149,6 +149,7 @@ async def test_confirm_leaves_no_row_about_the_chat_in_any_table(
     await subscribed_with_a_sent_tip(harness, clock, harness.chat_id)
     question = await harness.say("/checkin")
     await harness.press(question.result["message_id"], callbacks.checkin(5))
+    await harness.press(question.result["message_id"], callbacks.CHECKIN_RED_FLAG)
     (tip,) = harness.daily_tips()
     delivery = harness.store.delivery(harness.chat_id, START.date())
     assert delivery is not None and delivery.tip_id is not None
@@ -166,6 +167,7 @@ async def test_confirm_leaves_no_row_about_the_chat_in_any_table(
         "feedback",
         "broadcast_deliveries",
         "sessions",
+        "red_flags",
     }
     assert all(before.values())
     await confirm_deletion(harness)

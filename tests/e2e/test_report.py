@@ -42,6 +42,8 @@ async def recorded(bot: Harness) -> None:
     session = bot.store.active_session(bot.chat_id)
     assert session is not None
     await bot.press(message["message_id"], callbacks.session_action("stop", session.id))
+    question = await bot.say("/checkin")
+    await bot.press(question.result["message_id"], callbacks.CHECKIN_RED_FLAG)
 
 
 async def test_report_is_one_page_with_what_was_recorded(
@@ -63,6 +65,7 @@ async def test_report_is_one_page_with_what_was_recorded(
         "4–7",  # the week's range (the three days fall in one week: Thu, Fri, Sat)
         content.message("report_sessions", count="1"),
         content.message("report_session_stopped"),
+        content.message("report_red_flags", dates=str(START.date() + timedelta(days=2))),
         content.message("report_caution", state=content.message("caution_state_none")),
     ):
         assert " ".join(part.split()) in shown, part
@@ -84,6 +87,7 @@ async def test_a_report_without_check_ins_says_so(harness: Harness, content: Con
     _, reader = await pdf_of(harness, "/report")
     assert content.message("report_no_checkins") in text(reader)
     assert content.message("report_sessions_none") in text(reader)
+    assert content.message("report_red_flags_none") in text(reader)
 
 
 @pytest.mark.parametrize("app", ["zh-hans"])

@@ -60,6 +60,7 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m012_summaries",
             "m013_sessions",
             "m014_flare_day",
+            "m015_red_flags",
         ]
     finally:
         fresh.close()
@@ -1120,6 +1121,7 @@ def test_chat_tables_are_read_from_the_schema(store: Store) -> None:
         "checkins",
         "deliveries",
         "feedback",
+        "red_flags",
         "sessions",
         "subscribers",
     ]
