@@ -24,7 +24,8 @@ from bot.guided import SessionRunner
 from bot.handlers import session as session_handlers
 from bot.metrics import METRICS_KEY, BotMetrics, add_route
 from bot.retention import Retention
-from bot.sending import broadcast, daily
+from bot.sending import broadcast, daily, later
+from bot.sending.later import Snoozes
 from bot.sending.ratelimit import PriorityRateLimiter
 from bot.sending.request import AiohttpRequest
 from content import DEFAULT_LANGUAGE, Content, load_all
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
 DISPATCHER_KEY = "dispatcher"
 RETENTION_KEY = "retention"
+LATER_KEY = "later"
 _METRICS_RUNNER = "metrics-runner"
 #: How often the WAL is copied into the database file (SQLite's own checkpoints are off).
 CHECKPOINT_SECONDS = 30
@@ -98,6 +100,7 @@ def build_application(
     application.bot_data[SERVICES_KEY] = services
     application.bot_data[DISPATCHER_KEY] = daily.Dispatcher(services)
     application.bot_data[RETENTION_KEY] = Retention(services)
+    application.bot_data[LATER_KEY] = Snoozes(services)
     application.bot_data[session_handlers.RUNNER_KEY] = SessionRunner(services)
     processor.on_dropped = functools.partial(_tell_flooding_chat, application)
     metrics = BotMetrics()
@@ -207,6 +210,13 @@ async def _post_init(application: BotApplication) -> None:
             ) from None
         application.bot_data[_METRICS_RUNNER] = runner
         logger.info("metrics on http://%s:%d/metrics", settings.listen, settings.metrics_port)
+    application.job_queue.run_repeating(
+        application.bot_data[LATER_KEY].tick,
+        interval=services.settings.tick_seconds,
+        first=services.settings.tick_seconds,
+        name=later.JOB_NAME,
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
     application.job_queue.run_repeating(
         application.bot_data[session_handlers.RUNNER_KEY].tick,
         interval=guided.TICK_SECONDS,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 
 from storage import schedule
 from storage.checkins import MAX_SCORE, MIN_SCORE
@@ -90,6 +90,8 @@ HOLD_PATTERN = r"^hold:fine$"
 PROGRESS_PATTERN = r"^progress$"
 FLARE_PATTERN = r"^flare$"
 RED_FLAG_PATTERN = r"^checkin:flag$"
+#: "Later" under a daily tip (its local date), and the choices it offers.
+LATER_PATTERN = r"^later:\d{4}-\d{2}-\d{2}(:(hour|evening))?$"
 LANGUAGE_PATTERN = r"^lang:[a-z]{2}$"
 FEEDBACK_PATTERN = r"^(fb:[01]:[a-z][a-z0-9_]{1,40}|fbok)$"
 BROADCAST_PATTERN = r"^bc:(go:-?\d{1,20}:\d{1,12}|no|stop:\d{1,12})$"
@@ -321,3 +323,24 @@ def parse_session(data: str) -> SessionPress:
         session_id, feeling = rest.split(":")
         return SessionPress(session_id=int(session_id), feeling=feeling)
     return SessionPress(action=kind, session_id=int(rest))
+
+
+def later(day: date) -> str:
+    """Data for "Later" under the daily tip of local date ``day``."""
+    return _checked(f"later:{day.isoformat()}")
+
+
+def later_choice(day: date, choice: str) -> str:
+    """Data for one of the times "Later" offers ("hour" or "evening")."""
+    return _checked(f"later:{day.isoformat()}:{choice}")
+
+
+def parse_later(data: str) -> tuple[date, str | None] | None:
+    """The tip's date and the chosen time (None: not chosen yet) of data that matched
+    ``LATER_PATTERN``; None if the date is not a real one."""
+    parts = data.split(":")
+    try:
+        day = date.fromisoformat(parts[1])
+    except ValueError:
+        return None
+    return day, parts[2] if len(parts) > 2 else None

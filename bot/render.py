@@ -21,7 +21,7 @@ from telegram import (
 
 from bot import callbacks
 from bot.chart import progress_chart, stats_chart
-from content import LANGUAGES, Content, Technique
+from content import LANGUAGES, Content, Technique, Tip
 from content.markup import MAX_CAPTION_LENGTH, plain
 from storage import Caution, NextTip, Progress, Subscriber, TechniqueTips
 from storage.checkins import MAX_SCORE, MIN_SCORE
@@ -594,9 +594,12 @@ def tip_text(content: Content, pick: NextTip) -> str:
     return f"{header}{gap}{text}"
 
 
-def daily_tip(content: Content, pick: NextTip, *, checkin_prompt: bool = False) -> Reply:
-    """The daily tip with its feedback buttons, the techniques and safety one tap away, and
-    the check-in if asked for; the caution check in its place when that comes first."""
+def daily_tip(
+    content: Content, pick: NextTip, *, checkin_prompt: bool = False, day: date | None = None
+) -> Reply:
+    """The daily tip with its feedback buttons, the techniques and safety one tap away, the
+    check-in if asked for, "Bad day", and "Later" when its local ``day`` is known; the
+    caution check in its place when that comes first."""
     if pick.ask_caution:
         return caution_gate(content, pick, daily=True)
     tip = pick.tip
@@ -611,6 +614,8 @@ def daily_tip(content: Content, pick: NextTip, *, checkin_prompt: bool = False) 
         ],
         [_button(content.buttons["bad_day"], callbacks.FLARE)],
     ]
+    if day is not None:
+        rows[-1].append(_button(content.buttons["later"], callbacks.later(day)))
     if checkin_prompt:
         rows.insert(1, [_button(content.buttons["checkin_open"], callbacks.CHECKIN_ASK)])
     text = content.message("daily_tip", tip=tip_text(content, pick))
@@ -864,6 +869,24 @@ def timezone_menu(content: Content) -> Reply:
     rows = [presets[i : i + 2] for i in range(0, len(presets), 2)]
     rows.append([_button(content.buttons["settings_back"], callbacks.SETTINGS)])
     return Reply(content.message("timezone_choose"), InlineKeyboardMarkup(rows))
+
+
+def later_ask(content: Content, day: date, options: Mapping[str, datetime], evening: time) -> Reply:
+    """When to send the day's tip again: the times still to come."""
+    buttons = [
+        _button(content.buttons[f"later_{choice}"], callbacks.later_choice(day, choice))
+        for choice in ("hour", "evening")
+        if choice in options
+    ]
+    return Reply(
+        content.message("later_ask", evening=format_time(evening)), InlineKeyboardMarkup([buttons])
+    )
+
+
+def tip_again(content: Content, tip: Tip) -> Reply:
+    """A put-off daily tip, sent again: its text and feedback buttons, nothing to put off."""
+    again = daily_tip(content, NextTip(tip, program_done=True))
+    return Reply(f"{content.message('later_again')}\n\n{again.text}", again.keyboard)
 
 
 def location_offer(content: Content) -> Prompt:

@@ -190,6 +190,12 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "timezone_location_unknown": frozenset(),
     "report_red_flags": frozenset({"dates"}),
     "report_red_flags_none": frozenset(),
+    "later_ask": frozenset({"evening"}),
+    "later_set": frozenset({"time"}),
+    "later_once": frozenset(),
+    "later_again": frozenset(),
+    "evening_set": frozenset({"time"}),
+    "evening_usage": frozenset(),
 }
 
 #: The bot's profile as Telegram shows it (setMyDescription, setMyShortDescription): plain
@@ -264,6 +270,9 @@ BUTTON_KEYS = frozenset(
         "checkin_open",
         "bad_day",
         "location_share",
+        "later",
+        "later_hour",
+        "later_evening",
         "hold_fine",
         "checkin_prompt_on",
         "checkin_prompt_off",
@@ -300,6 +309,7 @@ COMMANDS = (
     "resume",
     "settings",
     "time",
+    "evening",
     "timezone",
     "language",
     "sources",

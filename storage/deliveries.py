@@ -292,6 +292,49 @@ class Deliveries(Tips):
             ).rowcount
         )
 
+    def snooze(self, chat_id: int, day: date, until: datetime, now: datetime) -> bool:
+        """Put the chat's delivered tip of local date ``day`` off until ``until``: it goes
+        out again then (``due_snoozes``). Once per tip; the next day's time does not move.
+
+        Returns:
+            False if there is no delivered tip that day, or it was put off already.
+        """
+        with self.db.atomic():
+            return (
+                self.db.execute(
+                    "UPDATE deliveries SET snooze_at = ?, snoozed = 1, updated_at = ? "
+                    "WHERE chat_id = ? AND local_date = ? AND snoozed = 0 AND status IN (?, ?)",
+                    [
+                        epoch(until),
+                        iso_stamp(now),
+                        chat_id,
+                        day.isoformat(),
+                        DeliveryStatus.SENT.value,
+                        DeliveryStatus.UNCERTAIN.value,
+                    ],
+                ).rowcount
+                == 1
+            )
+
+    def due_snoozes(self, now: datetime, limit: int) -> list[Delivery]:
+        """Take up to ``limit`` put-off tips due at ``now``, earliest first: each is taken
+        once (its ``snooze_at`` cleared in the same transaction), so it goes out at most
+        once even if the bot stops while sending it."""
+        with self.db.atomic():
+            rows = list(
+                self.db.query(
+                    "SELECT * FROM deliveries WHERE snooze_at IS NOT NULL AND snooze_at <= ? "
+                    "ORDER BY snooze_at LIMIT ?",
+                    [epoch(now), limit],
+                )
+            )
+            for row in rows:
+                self.db.execute(
+                    "UPDATE deliveries SET snooze_at = NULL WHERE chat_id = ? AND local_date = ?",
+                    [row["chat_id"], row["local_date"]],
+                )
+        return [delivery_from_row(row) for row in rows]
+
     def was_delivered(self, chat_id: int, tip_id: str) -> bool:
         """Whether the daily tip ``tip_id`` went to this chat (sent, or maybe sent): the
         only tips whose feedback buttons it can have pressed."""

@@ -298,3 +298,17 @@ def m015_red_flags(db: Database) -> None:
         "local_date TEXT NOT NULL, created_at TEXT NOT NULL)"
     )
     db.execute("CREATE INDEX red_flags_chat_day ON red_flags(chat_id, local_date)")
+
+
+@migrations()
+def m016_later(db: Database) -> None:
+    """ "Later" under the daily tip: when a put-off tip goes out again (once per tip), and
+    the evening time a chat chose for it."""
+    deliveries = db.table("deliveries")
+    deliveries.add_column("snooze_at", int)
+    deliveries.add_column("snoozed", int, not_null_default=0)
+    # The snooze job asks "which put-off tips are due?" every tick: only those are indexed.
+    db.execute(
+        "CREATE INDEX deliveries_snooze_at ON deliveries(snooze_at) WHERE snooze_at IS NOT NULL"
+    )
+    db.table("subscribers").add_column("evening_time", str)

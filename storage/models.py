@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from content import Tip
@@ -109,6 +109,10 @@ class NextTip:
     ask_caution: bool = False
 
 
+#: The evening time of a chat that never chose one.
+DEFAULT_EVENING = time(20, 0)
+
+
 @dataclass(frozen=True)
 class Subscriber:
     """One chat's settings and place in the tip sequence."""
@@ -144,6 +148,8 @@ class Subscriber:
     quarantine: str | None = None
     #: The local date the user last reported a bad day (/flare), or None.
     flare_on: date | None = None
+    #: The evening time a tip put off "until this evening" comes at (None: the default).
+    evening_time: time | None = None
 
     @property
     def speaks(self) -> str | None:
@@ -159,6 +165,20 @@ class Subscriber:
     def zone(self) -> tzinfo:
         """The subscriber's timezone as a tzinfo."""
         return schedule.resolve(self.timezone)
+
+    @property
+    def evening(self) -> time:
+        """The evening time a put-off tip comes at: the chat's, or 20:00."""
+        return self.evening_time or DEFAULT_EVENING
+
+    def later_options(self, day: date, now: datetime) -> dict[str, datetime]:
+        """When the tip of local date ``day`` may be put off to, from ``now``: in an hour,
+        and this evening (the chat's evening time on that date, if still to come)."""
+        options = {"hour": now + timedelta(hours=1)}
+        evening = schedule.due_instant(day, self.evening, self.zone)
+        if evening > now + timedelta(minutes=5):
+            options["evening"] = evening
+        return options
 
     def paused_on(self, day: date) -> bool:
         """Whether the daily tip is paused on the subscriber's local date ``day``."""
@@ -210,6 +230,8 @@ class Delivery:
     status: DeliveryStatus
     message_id: int | None
     attempts: int
+    #: Put off with "Later" already (once per tip).
+    snoozed: bool = False
 
 
 @dataclass(frozen=True)
@@ -320,6 +342,9 @@ def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
         program_done=bool(row["program_done"]),
         quarantine=row["quarantine"],
         flare_on=None if row["flare_on"] is None else date.fromisoformat(row["flare_on"]),
+        evening_time=None
+        if row["evening_time"] is None
+        else time.fromisoformat(row["evening_time"]),
     )
 
 
@@ -332,4 +357,5 @@ def delivery_from_row(row: dict[str, Any]) -> Delivery:
         status=DeliveryStatus(row["status"]),
         message_id=row["message_id"],
         attempts=row["attempts"],
+        snoozed=bool(row.get("snoozed", 0)),
     )

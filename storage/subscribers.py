@@ -57,6 +57,13 @@ class Subscribers(StoreBase):
             self._reschedule(chat_id, now)
             return self._get(chat_id)
 
+    def set_evening(self, chat_id: int, at: time, now: datetime) -> Subscriber:
+        """Set the chat's evening time, for a tip put off "until this evening"."""
+        with self.db.atomic():
+            self._ensure(chat_id, now)
+            self._update(chat_id, now, evening_time=schedule.format_time(at))
+            return self._get(chat_id)
+
     def set_timezone(self, chat_id: int, name: str, now: datetime) -> Subscriber:
         """Set the chat's timezone (as returned by ``schedule.parse_timezone``) and reschedule.
 

@@ -148,7 +148,10 @@ class Dispatcher:
         services = self.services
         store, clock = services.store, services.clock
         reply = render.daily_tip(
-            services.content_for(claim.language), claim.pick, checkin_prompt=claim.checkin_prompt
+            services.content_for(claim.language),
+            claim.pick,
+            checkin_prompt=claim.checkin_prompt,
+            day=claim.day,
         )
         if not await self.patience.write(lambda: store.mark_sending(claim, clock())):
             logger.info("tip to chat %s dropped: its data was deleted", claim.chat_id)

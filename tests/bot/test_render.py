@@ -41,6 +41,7 @@ CALLBACK_PATTERNS = (
     callbacks.SESSION_PATTERN,
     callbacks.FLARE_PATTERN,
     callbacks.RED_FLAG_PATTERN,
+    callbacks.LATER_PATTERN,
 )
 
 Build = Callable[[Content, Store, FakeClock], Reply]

@@ -61,6 +61,7 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m013_sessions",
             "m014_flare_day",
             "m015_red_flags",
+            "m016_later",
         ]
     finally:
         fresh.close()
@@ -1210,6 +1211,7 @@ def test_every_column_is_read_back_into_its_field(store: Store, clock: FakeClock
         "program_done": 1,
         "quarantine": "timezone does not load",
         "flare_on": "2026-11-20",
+        "evening_time": "21:30",
     }
     assert written.keys() == {f.name for f in dataclasses.fields(Subscriber)} - {"chat_id"}
     assignments = ", ".join(f"{name} = ?" for name in written)

@@ -1,0 +1,119 @@
+""" "Later" under the daily tip: in an hour or this evening, once per tip, across midnight and
+a DST change, while the next day's tip keeps its time; and /evening."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot import callbacks
+from bot.app import LATER_KEY
+from content import Content
+from tests.conftest import START, FakeClock, Harness
+from tests.helpers import buttons
+
+NINE = START.replace(hour=9, minute=1)
+
+
+async def daily_tip(bot: Harness, at: datetime) -> dict:
+    """Run the daily job at ``at``; return the one daily tip it sent (its result)."""
+    bot.clock.set(at)
+    start = len(bot.calls)
+    await bot.tick()
+    (sent,) = bot.daily_tips(start)
+    return {"buttons": buttons(sent.params), **sent.result}
+
+
+async def put_off(bot: Harness, tip: dict, day: datetime, choice: str) -> str:
+    """Press Later, then ``choice``; return what the bot said to the choice."""
+    local_day = day.date()
+    start = len(bot.calls)
+    await bot.press(tip["message_id"], callbacks.later(local_day))
+    ask = await bot.next_call(start, "sendMessage")
+    assert callbacks.later_choice(local_day, choice) in buttons(ask.params)
+    start = len(bot.calls)
+    await bot.press(ask.result["message_id"], callbacks.later_choice(local_day, choice))
+    return str((await bot.next_call(start, "editMessageText")).params["text"])
+
+
+async def snoozes(bot: Harness) -> list[str]:
+    """Run the snooze job now; return the texts it sent."""
+    assert bot.application is not None
+    start = len(bot.calls)
+    await bot.application.bot_data[LATER_KEY].run(bot.application.bot)
+    return [c.params["text"] for c in bot.since(start, "sendMessage")]
+
+
+async def test_later_in_an_hour_comes_once_and_tomorrow_keeps_its_time(
+    harness: Harness, content: Content, clock: FakeClock
+) -> None:
+    await harness.say("/subscribe")
+    tip = await daily_tip(harness, NINE)
+    assert callbacks.later(START.date()) in tip["buttons"]
+    said = await put_off(harness, tip, NINE, "hour")
+    assert said == content.message("later_set", time="10:01")
+    clock.set(NINE + timedelta(minutes=59))
+    assert await snoozes(harness) == []
+    clock.set(NINE + timedelta(minutes=61))
+    (again,) = await snoozes(harness)
+    assert again.startswith(content.message("later_again")) and tip["text"].split("\n")[-1] in again
+    assert await snoozes(harness) == []  # once
+    # A second "Later" on the same tip is refused.
+    answer = await harness.press(tip["message_id"], callbacks.later(START.date()))
+    assert answer.params.get("text") == content.message("later_once")
+    # Tomorrow's tip comes at its usual time.
+    subscriber = harness.store.subscriber(harness.chat_id)
+    assert subscriber is not None and subscriber.next_due == START.replace(hour=9) + timedelta(
+        days=1
+    )
+    await daily_tip(harness, NINE + timedelta(days=1))
+
+
+async def test_later_across_midnight(harness: Harness, content: Content, clock: FakeClock) -> None:
+    await harness.say("/subscribe")
+    await harness.say("/time 23:30")
+    at = START.replace(hour=23, minute=30, second=5)
+    tip = await daily_tip(harness, at)
+    said = await put_off(harness, tip, at, "hour")
+    assert said == content.message("later_set", time="00:30")
+    clock.set(at + timedelta(hours=1, seconds=1))  # the next local day
+    (again,) = await snoozes(harness)
+    assert again.startswith(content.message("later_again"))
+    # That day's own tip still comes at 23:30.
+    await daily_tip(harness, at + timedelta(days=1))
+
+
+async def test_this_evening_on_the_day_clocks_go_forward(
+    harness: Harness, content: Content, clock: FakeClock
+) -> None:
+    # 2026-03-08: New York moves from UTC-5 to UTC-4 at 02:00. 09:00 EDT is 13:00 UTC.
+    clock.set(datetime(2026, 3, 8, 5, 0, tzinfo=UTC))  # before any tip time that day
+    await harness.say("/subscribe")
+    await harness.say("/timezone America/New_York")
+    at = datetime(2026, 3, 8, 13, 0, 5, tzinfo=UTC)
+    tip = await daily_tip(harness, at)
+    said = await put_off(harness, tip, at - timedelta(hours=4), "evening")
+    assert said == content.message("later_set", time="20:00")
+    clock.set(datetime(2026, 3, 8, 23, 59, tzinfo=UTC))  # 19:59 EDT
+    assert await snoozes(harness) == []
+    clock.set(datetime(2026, 3, 9, 0, 0, 30, tzinfo=UTC))  # 20:00:30 EDT
+    assert len(await snoozes(harness)) == 1
+
+
+async def test_evening_sets_the_time_this_evening_means(
+    harness: Harness, content: Content, clock: FakeClock
+) -> None:
+    reply = await harness.say("/evening 21:30")
+    assert reply.params["text"] == content.message("evening_set", time="21:30")
+    assert (await harness.say("/evening soon")).params["text"] == content.message("evening_usage")
+    await harness.say("/subscribe")
+    tip = await daily_tip(harness, NINE)
+    said = await put_off(harness, tip, NINE, "evening")
+    assert said == content.message("later_set", time="21:30")
+
+
+async def test_a_forged_later_button_is_stale(harness: Harness, content: Content) -> None:
+    await harness.say("/subscribe")
+    tip = await daily_tip(harness, NINE)
+    for data in ("later:2026-02-30", "later:2025-01-01:hour"):
+        answer = await harness.press(tip["message_id"], data)
+        assert answer.params.get("text") == content.answers["stale"]
