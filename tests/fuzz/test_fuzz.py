@@ -108,6 +108,16 @@ PREFIXES = [
     callbacks.FEEDBACK_SAVED,
     callbacks.BROADCAST_CONFIRM_PREFIX,
     callbacks.BROADCAST_STOP_PREFIX,
+    # Guided sessions, a bad day, the warning-signs note and "Later" (issues 14-15).
+    "ses:go:",
+    "ses:pause:",
+    "ses:skip:",
+    "ses:pain:",
+    "ses:feel:1:",
+    callbacks.FLARE,
+    callbacks.CHECKIN_RED_FLAG,
+    "later:2026-11-26",
+    "later:2026-11-26:",
     "",
 ]
 
