@@ -24,10 +24,11 @@ from bot.guided import SessionRunner
 from bot.handlers import session as session_handlers
 from bot.metrics import METRICS_KEY, BotMetrics, add_route
 from bot.retention import Retention
-from bot.sending import broadcast, daily, later
+from bot.sending import broadcast, daily, later, weekly
 from bot.sending.later import Snoozes
 from bot.sending.ratelimit import PriorityRateLimiter
 from bot.sending.request import AiohttpRequest
+from bot.sending.weekly import Weeklies
 from content import DEFAULT_LANGUAGE, Content, load_all
 from storage import Store, operators
 from storage.operators import Broadcast
@@ -38,6 +39,7 @@ BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
 DISPATCHER_KEY = "dispatcher"
 RETENTION_KEY = "retention"
 LATER_KEY = "later"
+WEEKLY_KEY = "weekly"
 _METRICS_RUNNER = "metrics-runner"
 #: How often the WAL is copied into the database file (SQLite's own checkpoints are off).
 CHECKPOINT_SECONDS = 30
@@ -101,6 +103,7 @@ def build_application(
     application.bot_data[DISPATCHER_KEY] = daily.Dispatcher(services)
     application.bot_data[RETENTION_KEY] = Retention(services)
     application.bot_data[LATER_KEY] = Snoozes(services)
+    application.bot_data[WEEKLY_KEY] = Weeklies(services)
     application.bot_data[session_handlers.RUNNER_KEY] = SessionRunner(services)
     processor.on_dropped = functools.partial(_tell_flooding_chat, application)
     metrics = BotMetrics()
@@ -210,6 +213,13 @@ async def _post_init(application: BotApplication) -> None:
             ) from None
         application.bot_data[_METRICS_RUNNER] = runner
         logger.info("metrics on http://%s:%d/metrics", settings.listen, settings.metrics_port)
+    application.job_queue.run_repeating(
+        application.bot_data[WEEKLY_KEY].tick,
+        interval=services.settings.tick_seconds,
+        first=services.settings.tick_seconds,
+        name=weekly.JOB_NAME,
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
     application.job_queue.run_repeating(
         application.bot_data[LATER_KEY].tick,
         interval=services.settings.tick_seconds,

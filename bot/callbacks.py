@@ -91,6 +91,9 @@ PROGRESS_PATTERN = r"^progress$"
 FLARE_PATTERN = r"^flare$"
 RED_FLAG_PATTERN = r"^checkin:flag$"
 #: "Later" under a daily tip (its local date), and the choices it offers.
+#: The weekly look back's menu, and its choices (a weekday, Monday = 0, or off).
+WEEKLY_MENU = "weekly"
+WEEKLY_PATTERN = r"^weekly(:([0-6]|off))?$"
 LATER_PATTERN = r"^later:\d{4}-\d{2}-\d{2}(:(hour|evening))?$"
 LANGUAGE_PATTERN = r"^lang:[a-z]{2}$"
 FEEDBACK_PATTERN = r"^(fb:[01]:[a-z][a-z0-9_]{1,40}|fbok)$"
@@ -344,3 +347,16 @@ def parse_later(data: str) -> tuple[date, str | None] | None:
     except ValueError:
         return None
     return day, parts[2] if len(parts) > 2 else None
+
+
+def weekly_choice(weekday: int | None) -> str:
+    """Data for a weekly look back's day (Monday = 0), or None for off."""
+    return _checked(f"weekly:{'off' if weekday is None else weekday}")
+
+
+def parse_weekly(data: str) -> tuple[bool, int | None]:
+    """Data that matched ``WEEKLY_PATTERN``: (chosen, weekday); (False, None) for the menu."""
+    if data == WEEKLY_MENU:
+        return False, None
+    choice = data.split(":")[1]
+    return True, None if choice == "off" else int(choice)

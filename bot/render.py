@@ -6,7 +6,7 @@ import difflib
 import html
 import statistics
 import unicodedata
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -786,9 +786,76 @@ def settings(content: Content, subscriber: Subscriber, now: datetime) -> Reply:
     ]
     if subscriber.hold_techniques:
         rows.append([_button(buttons["hold_fine"], callbacks.SETTINGS_HOLD_OFF)])
+    rows.append([_button(buttons["weekly"], callbacks.WEEKLY_MENU)])
     rows.append([_button(buttons["caution_retake"], callbacks.CAUTION_RETAKE)])
     keyboard = InlineKeyboardMarkup(rows)
     return Reply(text, keyboard)
+
+
+def weekly_menu(content: Content, weekday: int | None) -> Reply:
+    """The weekly look back: what it is, the day now, a button per weekday and one for off."""
+    current = (
+        content.message("weekly_off_label")
+        if weekday is None
+        else content.message(DAY_KEYS[weekday])
+    )
+    days = [
+        _button(content.message(key), callbacks.weekly_choice(index))
+        for index, key in enumerate(DAY_KEYS)
+    ]
+    off = _button(content.buttons["weekly_off"], callbacks.weekly_choice(None))
+    return Reply(
+        content.message("weekly_menu", current=current),
+        InlineKeyboardMarkup([days[:4], days[4:], [off]]),
+    )
+
+
+def weekly_set(content: Content, weekday: int | None) -> Reply:
+    """The answer to a weekly look back's choice."""
+    if weekday is None:
+        return Reply(content.message("weekly_set_off"))
+    return Reply(content.message("weekly_set", day=content.message(DAY_KEYS[weekday])))
+
+
+#: A day's score as a bar, 0 to 10 (a day without a check-in is a dot).
+SPARK_BARS = "▁▂▃▄▅▆▇█"
+
+
+def weekly_summary(
+    content: Content,
+    days: Sequence[date],
+    scores: Mapping[date, int],
+    before: Sequence[int],
+    sessions: int,
+) -> Reply:
+    """The weekly look back: the week's check-ins as a line of bars, their median and how
+    it compares with the week before (in words, never a reproach), the guided sessions,
+    and one encouraging line."""
+    lines = [content.message("weekly_title", first=str(days[0]), last=str(days[-1]))]
+    week = [scores[day] for day in days if day in scores]
+    if week:
+        median = statistics.median(week)
+        spark = "".join(
+            SPARK_BARS[min(scores[day] * len(SPARK_BARS) // 11, len(SPARK_BARS) - 1)]
+            if day in scores
+            else "·"
+            for day in days
+        )
+        lines.append(
+            content.message(
+                "weekly_checkins", count=str(len(week)), median=f"{median:g}", spark=spark
+            )
+        )
+        if before:
+            change = median - statistics.median(before)
+            key = "lower" if change <= -1 else "higher" if change >= 1 else "same"
+            lines.append(content.message(f"weekly_trend_{key}"))
+    else:
+        lines.append(content.message("weekly_no_checkins"))
+    if sessions:
+        lines.append(content.message("weekly_sessions", count=str(sessions)))
+    lines.append(content.message("weekly_cheer"))
+    return Reply("\n\n".join(lines))
 
 
 def days_menu(content: Content, subscriber: Subscriber) -> Reply:

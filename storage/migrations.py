@@ -312,3 +312,16 @@ def m016_later(db: Database) -> None:
         "CREATE INDEX deliveries_snooze_at ON deliveries(snooze_at) WHERE snooze_at IS NOT NULL"
     )
     db.table("subscribers").add_column("evening_time", str)
+
+
+@migrations()
+def m017_weekly(db: Database) -> None:
+    """The weekly summary, opt-in: the weekday a chat chose (Monday = 0; NULL: off) and the
+    instant the next one is due, which the weekly job finds through a partial index."""
+    subscribers = db.table("subscribers")
+    subscribers.add_column("weekly_day", int)
+    subscribers.add_column("weekly_due", int)
+    db.execute(
+        "CREATE INDEX subscribers_weekly_due ON subscribers(weekly_due) "
+        "WHERE weekly_due IS NOT NULL"
+    )

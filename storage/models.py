@@ -111,6 +111,20 @@ class NextTip:
 
 #: The evening time of a chat that never chose one.
 DEFAULT_EVENING = time(20, 0)
+#: The weekly summary comes at this local time on the chosen day.
+WEEKLY_AT = time(18, 0)
+
+
+def next_weekly(weekday: int, zone: tzinfo, now: datetime) -> datetime:
+    """The first ``WEEKLY_AT`` on ``weekday`` in ``zone`` after ``now``."""
+    today = schedule.local_date(now, zone)
+    for offset in range(8):
+        day = today + timedelta(days=offset)
+        if day.weekday() == weekday:
+            instant = schedule.due_instant(day, WEEKLY_AT, zone)
+            if instant > now:
+                return instant
+    raise AssertionError("a weekday comes within 8 days")  # pragma: no cover
 
 
 @dataclass(frozen=True)
@@ -150,6 +164,10 @@ class Subscriber:
     flare_on: date | None = None
     #: The evening time a tip put off "until this evening" comes at (None: the default).
     evening_time: time | None = None
+    #: The weekday of the weekly summary (Monday = 0), or None: not wanted.
+    weekly_day: int | None = None
+    #: When the next weekly summary is due (None: not wanted).
+    weekly_due: datetime | None = None
 
     @property
     def speaks(self) -> str | None:
@@ -345,6 +363,10 @@ def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
         evening_time=None
         if row["evening_time"] is None
         else time.fromisoformat(row["evening_time"]),
+        weekly_day=row["weekly_day"],
+        weekly_due=None
+        if row["weekly_due"] is None
+        else datetime.fromtimestamp(row["weekly_due"], UTC),
     )
 
 

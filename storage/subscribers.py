@@ -10,7 +10,10 @@ from storage.base import StoreBase
 from storage.models import (
     Caution,
     Subscriber,
+    epoch,
     iso_stamp,
+    next_weekly,
+    subscriber_from_row,
 )
 
 
@@ -64,6 +67,35 @@ class Subscribers(StoreBase):
             self._update(chat_id, now, evening_time=schedule.format_time(at))
             return self._get(chat_id)
 
+    def set_weekly(self, chat_id: int, weekday: int | None, now: datetime) -> Subscriber:
+        """Choose the weekday of the weekly summary (Monday = 0), or None to stop it."""
+        if weekday is not None and not 0 <= weekday <= 6:
+            raise ValueError(f"not a weekday: {weekday!r}")
+        with self.db.atomic():
+            subscriber = self._ensure(chat_id, now)
+            due = None if weekday is None else epoch(next_weekly(weekday, subscriber.zone, now))
+            self._update(chat_id, now, weekly_day=weekday, weekly_due=due)
+            return self._get(chat_id)
+
+    def due_weeklies(self, now: datetime, limit: int) -> list[Subscriber]:
+        """Take up to ``limit`` chats whose weekly summary is due at ``now``: each one's next
+        is moved a week on in the same transaction, so it is sent at most once (and a bot
+        that was down sends one, not several)."""
+        with self.db.atomic():
+            rows = list(
+                self.db.query(
+                    "SELECT * FROM subscribers WHERE weekly_due IS NOT NULL AND weekly_due <= ? "
+                    "ORDER BY weekly_due LIMIT ?",
+                    [epoch(now), limit],
+                )
+            )
+            taken = [subscriber_from_row(row) for row in rows]
+            for subscriber in taken:
+                assert subscriber.weekly_day is not None
+                due = next_weekly(subscriber.weekly_day, subscriber.zone, now)
+                self._update(subscriber.chat_id, now, weekly_due=epoch(due))
+        return taken
+
     def set_timezone(self, chat_id: int, name: str, now: datetime) -> Subscriber:
         """Set the chat's timezone (as returned by ``schedule.parse_timezone``) and reschedule.
 
@@ -72,9 +104,12 @@ class Subscribers(StoreBase):
         """
         schedule.resolve(name)
         with self.db.atomic():
-            self._ensure(chat_id, now)
+            before = self._ensure(chat_id, now)
             self._update(chat_id, now, timezone=name)
             self._reschedule(chat_id, now)
+            if before.weekly_day is not None:  # the same weekday and hour, in the new zone
+                due = next_weekly(before.weekly_day, schedule.resolve(name), now)
+                self._update(chat_id, now, weekly_due=epoch(due))
             return self._get(chat_id)
 
     def set_blocked(self, chat_id: int, blocked: bool, now: datetime) -> bool:

@@ -36,6 +36,7 @@ from bot.handlers import (
     settings,
     subscription,
     technique,
+    weekly,
 )
 from bot.handlers.commands import PERSONAL_COMMANDS, PUBLIC_COMMANDS
 
@@ -83,6 +84,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(checkin.flare_button, pattern=callbacks.FLARE_PATTERN),
             CallbackQueryHandler(checkin.red_flag_button, pattern=callbacks.RED_FLAG_PATTERN),
             CallbackQueryHandler(later.later_button, pattern=callbacks.LATER_PATTERN),
+            CallbackQueryHandler(weekly.weekly_button, pattern=callbacks.WEEKLY_PATTERN),
             CallbackQueryHandler(language.language_button, pattern=callbacks.LANGUAGE_PATTERN),
             CallbackQueryHandler(feedback.feedback_button, pattern=callbacks.FEEDBACK_PATTERN),
             CallbackQueryHandler(admin.broadcast_button, pattern=callbacks.BROADCAST_PATTERN),

@@ -22,6 +22,7 @@ from bot.handlers import (
     subscription,
     technique,
     tip,
+    weekly,
 )
 
 HandlerCallback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
@@ -51,6 +52,7 @@ PERSONAL_COMMANDS: dict[str, HandlerCallback] = {
     "settings": settings.settings,
     "time": settings.set_time,
     "evening": later.evening,
+    "weekly": weekly.weekly,
     "timezone": settings.set_timezone,
     "tip": tip.tip,
     "stats": admin.stats,

@@ -42,6 +42,7 @@ CALLBACK_PATTERNS = (
     callbacks.FLARE_PATTERN,
     callbacks.RED_FLAG_PATTERN,
     callbacks.LATER_PATTERN,
+    callbacks.WEEKLY_PATTERN,
 )
 
 Build = Callable[[Content, Store, FakeClock], Reply]

@@ -62,6 +62,7 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m014_flare_day",
             "m015_red_flags",
             "m016_later",
+            "m017_weekly",
         ]
     finally:
         fresh.close()
@@ -1212,6 +1213,8 @@ def test_every_column_is_read_back_into_its_field(store: Store, clock: FakeClock
         "quarantine": "timezone does not load",
         "flare_on": "2026-11-20",
         "evening_time": "21:30",
+        "weekly_day": 6,
+        "weekly_due": 1_900_000_500,
     }
     assert written.keys() == {f.name for f in dataclasses.fields(Subscriber)} - {"chat_id"}
     assignments = ", ".join(f"{name} = ?" for name in written)

@@ -1,0 +1,40 @@
+"""/weekly and the weekly look back's buttons (also in /settings): choose the day or turn
+it off. The summaries go out from the weekly job (``bot.sending.weekly``)."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import callbacks, render
+from bot.context import BotContext
+from bot.handlers.common import edit, pressed_button, send
+
+
+async def weekly(update: Update, context: BotContext) -> None:
+    """The weekly look back's menu, with the day chosen now."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    subscriber = context.store.subscriber(chat.id)
+    await send(
+        update, render.weekly_menu(context.content, subscriber.weekly_day if subscriber else None)
+    )
+
+
+async def weekly_button(update: Update, context: BotContext) -> None:
+    """Open the menu (from /settings), or record the chosen day (or off)."""
+    pressed = await pressed_button(update, context)
+    if pressed is None:
+        return
+    query, data, chat = pressed
+    content, store = context.content, context.store
+    chosen, weekday = callbacks.parse_weekly(data)
+    await query.answer()
+    if not chosen:
+        subscriber = store.subscriber(chat.id)
+        await edit(
+            query, render.weekly_menu(content, subscriber.weekly_day if subscriber else None)
+        )
+        return
+    store.set_weekly(chat.id, weekday, context.now())
+    await edit(query, render.weekly_set(content, weekday))

@@ -1,0 +1,100 @@
+"""The weekly look back: chosen in /settings (or /weekly), sent on the chosen local day at
+18:00, once, with the week's check-ins, the trend in words and the sessions; never a word
+about missed days."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from bot import callbacks
+from bot.app import WEEKLY_KEY
+from content import Content
+from storage import Caution
+from storage.session import SessionState
+from tests.conftest import START, Harness
+from tests.helpers import buttons
+
+SUNDAY = 6
+
+
+async def weeklies(bot: Harness) -> list[str]:
+    """Run the weekly job now; return the texts it sent."""
+    assert bot.application is not None
+    start = len(bot.calls)
+    await bot.application.bot_data[WEEKLY_KEY].run(bot.application.bot)
+    return [c.params["text"] for c in bot.since(start, "sendMessage")]
+
+
+async def choose(bot: Harness, weekday: int | None) -> str:
+    """Open the menu from /settings and press a day (or off); return the answer shown."""
+    settings = await bot.say("/settings")
+    assert callbacks.WEEKLY_MENU in buttons(settings.params)
+    start = len(bot.calls)
+    await bot.press(settings.result["message_id"], callbacks.WEEKLY_MENU)
+    menu = await bot.next_call(start, "editMessageText")
+    assert callbacks.weekly_choice(weekday) in buttons(menu.params)
+    start = len(bot.calls)
+    await bot.press(settings.result["message_id"], callbacks.weekly_choice(weekday))
+    return str((await bot.next_call(start, "editMessageText")).params["text"])
+
+
+async def test_the_look_back_comes_on_the_chosen_local_day_once(
+    harness: Harness, content: Content
+) -> None:
+    await harness.say("/subscribe")
+    await harness.say("/timezone Asia/Tokyo")  # UTC+9: Sunday 18:00 is 09:00 UTC
+    said = await choose(harness, SUNDAY)
+    assert said == content.message("weekly_set", day=content.message("day_sun"))
+    # START is Thursday 2026-11-26. Scores through the week, and a stopped session.
+    for back, score in ((6, 5), (5, 6), (3, 4), (1, 3)):
+        harness.store.check_in(
+            harness.chat_id, score, datetime(2026, 11, 29, 3, tzinfo=UTC) - timedelta(days=back)
+        )
+    harness.store.set_caution(harness.chat_id, Caution.NONE, harness.clock())
+    started = harness.store.start_session(harness.chat_id, "kneading", "en", harness.clock())
+    assert started is not None
+    harness.store.end_session(started.id, SessionState.STOPPED, harness.clock())
+
+    harness.clock.set(datetime(2026, 11, 29, 8, 59, tzinfo=UTC))  # Sunday 17:59 in Tokyo
+    assert await weeklies(harness) == []
+    harness.clock.set(datetime(2026, 11, 29, 9, 0, 30, tzinfo=UTC))  # 18:00:30
+    (summary,) = await weeklies(harness)
+    assert content.message("weekly_title", first="2026-11-23", last="2026-11-29") in summary
+    assert "Check-ins: <b>4</b>" in summary and "median pain <b>4.5</b>" in summary
+    assert re.search(r"<code>[▁-█·]{7}</code>", summary)
+    assert content.message("weekly_sessions", count="1") in summary
+    assert content.message("weekly_cheer") in summary
+    assert await weeklies(harness) == []  # once
+    subscriber = harness.store.subscriber(harness.chat_id)
+    assert subscriber is not None
+    assert subscriber.weekly_due == datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+
+
+async def test_a_quiet_week_gets_no_reproach(harness: Harness, content: Content) -> None:
+    await harness.say("/subscribe")
+    await choose(harness, START.weekday())  # Thursday, today: 18:00 UTC
+    harness.clock.set(START.replace(hour=18, minute=1))
+    (summary,) = await weeklies(harness)
+    assert content.message("weekly_no_checkins") in summary
+    for word in ("missed", "only", "should", "streak"):
+        assert word not in summary.lower()
+
+
+async def test_turning_it_off_stops_it(harness: Harness, content: Content) -> None:
+    await harness.say("/subscribe")
+    await choose(harness, START.weekday())
+    assert await choose(harness, None) == content.message("weekly_set_off")
+    harness.clock.set(START.replace(hour=18, minute=1))
+    assert await weeklies(harness) == []
+
+
+async def test_weekly_command_shows_the_menu(harness: Harness, content: Content) -> None:
+    reply = await harness.say("/weekly")
+    assert reply.params["text"] == content.message(
+        "weekly_menu", current=content.message("weekly_off_label")
+    )
+    assert buttons(reply.params) == [
+        *(callbacks.weekly_choice(day) for day in range(7)),
+        callbacks.weekly_choice(None),
+    ]
