@@ -6,7 +6,7 @@ import asyncio
 import functools
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -213,39 +213,43 @@ async def _post_init(application: BotApplication) -> None:
             ) from None
         application.bot_data[_METRICS_RUNNER] = runner
         logger.info("metrics on http://%s:%d/metrics", settings.listen, settings.metrics_port)
-    application.job_queue.run_repeating(
-        application.bot_data[WEEKLY_KEY].tick,
-        interval=services.settings.tick_seconds,
-        first=services.settings.tick_seconds,
-        name=weekly.JOB_NAME,
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    data = application.bot_data
+    tick = services.settings.tick_seconds
+    # The other jobs: one run at a time; a run that outlasts its interval skips, not queues.
+    _every(application, data[WEEKLY_KEY].tick, tick, tick, weekly.JOB_NAME)
+    _every(application, data[LATER_KEY].tick, tick, tick, later.JOB_NAME)
+    _every(
+        application,
+        data[session_handlers.RUNNER_KEY].tick,
+        guided.TICK_SECONDS,
+        guided.TICK_SECONDS,
+        guided.JOB_NAME,
     )
-    application.job_queue.run_repeating(
-        application.bot_data[LATER_KEY].tick,
-        interval=services.settings.tick_seconds,
-        first=services.settings.tick_seconds,
-        name=later.JOB_NAME,
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    _every(
+        application,
+        data[RETENTION_KEY].tick,
+        retention.INTERVAL_SECONDS,
+        retention.FIRST_SECONDS,
+        retention.JOB_NAME,
     )
+    _every(application, _checkpoint, CHECKPOINT_SECONDS, CHECKPOINT_SECONDS, "wal-checkpoint")
+
+
+def _every(
+    application: BotApplication,
+    callback: Callable[[BotContext], Coroutine[Any, Any, None]],
+    interval: float,
+    first: float,
+    name: str,
+) -> None:
+    """Run ``callback`` every ``interval`` seconds from ``first`` on: one run at a time, and
+    a run that outlasts the interval makes the next one skip instead of queueing up."""
+    assert application.job_queue is not None
     application.job_queue.run_repeating(
-        application.bot_data[session_handlers.RUNNER_KEY].tick,
-        interval=guided.TICK_SECONDS,
-        first=guided.TICK_SECONDS,
-        name=guided.JOB_NAME,
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-    )
-    application.job_queue.run_repeating(
-        application.bot_data[RETENTION_KEY].tick,
-        interval=retention.INTERVAL_SECONDS,
-        first=retention.FIRST_SECONDS,
-        name=retention.JOB_NAME,
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-    )
-    application.job_queue.run_repeating(
-        _checkpoint,
-        interval=CHECKPOINT_SECONDS,
-        first=CHECKPOINT_SECONDS,
-        name="wal-checkpoint",
+        callback,
+        interval=interval,
+        first=first,
+        name=name,
         job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
     )
 
