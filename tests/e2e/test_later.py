@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot import callbacks
 from bot.app import LATER_KEY
-from content import Content
+from content import Content, load
 from tests.conftest import START, FakeClock, Harness
 from tests.helpers import buttons
 
@@ -19,7 +19,7 @@ async def daily_tip(bot: Harness, at: datetime) -> dict:
     bot.clock.set(at)
     start = len(bot.calls)
     await bot.tick()
-    (sent,) = bot.daily_tips(start)
+    (sent,) = bot.since(start, "sendMessage")  # the tick sends the daily tip only
     return {"buttons": buttons(sent.params), **sent.result}
 
 
@@ -117,3 +117,15 @@ async def test_a_forged_later_button_is_stale(harness: Harness, content: Content
     for data in ("later:2026-02-30", "later:2025-01-01:hour"):
         answer = await harness.press(tip["message_id"], data)
         assert answer.params.get("text") == content.answers["stale"]
+
+
+async def test_later_in_chinese(harness: Harness) -> None:
+    zh = load("zh")
+    harness.language_code = "zh-hans"
+    await harness.say("/subscribe")
+    tip = await daily_tip(harness, NINE)
+    said = await put_off(harness, tip, NINE, "evening")
+    assert said == zh.message("later_set", time="20:00")
+    harness.clock.set(START.replace(hour=20, minute=0, second=30))
+    (again,) = await snoozes(harness)
+    assert again.startswith(zh.message("later_again"))

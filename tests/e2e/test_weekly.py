@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot import callbacks
 from bot.app import WEEKLY_KEY
-from content import Content
+from content import Content, load
 from storage import Caution
 from storage.session import SessionState
 from tests.conftest import START, Harness
@@ -98,3 +98,15 @@ async def test_weekly_command_shows_the_menu(harness: Harness, content: Content)
         *(callbacks.weekly_choice(day) for day in range(7)),
         callbacks.weekly_choice(None),
     ]
+
+
+async def test_the_look_back_in_chinese(harness: Harness) -> None:
+    zh = load("zh")
+    harness.language_code = "zh-hans"
+    await harness.say("/subscribe")
+    said = await choose(harness, START.weekday())
+    assert said == zh.message("weekly_set", day=zh.message("day_thu"))
+    harness.store.check_in(harness.chat_id, 4, harness.clock())
+    harness.clock.set(START.replace(hour=18, minute=1))
+    (summary,) = await weeklies(harness)
+    assert "打卡：<b>1</b> 次" in summary and zh.message("weekly_cheer") in summary
