@@ -67,7 +67,7 @@ def main() -> None:
     work = C.CACHE / "work"
     work.mkdir(parents=True, exist_ok=True)
     paths = {"with triggers": work / "triggers-on.db", "without": work / "triggers-off.db"}
-    for (name, path), on in zip(paths.items(), (True, False), strict=True):
+    for path, on in zip(paths.values(), (True, False), strict=True):
         C.drop_copy(path)
         make(path, on)
     times: dict[str, list[float]] = {name: [] for name in paths}
