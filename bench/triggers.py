@@ -67,9 +67,9 @@ def main() -> None:
     work = C.CACHE / "work"
     work.mkdir(parents=True, exist_ok=True)
     paths = {"with triggers": work / "triggers-on.db", "without": work / "triggers-off.db"}
-    for path, on in zip(paths.values(), (True, False), strict=True):
+    for path, triggers in zip(paths.values(), (True, False), strict=True):
         C.drop_copy(path)
-        make(path, on)
+        make(path, triggers)
     times: dict[str, list[float]] = {name: [] for name in paths}
     for run in range(args.runs):  # alternating, a new local date each run
         for name, path in paths.items():
@@ -78,8 +78,8 @@ def main() -> None:
     for name, values in times.items():
         rows.append([name, f"{statistics.median(values) * 1e6:.1f}", f"{min(values) * 1e6:.1f}"])
     print(C.table(["three writes per tip", "median µs per tip", "min µs"], rows))
-    on, off = (statistics.median(times[name]) for name in paths)
-    print(f"triggers add {(on - off) * 1e6:.1f} µs per tip ({on / off - 1:+.0%})")
+    with_, without = (statistics.median(times[name]) for name in paths)
+    print(f"triggers add {(with_ - without) * 1e6:.1f} µs per tip ({with_ / without - 1:+.0%})")
     C.write_results("triggers", {"rows": args.rows, "runs": args.runs, "seconds_per_tip": times})
     for path in paths.values():
         C.drop_copy(path)
