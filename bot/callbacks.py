@@ -41,15 +41,21 @@ RESUME = "set:resume"
 DELETE_CONFIRM = "del:yes"
 DELETE_CANCEL = "del:no"
 #: The caution check's answers carry what to show next: a technique ("caution:none:kneading"),
-#: or the tip the check came in place of, "d." + its id for the daily tip and "t." + its id
-#: for /tip ("caution:none:d.technique_kneading").
+#: a guided session of one, "s." + its id ("caution:none:s.kneading"), or the tip the check
+#: came in place of, "d." + its id for the daily tip and "t." + its id for /tip
+#: ("caution:none:d.technique_kneading").
 CAUTION_PREFIX = "caution:"
 CAUTION_DAILY_TIP = "d."
 CAUTION_TIP = "t."
+CAUTION_SESSION = "s."
 CAUTION_NONE = "none"
 CAUTION_APPLIES = "applies"
 CAUTION_CLEARED = "cleared"
 CAUTION_RETAKE = "caution:retake"
+#: On a held card: show the caution check, then what it was for ("safety:check:kneading").
+CAUTION_TAKE_PREFIX = "safety:check:"
+#: "A clinician has seen me": lifts the hold a reported warning sign set.
+CLINICIAN_SEEN = "safety:seen"
 #: A pain check-in score, 0–10: "checkin:7". The red-flag answer is the URGENT button.
 CHECKIN_PREFIX = "checkin:"
 #: The check-in button under a daily tip: asks the question.
@@ -83,7 +89,8 @@ SETTINGS_PATTERN = (
 DAYS_PATTERN = r"^set:(days(:(all|wk))?|day:[0-6])$"
 PAUSE_PATTERN = r"^set:(pause(:(\d{1,3}|max))?|resume)$"
 DELETE_PATTERN = r"^del:(yes|no)$"
-CAUTION_PATTERN = r"^caution:((none|applies|cleared):([dt]\.)?[a-z][a-z0-9_]*|retake)$"
+CAUTION_PATTERN = r"^caution:((none|applies|cleared):([dts]\.)?[a-z][a-z0-9_]*|retake)$"
+SAFETY_STATE_PATTERN = r"^safety:(seen|check:([dts]\.)?[a-z][a-z0-9_]*)$"
 CHECKIN_PATTERN = r"^checkin:([0-9]|10)$"
 CHECKIN_ASK_PATTERN = r"^checkin:ask$"
 HOLD_PATTERN = r"^hold:fine$"
@@ -198,6 +205,16 @@ def caution(answer: str, target: str) -> str:
     return _checked(f"{CAUTION_PREFIX}{answer}:{target}")
 
 
+def caution_session(technique_id: str) -> str:
+    """The target of a caution check asked before a guided session of ``technique_id``."""
+    return CAUTION_SESSION + technique_id
+
+
+def caution_take(target: str) -> str:
+    """Data for "Take the safety check" on a held card: the check, then ``target``."""
+    return _checked(CAUTION_TAKE_PREFIX + target)
+
+
 def caution_tip(tip_id: str, *, daily: bool) -> str:
     """The target of a caution check sent in place of a tip: the daily tip or /tip's."""
     return (CAUTION_DAILY_TIP if daily else CAUTION_TIP) + tip_id
@@ -216,6 +233,8 @@ class CautionAnswer:
     tip_id: str | None
     #: That tip was the daily tip (else /tip's).
     daily: bool
+    #: The technique is to start as a guided session, not to open as a card.
+    session: bool = False
 
 
 def parse_caution(data: str) -> CautionAnswer:
@@ -225,6 +244,10 @@ def parse_caution(data: str) -> CautionAnswer:
         if target.startswith(prefix):
             tip_id = target.removeprefix(prefix)
             return CautionAnswer(answer, target, None, tip_id, prefix == CAUTION_DAILY_TIP)
+    if target.startswith(CAUTION_SESSION):
+        return CautionAnswer(
+            answer, target, target.removeprefix(CAUTION_SESSION), None, False, True
+        )
     return CautionAnswer(answer, target, target, None, False)
 
 

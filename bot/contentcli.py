@@ -10,7 +10,8 @@ from typing import Any, TextIO
 from bot import render
 from content import LANGUAGES, Content, ContentError, load_all, pictures, rules
 from content.markup import MarkupError, check_caption, check_message, plain
-from storage import Caution, NextTip, Progress, Subscriber
+from storage import Caution, Decision, NextTip, Permit, Progress, Subscriber
+from storage.safety import Hold, decide
 
 #: A moment to render dates and "next tip" lines against.
 SAMPLE_NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
@@ -29,9 +30,37 @@ def _subscriber(**values: object) -> Subscriber:
     return Subscriber(**fields)  # type: ignore[arg-type]
 
 
+def _decision(**values: object) -> Decision:
+    """The safety decision for a sample chat with these settings, on SAMPLE_NOW's date."""
+    return decide(1, _subscriber(**values), SAMPLE_NOW.date())
+
+
+def _permit() -> Permit:
+    """A sample chat that answered the caution check, nothing holding massage."""
+    permit = _decision(caution=Caution.NONE).permit
+    assert permit is not None
+    return permit
+
+
+#: A sample chat's settings that hold massage for each reason (``storage.safety``).
+HELD_BY: Mapping[Hold, Mapping[str, object]] = {
+    Hold.WARNING_SIGN: {"caution": Caution.NONE, "warning_sign_on": SAMPLE_NOW.date()},
+    Hold.PAIN_STOP: {"caution": Caution.NONE, "pain_stop_on": SAMPLE_NOW.date()},
+    Hold.WORSE: {"caution": Caution.NONE, "worse_on": SAMPLE_NOW.date()},
+    Hold.CAUTION: {"caution": Caution.APPLIES},
+    Hold.UNANSWERED: {"caution": Caution.ASKED},
+    Hold.CHECKINS: {"caution": Caution.NONE, "hold_techniques": True},
+    Hold.FLARE: {"caution": Caution.NONE, "flare_on": SAMPLE_NOW.date()},
+}
+
+
 def picked(content: Content, index: int, **values: Any) -> NextTip:
-    """The content's tip at ``index`` as the next tip of a chat (see ``NextTip``)."""
-    return NextTip(content.tips[index], **values)
+    """The content's tip at ``index`` as the next tip of a chat (see ``NextTip``), with the
+    sample permit when it is about massage and the caution check is not in its place."""
+    tip = content.tips[index]
+    if tip.about_massage and not values.get("ask_caution"):
+        values.setdefault("permit", _permit())
+    return NextTip(tip, **values)
 
 
 def messages(content: Content) -> Iterator[tuple[str, render.Reply]]:
@@ -47,11 +76,23 @@ def messages(content: Content) -> Iterator[tuple[str, render.Reply]]:
     yield "check-in", render.checkin(content)
     yield "check-in thanks", render.checked_in(content, 4, False)
     yield "check-in thanks, rising", render.checked_in(content, 8, True)
-    yield "I feel fine", render.hold_lifted(content, _subscriber(caution=Caution.NONE))
+    yield "I feel fine", render.hold_lifted(content, _decision(caution=Caution.NONE))
     yield (
         "I feel fine, a caution applies",
-        render.hold_lifted(content, _subscriber(caution=Caution.APPLIES)),
+        render.hold_lifted(content, _decision(caution=Caution.APPLIES)),
     )
+    for hold, values in HELD_BY.items():
+        held = _decision(**values)
+        yield f"massage held: {hold}", render.massage_held(content, held, "kneading")
+        yield f"massage held: {hold}, nothing waiting", render.massage_held(content, held, None)
+        yield f"clinician seen, still held: {hold}", render.clinician_seen(content, held)
+    everything = {k: v for values in HELD_BY.values() for k, v in values.items()}
+    everything["caution"] = Caution.APPLIES
+    yield (
+        "massage held: every reason",
+        render.massage_held(content, _decision(**everything), "s.kneading"),
+    )
+    yield "clinician seen", render.clinician_seen(content, _decision(caution=Caution.NONE))
     no_progress = render.progress(content, _no_progress())
     assert isinstance(no_progress, render.Reply)
     yield "no progress yet", no_progress
@@ -91,7 +132,7 @@ def captions(content: Content) -> Iterator[tuple[str, render.Reply]]:
     """Every caption under a picture, and what follows it."""
     yield "technique list", render.technique_list(content)
     for technique in content.techniques:
-        card = render.technique_captioned(content, technique)
+        card = render.technique_captioned(content, technique, _permit())
         yield f"technique {technique.id}", card.caption
         if card.rest is not None:
             yield f"technique {technique.id} (continued)", card.rest

@@ -89,7 +89,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             update = self._update
             chat = update.effective_chat if update else None
             user = update.effective_user if update else None
-            subscriber = self.store.subscriber(chat.id) if chat else None
+            # An inline query has no chat: the user's private chat with the bot has the
+            # user's id, and holds the language they chose.
+            chat_id = chat.id if chat else user.id if user else None
+            subscriber = self.store.subscriber(chat_id) if chat_id is not None else None
             chosen = subscriber.language if subscriber else None
             self._language = chosen or language_for(user.language_code if user else None)
         return self._language

@@ -8,7 +8,9 @@ within Telegram's pace of about one message a second per chat. Edits go one afte
 so many sessions at once slow each other's timers down instead of flooding Telegram.
 
 A session that has run all its steps asks how it felt; one left too long (the bot was
-away, or it stayed paused) ends politely. When the bot stops, running sessions are held
+away, or it stayed paused) ends politely, and so does one the safety decision no longer
+allows (``storage.safety``: a hold set since it started, or found when it resumes). When
+the bot stops, running sessions are held
 at their step and go on from it when the bot starts again.
 """
 
@@ -87,6 +89,14 @@ class SessionRunner:
         if session.stale(technique.timings, now):
             await self._end(bot, session, render.Reply(content.message("session_ended")))
             return
+        # Every step shown asks the safety decision: a hold set since the session started
+        # (a warning sign, /flare) or found on resuming after a restart ends it, saying why.
+        allowed = store.massage(session.chat_id, now)
+        if allowed.permit is None:
+            held = render.massage_held(content, allowed, None)
+            reply = render.Reply(f"{content.message('session_held_resume')}\n\n{held.text}")
+            await self._end(bot, session, reply)
+            return
         if (
             session.state is SessionState.RUNNING
             and session.position(technique.timings, now).finished
@@ -96,7 +106,8 @@ class SessionRunner:
                 await self.show(bot, done, render.session_done(content, technique, done))
                 self.shown.pop(session.id, None)
             return
-        await self.show(bot, session, render.session_view(content, technique, session, now))
+        view = render.session_view(content, technique, session, now, allowed.permit)
+        await self.show(bot, session, view)
 
     async def _end(self, bot: Any, session: Session, reply: render.Reply) -> None:
         ended = self.services.store.end_session(

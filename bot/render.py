@@ -23,10 +23,11 @@ from bot import callbacks
 from bot.chart import progress_chart, stats_chart
 from content import LANGUAGES, Content, Technique, Tip
 from content.markup import MAX_CAPTION_LENGTH, plain
-from storage import Caution, NextTip, Progress, Subscriber, TechniqueTips
+from storage import Caution, NextTip, Progress, Subscriber
 from storage.checkins import MAX_SCORE, MIN_SCORE
 from storage.operators import BroadcastStatus
-from storage.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date
+from storage.safety import Decision, Hold, Permit, decide
+from storage.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date, local_date_in
 from storage.session import Feeling, Session, SessionState
 from storage.sessions import SessionCounts
 from storage.stats import Stats
@@ -59,14 +60,16 @@ CAUTION_STATES = {
     Caution.APPLIES: "caution_state_applies",
     Caution.CLEARED: "caution_state_cleared",
 }
-#: The settings view's line for tips about massage: on, or why they are held back.
-TECHNIQUE_TIPS_STATES = {
-    TechniqueTips.ON: "techniques_on",
-    TechniqueTips.ASK: "techniques_ask",
-    TechniqueTips.UNANSWERED: "techniques_held_unanswered",
-    TechniqueTips.CAUTION: "techniques_held_caution",
-    TechniqueTips.CHECKINS: "techniques_held",
-    TechniqueTips.FLARE: "techniques_held_flare",
+#: The settings view's line for massage: each reason it is held (``storage.safety``).
+HOLD_STATES = {
+    Hold.WARNING_SIGN: "techniques_held_warning_sign",
+    Hold.PAIN_STOP: "techniques_held_pain_stop",
+    Hold.WORSE: "techniques_held_worse",
+    Hold.CAUTION: "techniques_held_caution",
+    Hold.UNANSWERED: "techniques_held_unanswered",
+    Hold.CHECKINS: "techniques_held",
+    Hold.FLARE: "techniques_held_flare",
+    Hold.PAUSED: "techniques_held_paused",
 }
 #: How much of what a user typed is echoed back in a reply.
 MAX_ECHO = 40
@@ -167,7 +170,8 @@ def help_text(content: Content) -> Reply:
 
 def page(content: Content, key: str) -> Reply:
     """A long page (/safety, /benefits, /urgent, /sources) with buttons to the others: the
-    evidence behind /safety and /benefits one tap away, and /urgent from every page."""
+    evidence behind /safety and /benefits one tap away, and /urgent from every page. The
+    pages of warning signs (/urgent, /safety) never offer massage techniques."""
     buttons = content.buttons
     techniques = _button(buttons["techniques"], callbacks.TECHNIQUES)
     safety = _button(buttons["safety"], callbacks.SAFETY)
@@ -175,9 +179,10 @@ def page(content: Content, key: str) -> Reply:
     sources = _button(buttons["sources"], callbacks.SOURCES)
     urgent = _button(buttons["urgent"], callbacks.URGENT)
     rows = {
-        "safety": [[techniques, benefits], [sources, urgent]],
+        "safety": [[benefits, sources], [urgent]],
         "benefits": [[techniques, safety], [sources]],
         "sources": [[safety, benefits], [urgent]],
+        "urgent": [[safety]],
     }.get(key, [[techniques, safety]])
     return Reply(content.pages[key], InlineKeyboardMarkup(rows))
 
@@ -220,7 +225,9 @@ def technique_list(content: Content, intro: str | None = None) -> Reply:
     return Reply(text, InlineKeyboardMarkup(rows))
 
 
-def _card_sections(content: Content, technique: Technique) -> list[str]:
+def _card_sections(content: Content, technique: Technique, permit: Permit) -> list[str]:
+    """A technique's card, section by section: only for a chat the safety decision allowed
+    (``permit``; see ``storage.safety``)."""
     heading = content.message
     steps = "\n".join(f"{number}. {step}" for number, step in enumerate(technique.steps, start=1))
     return [
@@ -256,37 +263,40 @@ def _card_keyboard(content: Content, technique: Technique) -> InlineKeyboardMark
     )
 
 
-def technique_card(content: Content, technique: Technique) -> Reply:
+def technique_card(content: Content, technique: Technique, permit: Permit) -> Reply:
     """One technique's card, with a way back to the list, the safety page and the urgent
     card, and a button to send it to a helper."""
     return Reply(
-        "\n\n".join(_card_sections(content, technique)), _card_keyboard(content, technique)
+        "\n\n".join(_card_sections(content, technique, permit)),
+        _card_keyboard(content, technique),
     )
 
 
-def shared_technique(content: Content, technique: Technique, link: str) -> str:
+def shared_technique(content: Content, technique: Technique, link: str, permit: Permit) -> str:
     """A technique's card as a helper gets it in another chat: the whole card (its stop
-    rule last), the emergency signs, and the bot's link to the card. Nothing about whoever
-    shared it."""
+    rule last), who should not be massaged without asking a doctor first, the emergency
+    signs, and the bot's link to the card. Nothing about whoever shared it."""
     return "\n\n".join(
         [
-            *_card_sections(content, technique),
+            *_card_sections(content, technique, permit),
+            content.message("share_caution"),
             content.message("share_urgent"),
             content.message("share_link", link=html.escape(link)),
         ]
     )
 
 
-def shared_caption(content: Content, technique: Technique, link: str) -> str | None:
-    """The same under the technique's picture, shortened to what a caption holds: what it
-    is, the dose, the stop rule, the emergency signs and the link; None if even that is
-    too long."""
-    sections = _card_sections(content, technique)
+def shared_caption(content: Content, technique: Technique, link: str, permit: Permit) -> str | None:
+    """The same under the technique's picture, shortened to what a caption holds: its name,
+    the dose, the stop rule, who should not be massaged without asking a doctor, the
+    emergency signs and the link; None if even that is too long."""
+    sections = _card_sections(content, technique, permit)
     caption = "\n\n".join(
         [
-            sections[0],
+            f"<b>{technique.name}</b>",  # what it is: the picture shows it
             sections[4],  # the dose and the session cap
             sections[-1],  # when to stop
+            content.message("share_caution"),
             content.message("share_urgent"),
             content.message("share_link", link=html.escape(link)),
         ]
@@ -302,12 +312,13 @@ def shared_urgent(content: Content, link: str) -> str:
 
 
 def shared_matches(
-    contents: Mapping[str, Content], query: str, language: str
+    contents: Mapping[str, Content], query: str, language: str, *, chosen: bool = False
 ) -> list[tuple[Content, Technique]]:
     """The techniques an inline query names, in card order, each in the language it was
     named in: the language whose own name for it the query is part of (揉 finds 揉法 in
-    Chinese even from an English app), else ``language``. For an empty query, or one that
-    names none, all of them in ``language``."""
+    Chinese even from an English app), else ``language``; always ``language`` when the
+    user ``chosen`` it with /language. For an empty query, or one that names none, all of
+    them in ``language``."""
     own = contents[language]
     wanted = " ".join(query.lower().split())
     by_name: dict[str, list[Content]] = {}  # the query is part of its name there
@@ -329,7 +340,7 @@ def shared_matches(
             found = [own]  # nothing named: offer everything
         if not found:
             continue
-        content = found[0]  # ``own`` first when it matched at all
+        content = own if chosen else found[0]  # ``own`` first when it matched at all
         named = content.technique(technique.id)
         assert named is not None  # every language has the same techniques
         matches.append((content, named))
@@ -344,11 +355,11 @@ class Card:
     rest: Reply | None
 
 
-def technique_captioned(content: Content, technique: Technique) -> Card:
+def technique_captioned(content: Content, technique: Technique, permit: Permit) -> Card:
     """The card split at its sections: as many as fit in a caption (1,024 characters) go
     under the picture, with the list, safety and urgent buttons; the rest follows as a
     message with the urgent button, since the stop rule comes last."""
-    sections = _card_sections(content, technique)
+    sections = _card_sections(content, technique, permit)
     fitting = 0
     while fitting < len(sections) and (
         len(plain("\n\n".join(sections[: fitting + 1]))) <= MAX_CAPTION_LENGTH
@@ -413,13 +424,48 @@ def doctor_first(content: Content, target: str) -> Reply:
     )
 
 
-def guarded_technique(content: Content, caution: Caution | None, technique: Technique) -> Reply:
-    """A technique's card once the caution check allows it; the check or doctor card before."""
-    if caution is Caution.APPLIES:
-        return doctor_first(content, technique.id)
-    if caution is None or not caution.allows_massage:
-        return caution_check(content, technique.id)
-    return technique_card(content, technique)
+def massage_held(content: Content, decision: Decision, target: str | None) -> Reply:
+    """What a chat sees instead of a technique, a session or a tip about massage that the
+    safety decision does not allow: the caution check when it was never answered, the
+    ask-a-doctor card when only a caution holds it; else every reason in words, kindly,
+    with what lifts each and a button for those a press lifts, and the warning signs.
+    ``target`` is what the caution check's answers go on to (a technique id,
+    ``callbacks.caution_session`` or ``callbacks.caution_tip``), or None if nothing waits."""
+    if target is not None and (decision.ask or decision.holds == (Hold.UNANSWERED,)):
+        return caution_check(content, target)
+    if target is not None and decision.holds == (Hold.CAUTION,):
+        return doctor_first(content, target)
+    return Reply(held_text(content, decision), _held_keyboard(content, decision, target))
+
+
+def held_text(content: Content, decision: Decision) -> str:
+    """Why massage is held, one line per reason with what lifts it (most serious first)."""
+    lines = [content.message("massage_held_title")]
+    if decision.ask:
+        lines.append(content.message("massage_held_ask"))
+    for hold in decision.holds:
+        values = {"date": str(decision.warning_sign_on)} if hold is Hold.WARNING_SIGN else {}
+        lines.append(content.message(f"massage_held_{hold.value}", **values))
+    lines.append(content.message("massage_held_footer"))
+    return "\n\n".join(lines)
+
+
+def _held_keyboard(
+    content: Content, decision: Decision, target: str | None
+) -> InlineKeyboardMarkup:
+    buttons = content.buttons
+    rows: list[list[InlineKeyboardButton]] = []
+    if Hold.WARNING_SIGN in decision.holds:
+        rows.append([_button(buttons["clinician_seen"], callbacks.CLINICIAN_SEEN)])
+    if Hold.CAUTION in decision.holds and target is not None:
+        cleared = callbacks.caution(callbacks.CAUTION_CLEARED, target)
+        rows.append([_button(buttons["caution_cleared"], cleared)])
+    if Hold.UNANSWERED in decision.holds and target is not None:
+        rows.append([_button(buttons["caution_take"], callbacks.caution_take(target))])
+    if Hold.CHECKINS in decision.holds:
+        rows.append([_button(buttons["hold_fine"], callbacks.HOLD_FINE)])
+    rows.append([_button(buttons["urgent"], callbacks.URGENT)])
+    return InlineKeyboardMarkup(rows)
 
 
 def caution_gate(content: Content, pick: NextTip, *, daily: bool) -> Reply:
@@ -477,12 +523,22 @@ def checked_in(content: Content, score: int, rising: bool) -> Reply:
     )
 
 
-def hold_lifted(content: Content, subscriber: Subscriber) -> Reply:
-    """The reply to "I feel fine": technique tips are back, with the stop rule, or, while
-    the caution check still holds them back, that only the check-in hold is gone."""
-    if subscriber.technique_tips.held:
+def hold_lifted(content: Content, decision: Decision) -> Reply:
+    """The reply to "I feel fine": massage tips are back, with the stop rule, or, while
+    something else still holds massage, that only the check-in hold is gone."""
+    if decision.held:
         return Reply(content.message("hold_lifted_caution"))
     return Reply(content.message("hold_lifted"))
+
+
+def clinician_seen(content: Content, decision: Decision) -> Reply:
+    """The reply to "a clinician has seen me": the warning sign's hold is gone; massage is
+    back with the stop rule, or what still holds it, and why."""
+    text = content.message("clinician_seen")
+    if not decision.held:
+        return Reply(f"{text}\n\n{content.message('massage_allowed')}")
+    held = massage_held(content, decision, None)
+    return Reply(f"{text}\n\n{held.text}", held.keyboard)
 
 
 @dataclass(frozen=True)
@@ -758,7 +814,7 @@ def settings(content: Content, subscriber: Subscriber, now: datetime) -> Reply:
         days=days_label(content, subscriber.days),
         pause=pause_label(content, subscriber, now),
         next=next_tip(content, subscriber, now),
-        techniques=content.message(TECHNIQUE_TIPS_STATES[subscriber.technique_tips]),
+        techniques=massage_state(content, subscriber, now),
         checkin=content.message(
             "checkin_prompt_on" if subscriber.checkin_prompt else "checkin_prompt_off"
         ),
@@ -786,10 +842,24 @@ def settings(content: Content, subscriber: Subscriber, now: datetime) -> Reply:
     ]
     if subscriber.hold_techniques:
         rows.append([_button(buttons["hold_fine"], callbacks.SETTINGS_HOLD_OFF)])
+    if subscriber.warning_sign_on is not None:
+        rows.append([_button(buttons["clinician_seen"], callbacks.CLINICIAN_SEEN)])
     rows.append([_button(buttons["weekly"], callbacks.WEEKLY_MENU)])
     rows.append([_button(buttons["caution_retake"], callbacks.CAUTION_RETAKE)])
     keyboard = InlineKeyboardMarkup(rows)
     return Reply(text, keyboard)
+
+
+def massage_state(content: Content, subscriber: Subscriber, now: datetime) -> str:
+    """The settings view's line for massage: on, on after the check, or every reason it is
+    held (the safety decision on the chat's local date)."""
+    day = local_date_in(now, subscriber.timezone)  # a zone set aside counts in UTC
+    decision = decide(subscriber.chat_id, subscriber, day)
+    if decision.allowed:
+        return content.message("techniques_on")
+    if decision.ask:
+        return content.message("techniques_ask")
+    return "; ".join(content.message(HOLD_STATES[hold]) for hold in decision.holds)
 
 
 def weekly_menu(content: Content, weekday: int | None) -> Reply:
@@ -950,9 +1020,14 @@ def later_ask(content: Content, day: date, options: Mapping[str, datetime], even
     )
 
 
-def tip_again(content: Content, tip: Tip) -> Reply:
-    """A put-off daily tip, sent again: its text and feedback buttons, nothing to put off."""
-    again = daily_tip(content, NextTip(tip, program_done=True))
+def tip_again(content: Content, tip: Tip, decision: Decision) -> Reply:
+    """A put-off daily tip, sent again: its text and feedback buttons, nothing to put off;
+    a tip about massage that the safety decision holds now is left out, and why said."""
+    if tip.about_massage and decision.permit is None:
+        held = massage_held(content, decision, None)
+        return Reply(f"{content.message('later_held')}\n\n{held.text}", held.keyboard)
+    pick = NextTip(tip, program_done=True, permit=decision.permit if tip.about_massage else None)
+    again = daily_tip(content, pick)
     return Reply(f"{content.message('later_again')}\n\n{again.text}", again.keyboard)
 
 
@@ -1092,9 +1167,14 @@ def clock_text(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def session_view(content: Content, technique: Technique, session: Session, now: datetime) -> Reply:
+def session_view(
+    content: Content, technique: Technique, session: Session, now: datetime, permit: Permit
+) -> Reply:
     """A running or paused session's message at ``now``: the step in bold, its time left,
-    "step 2 of 5", the time left in all and what comes next, with the buttons."""
+    "step 2 of 5", the time left in all and what comes next, with the buttons. Only for a
+    chat the safety decision allows now (``permit``)."""
+    if permit.chat_id != session.chat_id:
+        raise ValueError(f"session {session.id} is not chat {permit.chat_id}'s")
     timings = technique.timings
     where = session.position(timings, now)
     steps = technique.steps

@@ -10,24 +10,26 @@ from storage.models import (
     Progress,
     Recovery,
     Subscriber,
-    TechniqueTips,
     TipSync,
 )
+from storage.safety import Decision, Hold, Permit
 from storage.store import NewerDatabase, Store, is_busy, is_damaged
 
 __all__ = [
     "Caution",
     "Checkin",
     "Claim",
+    "Decision",
     "Delivery",
     "DeliveryStatus",
+    "Hold",
     "NewerDatabase",
     "NextTip",
+    "Permit",
     "Progress",
     "Recovery",
     "Store",
     "Subscriber",
-    "TechniqueTips",
     "TipSync",
     "is_busy",
     "is_damaged",

@@ -325,3 +325,22 @@ def m017_weekly(db: Database) -> None:
         "CREATE INDEX subscribers_weekly_due ON subscribers(weekly_due) "
         "WHERE weekly_due IS NOT NULL"
     )
+
+
+@migrations()
+def m018_safety_state(db: Database) -> None:
+    """One safety state: the local dates of a session's pain stop and of a session that
+    felt worse (each holds massage for the rest of that day), and the date of a warning
+    sign reported at a check-in, which holds massage until a clinician has seen the user.
+
+    Warning signs reported before this version held nothing; each chat's latest one holds
+    massage now, until the user says a clinician has seen them (one tap): cautious, since
+    nothing recorded whether they were seen."""
+    subscribers = db.table("subscribers")
+    subscribers.add_column("pain_stop_on", str)
+    subscribers.add_column("worse_on", str)
+    subscribers.add_column("warning_sign_on", str)
+    db.execute(
+        "UPDATE subscribers SET warning_sign_on = "
+        "(SELECT max(local_date) FROM red_flags WHERE red_flags.chat_id = subscribers.chat_id)"
+    )

@@ -5,11 +5,14 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from content import Tip
 from storage import schedule
 from storage.checkins import Checkin
+
+if TYPE_CHECKING:
+    from storage.safety import Permit
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -60,28 +63,6 @@ class Caution(enum.StrEnum):
         return self in (Caution.NONE, Caution.CLEARED)
 
 
-class TechniqueTips(enum.StrEnum):
-    """Whether tips that teach a technique or suggest massage may reach a chat, and if not,
-    why. ``Subscriber.technique_tips`` is the one place this is decided."""
-
-    ON = "on"
-    #: The caution check was never answered: it goes out in place of the first such tip.
-    ASK = "ask"
-    #: The check came in place of a tip and is not answered yet: passed over until it is.
-    UNANSWERED = "unanswered"
-    #: Something on the caution list applies: passed over until a doctor clears the user.
-    CAUTION = "caution"
-    #: Check-ins rose: passed over until the user says they feel fine.
-    CHECKINS = "checkins"
-    #: A bad day reported today (/flare): passed over until the next local day.
-    FLARE = "flare"
-
-    @property
-    def held(self) -> bool:
-        """Whether such tips are passed over (not queued: the sequence goes on without them)."""
-        return self not in (TechniqueTips.ON, TechniqueTips.ASK)
-
-
 #: Statuses that mean the day's tip is handled and must not be sent again.
 DONE_STATUSES = tuple(
     status.value
@@ -107,6 +88,12 @@ class NextTip:
     #: The chat never answered the caution check and this tip is about massage: the
     #: check goes out in its place, and the tip only after an answer that allows massage.
     ask_caution: bool = False
+    #: The safety decision's permit, which a tip about massage needs (``storage.safety``).
+    permit: Permit | None = None
+
+    def __post_init__(self) -> None:
+        if self.tip.about_massage and self.permit is None and not self.ask_caution:
+            raise ValueError(f"tip {self.tip.id} is about massage: it needs a Permit")
 
 
 #: The evening time of a chat that never chose one.
@@ -168,6 +155,13 @@ class Subscriber:
     weekly_day: int | None = None
     #: When the next weekly summary is due (None: not wanted).
     weekly_due: datetime | None = None
+    #: The local date of the session's pain stop, and of a session that felt worse: each
+    #: holds massage for the rest of that day (``storage.safety``).
+    pain_stop_on: date | None = None
+    worse_on: date | None = None
+    #: The local date a warning sign was reported at a check-in, until the user says a
+    #: clinician has seen them (None: nothing reported, or seen since).
+    warning_sign_on: date | None = None
 
     @property
     def speaks(self) -> str | None:
@@ -205,28 +199,6 @@ class Subscriber:
     def paused_at(self, now: datetime) -> bool:
         """Whether the daily tip is paused at ``now``, by the subscriber's local date."""
         return self.paused_on(schedule.local_date_in(now, self.timezone))
-
-    @property
-    def technique_tips(self) -> TechniqueTips:
-        """Whether tips about massage may come, and why not: a caution that applies (or an
-        unanswered check) first, since only the user's doctor or answer lifts it."""
-        if self.caution is Caution.APPLIES:
-            return TechniqueTips.CAUTION
-        if self.caution is Caution.ASKED:
-            return TechniqueTips.UNANSWERED
-        if self.hold_techniques:
-            return TechniqueTips.CHECKINS
-        if self.caution is None:
-            return TechniqueTips.ASK
-        return TechniqueTips.ON
-
-    def technique_tips_on(self, day: date) -> TechniqueTips:
-        """``technique_tips`` on the chat's local date ``day``: a bad day reported that day
-        holds tips about massage back too (and the caution check waits for another day)."""
-        gate = self.technique_tips
-        if not gate.held and self.flare_on == day:
-            return TechniqueTips.FLARE
-        return gate
 
 
 #: Columns of the subscribers table that ``Store._update`` may set: every ``Subscriber``
@@ -367,7 +339,14 @@ def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
         weekly_due=None
         if row["weekly_due"] is None
         else datetime.fromtimestamp(row["weekly_due"], UTC),
+        pain_stop_on=_day(row["pain_stop_on"]),
+        worse_on=_day(row["worse_on"]),
+        warning_sign_on=_day(row["warning_sign_on"]),
     )
+
+
+def _day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
 
 
 def delivery_from_row(row: dict[str, Any]) -> Delivery:

@@ -49,39 +49,6 @@ class CheckIns(StoreBase):
                 self._update(chat_id, now, hold_techniques=1)
         return trend
 
-    def report_flare(self, chat_id: int, now: datetime) -> Subscriber:
-        """Record a bad day on the chat's local date: tips about massage are passed over
-        for the rest of it (``Subscriber.technique_tips_on``)."""
-        with self.db.atomic():
-            subscriber = self._ensure(chat_id, now)
-            today = schedule.local_date(now, subscriber.zone)
-            self._update(chat_id, now, flare_on=today.isoformat())
-            return self._get(chat_id)
-
-    def record_red_flag(self, chat_id: int, now: datetime) -> date:
-        """Note that the chat pressed the check-in's warning-signs button, on its local date
-        (it shows on /report); nothing else is created. Returns that date."""
-        row = self.subscriber(chat_id)
-        zone = row.zone if row else schedule.resolve(self.default_timezone)
-        today = schedule.local_date(now, zone)
-        with self.db.atomic():
-            self.db.execute(
-                "INSERT INTO red_flags (chat_id, local_date, created_at) VALUES (?, ?, ?)",
-                [chat_id, today.isoformat(), iso_stamp(now)],
-            )
-        return today
-
-    def red_flag_days(self, chat_id: int, since: date, until: date) -> list[date]:
-        """The local dates in ``since``..``until`` the button was pressed, each once."""
-        return [
-            date.fromisoformat(day)
-            for (day,) in self.db.execute(
-                "SELECT DISTINCT local_date FROM red_flags WHERE chat_id = ? "
-                "AND local_date >= ? AND local_date <= ? ORDER BY local_date",
-                [chat_id, since.isoformat(), until.isoformat()],
-            ).fetchall()
-        ]
-
     def checkins(self, chat_id: int) -> list[Checkin]:
         """A chat's check-ins, oldest first."""
         return self._checkins(chat_id, before=date.max, limit=-1)[::-1]

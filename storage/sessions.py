@@ -12,6 +12,7 @@ from typing import Any
 from storage import schedule
 from storage.base import StoreBase
 from storage.models import iso_stamp
+from storage.safety import Permit
 from storage.session import Feeling, Session, SessionState, skip, streak
 
 _ACTIVE = (SessionState.RUNNING.value, SessionState.PAUSED.value)
@@ -29,13 +30,15 @@ class Sessions(StoreBase):
     """A chat's guided sessions."""
 
     def start_session(
-        self, chat_id: int, technique_id: str, language: str, now: datetime
+        self, permit: Permit, technique_id: str, language: str, now: datetime
     ) -> Session | None:
-        """Start a session of ``technique_id`` now, in ``language``, on the chat's local date.
+        """Start a session of ``technique_id`` now, in ``language``, on the chat's local date,
+        for the chat the safety decision allowed it for (``storage.safety``).
 
         Returns:
             The new session, or None if one is already running or paused in this chat.
         """
+        chat_id = permit.chat_id
         with self.db.atomic():
             if self.active_session(chat_id) is not None:
                 return None

@@ -14,11 +14,11 @@ from storage.models import (
     DeliveryStatus,
     NextTip,
     Subscriber,
-    TechniqueTips,
     TipSync,
     iso_stamp,
     tip_from_row,
 )
+from storage.safety import decide
 
 #: The columns ``_tip`` reads.
 _TIP_COLUMNS = "id, position, text, technique, program_day, massage"
@@ -132,17 +132,17 @@ class Tips(StoreBase):
             )
 
     def _next_tip(self, subscriber: Subscriber, day: date) -> NextTip:
-        """The first tip after the subscriber's place, wrapping round; while tips about
-        massage are held back on the chat's local date ``day``
-        (``Subscriber.technique_tips_on``), the first other one: those are passed over,
-        not queued."""
-        gate = subscriber.technique_tips_on(day)
+        """The first tip after the subscriber's place, wrapping round; while massage is held
+        on the chat's local date ``day`` (``storage.safety.decide``), the first other one:
+        tips about massage are passed over, not queued. A tip about massage carries the
+        decision's permit, or the caution check goes out in its place."""
+        decision = decide(subscriber.chat_id, subscriber, day)
         rows = list(
             self.db.query(
                 f"SELECT {_TIP_COLUMNS} FROM tips "
                 f"WHERE active = 1 AND NOT (? AND {_ABOUT_MASSAGE}) "
                 "ORDER BY position > ? DESC, position LIMIT 1",
-                [gate.held, subscriber.tip_cursor],
+                [decision.held, subscriber.tip_cursor],
             )
         )
         if not rows:
@@ -152,7 +152,8 @@ class Tips(StoreBase):
             tip,
             program_done=subscriber.program_done,
             left_out=_left_out(subscriber, tip),
-            ask_caution=gate is TechniqueTips.ASK and tip.about_massage,
+            ask_caution=decision.ask and tip.about_massage,
+            permit=decision.permit if tip.about_massage else None,
         )
 
 

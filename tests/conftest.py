@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.localapi import Call
 from bot.sending.daily import JOB_NAME
 from content import Content, load
-from storage import Caution, Claim, Store
+from storage import Caution, Claim, Permit, Store
 from tests.fakeapi import FakeBotApi
 
 #: Handler group for test instrumentation, after every group the bot uses.
@@ -268,3 +268,14 @@ async def harness(make_harness: MakeHarness, fake: FakeBotApi) -> AsyncIterator[
 def stopped(make_harness: MakeHarness) -> Harness:
     """Like ``harness``, but not started: the test starts and restarts it with ``running()``."""
     return make_harness()
+
+
+def permit(store: Store, chat_id: int, now: datetime) -> Permit:
+    """The safety decision's permit for ``chat_id`` at ``now``, the caution check answered
+    "none apply" first if it never was (what starting a session or showing a card needs)."""
+    subscriber = store.subscriber(chat_id)
+    if subscriber is None or subscriber.caution is None:
+        store.set_caution(chat_id, Caution.NONE, now)
+    allowed = store.massage(chat_id, now)
+    assert allowed.permit is not None, f"massage is held: {allowed.holds}"
+    return allowed.permit

@@ -15,7 +15,7 @@ from asyncio.subprocess import Process
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,8 @@ from bot.app import BotApplication, build_application
 from bot.sending.daily import JOB_NAME
 from bot.webhook import HEALTH_PATH, SECRET_HEADER, serve
 from content import Content
-from storage import Store
+from storage import Caution, Permit, Store, Subscriber
+from storage.safety import decide
 from tests.conftest import FakeClock, Harness, settings_for
 from tests.fakeapi import FakeBotApi
 
@@ -235,3 +236,20 @@ async def health(base: str) -> tuple[int, dict[str, Any]]:
 def message(fake: FakeBotApi, chat_id: int, text: str) -> bytes:
     """A user's message as Telegram would post it to the webhook (not queued for polling)."""
     return json.dumps(fake.api.user_message(chat_id, text, queue=False)).encode()
+
+
+def sample_permit(chat_id: int = 1) -> Permit:
+    """A permit for a chat that answered the caution check and has nothing holding massage,
+    from the safety decision itself (nothing else can make one)."""
+    subscriber = Subscriber(
+        chat_id=chat_id,
+        subscribed=True,
+        tip_time=time(9, 0),
+        timezone="UTC",
+        next_due=None,
+        tip_cursor=0,
+        caution=Caution.NONE,
+    )
+    found = decide(chat_id, subscriber, date(2026, 11, 26)).permit
+    assert found is not None
+    return found

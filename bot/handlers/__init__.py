@@ -77,6 +77,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(pause.pause_button, pattern=callbacks.PAUSE_PATTERN),
             CallbackQueryHandler(privacy.delete_button, pattern=callbacks.DELETE_PATTERN),
             CallbackQueryHandler(caution.caution_button, pattern=callbacks.CAUTION_PATTERN),
+            CallbackQueryHandler(caution.safety_button, pattern=callbacks.SAFETY_STATE_PATTERN),
             CallbackQueryHandler(checkin.checkin_button, pattern=callbacks.CHECKIN_PATTERN),
             CallbackQueryHandler(checkin.ask_button, pattern=callbacks.CHECKIN_ASK_PATTERN),
             CallbackQueryHandler(checkin.fine_button, pattern=callbacks.HOLD_PATTERN),

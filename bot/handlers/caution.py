@@ -6,8 +6,9 @@ from telegram import Update
 
 from bot import callbacks, render
 from bot.context import BotContext
-from bot.handlers.common import edit, pressed_button
-from bot.handlers.technique import send_card
+from bot.handlers.common import edit, pressed_button, send_to
+from bot.handlers.session import start
+from bot.handlers.technique import decision, send_card
 from storage import Caution, NextTip
 
 #: Each answer button, the answer it records, and the states it may follow. "None apply"
@@ -49,9 +50,14 @@ async def caution_button(update: Update, context: BotContext) -> None:
     if subscriber.caution is Caution.APPLIES:
         await edit(query, render.doctor_first(content, pressed_answer.target))
         return
+    # The answer allows massage; whatever else holds it still does (the one decision).
+    allowed = decision(chat, context)
+    if allowed.permit is None:
+        await edit(query, render.massage_held(content, allowed, pressed_answer.target))
+        return
     if tip is not None:
         # The check came in place of this tip: now it may be shown, in the same message.
-        pick = NextTip(tip, program_done=subscriber.program_done)
+        pick = NextTip(tip, program_done=subscriber.program_done, permit=allowed.permit)
         reply = (
             render.daily_tip(content, pick, checkin_prompt=subscriber.checkin_prompt)
             if pressed_answer.daily
@@ -60,5 +66,46 @@ async def caution_button(update: Update, context: BotContext) -> None:
         await edit(query, reply)
         return
     assert technique is not None
+    if pressed_answer.session:
+        # Asked before a guided session: it starts now, below the answered check.
+        await start(chat, context, technique, allowed.permit)
+        return
     # The check is a text message and cannot become a picture: the card comes below it.
-    await send_card(chat, context, technique)
+    await send_card(chat, context, technique, allowed.permit)
+
+
+async def take_button(update: Update, context: BotContext) -> None:
+    """ "Take the safety check" on a held card: the check, whose answer goes on to what
+    the card was shown for."""
+    pressed = await pressed_button(update, context)
+    if pressed is None:
+        return
+    query, data, _ = pressed
+    await query.answer()
+    target = data.removeprefix(callbacks.CAUTION_TAKE_PREFIX)
+    await edit(query, render.caution_check(context.content, target))
+
+
+async def clinician_seen(update: Update, context: BotContext) -> None:
+    """ "A clinician has seen me" (on a held card, or in /settings): lift the hold a
+    reported warning sign set, and say what, if anything, still holds massage."""
+    pressed = await pressed_button(update, context)
+    if pressed is None:
+        return
+    query, _, chat = pressed
+    content = context.content
+    _, changed = context.store.clinician_seen(chat.id, context.now())
+    if not changed:
+        await query.answer(content.answers["clinician_seen_not_held"])
+        return
+    await query.answer()
+    await send_to(chat, render.clinician_seen(content, decision(chat, context)))
+
+
+async def safety_button(update: Update, context: BotContext) -> None:
+    """The held card's buttons: "Take the safety check" and "A clinician has seen me"."""
+    query = update.callback_query
+    if query is not None and query.data == callbacks.CLINICIAN_SEEN:
+        await clinician_seen(update, context)
+    else:
+        await take_button(update, context)

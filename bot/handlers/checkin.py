@@ -60,23 +60,24 @@ async def fine_button(update: Update, context: BotContext) -> None:
     if pressed is None:
         return
     query, _, chat = pressed
-    subscriber, changed = context.store.set_hold(chat.id, False, context.now())
+    _, changed = context.store.set_hold(chat.id, False, context.now())
     if not changed:
         await query.answer(context.content.answers["hold_not_held"])
         return
     await query.answer()
-    reply = render.hold_lifted(context.content, subscriber)
+    reply = render.hold_lifted(context.content, context.store.massage(chat.id, context.now()))
     await send_to(chat, reply)
 
 
 async def red_flag_button(update: Update, context: BotContext) -> None:
-    """The check-in's warning-signs button: note the date for /report, then the urgent
-    card (the same card as every other urgent button)."""
+    """The check-in's warning-signs button: note the date for /report and hold massage
+    until a clinician has seen the user, then the urgent card (the same card as every
+    other urgent button)."""
     pressed = await pressed_button(update, context)
     if pressed is None:
         return
     query, _, chat = pressed
-    context.store.record_red_flag(chat.id, context.now())
+    context.store.report_warning_sign(chat.id, context.now())
     await query.answer()
     await send_to(chat, render.page(context.content, "urgent"))
 

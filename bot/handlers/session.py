@@ -10,8 +10,9 @@ from bot import callbacks, render
 from bot.context import BotContext
 from bot.guided import SessionRunner
 from bot.handlers.common import command_argument, edit, pressed_button, send, send_to
-from bot.handlers.technique import caution_allows
+from bot.handlers.technique import decision
 from content import Technique
+from storage import Permit
 from storage.session import Feeling, SessionState
 
 #: Where the Application keeps its SessionRunner.
@@ -40,18 +41,24 @@ async def session(update: Update, context: BotContext) -> None:
 async def _start_checked(
     update: Update, context: BotContext, chat: Chat, technique: Technique
 ) -> None:
-    """Start a session, or show the caution check first (its answer opens the card,
-    which has the start button)."""
-    allowed, caution = caution_allows(update, context)
-    if not allowed:
-        await send_to(chat, render.guarded_technique(context.content, caution, technique))
+    """Start a session if the safety decision allows it; else the caution check (whose
+    answer goes on to the session), or why massage is held and what lifts it."""
+    allowed = decision(chat, context)
+    if allowed.permit is None:
+        target = callbacks.caution_session(technique.id)
+        await send_to(chat, render.massage_held(context.content, allowed, target))
         return
+    await start(chat, context, technique, allowed.permit)
+
+
+async def start(chat: Chat, context: BotContext, technique: Technique, permit: Permit) -> None:
+    """Start a guided session of ``technique`` in ``chat`` and send its message."""
     store, now = context.store, context.now()
-    started = store.start_session(chat.id, technique.id, context.language, now)
+    started = store.start_session(permit, technique.id, context.language, now)
     if started is None:
         await send_to(chat, render.Reply(context.content.message("session_already")))
         return
-    reply = render.session_view(context.content, technique, started, now)
+    reply = render.session_view(context.content, technique, started, now, permit)
     message = await send_to(chat, reply)
     store.set_session_message(started.id, message.message_id, now)
     runner_of(context).shown[started.id] = reply.text
@@ -85,12 +92,16 @@ async def session_button(update: Update, context: BotContext) -> None:
         if felt is None:
             await query.answer(content.answers["stale"])
             return
+        if felt.feeling is Feeling.WORSE:
+            store.report_worse(chat.id, now)  # no more massage today
         await query.answer()
         await edit(query, render.session_felt(content, Feeling(press.feeling)))
         return
     if press.action == "pain":
-        # Ends at once, whatever state it was in, and the warning signs come next.
+        # Ends at once, whatever state it was in; no more massage today, and the warning
+        # signs come next.
         ended = store.end_session(found.id, SessionState.PAIN_STOP, now)
+        store.report_pain_stop(chat.id, now)
         await query.answer()
         runner.shown.pop(found.id, None)
         if ended is not None:

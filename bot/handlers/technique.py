@@ -9,33 +9,20 @@ from bot import callbacks, photos, render
 from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, pressed_button, send, send_to
 from content import Technique
-from storage import Caution
+from storage import Decision, Permit
 
 #: The picture shown with the list of techniques.
 OVERVIEW = "overview"
 
 
-def _caution(update: Update, context: BotContext) -> Caution | None:
-    """The chat's answer to the caution check (None if never answered); nothing is created."""
-    chat = update.effective_chat
-    subscriber = context.store.subscriber(chat.id) if chat is not None else None
-    return subscriber.caution if subscriber is not None else None
+def decision(chat: Chat, context: BotContext) -> Decision:
+    """The safety decision for ``chat`` now: may it be taught or guided through massage?"""
+    return context.store.massage(chat.id, context.now())
 
 
-def _allowed(caution: Caution | None) -> bool:
-    return caution is not None and caution.allows_massage
-
-
-def caution_allows(update: Update, context: BotContext) -> tuple[bool, Caution | None]:
-    """Whether the chat's answer to the caution check lets a technique (or a session of
-    one) be shown, and the answer itself."""
-    caution = _caution(update, context)
-    return _allowed(caution), caution
-
-
-async def send_card(chat: Chat, context: BotContext, technique: Technique) -> None:
+async def send_card(chat: Chat, context: BotContext, technique: Technique, permit: Permit) -> None:
     """Send a technique's picture with its card as the caption (the rest right after)."""
-    card = render.technique_captioned(context.content, technique)
+    card = render.technique_captioned(context.content, technique, permit)
     caption = card.caption
     await photos.send(chat, context, technique.id, caption.text, caption.keyboard)
     if card.rest is not None:
@@ -66,16 +53,16 @@ async def technique(update: Update, context: BotContext) -> None:
 
 
 async def open_technique(update: Update, context: BotContext, technique: Technique) -> None:
-    """Send a technique's card, or the caution check first if it was never answered (or
-    the answer does not allow massage)."""
+    """Send a technique's card if the safety decision allows it; else the caution check
+    (never answered), or why massage is held and what lifts it."""
     chat = update.effective_chat
     if chat is None:
         return
-    caution = _caution(update, context)
-    if not _allowed(caution):
-        await send(update, render.guarded_technique(context.content, caution, technique))
+    allowed = decision(chat, context)
+    if allowed.permit is None:
+        await send(update, render.massage_held(context.content, allowed, technique.id))
         return
-    await send_card(chat, context, technique)
+    await send_card(chat, context, technique, allowed.permit)
 
 
 async def technique_button(update: Update, context: BotContext) -> None:
@@ -101,18 +88,18 @@ async def technique_button(update: Update, context: BotContext) -> None:
         await query.answer(content.answers["stale"])
         return
     await query.answer()
-    caution = _caution(update, context)
-    if not _allowed(caution):
-        reply = render.guarded_technique(content, caution, found)
+    allowed = decision(chat, context)
+    if allowed.permit is None:
+        reply = render.massage_held(content, allowed, found.id)
         if on_picture:
             await send_to(chat, reply)
         else:
             await edit(query, reply)
         return
     if message is None or not on_picture:
-        await send_card(chat, context, found)
+        await send_card(chat, context, found, allowed.permit)
         return
-    card = render.technique_captioned(content, found)
+    card = render.technique_captioned(content, found, allowed.permit)
     await photos.edit(message, context, found.id, card.caption.text, card.caption.keyboard)
     if card.rest is not None:
         await send_to(chat, card.rest)

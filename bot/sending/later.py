@@ -2,7 +2,10 @@
 
 Each is taken from the database before it is sent (``Store.due_snoozes``), so a stop or a
 crash while sending loses at most that one repeat and never sends it twice. A chat that
-blocked the bot since, or erased its data, is skipped.
+blocked the bot since, or erased its data, is skipped, and so is every tip of a chat
+that paused its tips since. A tip about massage asks the safety decision again: if
+something holds massage now (a caution, /flare, a session's pain stop...), the repeat says
+so instead of sending the tip.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot import render
 from bot.context import BotContext, Services
-from storage import is_busy
+from storage import Hold, is_busy
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +51,12 @@ class Snoozes:
             tip = store.tip(delivery.tip_id) if delivery.tip_id else None
             if subscriber is None or tip is None or not subscriber.active:
                 continue
+            allowed = store.massage(delivery.chat_id, clock(), delivery=True)
+            if Hold.PAUSED in allowed.holds:
+                continue  # paused since: no tips at all until the pause ends
             content = self.services.content_for(subscriber.speaks)
-            reply = render.tip_again(content, tip)
+            # A tip about massage that something holds now is replaced by why (tip_again).
+            reply = render.tip_again(content, tip, allowed)
             try:
                 await bot.send_message(delivery.chat_id, reply.text, reply_markup=reply.keyboard)
                 sent += 1

@@ -57,6 +57,9 @@ class Weeklies:
             )
             content = self.services.content_for(subscriber.speaks)
             reply = render.weekly_summary(content, days, checkins, before, sessions)
+            # It never suggests massage while the safety decision holds it, and says so.
+            if store.massage(subscriber.chat_id, now).held:
+                reply = render.Reply(f"{reply.text}\n\n{content.message('weekly_held')}")
             try:
                 await bot.send_message(subscriber.chat_id, reply.text)
                 sent += 1

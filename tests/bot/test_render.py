@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 
 import pytest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot import callbacks, render
+from bot import callbacks, contentcli, render
 from bot.contentcli import picked
 from bot.handlers import register
 from bot.render import Reply
 from content import Content, load
 from content.loader import TEXT_PLACEHOLDERS
 from content.markup import MarkupError, check_message, plain
-from storage import Caution, Store
+from storage import Caution, Hold, Store
 from storage.schedule import EVERY_DAY, WEEKDAYS, parse_timezone
 from tests.conftest import FakeClock
+from tests.helpers import sample_permit
 
 TECHNIQUE_IDS = [technique.id for technique in load().techniques]
 HEADING_KEYS = sorted(key for key in TEXT_PLACEHOLDERS if key.startswith("technique_heading_"))
@@ -31,6 +33,7 @@ CALLBACK_PATTERNS = (
     callbacks.PAUSE_PATTERN,
     callbacks.DELETE_PATTERN,
     callbacks.CAUTION_PATTERN,
+    callbacks.SAFETY_STATE_PATTERN,
     callbacks.CHECKIN_PATTERN,
     callbacks.CHECKIN_ASK_PATTERN,
     callbacks.HOLD_PATTERN,
@@ -52,7 +55,7 @@ def _card(technique_id: str) -> Build:
     def build(content: Content, store: Store, clock: FakeClock) -> Reply:
         technique = content.technique(technique_id)
         assert technique is not None
-        return render.technique_card(content, technique)
+        return render.technique_card(content, technique, sample_permit())
 
     return build
 
@@ -185,7 +188,9 @@ TEXT_ONLY_REPLIES = [
     pytest.param(lambda c, s, k: render.Reply(c.message("pause_usage")), id="pause_usage"),
     pytest.param(lambda c, s, k: render.privacy(c, 90), id="privacy"),
     pytest.param(
-        lambda c, s, k: render.hold_lifted(c, s.set_caution(1, Caution.NONE, k())),
+        lambda c, s, k: render.hold_lifted(
+            c, (s.set_caution(1, Caution.NONE, k()), s.massage(1, k()))[1]
+        ),
         id="hold_lifted",
     ),
     pytest.param(lambda c, s, k: render.Reply(c.message("deleted")), id="deleted"),
@@ -299,7 +304,7 @@ def test_daily_tip_is_valid_for_every_tip(content: Content) -> None:
 def test_technique_card_contains_every_step(content: Content, technique_id: str) -> None:
     technique = content.technique(technique_id)
     assert technique is not None
-    text = render.technique_card(content, technique).text
+    text = render.technique_card(content, technique, sample_permit()).text
     assert [step for step in technique.steps if step not in text] == []
 
 
@@ -307,7 +312,7 @@ def test_technique_card_contains_every_step(content: Content, technique_id: str)
 def test_technique_card_contains_every_heading(content: Content, technique_id: str) -> None:
     technique = content.technique(technique_id)
     assert technique is not None
-    text = render.technique_card(content, technique).text
+    text = render.technique_card(content, technique, sample_permit()).text
     assert HEADING_KEYS
     assert [key for key in HEADING_KEYS if content.message(key) not in text] == []
 
@@ -318,7 +323,7 @@ def test_technique_card_buttons_lead_to_the_list_safety_and_urgent(
 ) -> None:
     technique = content.technique(technique_id)
     assert technique is not None
-    assert callback_data(render.technique_card(content, technique)) == [
+    assert callback_data(render.technique_card(content, technique, sample_permit())) == [
         callbacks.TECHNIQUES,
         callbacks.SAFETY,
         callbacks.URGENT,
@@ -341,7 +346,7 @@ def test_delete_confirm_offers_delete_and_cancel(content: Content) -> None:
 def test_technique_card_contains_the_stop_signs(content: Content, technique_id: str) -> None:
     technique = content.technique(technique_id)
     assert technique is not None
-    assert technique.stop in render.technique_card(content, technique).text
+    assert technique.stop in render.technique_card(content, technique, sample_permit()).text
 
 
 def test_preset_timezones_are_canonical_names() -> None:
@@ -717,3 +722,37 @@ def test_settings_say_why_tips_about_massage_are_held(
 @pytest.mark.parametrize("key", ["safety", "benefits"])
 def test_safety_and_benefits_lead_to_the_sources(content: Content, key: str) -> None:
     assert callbacks.SOURCES in _data(render.page(content, key))
+
+
+#: Callback data that teaches or starts massage: never on a card of warning signs.
+def offers_massage(reply: render.Reply) -> list[str]:
+    """The buttons of ``reply`` that lead to a technique or a guided session."""
+    return [
+        data
+        for data in callback_data(reply)
+        if data == callbacks.TECHNIQUES or data.startswith((callbacks.TECHNIQUE_PREFIX, "ses:go:"))
+    ]
+
+
+@pytest.mark.parametrize("key", ["urgent", "safety"])
+def test_warning_signs_cards_never_offer_massage(content: Content, key: str) -> None:
+    assert offers_massage(render.page(content, key)) == []
+    # The check fails on the regression it guards against: the button put back.
+    with_button = render.Reply(
+        content.pages[key],
+        InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data=callbacks.TECHNIQUES)]]),
+    )
+    assert offers_massage(with_button) == [callbacks.TECHNIQUES]
+
+
+def test_the_held_card_offers_no_massage_whatever_holds_it(content: Content) -> None:
+    cases: list[tuple[Hold | str, Mapping[str, object]]] = [
+        *contentcli.HELD_BY.items(),
+        ("ask", {"caution": None}),
+    ]
+    for hold, values in cases:
+        held = contentcli._decision(**values)
+        for target in ("kneading", callbacks.caution_session("kneading"), None):
+            reply = render.massage_held(content, held, target)
+            assert offers_massage(reply) == [], hold
+            assert callbacks.URGENT in callback_data(reply), (hold, target)

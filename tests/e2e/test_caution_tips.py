@@ -12,7 +12,7 @@ from bot import callbacks, render
 from content import Content, load
 from storage import Caution, NextTip
 from tests.conftest import START, FakeClock, Harness, massage_days
-from tests.helpers import buttons
+from tests.helpers import buttons, sample_permit
 
 LANGUAGES = [pytest.param("en", id="en"), pytest.param("zh-hans", id="zh")]
 
@@ -133,7 +133,7 @@ async def test_the_daily_check_then_none_apply_shows_the_tip_across_a_restart(
         edit = await stopped.next_call(start, "editMessageText")
         stored = stopped.store.tip(first.id)
         assert stored is not None
-        expected = render.daily_tip(content, NextTip(stored))
+        expected = render.daily_tip(content, NextTip(stored, permit=sample_permit()))
         assert edit.params["text"] == expected.text
         assert buttons(edit.params)[0] == callbacks.feedback(True, first.id)
         subscriber = stopped.store.subscriber(stopped.chat_id)
@@ -197,7 +197,8 @@ async def test_tip_asks_the_check_then_applies_and_cleared_across_a_restart(
         shown = await stopped.next_call(start, "editMessageText")
         stored = stopped.store.tip(first.id)
         assert stored is not None
-        assert shown.params["text"] == render.tip(content, NextTip(stored)).text
+        again = render.tip(content, NextTip(stored, permit=sample_permit()))
+        assert shown.params["text"] == again.text
         assert content.message("techniques_on") in await settings_text(stopped)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from bot import callbacks
 from content import Content
-from storage import Checkin
+from storage import Checkin, Hold
 from tests.conftest import START, FakeClock, Harness
 from tests.helpers import buttons, check_in, check_in_daily, confirm_deletion
 
@@ -55,13 +55,15 @@ async def test_red_flag_button_sends_the_urgent_page(harness: Harness, content: 
     assert page.params["text"] == content.pages["urgent"]
 
 
-async def test_red_flag_button_notes_the_date_and_nothing_else(harness: Harness) -> None:
+async def test_red_flag_button_notes_the_date_and_holds_massage(harness: Harness) -> None:
     question = await harness.say("/checkin")
     await harness.press(question.result["message_id"], callbacks.CHECKIN_RED_FLAG)
     assert harness.store.checkins(harness.chat_id) == []
-    assert harness.store.subscriber(harness.chat_id) is None
+    subscriber = harness.store.subscriber(harness.chat_id)
+    assert subscriber is not None and not subscriber.subscribed  # subscribes nobody
     day = START.date()
     assert harness.store.red_flag_days(harness.chat_id, day, day) == [day]
+    assert harness.store.massage(harness.chat_id, harness.clock()).holds == (Hold.WARNING_SIGN,)
 
 
 async def test_red_flag_button_reaches_the_urgent_page_on_a_rising_trend(

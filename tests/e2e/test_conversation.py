@@ -8,7 +8,7 @@ from bot import callbacks, render
 from content import Content
 from content.loader import COMMANDS
 from tests.conftest import START, FakeClock, Harness
-from tests.helpers import buttons
+from tests.helpers import buttons, sample_permit
 
 
 async def test_start_welcomes_with_three_buttons(harness: Harness, content: Content) -> None:
@@ -49,7 +49,7 @@ async def test_technique_button_turns_the_picture_into_the_card(
     assert edit.params["message_id"] == listing.result["message_id"]
     kneading = content.technique("kneading")
     assert kneading is not None
-    card = render.technique_captioned(content, kneading)
+    card = render.technique_captioned(content, kneading, sample_permit())
     assert edit.params["media"]["caption"] == card.caption.text
     assert buttons(edit.params) == [
         callbacks.TECHNIQUES,

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot import callbacks
 from content import Content
-from storage import Caution, TechniqueTips
+from storage import Caution, Hold
 from tests.conftest import START, FakeClock, Harness, massage_days
 from tests.helpers import buttons
 
@@ -79,5 +79,6 @@ async def test_the_bad_day_button_under_the_daily_tip_and_the_checkin(
     subscriber = harness.store.subscriber(harness.chat_id)
     assert subscriber is not None and subscriber.flare_on == clock().date()
     # The hold is the day's only: nothing has to be undone tomorrow.
-    assert subscriber.technique_tips_on(clock().date()) is TechniqueTips.FLARE
-    assert subscriber.technique_tips_on(clock().date() + timedelta(days=1)) is TechniqueTips.ASK
+    assert harness.store.massage(harness.chat_id, clock()).holds == (Hold.FLARE,)
+    tomorrow = harness.store.massage(harness.chat_id, clock() + timedelta(days=1))
+    assert not tomorrow.held and tomorrow.ask

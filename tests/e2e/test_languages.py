@@ -10,7 +10,7 @@ from bot.contentcli import picked
 from bot.localapi import Upload
 from content import Content, load_all
 from tests.conftest import START, FakeClock, Harness
-from tests.helpers import buttons
+from tests.helpers import buttons, sample_permit
 
 CONTENTS = load_all()
 EN, ZH = CONTENTS["en"], CONTENTS["zh"]
@@ -141,7 +141,7 @@ async def test_chinese_technique_card_and_picture(harness: Harness) -> None:
     picture, *rest = await harness.say_all("/technique 按法")
     pressing = ZH.technique("pressing")
     assert pressing is not None
-    card = render.technique_captioned(ZH, pressing)
+    card = render.technique_captioned(ZH, pressing, sample_permit())
     assert picture.params["caption"] == card.caption.text
     assert [c.params["text"] for c in rest] == ([card.rest.text] if card.rest else [])
     assert harness.store.file_id("zh/pressing") is not None

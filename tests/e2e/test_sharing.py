@@ -13,7 +13,7 @@ from content import Content, load_all
 from content.markup import check_caption, check_message
 from storage import Caution
 from tests.conftest import Harness
-from tests.helpers import buttons
+from tests.helpers import buttons, sample_permit
 
 TECHNIQUES = ("kneading", "pressing", "pushing", "grasping")
 
@@ -101,6 +101,8 @@ def text_of(result: dict[str, Any]) -> str:
 async def test_typing_a_technique_offers_its_whole_card_and_the_urgent_card(
     harness: Harness, content: Content
 ) -> None:
+    harness.pass_caution_check()  # the safety decision allows massage: cards are offered
+    before = harness.store.subscriber(harness.chat_id)
     answer = await inline(harness, "knead")
     assert ids(answer) == ["en.kneading", "en.urgent"]
     card, urgent = answer["results"]
@@ -109,18 +111,22 @@ async def test_typing_a_technique_offers_its_whole_card_and_the_urgent_card(
     text = text_of(card)
     assert card["type"] == "article" and card["title"] == kneading.name
     assert card["input_message_content"]["parse_mode"] == "HTML"
-    for part in (kneading.what, kneading.dose, kneading.stop, content.message("share_urgent")):
+    caution = content.message("share_caution")
+    for part in (kneading.what, kneading.dose, kneading.stop, caution):
         assert part in text
-    assert text.index(kneading.stop) < text.index(content.message("share_urgent"))
+    # The stop rule, then who not to massage without asking a doctor, then the emergency.
+    assert text.index(kneading.stop) < text.index(caution)
+    assert text.index(caution) < text.index(content.message("share_urgent"))
     assert f"https://t.me/{BOT}?start=technique-kneading" in text
     assert content.pages["urgent"] in text_of(urgent)
     assert f"https://t.me/{BOT}?start=urgent" in text_of(urgent)
     # The same for everyone in that language, cached per user; nothing is stored.
     assert answer["cache_time"] == 300 and answer["is_personal"] is True
-    assert harness.store.subscriber(harness.chat_id) is None
+    assert harness.store.subscriber(harness.chat_id) == before
 
 
 async def test_a_chinese_name_finds_the_chinese_card_from_any_app(harness: Harness) -> None:
+    harness.pass_caution_check()
     zh = CONTENTS["zh"]
     kneading = zh.technique("kneading")
     assert kneading is not None
@@ -135,6 +141,7 @@ async def test_a_chinese_name_finds_the_chinese_card_from_any_app(harness: Harne
 async def test_an_empty_or_unknown_query_offers_every_card_in_the_app_language(
     harness: Harness, query: str
 ) -> None:
+    harness.pass_caution_check()
     assert ids(await inline(harness, query, "zh")) == [
         *(f"zh.{technique_id}" for technique_id in TECHNIQUES),
         "zh.urgent",
@@ -152,8 +159,10 @@ async def test_a_picture_telegram_already_has_is_offered_with_a_shorter_card(
     assert pressing is not None
     assert photo["type"] == "photo" and photo["id"] == "en.pressing"
     assert photo["photo_file_id"] in harness.fake.api.files
-    for part in (pressing.name, pressing.dose, pressing.stop, content.message("share_urgent")):
+    caution = content.message("share_caution")
+    for part in (pressing.name, pressing.dose, pressing.stop, caution):
         assert part in photo["caption"]
+    assert photo["caption"].index(caution) < photo["caption"].index(content.message("share_urgent"))
     assert "start=technique-pressing" in photo["caption"]
 
 
@@ -161,8 +170,8 @@ def test_every_shared_card_fits_a_message_and_every_short_one_a_caption() -> Non
     for content in CONTENTS.values():
         for technique in content.techniques:
             link = callbacks.technique_link(BOT, technique.id)
-            check_message(render.shared_technique(content, technique, link))
-            caption = render.shared_caption(content, technique, link)
+            check_message(render.shared_technique(content, technique, link, sample_permit()))
+            caption = render.shared_caption(content, technique, link, sample_permit())
             assert caption is not None, (content.language, technique.id)
             check_caption(caption)
         check_message(render.shared_urgent(content, callbacks.start_link(BOT, "urgent")))

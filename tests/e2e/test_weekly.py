@@ -12,7 +12,7 @@ from bot.app import WEEKLY_KEY
 from content import Content, load
 from storage import Caution
 from storage.session import SessionState
-from tests.conftest import START, Harness
+from tests.conftest import START, Harness, permit
 from tests.helpers import buttons
 
 SUNDAY = 6
@@ -52,7 +52,9 @@ async def test_the_look_back_comes_on_the_chosen_local_day_once(
             harness.chat_id, score, datetime(2026, 11, 29, 3, tzinfo=UTC) - timedelta(days=back)
         )
     harness.store.set_caution(harness.chat_id, Caution.NONE, harness.clock())
-    started = harness.store.start_session(harness.chat_id, "kneading", "en", harness.clock())
+    started = harness.store.start_session(
+        permit(harness.store, harness.chat_id, harness.clock()), "kneading", "en", harness.clock()
+    )
     assert started is not None
     harness.store.end_session(started.id, SessionState.STOPPED, harness.clock())
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from content import Content
-from storage import Caution, Claim, Store, Subscriber, TechniqueTips
+from storage import Caution, Claim, Hold, Store
 from tests.conftest import START, FakeClock, massage_days, send_day
 
 CHAT = 42
@@ -141,18 +141,22 @@ def test_the_tip_is_found_by_id_retired_or_not(store: Store, content: Content) -
 
 
 @pytest.mark.parametrize(
-    ("caution", "hold", "expected"),
+    ("caution", "hold", "holds", "ask"),
     [
-        pytest.param(None, False, TechniqueTips.ASK, id="never-asked"),
-        pytest.param(None, True, TechniqueTips.CHECKINS, id="never-asked-rising"),
-        pytest.param(Caution.ASKED, False, TechniqueTips.UNANSWERED, id="unanswered"),
-        pytest.param(Caution.ASKED, True, TechniqueTips.UNANSWERED, id="unanswered-rising"),
-        pytest.param(Caution.NONE, False, TechniqueTips.ON, id="none-apply"),
-        pytest.param(Caution.NONE, True, TechniqueTips.CHECKINS, id="none-apply-rising"),
-        pytest.param(Caution.APPLIES, False, TechniqueTips.CAUTION, id="applies"),
-        pytest.param(Caution.APPLIES, True, TechniqueTips.CAUTION, id="applies-rising"),
-        pytest.param(Caution.CLEARED, False, TechniqueTips.ON, id="cleared"),
-        pytest.param(Caution.CLEARED, True, TechniqueTips.CHECKINS, id="cleared-rising"),
+        pytest.param(None, False, (), True, id="never-asked"),
+        pytest.param(None, True, (Hold.CHECKINS,), False, id="never-asked-rising"),
+        pytest.param(Caution.ASKED, False, (Hold.UNANSWERED,), False, id="unanswered"),
+        pytest.param(
+            Caution.ASKED, True, (Hold.UNANSWERED, Hold.CHECKINS), False, id="unanswered-rising"
+        ),
+        pytest.param(Caution.NONE, False, (), False, id="none-apply"),
+        pytest.param(Caution.NONE, True, (Hold.CHECKINS,), False, id="none-apply-rising"),
+        pytest.param(Caution.APPLIES, False, (Hold.CAUTION,), False, id="applies"),
+        pytest.param(
+            Caution.APPLIES, True, (Hold.CAUTION, Hold.CHECKINS), False, id="applies-rising"
+        ),
+        pytest.param(Caution.CLEARED, False, (), False, id="cleared"),
+        pytest.param(Caution.CLEARED, True, (Hold.CHECKINS,), False, id="cleared-rising"),
     ],
 )
 def test_one_rule_decides_whether_tips_about_massage_come(
@@ -160,9 +164,11 @@ def test_one_rule_decides_whether_tips_about_massage_come(
     clock: FakeClock,
     caution: Caution | None,
     hold: bool,
-    expected: TechniqueTips,
+    holds: tuple[Hold, ...],
+    ask: bool,
 ) -> None:
     store.set_caution(CHAT, caution, clock())
-    subscriber: Subscriber = store.set_hold(CHAT, hold, clock())[0]
-    assert subscriber.technique_tips is expected
-    assert expected.held is (expected not in (TechniqueTips.ON, TechniqueTips.ASK))
+    store.set_hold(CHAT, hold, clock())
+    decision = store.massage(CHAT, clock())
+    assert (decision.holds, decision.ask) == (holds, ask)
+    assert decision.allowed is (not holds and not ask)

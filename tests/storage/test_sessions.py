@@ -10,18 +10,20 @@ import pytest
 
 from storage import Store
 from storage.session import Feeling, SessionState
-from tests.conftest import START, FakeClock
+from tests.conftest import START, FakeClock, permit
 
 TIMINGS = (30, 15, 120, 120, 15)
 CHAT = 7
 
 
 def test_one_session_runs_per_chat(store: Store, clock: FakeClock) -> None:
-    first = store.start_session(CHAT, "kneading", "en", clock())
+    first = store.start_session(permit(store, CHAT, clock()), "kneading", "en", clock())
     assert first is not None and first.state is SessionState.RUNNING
     assert first.local_date == START.date() and first.started_at == START
-    assert store.start_session(CHAT, "pressing", "en", clock()) is None
-    assert store.start_session(CHAT + 1, "pressing", "en", clock()) is not None  # another chat
+    assert store.start_session(permit(store, CHAT, clock()), "pressing", "en", clock()) is None
+    assert (
+        store.start_session(permit(store, CHAT + 1, clock()), "pressing", "en", clock()) is not None
+    )  # another chat
     assert store.active_session(CHAT) == first
     # The database says so too, whatever the code above it does.
     with pytest.raises(sqlite3.IntegrityError):
@@ -32,13 +34,13 @@ def test_one_session_runs_per_chat(store: Store, clock: FakeClock) -> None:
         )
     store.end_session(first.id, SessionState.STOPPED, clock())
     assert store.active_session(CHAT) is None
-    assert store.start_session(CHAT, "pressing", "en", clock()) is not None
+    assert store.start_session(permit(store, CHAT, clock()), "pressing", "en", clock()) is not None
 
 
 def test_pause_resume_and_skip_move_the_session_as_the_user_sees_it(
     store: Store, clock: FakeClock
 ) -> None:
-    started = store.start_session(CHAT, "kneading", "en", clock())
+    started = store.start_session(permit(store, CHAT, clock()), "kneading", "en", clock())
     assert started is not None
     clock.advance(seconds=40)
     paused = store.pause_session(started.id, clock())
@@ -58,7 +60,7 @@ def test_pause_resume_and_skip_move_the_session_as_the_user_sees_it(
 
 
 def test_ending_is_once_and_the_feeling_only_after(store: Store, clock: FakeClock) -> None:
-    started = store.start_session(CHAT, "grasping", "en", clock())
+    started = store.start_session(permit(store, CHAT, clock()), "grasping", "en", clock())
     assert started is not None
     assert store.set_feeling(started.id, Feeling.BETTER, clock()) is None  # still running
     with pytest.raises(ValueError, match="does not end"):
@@ -74,7 +76,7 @@ def test_ending_is_once_and_the_feeling_only_after(store: Store, clock: FakeCloc
 def test_the_running_ones_are_found_for_the_session_job(store: Store, clock: FakeClock) -> None:
     ids = []
     for chat in (1, 2, 3):
-        started = store.start_session(chat, "pushing", "en", clock())
+        started = store.start_session(permit(store, chat, clock()), "pushing", "en", clock())
         assert started is not None
         ids.append(started.id)
     store.pause_session(ids[1], clock())
@@ -88,7 +90,7 @@ def test_progress_counts_this_week_and_days_in_a_row(store: Store, clock: FakeCl
     # START is Thursday 2026-11-26; sessions on Mon, Tue, Wed (twice) and Thu.
     for back in (3, 2, 1, 1, 0):
         clock.set(START - timedelta(days=back))
-        started = store.start_session(CHAT, "kneading", "en", clock())
+        started = store.start_session(permit(store, CHAT, clock()), "kneading", "en", clock())
         assert started is not None
         store.end_session(started.id, SessionState.DONE, clock())
     counts = store.session_counts(CHAT, date(2026, 11, 26))
@@ -101,12 +103,12 @@ def test_progress_counts_this_week_and_days_in_a_row(store: Store, clock: FakeCl
 def test_a_session_starts_on_the_chats_local_date(store: Store, clock: FakeClock) -> None:
     store.subscribe(CHAT, clock())
     store.set_timezone(CHAT, "Pacific/Honolulu", clock())  # UTC-10: still Wednesday evening
-    started = store.start_session(CHAT, "kneading", "en", clock())
+    started = store.start_session(permit(store, CHAT, clock()), "kneading", "en", clock())
     assert started is not None and started.local_date == date(2026, 11, 25)
 
 
 def test_deletedata_deletes_the_sessions(store: Store, clock: FakeClock) -> None:
-    started = store.start_session(CHAT, "kneading", "en", clock())
+    started = store.start_session(permit(store, CHAT, clock()), "kneading", "en", clock())
     assert started is not None
     store.delete_chat(CHAT)
     assert store.sessions(CHAT) == [] and store.session(started.id) is None
@@ -115,8 +117,8 @@ def test_deletedata_deletes_the_sessions(store: Store, clock: FakeClock) -> None
 def test_a_stopping_bot_holds_running_sessions_and_resuming_goes_on_at_the_same_step(
     store: Store, clock: FakeClock
 ) -> None:
-    running = store.start_session(CHAT, "kneading", "zh", clock())
-    mine = store.start_session(CHAT + 1, "kneading", "en", clock())
+    running = store.start_session(permit(store, CHAT, clock()), "kneading", "zh", clock())
+    mine = store.start_session(permit(store, CHAT + 1, clock()), "kneading", "en", clock())
     assert running is not None and mine is not None
     store.pause_session(mine.id, clock())  # the user's own pause stays the user's
     clock.advance(seconds=50)

@@ -63,6 +63,7 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m015_red_flags",
             "m016_later",
             "m017_weekly",
+            "m018_safety_state",
         ]
     finally:
         fresh.close()
@@ -1215,6 +1216,9 @@ def test_every_column_is_read_back_into_its_field(store: Store, clock: FakeClock
         "evening_time": "21:30",
         "weekly_day": 6,
         "weekly_due": 1_900_000_500,
+        "pain_stop_on": "2026-11-21",
+        "worse_on": "2026-11-22",
+        "warning_sign_on": "2026-11-23",
     }
     assert written.keys() == {f.name for f in dataclasses.fields(Subscriber)} - {"chat_id"}
     assignments = ", ".join(f"{name} = ?" for name in written)

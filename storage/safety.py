@@ -1,0 +1,207 @@
+"""The one answer to "may this person be taught or guided through massage right now, and if
+not, why?".
+
+``decide`` gives it, from a chat's settings and its local date, as a ``Decision``: allowed,
+the caution check still to ask, or held with every reason that holds it. Only an allowing
+decision carries a ``Permit``, and only ``decide`` can make one. What teaches or starts
+massage takes a Permit: rendering a technique's steps (``bot.render``), starting a guided
+session (``Store.start_session``), showing each step of a running one, and a tip about
+massage (``NextTip``). So a new feature that shows a technique or starts a session cannot
+be written without asking, and mypy rejects one that tries.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Final, final
+
+from storage import schedule
+from storage.base import StoreBase
+from storage.models import Caution, Subscriber, iso_stamp
+
+
+class Hold(enum.StrEnum):
+    """Why massage is held, most serious first (the order ``Decision.holds`` keeps)."""
+
+    #: A warning sign was reported at a check-in: held until a clinician has seen them.
+    WARNING_SIGN = "warning_sign"
+    #: "Stop: pain spreads or numbness" in a session today: held for the rest of the day.
+    PAIN_STOP = "pain_stop"
+    #: A session felt worse today: held for the rest of the day.
+    WORSE = "worse"
+    #: Something on the caution list applies: held until a doctor clears them.
+    CAUTION = "caution"
+    #: The caution check came in place of a tip and is not answered yet.
+    UNANSWERED = "unanswered"
+    #: Check-ins rose: held until the person says they feel fine.
+    CHECKINS = "checkins"
+    #: A bad day reported today (/flare): held for the rest of the day.
+    FLARE = "flare"
+    #: Daily tips are paused: only what is delivered unasked (a put-off tip, the weekly
+    #: look back) is held by it; /technique and /session are not.
+    PAUSED = "paused"
+
+    @property
+    def today_only(self) -> bool:
+        """Whether the hold lifts by itself on the next local day."""
+        return self in (Hold.PAIN_STOP, Hold.WORSE, Hold.FLARE)
+
+
+@final
+class Permit:
+    """Proof that ``decide`` allowed massage for one chat on one local date.
+
+    Made only by ``decide``: a Permit built anywhere else raises TypeError.
+    """
+
+    __slots__ = ("chat_id", "day")
+
+    def __init__(self, chat_id: int, day: date, seal: object) -> None:
+        if seal is not _SEAL:
+            raise TypeError("a Permit comes only from storage.safety.decide")
+        self.chat_id: Final = chat_id
+        self.day: Final = day
+
+    def __repr__(self) -> str:
+        return f"Permit(chat_id={self.chat_id}, day={self.day})"
+
+
+_SEAL = object()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether one chat may be taught or guided through massage on its local date ``day``."""
+
+    chat_id: int
+    day: date
+    #: Every reason massage is held, most serious first; empty when nothing holds it.
+    holds: tuple[Hold, ...]
+    #: Nothing holds it, but the caution check was never answered: it comes first.
+    ask: bool
+    #: The permit to teach or start massage; None unless allowed.
+    permit: Permit | None
+    #: The local date of the warning sign that holds massage, if one does.
+    warning_sign_on: date | None = None
+
+    @property
+    def allowed(self) -> bool:
+        """Whether massage may be taught or started now."""
+        return self.permit is not None
+
+    @property
+    def held(self) -> bool:
+        """Whether something holds massage back (not merely the check still to ask)."""
+        return bool(self.holds)
+
+    @property
+    def first(self) -> Hold | None:
+        """The most serious reason it is held, or None."""
+        return self.holds[0] if self.holds else None
+
+
+def decide(
+    chat_id: int, subscriber: Subscriber | None, day: date, *, delivery: bool = False
+) -> Decision:
+    """Decide whether ``chat_id`` may be taught or guided through massage on its local date
+    ``day``.
+
+    Args:
+        chat_id: the chat.
+        subscriber: its settings, or None for a chat the bot has stored nothing about (the
+            caution check comes first).
+        day: the chat's local date now.
+        delivery: for what the bot sends unasked (a put-off tip, the weekly look back):
+            a pause holds those too.
+    """
+    holds: list[Hold] = []
+    if subscriber is not None:
+        if subscriber.warning_sign_on is not None:
+            holds.append(Hold.WARNING_SIGN)
+        if subscriber.pain_stop_on == day:
+            holds.append(Hold.PAIN_STOP)
+        if subscriber.worse_on == day:
+            holds.append(Hold.WORSE)
+        if subscriber.caution is Caution.APPLIES:
+            holds.append(Hold.CAUTION)
+        if subscriber.caution is Caution.ASKED:
+            holds.append(Hold.UNANSWERED)
+        if subscriber.hold_techniques:
+            holds.append(Hold.CHECKINS)
+        if subscriber.flare_on == day:
+            holds.append(Hold.FLARE)
+        if delivery and subscriber.paused_on(day):
+            holds.append(Hold.PAUSED)
+    ask = not holds and (subscriber is None or subscriber.caution is None)
+    permit = None if holds or ask else Permit(chat_id, day, _SEAL)
+    warning_sign_on = subscriber.warning_sign_on if subscriber else None
+    return Decision(chat_id, day, tuple(holds), ask, permit, warning_sign_on)
+
+
+class SafetyState(StoreBase):
+    """The safety state in the database: asking for the decision, and what sets and lifts
+    the holds that are not the caution answer or the check-in hold."""
+
+    def massage(self, chat_id: int, now: datetime, *, delivery: bool = False) -> Decision:
+        """The decision for ``chat_id`` at ``now``, on its local date (see ``decide``)."""
+        subscriber = self.subscriber(chat_id)
+        zone = subscriber.zone if subscriber else schedule.resolve(self.default_timezone)
+        return decide(chat_id, subscriber, schedule.local_date(now, zone), delivery=delivery)
+
+    def report_flare(self, chat_id: int, now: datetime) -> Subscriber:
+        """Record a bad day on the chat's local date: massage is held for the rest of it."""
+        return self._hold_today(chat_id, now, "flare_on")
+
+    def report_pain_stop(self, chat_id: int, now: datetime) -> Subscriber:
+        """Record a session's pain stop: massage is held for the rest of the local day."""
+        return self._hold_today(chat_id, now, "pain_stop_on")
+
+    def report_worse(self, chat_id: int, now: datetime) -> Subscriber:
+        """Record a session that felt worse: massage is held for the rest of the local day."""
+        return self._hold_today(chat_id, now, "worse_on")
+
+    def report_warning_sign(self, chat_id: int, now: datetime) -> date:
+        """Record a warning sign reported at a check-in, on the chat's local date: it shows
+        on /report, and massage is held until ``clinician_seen``. Returns that date."""
+        with self.db.atomic():
+            subscriber = self._ensure(chat_id, now)
+            today = schedule.local_date(now, subscriber.zone)
+            self.db.execute(
+                "INSERT INTO red_flags (chat_id, local_date, created_at) VALUES (?, ?, ?)",
+                [chat_id, today.isoformat(), iso_stamp(now)],
+            )
+            self._update(chat_id, now, warning_sign_on=today.isoformat())
+        return today
+
+    def clinician_seen(self, chat_id: int, now: datetime) -> tuple[Subscriber, bool]:
+        """The user says a clinician has seen them since the warning sign: lift that hold.
+
+        Returns:
+            The settings, and whether this changed anything (False: nothing was held).
+        """
+        with self.db.atomic():
+            before = self._ensure(chat_id, now)
+            if before.warning_sign_on is None:
+                return before, False
+            self._update(chat_id, now, warning_sign_on=None)
+            return self._get(chat_id), True
+
+    def red_flag_days(self, chat_id: int, since: date, until: date) -> list[date]:
+        """The local dates in ``since``..``until`` a warning sign was reported, each once."""
+        return [
+            date.fromisoformat(day)
+            for (day,) in self.db.execute(
+                "SELECT DISTINCT local_date FROM red_flags WHERE chat_id = ? "
+                "AND local_date >= ? AND local_date <= ? ORDER BY local_date",
+                [chat_id, since.isoformat(), until.isoformat()],
+            ).fetchall()
+        ]
+
+    def _hold_today(self, chat_id: int, now: datetime, column: str) -> Subscriber:
+        with self.db.atomic():
+            subscriber = self._ensure(chat_id, now)
+            today = schedule.local_date(now, subscriber.zone)
+            self._update(chat_id, now, **{column: today.isoformat()})
+            return self._get(chat_id)
