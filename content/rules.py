@@ -56,6 +56,8 @@ class Words:
     not_a_fix: str
     #: Where sentences end.
     sentence_end: str
+    #: A button named by its place ("the last button"), not by its words.
+    button_by_place: str
 
 
 WORDS: Mapping[str, Words] = {
@@ -114,6 +116,7 @@ WORDS: Mapping[str, Words] = {
         heat_warnings=(r"\bnumb\b", r"\bsleep|\basleep\b"),
         not_a_fix=r"\b(?:cannot|can't|can’t) (?:move|push)\b",
         sentence_end=r"(?<=[.!?])\s+|\n+",
+        button_by_place=r"\b(?:first|last|top|bottom|second|third)(?: \w+)? button\b",
     ),
     "zh": Words(
         # 可能 is "may"; 可以 and 能 (not after 不 or 可) are "can".
@@ -165,6 +168,7 @@ WORDS: Mapping[str, Words] = {
         heat_warnings=(r"发麻", r"睡觉"),
         not_a_fix=r"不能(?:让椎间盘复位|把突出的椎间盘推回)",
         sentence_end=r"(?<=[。！？；])|\n+",
+        button_by_place=r"(?:第.|最后|最上面|最下面)的?一?个?按钮",
     ),
 }
 
@@ -316,6 +320,17 @@ def program_order(content: Content, words: Words) -> Iterator[str]:
             yield f"tips.{after.id}: repeats tips.{before.id}: {sorted(shared)[0]!r}"
 
 
+def checkin_button(content: Content, words: Words) -> Iterator[str]:
+    """The check-in names its warning-signs button by the button's words, never by its place:
+    buttons move (the last one became "Bad day")."""
+    checkin = plain(content.text["checkin"])
+    label = plain(content.buttons["checkin_red_flag"])
+    if label.casefold() not in checkin.casefold():
+        yield f"text.checkin: does not name the button {label!r}"
+    if match := re.search(words.button_by_place, checkin, re.IGNORECASE):
+        yield f"text.checkin: names a button by its place: {match.group(0)!r}"
+
+
 RULES = (
     Rule("may, not can", may_not_can),
     Rule("session cap on every card", session_cap),
@@ -326,6 +341,7 @@ RULES = (
     Rule("evidence quality", evidence_quality),
     Rule("heat safety", heat_safety),
     Rule("program order", program_order),
+    Rule("check-in names its button", checkin_button),
 )
 
 

@@ -53,6 +53,11 @@ def _replace_in_text(content: Content, key: str, old: str, new: str) -> Content:
     return dataclasses.replace(content, text=MappingProxyType(text))
 
 
+def _button(content: Content, key: str, label: str) -> Content:
+    buttons = dict(content.buttons, **{key: label})
+    return dataclasses.replace(content, buttons=MappingProxyType(buttons))
+
+
 def _move_tip(content: Content, tip_id: str, position: int) -> Content:
     """The tips with ``tip_id`` moved to ``position`` (1-based), renumbered."""
     tips = [tip for tip in content.tips if tip.id != tip_id]
@@ -176,6 +181,18 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             ),
         ),
         ("program order", "repeated-sentence", _repeat_previous),
+        (
+            "check-in names its button",
+            "last-button",
+            lambda c: _replace_in_text(
+                c, "checkin", "“New leg numbness or weakness, or trouble peeing”", "the last button"
+            ),
+        ),
+        (
+            "check-in names its button",
+            "button-renamed",
+            lambda c: _button(c, "checkin_red_flag", "⚠️ Warning signs"),
+        ),
     ],
     "zh": [
         (
@@ -250,6 +267,18 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             ),
         ),
         ("program order", "repeated-sentence", _repeat_previous),
+        (
+            "check-in names its button",
+            "last-button",
+            lambda c: _replace_in_text(
+                c, "checkin", "“腿部新出现麻木、无力，或小便困难”", "最后一个按钮"
+            ),
+        ),
+        (
+            "check-in names its button",
+            "button-renamed",
+            lambda c: _button(c, "checkin_red_flag", "⚠️ 危险信号"),
+        ),
     ],
 }
 
