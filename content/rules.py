@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from content.loader import Content
+from content.loader import SESSION_CAP_SECONDS, Content
 from content.markup import plain
 
 
@@ -58,6 +58,14 @@ class Words:
     sentence_end: str
     #: A button named by its place ("the last button"), not by its words.
     button_by_place: str
+    #: A card's dose in minutes ("About 3 minutes", "2–3 minutes"): the first one in the dose.
+    minutes: str
+    #: Strokes and the seconds of each ("10 slow strokes of about 10 seconds").
+    strokes: str
+    #: "If you combine techniques, shorten each", in the card's own words.
+    combine: str
+    #: Lying on the side with a pillow between the knees: the first step of a session offers it.
+    side_lying: str
 
 
 WORDS: Mapping[str, Words] = {
@@ -117,6 +125,10 @@ WORDS: Mapping[str, Words] = {
         not_a_fix=r"\b(?:cannot|can't|can’t) (?:move|push)\b",
         sentence_end=r"(?<=[.!?])\s+|\n+",
         button_by_place=r"\b(?:first|last|top|bottom|second|third)(?: \w+)? button\b",
+        minutes=r"\b(\d+)(?:–(\d+))? minutes?\b",
+        strokes=r"\b(\d+)(?:–(\d+))? slow strokes of about (\d+) seconds\b",
+        combine=r"\bcombin\w*\b.*\bshorten\b",
+        side_lying=r"\bon your side\b.*\bpillow between\b",
     ),
     "zh": Words(
         # 可能 is "may"; 可以 and 能 (not after 不 or 可) are "can".
@@ -169,8 +181,15 @@ WORDS: Mapping[str, Words] = {
         not_a_fix=r"不能(?:让椎间盘复位|把突出的椎间盘推回)",
         sentence_end=r"(?<=[。！？；])|\n+",
         button_by_place=r"(?:第.|最后|最上面|最下面)的?一?个?按钮",
+        minutes=r"(\d+)(?:–(\d+))? 分钟",
+        strokes=r"(\d+)(?:–(\d+))? 次，每次约 (\d+) 秒",
+        combine=r"一起做.*缩短",
+        side_lying=r"侧躺.*两膝之间夹一个枕头",
     ),
 }
+
+#: How far a card's minutes and its guided session may differ, in seconds.
+DOSE_SLACK_SECONDS = 30
 
 #: Tips the first week of the program must hold: the core advice (NICE NG59, ACP 2017).
 CORE_WEEK = frozenset({"stay_active", "short_walks"})
@@ -331,6 +350,56 @@ def checkin_button(content: Content, words: Words) -> Iterator[str]:
         yield f"text.checkin: names a button by its place: {match.group(0)!r}"
 
 
+def _most(match: re.Match[str], group: int) -> int:
+    """The upper end of "2–3" (groups ``group`` and ``group + 1``), or the one number."""
+    return int(match.group(group + 1) or match.group(group))
+
+
+def doses(content: Content, words: Words) -> Iterator[str]:
+    """The cards and the guided sessions fit the session cap together: all sessions, and all
+    cards' minutes, add up to at most the cap; each card's minutes match its session; each
+    card says to shorten each technique when combining them; strokes × seconds make the
+    minutes and fit in the session (safety-facts.md "One safety state")."""
+    cap = SESSION_CAP_SECONDS
+    sessions = sum(technique.session_seconds for technique in content.techniques)
+    if sessions > cap:
+        yield f"sessions.toml: the guided sessions add up to {sessions} s, the cap is {cap} s"
+    cards = 0
+    for technique in content.techniques:
+        where, dose = f"techniques.{technique.id}.dose", plain(technique.dose)
+        session = technique.session_seconds
+        if not _found(words.combine, dose):
+            yield f"{where}: does not say to shorten each technique when combining them"
+        minutes = re.search(words.minutes, dose)
+        if minutes is None:
+            yield f"{where}: names no minutes"
+            continue
+        seconds = 60 * _most(minutes, 1)
+        cards += seconds
+        if abs(session - seconds) > DOSE_SLACK_SECONDS:
+            yield f"{where}: says {minutes.group(0)!r}, its guided session runs {session} s"
+        if strokes := re.search(words.strokes, dose):
+            stroking = _most(strokes, 1) * int(strokes.group(3))
+            if abs(stroking - seconds) > DOSE_SLACK_SECONDS or stroking > session:
+                yield (
+                    f"{where}: {strokes.group(0)!r} take {stroking} s, not {minutes.group(0)!r}"
+                    f" within a {session} s session"
+                )
+    if cards > cap:
+        yield f"techniques: the cards' doses add up to {cards} s, the cap is {cap} s"
+
+
+def first_step(content: Content, words: Words) -> Iterator[str]:
+    """A guided session's first step, read before anything starts, offers lying on the side
+    with a pillow between the knees and says when to stop."""
+    for technique in content.techniques:
+        step = plain(technique.steps[0])
+        if not _found(words.side_lying, step):
+            yield f"techniques.{technique.id}.steps[1]: does not offer lying on the side"
+        if not all(_found(pattern, step) for pattern in words.stop):
+            yield f"techniques.{technique.id}.steps[1]: no stop rule"
+
+
 RULES = (
     Rule("may, not can", may_not_can),
     Rule("session cap on every card", session_cap),
@@ -342,6 +411,8 @@ RULES = (
     Rule("heat safety", heat_safety),
     Rule("program order", program_order),
     Rule("check-in names its button", checkin_button),
+    Rule("doses add up", doses),
+    Rule("first step: side-lying and the stop rule", first_step),
 )
 
 

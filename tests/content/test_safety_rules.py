@@ -41,6 +41,22 @@ def _technique(content: Content, technique_id: str, **fields: Any) -> Content:
     return dataclasses.replace(content, techniques=techniques)
 
 
+def _replace_in_dose(content: Content, technique_id: str, old: str, new: str) -> Content:
+    technique = content.technique(technique_id)
+    assert technique is not None and old in technique.dose, (technique_id, old)
+    return _technique(content, technique_id, dose=technique.dose.replace(old, new))
+
+
+def _first_step(content: Content, technique_id: str, step: str) -> Content:
+    technique = content.technique(technique_id)
+    assert technique is not None
+    return _technique(content, technique_id, steps=(step, *technique.steps[1:]))
+
+
+#: Kneading's guided session before the doses were made to add up: about 5 minutes.
+FIVE_MINUTES = (30, 15, 120, 120, 15)
+
+
 def _replace_in_page(content: Content, key: str, old: str, new: str) -> Content:
     assert old in content.pages[key], (key, old)
     pages = dict(content.pages, **{key: content.pages[key].replace(old, new)})
@@ -193,6 +209,40 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             "button-renamed",
             lambda c: _button(c, "checkin_red_flag", "⚠️ Warning signs"),
         ),
+        (
+            "doses add up",
+            "five-minute-session",
+            lambda c: _technique(c, "kneading", timings=FIVE_MINUTES),
+        ),
+        (
+            "doses add up",
+            "card-longer-than-session",
+            lambda c: _replace_in_dose(c, "grasping", "About 2 minutes", "About 3 minutes"),
+        ),
+        (
+            "doses add up",
+            "no-combine-line",
+            lambda c: _replace_in_dose(
+                c, "pressing", "If you combine it with other techniques, ", ""
+            ),
+        ),
+        (
+            "doses add up",
+            "strokes-not-minutes",
+            lambda c: _replace_in_dose(c, "pushing", "10 slow strokes", "10–20 slow strokes"),
+        ),
+        (
+            "first step: side-lying and the stop rule",
+            "face-down-only",
+            lambda c: _first_step(c, "kneading", "Lie face down. Stop if a leg goes numb."),
+        ),
+        (
+            "first step: side-lying and the stop rule",
+            "no-stop-rule",
+            lambda c: _first_step(
+                c, "grasping", "Lie face down, or on your side with a pillow between your knees."
+            ),
+        ),
     ],
     "zh": [
         (
@@ -278,6 +328,28 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             "check-in names its button",
             "button-renamed",
             lambda c: _button(c, "checkin_red_flag", "⚠️ 危险信号"),
+        ),
+        (
+            "doses add up",
+            "five-minute-session",
+            lambda c: _technique(c, "kneading", timings=FIVE_MINUTES),
+        ),
+        (
+            "doses add up",
+            "no-combine-line",
+            lambda c: _replace_in_dose(
+                c, "kneading", "如果和其他手法一起做，每种都要相应缩短。", ""
+            ),
+        ),
+        (
+            "doses add up",
+            "strokes-not-minutes",
+            lambda c: _replace_in_dose(c, "pushing", "推 10 次", "推 10–20 次"),
+        ),
+        (
+            "first step: side-lying and the stop rule",
+            "face-down-only",
+            lambda c: _first_step(c, "pressing", "您趴好。如果腿发麻，请停止。"),
         ),
     ],
 }
