@@ -66,6 +66,9 @@ class Words:
     combine: str
     #: Lying on the side with a pillow between the knees: the first step of a session offers it.
     side_lying: str
+    #: Weizhong (BL40), behind the knee, and what every sentence naming it must say.
+    bl40: str
+    dont_press: str
 
 
 WORDS: Mapping[str, Words] = {
@@ -129,6 +132,8 @@ WORDS: Mapping[str, Words] = {
         strokes=r"\b(\d+)(?:–(\d+))? slow strokes of about (\d+) seconds\b",
         combine=r"\bcombin\w*\b.*\bshorten\b",
         side_lying=r"\bon your side\b.*\bpillow between\b",
+        bl40=r"\bBL40\b|\bWeizhong\b",
+        dont_press=r"\b(?:don't|don’t|do not|never) press\b",
     ),
     "zh": Words(
         # 可能 is "may"; 可以 and 能 (not after 不 or 可) are "can".
@@ -185,6 +190,8 @@ WORDS: Mapping[str, Words] = {
         strokes=r"(\d+)(?:–(\d+))? 次，每次约 (\d+) 秒",
         combine=r"一起做.*缩短",
         side_lying=r"侧躺.*两膝之间夹一个枕头",
+        bl40=r"BL40|委中",
+        dont_press=r"(?:不要|别|切勿)按",
     ),
 }
 
@@ -400,6 +407,15 @@ def first_step(content: Content, words: Words) -> Iterator[str]:
             yield f"techniques.{technique.id}.steps[1]: no stop rule"
 
 
+def bl40_dont_press(content: Content, words: Words) -> Iterator[str]:
+    """Wherever BL40 is named, the same sentence says "don't press", not only "no firm
+    pressure": the popliteal artery and vein lie there (DVT risk)."""
+    for where, text in _everything(content):
+        for sentence in _sentences(text, words):
+            if _found(words.bl40, sentence) and not _found(words.dont_press, sentence):
+                yield f'{where}: names BL40 without "don\'t press": {sentence!r}'
+
+
 RULES = (
     Rule("may, not can", may_not_can),
     Rule("session cap on every card", session_cap),
@@ -413,6 +429,7 @@ RULES = (
     Rule("check-in names its button", checkin_button),
     Rule("doses add up", doses),
     Rule("first step: side-lying and the stop rule", first_step),
+    Rule("BL40: don't press", bl40_dont_press),
 )
 
 

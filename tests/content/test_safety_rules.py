@@ -243,6 +243,13 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
                 c, "grasping", "Lie face down, or on your side with a pillow between your knees."
             ),
         ),
+        (
+            "BL40: don't press",
+            "no-firm-pressure",
+            lambda c: _replace_in_text(
+                c, "technique_list", "don't press either", "no firm pressure on either"
+            ),
+        ),
     ],
     "zh": [
         (
@@ -350,6 +357,11 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             "first step: side-lying and the stop rule",
             "face-down-only",
             lambda c: _first_step(c, "pressing", "您趴好。如果腿发麻，请停止。"),
+        ),
+        (
+            "BL40: don't press",
+            "no-firm-pressure",
+            lambda c: _replace_in_text(c, "technique_list", "都不要按", "都不要用力按"),
         ),
     ],
 }
