@@ -99,7 +99,13 @@ WORDS: Mapping[str, Words] = {
             ),
             Group(
                 r"\bsee a doctor (?:soon|promptly)\b",
-                (r"\blump or swelling\b", r"\bshape\b", r"\b6 weeks\b", r"\bcancer\b"),
+                (
+                    r"\bnumbness, pins and needles or pain in one leg\b",
+                    r"\blump or swelling\b",
+                    r"\bshape\b",
+                    r"\b6 weeks\b",
+                    r"\bcancer\b",
+                ),
             ),
         ),
         caution_items=(
@@ -157,7 +163,10 @@ WORDS: Mapping[str, Words] = {
                 ),
             ),
             Group(r"当天就医", (r"一条腿", r"脚跟或脚尖", r"发热", r"寒战")),
-            Group(r"尽快看医生", (r"肿块或肿胀", r"形状", r"6 周", r"癌症")),
+            Group(
+                r"尽快看医生",
+                (r"一条腿新出现麻木、针刺感或疼痛", r"肿块或肿胀", r"形状", r"6 周", r"癌症"),
+            ),
         ),
         caution_items=(
             r"抗凝",

@@ -258,11 +258,19 @@ def test_pressings_reminders_come_before_it_presses(language: str) -> None:
                 r"both legs",  # the signs that change the plan
                 r"peeing",
                 r"/urgent",
+                r"15–20 minutes at a time",  # heat: how long, and check the skin
+                r"check your skin",
+                r"too much to cope with even with pain relief",
+                r"111",
+                r"GP or physiotherapist",
             ],
         ),
         (
             "zh",
-            ["不要按摩", "走", "皮肤发麻", "睡觉时", "药师", "两条腿", "小便", "/urgent"],
+            [
+                *("不要按摩", "走", "皮肤发麻", "睡觉时", "药师", "两条腿", "小便", "/urgent"),
+                *("每次 15–20 分钟", "看看皮肤", "用了止痛药仍然痛得难以忍受", "康复治疗师"),
+            ],
         ),
     ],
 )
@@ -273,3 +281,25 @@ def test_the_bad_day_plan_needs_no_massage_and_keeps_the_warning_signs(
     for phrase in must_say:
         assert re.search(phrase, page, re.IGNORECASE), phrase
     assert not re.search(r"\bbed rest\b(?! is not)", page)
+
+
+@pytest.mark.parametrize(
+    ("language", "levels"),
+    [
+        # Each sign on the level /urgent gives it (safety-facts "One safety state": a weakening
+        # leg and fever are same day, not "get help now").
+        (
+            "en",
+            {"both legs": "help now", "weaker": "same day", "fever": "same day", "few days": "GP"},
+        ),
+        (
+            "zh",
+            {"两条腿": "立即求助", "越来越无力": "当天就医", "发热": "当天就医", "几天": "预约"},
+        ),
+    ],
+)
+def test_the_bad_day_plan_triages_as_urgent_does(language: str, levels: dict[str, str]) -> None:
+    lines = plain(load(language).pages["flare"]).splitlines()
+    for sign, level in levels.items():
+        naming = [line for line in lines if sign in line]
+        assert naming and all(line.startswith("•") and level in line for line in naming), sign

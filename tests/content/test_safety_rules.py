@@ -250,6 +250,16 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
                 c, "technique_list", "don't press either", "no firm pressure on either"
             ),
         ),
+        (
+            "warning signs sorted",
+            "no-one-leg-numbness",
+            lambda c: _replace_in_page(
+                c,
+                "urgent",
+                "• new or spreading numbness, pins and needles or pain in one leg\n",
+                "",
+            ),
+        ),
     ],
     "zh": [
         (
@@ -362,6 +372,13 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             "BL40: don't press",
             "no-firm-pressure",
             lambda c: _replace_in_text(c, "technique_list", "都不要按", "都不要用力按"),
+        ),
+        (
+            "warning signs sorted",
+            "no-one-leg-numbness",
+            lambda c: _replace_in_page(
+                c, "urgent", "• 一条腿新出现麻木、针刺感或疼痛，或者范围在扩大\n", ""
+            ),
         ),
     ],
 }
