@@ -69,6 +69,8 @@ class Words:
     #: Weizhong (BL40), behind the knee, and what every sentence naming it must say.
     bl40: str
     dont_press: str
+    #: Wordings that must never appear, each with the reason, for the report.
+    avoid: tuple[tuple[str, str], ...]
 
 
 WORDS: Mapping[str, Words] = {
@@ -140,6 +142,12 @@ WORDS: Mapping[str, Words] = {
         side_lying=r"\bon your side\b.*\bpillow between\b",
         bl40=r"\bBL40\b|\bWeizhong\b",
         dont_press=r"\b(?:don't|don’t|do not|never) press\b",
+        avoid=(
+            (
+                r"\b(?:ease|reduce|relieve|calm|lessen|fight)s?\b[^.]{0,30}\binflammation",
+                "massage is not shown to reduce inflammation around the disc",
+            ),
+        ),
     ),
     "zh": Words(
         # 可能 is "may"; 可以 and 能 (not after 不 or 可) are "can".
@@ -201,6 +209,7 @@ WORDS: Mapping[str, Words] = {
         side_lying=r"侧躺.*两膝之间夹一个枕头",
         bl40=r"BL40|委中",
         dont_press=r"(?:不要|别|切勿)按",
+        avoid=((r"(?:减轻|减少|缓解|消除|消)[^。]{0,8}炎", "按摩减轻炎症没有可靠证据"),),
     ),
 }
 
@@ -425,6 +434,14 @@ def bl40_dont_press(content: Content, words: Words) -> Iterator[str]:
                 yield f'{where}: names BL40 without "don\'t press": {sentence!r}'
 
 
+def avoided_wordings(content: Content, words: Words) -> Iterator[str]:
+    """Wordings a clinical review asked to drop: a claim without evidence, a wrong word."""
+    for where, text in _everything(content):
+        for pattern, why in words.avoid:
+            if match := re.search(pattern, text, re.IGNORECASE):
+                yield f"{where}: says {match.group(0)!r}: {why}"
+
+
 RULES = (
     Rule("may, not can", may_not_can),
     Rule("session cap on every card", session_cap),
@@ -439,6 +456,7 @@ RULES = (
     Rule("doses add up", doses),
     Rule("first step: side-lying and the stop rule", first_step),
     Rule("BL40: don't press", bl40_dont_press),
+    Rule("wordings to avoid", avoided_wordings),
 )
 
 

@@ -260,6 +260,13 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
                 "",
             ),
         ),
+        (
+            "wordings to avoid",
+            "inflammation",
+            lambda c: _replace_in_page(
+                c, "benefits", "which may warm them for a while", "which may ease inflammation"
+            ),
+        ),
     ],
     "zh": [
         (
@@ -378,6 +385,13 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             "no-one-leg-numbness",
             lambda c: _replace_in_page(
                 c, "urgent", "• 一条腿新出现麻木、针刺感或疼痛，或者范围在扩大\n", ""
+            ),
+        ),
+        (
+            "wordings to avoid",
+            "inflammation",
+            lambda c: _replace_in_page(
+                c, "benefits", "可能让它们暂时暖和一些", "可能有助于减轻局部的炎症和肿胀"
             ),
         ),
     ],
