@@ -71,6 +71,9 @@ class Words:
     dont_press: str
     #: Wordings that must never appear, each with the reason, for the report.
     avoid: tuple[tuple[str, str], ...]
+    #: Emergency numbers: wherever one is named, all are, and the line for everywhere else.
+    emergency_numbers: tuple[str, ...]
+    local_number: str
 
 
 WORDS: Mapping[str, Words] = {
@@ -148,6 +151,8 @@ WORDS: Mapping[str, Words] = {
                 "massage is not shown to reduce inflammation around the disc",
             ),
         ),
+        emergency_numbers=(r"\b999\b", r"\b112\b", r"\b911\b"),
+        local_number=r"\b(?:an|your|local) emergency number\b",
     ),
     "zh": Words(
         # 可能 is "may"; 可以 and 能 (not after 不 or 可) are "can".
@@ -209,7 +214,19 @@ WORDS: Mapping[str, Words] = {
         side_lying=r"侧躺.*两膝之间夹一个枕头",
         bl40=r"BL40|委中",
         dont_press=r"(?:不要|别|切勿)按",
-        avoid=((r"(?:减轻|减少|缓解|消除|消)[^。]{0,8}炎", "按摩减轻炎症没有可靠证据"),),
+        avoid=(
+            (
+                r"(?:减轻|减少|缓解|消除|消)[^。]{0,8}炎",
+                "massage is not shown to reduce inflammation around the disc",
+            ),
+            (r"紧急[^。\n]{0,8}当天就医|当天就医[^。\n]{0,8}紧急", "当天就医 is not 紧急"),
+            (r"理疗师|(?<!康复)治疗师", "the word for a physiotherapist is 康复治疗师"),
+            (r"得过[^。，；]{0,4}血栓", "a current clot is 有静脉血栓（深静脉血栓）, not 得过"),
+            (r"尖锐", "say 疼痛突然加剧、像刀割一样"),
+        ),
+        # Mainland China, Hong Kong, Taiwan.
+        emergency_numbers=(r"(?<!\d)120(?!\d)", r"香港 ?999", r"台湾 ?119"),
+        local_number=r"其他地方.*当地的急救电话",
     ),
 }
 
@@ -239,6 +256,9 @@ def _everything(content: Content) -> Iterator[tuple[str, str]]:
     """Every text the bot can show, as (where, plain text)."""
     for key, value in content.text.items():
         yield f"text.{key}", plain(value)
+    for table in ("profile", "buttons", "answers", "commands"):
+        for key, value in getattr(content, table).items():
+            yield f"{table}.{key}", plain(value)
     for key, value in content.pages.items():
         yield f"pages.{key}", plain(value)
     for technique in content.techniques:
@@ -434,6 +454,16 @@ def bl40_dont_press(content: Content, words: Words) -> Iterator[str]:
                 yield f'{where}: names BL40 without "don\'t press": {sentence!r}'
 
 
+def emergency_numbers(content: Content, words: Words) -> Iterator[str]:
+    """Wherever an emergency number is named, every one is, with the line for other places
+    (zh: 120 on the mainland, 999 in Hong Kong, 119 in Taiwan, else the local number)."""
+    for where, text in _everything(content):
+        if any(_found(number, text) for number in words.emergency_numbers):
+            for wanted in (*words.emergency_numbers, words.local_number):
+                if not _found(wanted, text):
+                    yield f"{where}: names emergency numbers without {wanted!r}"
+
+
 def avoided_wordings(content: Content, words: Words) -> Iterator[str]:
     """Wordings a clinical review asked to drop: a claim without evidence, a wrong word."""
     for where, text in _everything(content):
@@ -457,6 +487,7 @@ RULES = (
     Rule("first step: side-lying and the stop rule", first_step),
     Rule("BL40: don't press", bl40_dont_press),
     Rule("wordings to avoid", avoided_wordings),
+    Rule("emergency numbers", emergency_numbers),
 )
 
 

@@ -303,3 +303,22 @@ def test_the_bad_day_plan_triages_as_urgent_does(language: str, levels: dict[str
     for sign, level in levels.items():
         naming = [line for line in lines if sign in line]
         assert naming and all(line.startswith("•") and level in line for line in naming), sign
+
+
+@pytest.mark.parametrize(
+    ("language", "median", "explained"),
+    [("en", r"\bmedian\b", r"\bmiddle score\b"), ("zh", r"中位数", r"中间值|一半的分数")],
+)
+def test_the_median_is_explained_wherever_the_user_sees_it(
+    language: str, median: str, explained: str
+) -> None:
+    """The record for a doctor (report_*) may say "median" plainly; the chat explains it."""
+    content = load(language)
+    unexplained = [
+        key
+        for key, text in content.text.items()
+        if not key.startswith("report_")
+        and re.search(median, text)
+        and not re.search(explained, text)
+    ]
+    assert unexplained == []

@@ -267,6 +267,11 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
                 c, "benefits", "which may warm them for a while", "which may ease inflammation"
             ),
         ),
+        (
+            "emergency numbers",
+            "only-999",
+            lambda c: _replace_in_tip(c, "red_flags_emergency", "999, 112 or 911", "999"),
+        ),
     ],
     "zh": [
         (
@@ -309,7 +314,7 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
         (
             "warning signs sorted",
             "no-120",
-            lambda c: _replace_in_page(c, "safety", "（中国大陆为 120）", ""),
+            lambda c: _replace_in_page(c, "safety", "中国大陆 120，", ""),
         ),
         (
             "caution check items",
@@ -392,6 +397,40 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             "inflammation",
             lambda c: _replace_in_page(
                 c, "benefits", "可能让它们暂时暖和一些", "可能有助于减轻局部的炎症和肿胀"
+            ),
+        ),
+        (
+            "wordings to avoid",
+            "urgent-same-day",
+            lambda c: _replace_in_page(c, "urgent", "<b>请当天就医</b>", "<b>紧急：请当天就医</b>"),
+        ),
+        (
+            "wordings to avoid",
+            "physical-therapist",
+            lambda c: _replace_in_text(c, "weekly_trend_higher", "康复治疗师", "物理治疗师"),
+        ),
+        (
+            "wordings to avoid",
+            "past-clot",
+            lambda c: _replace_in_tip(
+                c, "when_not_to_massage", "有静脉血栓（深静脉血栓）", "得过静脉血栓"
+            ),
+        ),
+        (
+            "wordings to avoid",
+            "sharp-pain",
+            lambda c: _replace_in_tip(c, "stop_rules", "疼痛突然加剧、像刀割一样", "疼痛变得尖锐"),
+        ),
+        (
+            "emergency numbers",
+            "no-hong-kong",
+            lambda c: _replace_in_page(c, "urgent", "香港 999，", ""),
+        ),
+        (
+            "emergency numbers",
+            "no-local-number",
+            lambda c: _replace_in_tip(
+                c, "red_flags_emergency", "；其他地方请拨打当地的急救电话", ""
             ),
         ),
     ],
