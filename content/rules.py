@@ -150,6 +150,11 @@ WORDS: Mapping[str, Words] = {
                 r"\b(?:ease|reduce|relieve|calm|lessen|fight)s?\b[^.]{0,30}\binflammation",
                 "massage is not shown to reduce inflammation around the disc",
             ),
+            (
+                r"\blift\w*\b[^.!?\n]*\b(?:right|correct|proper) (?:way|technique)\b"
+                r"|\b(?:right|correct|proper) (?:way|technique) to lift\b",
+                "lifting 'the right way' does not prevent back pain and feeds fear of movement",
+            ),
         ),
         emergency_numbers=(r"\b999\b", r"\b112\b", r"\b911\b"),
         local_number=r"\b(?:an|your|local) emergency number\b",
@@ -223,6 +228,11 @@ WORDS: Mapping[str, Words] = {
             (r"理疗师|(?<!康复)治疗师", "the word for a physiotherapist is 康复治疗师"),
             (r"得过[^。，；]{0,4}血栓", "a current clot is 有静脉血栓（深静脉血栓）, not 得过"),
             (r"尖锐", "say 疼痛突然加剧、像刀割一样"),
+            (
+                r"(?:搬|提|抬)[^。！？\n]*正确的?(?:方法|姿势|方式)"
+                r"|正确的?(?:方法|姿势|方式)[^。！？\n]*(?:搬|提|抬)",
+                "lifting 'the right way' does not prevent back pain and feeds fear of movement",
+            ),
         ),
         # Mainland China, Hong Kong, Taiwan.
         emergency_numbers=(r"(?<!\d)120(?!\d)", r"香港 ?999", r"台湾 ?119"),

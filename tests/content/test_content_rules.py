@@ -322,3 +322,13 @@ def test_the_median_is_explained_wherever_the_user_sees_it(
         and not re.search(explained, text)
     ]
     assert unexplained == []
+
+
+@pytest.mark.parametrize(("language", "adults"), [("en", r"\badults\b"), ("zh", r"成年人")])
+def test_the_first_message_and_the_profile_say_the_bot_is_for_adults(
+    language: str, adults: str
+) -> None:
+    """NICE NG59 covers people over 16 (safety-facts "One safety state": audience)."""
+    content = load(language)
+    for text in (content.text["welcome"], *content.profile.values()):
+        assert re.search(adults, text), text

@@ -272,6 +272,13 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             "only-999",
             lambda c: _replace_in_tip(c, "red_flags_emergency", "999, 112 or 911", "999"),
         ),
+        (
+            "wordings to avoid",
+            "lift-the-right-way",
+            lambda c: _today(
+                c, "lift_close_to_body", "<i>Today: practice one lift the right way.</i>"
+            ),
+        ),
     ],
     "zh": [
         (
@@ -432,6 +439,11 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             lambda c: _replace_in_tip(
                 c, "red_flags_emergency", "；其他地方请拨打当地的急救电话", ""
             ),
+        ),
+        (
+            "wordings to avoid",
+            "lift-the-right-way",
+            lambda c: _today(c, "lift_close_to_body", "<i>今天：用正确的方法练习搬一次。</i>"),
         ),
     ],
 }
