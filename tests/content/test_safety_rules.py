@@ -223,7 +223,7 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             "doses add up",
             "no-combine-line",
             lambda c: _replace_in_dose(
-                c, "pressing", "If you combine it with other techniques, ", ""
+                c, "pressing", "If you combine techniques, shorten each, to ", ""
             ),
         ),
         (
@@ -374,7 +374,7 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             "doses add up",
             "no-combine-line",
             lambda c: _replace_in_dose(
-                c, "kneading", "如果和其他手法一起做，每种都要相应缩短。", ""
+                c, "kneading", "如果和其他手法一起做，每种都要相应缩短，", ""
             ),
         ),
         (
