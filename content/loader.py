@@ -671,7 +671,8 @@ def _check_length(value: str, limit: int, file: Traversable, key: str) -> None:
 
 
 #: A guided session of one technique is never longer than the whole session's cap
-#: (safety-facts: about 10 minutes in all).
+#: (safety-facts: about 10 minutes in all); content/rules.py ("doses add up") holds all the
+#: sessions together, and the cards' doses, to it.
 SESSION_CAP_SECONDS = 600
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from content.loader import Content
+from content.loader import SESSION_CAP_SECONDS, Content
 from content.markup import plain
 
 
@@ -56,6 +56,24 @@ class Words:
     not_a_fix: str
     #: Where sentences end.
     sentence_end: str
+    #: A button named by its place ("the last button"), not by its words.
+    button_by_place: str
+    #: A card's dose in minutes ("About 3 minutes", "2–3 minutes"): the first one in the dose.
+    minutes: str
+    #: Strokes and the seconds of each ("10 slow strokes of about 10 seconds").
+    strokes: str
+    #: "If you combine techniques, shorten each", in the card's own words.
+    combine: str
+    #: Lying on the side with a pillow between the knees: the first step of a session offers it.
+    side_lying: str
+    #: Weizhong (BL40), behind the knee, and what every sentence naming it must say.
+    bl40: str
+    dont_press: str
+    #: Wordings that must never appear, each with the reason, for the report.
+    avoid: tuple[tuple[str, str], ...]
+    #: Emergency numbers: wherever one is named, all are, and the line for everywhere else.
+    emergency_numbers: tuple[str, ...]
+    local_number: str
 
 
 WORDS: Mapping[str, Words] = {
@@ -86,7 +104,13 @@ WORDS: Mapping[str, Words] = {
             ),
             Group(
                 r"\bsee a doctor (?:soon|promptly)\b",
-                (r"\blump or swelling\b", r"\bshape\b", r"\b6 weeks\b", r"\bcancer\b"),
+                (
+                    r"\bnumbness, pins and needles or pain in one leg\b",
+                    r"\blump or swelling\b",
+                    r"\bshape\b",
+                    r"\b6 weeks\b",
+                    r"\bcancer\b",
+                ),
             ),
         ),
         caution_items=(
@@ -114,6 +138,26 @@ WORDS: Mapping[str, Words] = {
         heat_warnings=(r"\bnumb\b", r"\bsleep|\basleep\b"),
         not_a_fix=r"\b(?:cannot|can't|can’t) (?:move|push)\b",
         sentence_end=r"(?<=[.!?])\s+|\n+",
+        button_by_place=r"\b(?:first|last|top|bottom|second|third)(?: \w+)? button\b",
+        minutes=r"\b(\d+)(?:–(\d+))? minutes?\b",
+        strokes=r"\b(\d+)(?:–(\d+))? slow strokes of about (\d+) seconds\b",
+        combine=r"\bcombin\w*\b.*\bshorten\b",
+        side_lying=r"\bon your side\b.*\bpillow between\b",
+        bl40=r"\bBL40\b|\bWeizhong\b",
+        dont_press=r"\b(?:don't|don’t|do not|never) press\b",
+        avoid=(
+            (
+                r"\b(?:ease|reduce|relieve|calm|lessen|fight)s?\b[^.]{0,30}\binflammation",
+                "massage is not shown to reduce inflammation around the disc",
+            ),
+            (
+                r"\blift\w*\b[^.!?\n]*\b(?:right|correct|proper) (?:way|technique)\b"
+                r"|\b(?:right|correct|proper) (?:way|technique) to lift\b",
+                "lifting 'the right way' does not prevent back pain and feeds fear of movement",
+            ),
+        ),
+        emergency_numbers=(r"\b999\b", r"\b112\b", r"\b911\b"),
+        local_number=r"\b(?:an|your|local) emergency number\b",
     ),
     "zh": Words(
         # 可能 is "may"; 可以 and 能 (not after 不 or 可) are "can".
@@ -137,7 +181,10 @@ WORDS: Mapping[str, Words] = {
                 ),
             ),
             Group(r"当天就医", (r"一条腿", r"脚跟或脚尖", r"发热", r"寒战")),
-            Group(r"尽快看医生", (r"肿块或肿胀", r"形状", r"6 周", r"癌症")),
+            Group(
+                r"尽快看医生",
+                (r"一条腿新出现麻木、针刺感或疼痛", r"肿块或肿胀", r"形状", r"6 周", r"癌症"),
+            ),
         ),
         caution_items=(
             r"抗凝",
@@ -165,8 +212,36 @@ WORDS: Mapping[str, Words] = {
         heat_warnings=(r"发麻", r"睡觉"),
         not_a_fix=r"不能(?:让椎间盘复位|把突出的椎间盘推回)",
         sentence_end=r"(?<=[。！？；])|\n+",
+        button_by_place=r"(?:第.|最后|最上面|最下面)的?一?个?按钮",
+        minutes=r"(\d+)(?:–(\d+))? 分钟",
+        strokes=r"(\d+)(?:–(\d+))? 次，每次约 (\d+) 秒",
+        combine=r"一起做.*缩短",
+        side_lying=r"侧躺.*两膝之间夹一个枕头",
+        bl40=r"BL40|委中",
+        dont_press=r"(?:不要|别|切勿)按",
+        avoid=(
+            (
+                r"(?:减轻|减少|缓解|消除|消)[^。]{0,8}炎",
+                "massage is not shown to reduce inflammation around the disc",
+            ),
+            (r"紧急[^。\n]{0,8}当天就医|当天就医[^。\n]{0,8}紧急", "当天就医 is not 紧急"),
+            (r"理疗师|(?<!康复)治疗师", "the word for a physiotherapist is 康复治疗师"),
+            (r"得过[^。，；]{0,4}血栓", "a current clot is 有静脉血栓（深静脉血栓）, not 得过"),
+            (r"尖锐", "say 疼痛突然加剧、像刀割一样"),
+            (
+                r"(?:搬|提|抬)[^。！？\n]*正确的?(?:方法|姿势|方式)"
+                r"|正确的?(?:方法|姿势|方式)[^。！？\n]*(?:搬|提|抬)",
+                "lifting 'the right way' does not prevent back pain and feeds fear of movement",
+            ),
+        ),
+        # Mainland China, Hong Kong, Taiwan.
+        emergency_numbers=(r"(?<!\d)120(?!\d)", r"香港 ?999", r"台湾 ?119"),
+        local_number=r"其他地方.*当地的急救电话",
     ),
 }
+
+#: How far a card's minutes and its guided session may differ, in seconds.
+DOSE_SLACK_SECONDS = 30
 
 #: Tips the first week of the program must hold: the core advice (NICE NG59, ACP 2017).
 CORE_WEEK = frozenset({"stay_active", "short_walks"})
@@ -191,6 +266,9 @@ def _everything(content: Content) -> Iterator[tuple[str, str]]:
     """Every text the bot can show, as (where, plain text)."""
     for key, value in content.text.items():
         yield f"text.{key}", plain(value)
+    for table in ("profile", "buttons", "answers", "commands"):
+        for key, value in getattr(content, table).items():
+            yield f"{table}.{key}", plain(value)
     for key, value in content.pages.items():
         yield f"pages.{key}", plain(value)
     for technique in content.techniques:
@@ -316,6 +394,94 @@ def program_order(content: Content, words: Words) -> Iterator[str]:
             yield f"tips.{after.id}: repeats tips.{before.id}: {sorted(shared)[0]!r}"
 
 
+def checkin_button(content: Content, words: Words) -> Iterator[str]:
+    """The check-in names its warning-signs button by the button's words, never by its place:
+    buttons move (the last one became "Bad day")."""
+    checkin = plain(content.text["checkin"])
+    label = plain(content.buttons["checkin_red_flag"])
+    if label.casefold() not in checkin.casefold():
+        yield f"text.checkin: does not name the button {label!r}"
+    if match := re.search(words.button_by_place, checkin, re.IGNORECASE):
+        yield f"text.checkin: names a button by its place: {match.group(0)!r}"
+
+
+def _most(match: re.Match[str], group: int) -> int:
+    """The upper end of "2–3" (groups ``group`` and ``group + 1``), or the one number."""
+    return int(match.group(group + 1) or match.group(group))
+
+
+def doses(content: Content, words: Words) -> Iterator[str]:
+    """The cards and the guided sessions fit the session cap together: all sessions, and all
+    cards' minutes, add up to at most the cap; each card's minutes match its session; each
+    card says to shorten each technique when combining them; strokes × seconds make the
+    minutes and fit in the session (safety-facts.md "One safety state")."""
+    cap = SESSION_CAP_SECONDS
+    sessions = sum(technique.session_seconds for technique in content.techniques)
+    if sessions > cap:
+        yield f"sessions.toml: the guided sessions add up to {sessions} s, the cap is {cap} s"
+    cards = 0
+    for technique in content.techniques:
+        where, dose = f"techniques.{technique.id}.dose", plain(technique.dose)
+        session = technique.session_seconds
+        if not _found(words.combine, dose):
+            yield f"{where}: does not say to shorten each technique when combining them"
+        minutes = re.search(words.minutes, dose)
+        if minutes is None:
+            yield f"{where}: names no minutes"
+            continue
+        seconds = 60 * _most(minutes, 1)
+        cards += seconds
+        if abs(session - seconds) > DOSE_SLACK_SECONDS:
+            yield f"{where}: says {minutes.group(0)!r}, its guided session runs {session} s"
+        if strokes := re.search(words.strokes, dose):
+            stroking = _most(strokes, 1) * int(strokes.group(3))
+            if abs(stroking - seconds) > DOSE_SLACK_SECONDS or stroking > session:
+                yield (
+                    f"{where}: {strokes.group(0)!r} take {stroking} s, not {minutes.group(0)!r}"
+                    f" within a {session} s session"
+                )
+    if cards > cap:
+        yield f"techniques: the cards' doses add up to {cards} s, the cap is {cap} s"
+
+
+def first_step(content: Content, words: Words) -> Iterator[str]:
+    """A guided session's first step, read before anything starts, offers lying on the side
+    with a pillow between the knees and says when to stop."""
+    for technique in content.techniques:
+        step = plain(technique.steps[0])
+        if not _found(words.side_lying, step):
+            yield f"techniques.{technique.id}.steps[1]: does not offer lying on the side"
+        if not all(_found(pattern, step) for pattern in words.stop):
+            yield f"techniques.{technique.id}.steps[1]: no stop rule"
+
+
+def bl40_dont_press(content: Content, words: Words) -> Iterator[str]:
+    """Wherever BL40 is named, the same sentence says "don't press", not only "no firm
+    pressure": the popliteal artery and vein lie there (DVT risk)."""
+    for where, text in _everything(content):
+        for sentence in _sentences(text, words):
+            if _found(words.bl40, sentence) and not _found(words.dont_press, sentence):
+                yield f'{where}: names BL40 without "don\'t press": {sentence!r}'
+
+
+def emergency_numbers(content: Content, words: Words) -> Iterator[str]:
+    """Wherever an emergency number is named, every one is, with the line for other places
+    (zh: 120 on the mainland, 999 in Hong Kong, 119 in Taiwan, else the local number)."""
+    for where, text in _everything(content):
+        if any(_found(number, text) for number in words.emergency_numbers):
+            for wanted in (*words.emergency_numbers, words.local_number):
+                if not _found(wanted, text):
+                    yield f"{where}: names emergency numbers without {wanted!r}"
+
+
+def avoided_wordings(content: Content, words: Words) -> Iterator[str]:
+    """Wordings a clinical review asked to drop: a claim without evidence, a wrong word."""
+    for where, text in _everything(content):
+        for pattern, why in words.avoid:
+            if match := re.search(pattern, text, re.IGNORECASE):
+                yield f"{where}: says {match.group(0)!r}: {why}"
+
+
 RULES = (
     Rule("may, not can", may_not_can),
     Rule("session cap on every card", session_cap),
@@ -326,6 +492,12 @@ RULES = (
     Rule("evidence quality", evidence_quality),
     Rule("heat safety", heat_safety),
     Rule("program order", program_order),
+    Rule("check-in names its button", checkin_button),
+    Rule("doses add up", doses),
+    Rule("first step: side-lying and the stop rule", first_step),
+    Rule("BL40: don't press", bl40_dont_press),
+    Rule("wordings to avoid", avoided_wordings),
+    Rule("emergency numbers", emergency_numbers),
 )
 
 

@@ -210,23 +210,35 @@ def test_what_is_shared_and_the_profile_say_information_not_diagnosis(language: 
 
 
 def test_every_session_keeps_to_its_cards_dose_and_the_10_minute_cap() -> None:
-    """content/sessions.toml against the cards (safety-facts: about 10 minutes in all;
-    doses on each card must add up)."""
+    """content/sessions.toml against the cards (safety-facts "One safety state": about 10
+    minutes in all, cards and sessions alike; kneading about 3 minutes)."""
     for language in ("en", "zh"):
         techniques = {t.id: t for t in load(language).techniques}
         kneading, pressing = techniques["kneading"], techniques["pressing"]
         pushing, grasping = techniques["pushing"], techniques["grasping"]
-        # Kneading: about 5 minutes.
-        assert 270 <= kneading.session_seconds <= 330
+        # Kneading: about 3 minutes.
+        assert 150 <= kneading.session_seconds <= 210
         # Pressing: 30 seconds on each of four points, in the step that presses them.
-        assert pressing.timings[2] == 4 * 30
-        # Pushing: 10-20 strokes of about 10 seconds, in the two stroking steps.
-        assert 100 <= pushing.timings[2] + pushing.timings[3] <= 200
-        # Grasping: about 3 minutes.
-        assert 160 <= grasping.session_seconds <= 200
+        assert pressing.timings[3] == 4 * 30
+        # Pushing: 10 strokes of about 10 seconds, in the two stroking steps.
+        assert pushing.timings[2] + pushing.timings[3] == 10 * 10
+        # Grasping: about 2 minutes.
+        assert 90 <= grasping.session_seconds <= 150
+        # All four together: the cap of a whole session.
+        assert sum(t.session_seconds for t in techniques.values()) <= 600
         for technique in techniques.values():
-            assert technique.session_seconds <= 600
             assert len(technique.timings) == len(technique.steps)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_pressings_reminders_come_before_it_presses(language: str) -> None:
+    """The spine, GB30 and BL40 are named before the step that holds each point."""
+    pressing = load(language).technique("pressing")
+    assert pressing is not None
+    steps = [plain(step) for step in pressing.steps]
+    press = next(n for n, step in enumerate(steps) if re.search(r"\b30 (?:seconds|秒)", step))
+    warned = [n for n, step in enumerate(steps) if "BL40" in step and "GB30" in step]
+    assert warned and warned[0] < press
 
 
 # A bad day's plan (/flare) -------------------------------------------------------------------
@@ -246,11 +258,19 @@ def test_every_session_keeps_to_its_cards_dose_and_the_10_minute_cap() -> None:
                 r"both legs",  # the signs that change the plan
                 r"peeing",
                 r"/urgent",
+                r"15–20 minutes at a time",  # heat: how long, and check the skin
+                r"check your skin",
+                r"too much to cope with even with pain relief",
+                r"111",
+                r"GP or physiotherapist",
             ],
         ),
         (
             "zh",
-            ["不要按摩", "走", "皮肤发麻", "睡觉时", "药师", "两条腿", "小便", "/urgent"],
+            [
+                *("不要按摩", "走", "皮肤发麻", "睡觉时", "药师", "两条腿", "小便", "/urgent"),
+                *("每次 15–20 分钟", "看看皮肤", "用了止痛药仍然痛得难以忍受", "康复治疗师"),
+            ],
         ),
     ],
 )
@@ -261,3 +281,54 @@ def test_the_bad_day_plan_needs_no_massage_and_keeps_the_warning_signs(
     for phrase in must_say:
         assert re.search(phrase, page, re.IGNORECASE), phrase
     assert not re.search(r"\bbed rest\b(?! is not)", page)
+
+
+@pytest.mark.parametrize(
+    ("language", "levels"),
+    [
+        # Each sign on the level /urgent gives it (safety-facts "One safety state": a weakening
+        # leg and fever are same day, not "get help now").
+        (
+            "en",
+            {"both legs": "help now", "weaker": "same day", "fever": "same day", "few days": "GP"},
+        ),
+        (
+            "zh",
+            {"两条腿": "立即求助", "越来越无力": "当天就医", "发热": "当天就医", "几天": "预约"},
+        ),
+    ],
+)
+def test_the_bad_day_plan_triages_as_urgent_does(language: str, levels: dict[str, str]) -> None:
+    lines = plain(load(language).pages["flare"]).splitlines()
+    for sign, level in levels.items():
+        naming = [line for line in lines if sign in line]
+        assert naming and all(line.startswith("•") and level in line for line in naming), sign
+
+
+@pytest.mark.parametrize(
+    ("language", "median", "explained"),
+    [("en", r"\bmedian\b", r"\bmiddle score\b"), ("zh", r"中位数", r"中间值|一半的分数")],
+)
+def test_the_median_is_explained_wherever_the_user_sees_it(
+    language: str, median: str, explained: str
+) -> None:
+    """The record for a doctor (report_*) may say "median" plainly; the chat explains it."""
+    content = load(language)
+    unexplained = [
+        key
+        for key, text in content.text.items()
+        if not key.startswith("report_")
+        and re.search(median, text)
+        and not re.search(explained, text)
+    ]
+    assert unexplained == []
+
+
+@pytest.mark.parametrize(("language", "adults"), [("en", r"\badults\b"), ("zh", r"成年人")])
+def test_the_first_message_and_the_profile_say_the_bot_is_for_adults(
+    language: str, adults: str
+) -> None:
+    """NICE NG59 covers people over 16 (safety-facts "One safety state": audience)."""
+    content = load(language)
+    for text in (content.text["welcome"], *content.profile.values()):
+        assert re.search(adults, text), text

@@ -41,6 +41,22 @@ def _technique(content: Content, technique_id: str, **fields: Any) -> Content:
     return dataclasses.replace(content, techniques=techniques)
 
 
+def _replace_in_dose(content: Content, technique_id: str, old: str, new: str) -> Content:
+    technique = content.technique(technique_id)
+    assert technique is not None and old in technique.dose, (technique_id, old)
+    return _technique(content, technique_id, dose=technique.dose.replace(old, new))
+
+
+def _first_step(content: Content, technique_id: str, step: str) -> Content:
+    technique = content.technique(technique_id)
+    assert technique is not None
+    return _technique(content, technique_id, steps=(step, *technique.steps[1:]))
+
+
+#: Kneading's guided session before the doses were made to add up: about 5 minutes.
+FIVE_MINUTES = (30, 15, 120, 120, 15)
+
+
 def _replace_in_page(content: Content, key: str, old: str, new: str) -> Content:
     assert old in content.pages[key], (key, old)
     pages = dict(content.pages, **{key: content.pages[key].replace(old, new)})
@@ -51,6 +67,11 @@ def _replace_in_text(content: Content, key: str, old: str, new: str) -> Content:
     assert old in content.text[key], (key, old)
     text = dict(content.text, **{key: content.text[key].replace(old, new)})
     return dataclasses.replace(content, text=MappingProxyType(text))
+
+
+def _button(content: Content, key: str, label: str) -> Content:
+    buttons = dict(content.buttons, **{key: label})
+    return dataclasses.replace(content, buttons=MappingProxyType(buttons))
 
 
 def _move_tip(content: Content, tip_id: str, position: int) -> Content:
@@ -176,6 +197,88 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             ),
         ),
         ("program order", "repeated-sentence", _repeat_previous),
+        (
+            "check-in names its button",
+            "last-button",
+            lambda c: _replace_in_text(
+                c, "checkin", "“New leg numbness or weakness, or trouble peeing”", "the last button"
+            ),
+        ),
+        (
+            "check-in names its button",
+            "button-renamed",
+            lambda c: _button(c, "checkin_red_flag", "⚠️ Warning signs"),
+        ),
+        (
+            "doses add up",
+            "five-minute-session",
+            lambda c: _technique(c, "kneading", timings=FIVE_MINUTES),
+        ),
+        (
+            "doses add up",
+            "card-longer-than-session",
+            lambda c: _replace_in_dose(c, "grasping", "About 2 minutes", "About 3 minutes"),
+        ),
+        (
+            "doses add up",
+            "no-combine-line",
+            lambda c: _replace_in_dose(
+                c, "pressing", "If you combine techniques, shorten each, to ", ""
+            ),
+        ),
+        (
+            "doses add up",
+            "strokes-not-minutes",
+            lambda c: _replace_in_dose(c, "pushing", "10 slow strokes", "10–20 slow strokes"),
+        ),
+        (
+            "first step: side-lying and the stop rule",
+            "face-down-only",
+            lambda c: _first_step(c, "kneading", "Lie face down. Stop if a leg goes numb."),
+        ),
+        (
+            "first step: side-lying and the stop rule",
+            "no-stop-rule",
+            lambda c: _first_step(
+                c, "grasping", "Lie face down, or on your side with a pillow between your knees."
+            ),
+        ),
+        (
+            "BL40: don't press",
+            "no-firm-pressure",
+            lambda c: _replace_in_text(
+                c, "technique_list", "don't press either", "no firm pressure on either"
+            ),
+        ),
+        (
+            "warning signs sorted",
+            "no-one-leg-numbness",
+            lambda c: _replace_in_page(
+                c,
+                "urgent",
+                "• new or spreading numbness, pins and needles or pain in one leg\n",
+                "",
+            ),
+        ),
+        (
+            "wordings to avoid",
+            "inflammation",
+            lambda c: _replace_in_page(
+                c, "benefits", "which may warm them for a while", "which may ease inflammation"
+            ),
+        ),
+        (
+            "emergency numbers",
+            "only-999",
+            lambda c: _replace_in_tip(c, "red_flags_emergency", "999, 112 or 911", "999"),
+        ),
+        (
+            "wordings to avoid",
+            "lift-the-right-way",
+            lambda c: _today(
+                c, "lift_close_to_body", "<i>Today: practice one lift the right way.</i>"
+            ),
+        ),
     ],
     "zh": [
         (
@@ -218,7 +321,7 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
         (
             "warning signs sorted",
             "no-120",
-            lambda c: _replace_in_page(c, "safety", "（中国大陆为 120）", ""),
+            lambda c: _replace_in_page(c, "safety", "中国大陆 120，", ""),
         ),
         (
             "caution check items",
@@ -250,6 +353,98 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             ),
         ),
         ("program order", "repeated-sentence", _repeat_previous),
+        (
+            "check-in names its button",
+            "last-button",
+            lambda c: _replace_in_text(
+                c, "checkin", "“腿部新出现麻木、无力，或小便困难”", "最后一个按钮"
+            ),
+        ),
+        (
+            "check-in names its button",
+            "button-renamed",
+            lambda c: _button(c, "checkin_red_flag", "⚠️ 危险信号"),
+        ),
+        (
+            "doses add up",
+            "five-minute-session",
+            lambda c: _technique(c, "kneading", timings=FIVE_MINUTES),
+        ),
+        (
+            "doses add up",
+            "no-combine-line",
+            lambda c: _replace_in_dose(
+                c, "kneading", "如果和其他手法一起做，每种都要相应缩短，", ""
+            ),
+        ),
+        (
+            "doses add up",
+            "strokes-not-minutes",
+            lambda c: _replace_in_dose(c, "pushing", "推 10 次", "推 10–20 次"),
+        ),
+        (
+            "first step: side-lying and the stop rule",
+            "face-down-only",
+            lambda c: _first_step(c, "pressing", "您趴好。如果腿发麻，请停止。"),
+        ),
+        (
+            "BL40: don't press",
+            "no-firm-pressure",
+            lambda c: _replace_in_text(c, "technique_list", "都不要按", "都不要用力按"),
+        ),
+        (
+            "warning signs sorted",
+            "no-one-leg-numbness",
+            lambda c: _replace_in_page(
+                c, "urgent", "• 一条腿新出现麻木、针刺感或疼痛，或者范围在扩大\n", ""
+            ),
+        ),
+        (
+            "wordings to avoid",
+            "inflammation",
+            lambda c: _replace_in_page(
+                c, "benefits", "可能让它们暂时暖和一些", "可能有助于减轻局部的炎症和肿胀"
+            ),
+        ),
+        (
+            "wordings to avoid",
+            "urgent-same-day",
+            lambda c: _replace_in_page(c, "urgent", "<b>请当天就医</b>", "<b>紧急：请当天就医</b>"),
+        ),
+        (
+            "wordings to avoid",
+            "physical-therapist",
+            lambda c: _replace_in_text(c, "weekly_trend_higher", "康复治疗师", "物理治疗师"),
+        ),
+        (
+            "wordings to avoid",
+            "past-clot",
+            lambda c: _replace_in_tip(
+                c, "when_not_to_massage", "有静脉血栓（深静脉血栓）", "得过静脉血栓"
+            ),
+        ),
+        (
+            "wordings to avoid",
+            "sharp-pain",
+            lambda c: _replace_in_tip(c, "stop_rules", "疼痛突然加剧、像刀割一样", "疼痛变得尖锐"),
+        ),
+        (
+            "emergency numbers",
+            "no-hong-kong",
+            lambda c: _replace_in_page(c, "urgent", "香港 999，", ""),
+        ),
+        (
+            "emergency numbers",
+            "no-local-number",
+            lambda c: _replace_in_tip(
+                c, "red_flags_emergency", "；其他地方请拨打当地的急救电话", ""
+            ),
+        ),
+        (
+            "wordings to avoid",
+            "lift-the-right-way",
+            lambda c: _today(c, "lift_close_to_body", "<i>今天：用正确的方法练习搬一次。</i>"),
+        ),
     ],
 }
 

@@ -14,7 +14,7 @@ from storage.session import Feeling, SessionState
 from tests.conftest import Harness
 from tests.helpers import buttons
 
-KNEADING = (30, 15, 120, 120, 15)
+KNEADING = (30, 15, 55, 65, 15)
 
 
 def runner(bot: Harness) -> SessionRunner:
@@ -65,7 +65,7 @@ async def test_a_whole_session_runs_step_by_step_and_asks_how_it_felt(
     assert kneading is not None
     first = text_now(harness, message["message_id"])
     assert first.startswith(f"<b>{kneading.steps[0]}</b>")
-    assert "step 1 of 5" in first and "0:30" in first and "5:00 left in all" in first
+    assert "step 1 of 5" in first and "0:30" in first and "3:00 left in all" in first
     assert kneading.steps[1][:40] in first  # what comes next
     session = harness.store.active_session(harness.chat_id)
     assert session is not None
@@ -191,17 +191,17 @@ async def test_a_restart_goes_on_at_the_same_step(stopped: Harness) -> None:
     bot = stopped
     async with bot.running():
         message = await started(bot)
-        bot.clock.advance(seconds=50)  # step 3, 115 s left
+        bot.clock.advance(seconds=50)  # step 3, 50 s left
         await tick(bot)
-        assert "1:55" in text_now(bot, message["message_id"])
+        assert "0:50" in text_now(bot, message["message_id"])
     bot.clock.advance(minutes=5)  # the bot is down
     async with bot.running():
         await tick(bot)
         now = text_now(bot, message["message_id"])
-        assert "step 3 of 5" in now and "1:55" in now
+        assert "step 3 of 5" in now and "0:50" in now
         bot.clock.advance(seconds=5)
         await tick(bot)
-        assert "1:50" in text_now(bot, message["message_id"])
+        assert "0:45" in text_now(bot, message["message_id"])
 
 
 async def test_a_restart_long_after_ends_the_session_politely(

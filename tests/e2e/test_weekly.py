@@ -63,7 +63,7 @@ async def test_the_look_back_comes_on_the_chosen_local_day_once(
     harness.clock.set(datetime(2026, 11, 29, 9, 0, 30, tzinfo=UTC))  # 18:00:30
     (summary,) = await weeklies(harness)
     assert content.message("weekly_title", first="2026-11-23", last="2026-11-29") in summary
-    assert "Check-ins: <b>4</b>" in summary and "median pain <b>4.5</b>" in summary
+    assert "Check-ins: <b>4</b>" in summary and "<b>4.5</b> of 10" in summary
     assert re.search(r"<code>[▁-█·]{7}</code>", summary)
     assert content.message("weekly_sessions", count="1") in summary
     assert content.message("weekly_cheer") in summary
