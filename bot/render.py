@@ -24,7 +24,7 @@ from bot.chart import progress_chart, stats_chart
 from content import LANGUAGES, Content, Technique, Tip
 from content.markup import MAX_CAPTION_LENGTH, plain
 from storage import Caution, NextTip, Progress, Subscriber, TechniqueTips
-from storage.checkins import MAX_SCORE, MIN_SCORE
+from storage.checkins import MAX_SCORE, MIN_SCORE, compare_weeks
 from storage.operators import BroadcastStatus
 from storage.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date
 from storage.session import Feeling, Session, SessionState
@@ -828,30 +828,32 @@ def weekly_summary(
     before: Sequence[int],
     sessions: int,
 ) -> Reply:
-    """The weekly look back: the week's check-ins as a line of bars, their median and how
-    it compares with the week before (in words, never a reproach), the guided sessions,
-    and one encouraging line."""
+    """The weekly look back: the week's check-ins as a line of bars, their median (or the
+    one score) and, with at least 3 check-ins in each week, how it compares with the week
+    before in words (a change only at 2 points or more; never a reproach), the guided
+    sessions, and one encouraging line. It never suggests massage."""
     lines = [content.message("weekly_title", first=str(days[0]), last=str(days[-1]))]
     week = [scores[day] for day in days if day in scores]
-    if week:
+    spark = "".join(
+        SPARK_BARS[min(scores[day] * len(SPARK_BARS) // 11, len(SPARK_BARS) - 1)]
+        if day in scores
+        else "·"
+        for day in days
+    )
+    if len(week) == 1:
+        lines.append(content.message("weekly_checkins_one", score=str(week[0]), spark=spark))
+    elif week:
         median = statistics.median(week)
-        spark = "".join(
-            SPARK_BARS[min(scores[day] * len(SPARK_BARS) // 11, len(SPARK_BARS) - 1)]
-            if day in scores
-            else "·"
-            for day in days
-        )
         lines.append(
             content.message(
                 "weekly_checkins", count=str(len(week)), median=f"{median:g}", spark=spark
             )
         )
-        if before:
-            change = median - statistics.median(before)
-            key = "lower" if change <= -1 else "higher" if change >= 1 else "same"
-            lines.append(content.message(f"weekly_trend_{key}"))
     else:
         lines.append(content.message("weekly_no_checkins"))
+    change = compare_weeks(week, before)
+    if change is not None:
+        lines.append(content.message(f"weekly_trend_{change.value}"))
     if sessions:
         lines.append(content.message("weekly_sessions", count=str(sessions)))
     lines.append(content.message("weekly_cheer"))

@@ -202,6 +202,7 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "weekly_set_off": frozenset(),
     "weekly_title": frozenset({"first", "last"}),
     "weekly_checkins": frozenset({"count", "median", "spark"}),
+    "weekly_checkins_one": frozenset({"score", "spark"}),
     "weekly_trend_lower": frozenset(),
     "weekly_trend_higher": frozenset(),
     "weekly_trend_same": frozenset(),
