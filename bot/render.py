@@ -507,13 +507,12 @@ def progress(
     content: Content, progress: Progress, sessions: SessionCounts | None = None
 ) -> Chart | Reply:
     """The /progress chart's caption, a one-line summary, or a friendly word when there is
-    no data; with a line about guided sessions once there has been one (counted, never a
-    reproach). Nothing is drawn here: ``progress_picture`` draws, off the event loop."""
+    no data; with a line about guided sessions this week when there was one (counted, never
+    a reproach, never days in a row: massage is at most an add-on, not a daily habit).
+    Nothing is drawn here: ``progress_picture`` draws, off the event loop."""
     session_line = (
-        content.message(
-            "progress_sessions", week=str(sessions.this_week), days=str(sessions.in_a_row)
-        )
-        if sessions is not None and (sessions.this_week or sessions.in_a_row)
+        content.message("progress_sessions", week=str(sessions.this_week))
+        if sessions is not None and sessions.this_week
         else None
     )
     if not progress.checkins:

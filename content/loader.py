@@ -157,7 +157,7 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "session_stopped": frozenset({"step", "steps"}),
     "session_pain_stop": frozenset(),
     "session_ended": frozenset(),
-    "progress_sessions": frozenset({"week", "days"}),
+    "progress_sessions": frozenset({"week"}),
     "mydata_caption": frozenset(),
     "mydata_empty": frozenset(),
     "export_caption": frozenset(),

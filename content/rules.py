@@ -56,6 +56,10 @@ class Words:
     not_a_fix: str
     #: Where sentences end.
     sentence_end: str
+    #: A guided massage session named in a sentence ...
+    sessions: str
+    #: ... and a streak, which no sentence about sessions may mention.
+    in_a_row: str
 
 
 WORDS: Mapping[str, Words] = {
@@ -114,6 +118,8 @@ WORDS: Mapping[str, Words] = {
         heat_warnings=(r"\bnumb\b", r"\bsleep|\basleep\b"),
         not_a_fix=r"\b(?:cannot|can't|can’t) (?:move|push)\b",
         sentence_end=r"(?<=[.!?])\s+|\n+",
+        sessions=r"\bguided sessions?\b|/session\b",
+        in_a_row=r"\bin a row\b|\bstreaks?\b|\bconsecutive\b",
     ),
     "zh": Words(
         # 可能 is "may"; 可以 and 能 (not after 不 or 可) are "can".
@@ -165,6 +171,8 @@ WORDS: Mapping[str, Words] = {
         heat_warnings=(r"发麻", r"睡觉"),
         not_a_fix=r"不能(?:让椎间盘复位|把突出的椎间盘推回)",
         sentence_end=r"(?<=[。！？；])|\n+",
+        sessions=r"跟练|/session",
+        in_a_row=r"连续|天天",
     ),
 }
 
@@ -316,6 +324,19 @@ def program_order(content: Content, words: Words) -> Iterator[str]:
             yield f"tips.{after.id}: repeats tips.{before.id}: {sorted(shared)[0]!r}"
 
 
+def no_session_streak(content: Content, words: Words) -> Iterator[str]:
+    """Guided sessions are counted, never a streak: no message about them (its key names
+    sessions, or a sentence names one) mentions days in a row. Massage is at most an add-on
+    to staying active (NICE NG59), so nothing rewards a daily habit of it."""
+    for where, text in _everything(content):
+        if "session" in where.split(".", 1)[-1]:
+            about = [text]
+        else:
+            about = [s for s in _sentences(text, words) if _found(words.sessions, s)]
+        if any(_found(words.in_a_row, sentence) for sentence in about):
+            yield f"{where}: a streak of guided sessions"
+
+
 RULES = (
     Rule("may, not can", may_not_can),
     Rule("session cap on every card", session_cap),
@@ -326,6 +347,7 @@ RULES = (
     Rule("evidence quality", evidence_quality),
     Rule("heat safety", heat_safety),
     Rule("program order", program_order),
+    Rule("no streak of sessions", no_session_streak),
 )
 
 

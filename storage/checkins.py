@@ -106,8 +106,8 @@ def compare_weeks(week: Sequence[int], before: Sequence[int]) -> WeekChange | No
 
 
 def streak(days: Iterable[date], today: date) -> int:
-    """How many days in a row, up to today, have a check-in (or, for /progress's line
-    about guided sessions, a session).
+    """How many days in a row, up to today, have a check-in (guided sessions have no
+    streak: nothing rewards daily massage).
 
     A streak that reached yesterday still counts while today has none yet: nothing
     "resets" before a whole day passes.

@@ -176,6 +176,20 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             ),
         ),
         ("program order", "repeated-sentence", _repeat_previous),
+        (
+            "no streak of sessions",
+            "progress-days-in-a-row",
+            lambda c: _replace_in_text(
+                c, "progress_sessions", "this week", "this week · days in a row: <b>3</b>"
+            ),
+        ),
+        (
+            "no streak of sessions",
+            "help-streak",
+            lambda c: _replace_in_text(
+                c, "help", "a guided session with a timer", "a guided session: keep your streak"
+            ),
+        ),
     ],
     "zh": [
         (
@@ -250,6 +264,16 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             ),
         ),
         ("program order", "repeated-sentence", _repeat_previous),
+        (
+            "no streak of sessions",
+            "progress-days-in-a-row",
+            lambda c: _replace_in_text(c, "progress_sessions", "次", "次 · 连续 <b>3</b> 天"),
+        ),
+        (
+            "no streak of sessions",
+            "help-streak",
+            lambda c: _replace_in_text(c, "help", "跟练模式，分步计时", "跟练模式，天天坚持"),
+        ),
     ],
 }
 
