@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import signal
 import socket
+import sqlite3
 import sys
+import time
 from asyncio.subprocess import Process
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -235,3 +238,38 @@ async def health(base: str) -> tuple[int, dict[str, Any]]:
 def message(fake: FakeBotApi, chat_id: int, text: str) -> bytes:
     """A user's message as Telegram would post it to the webhook (not queued for polling)."""
     return json.dumps(fake.api.user_message(chat_id, text, queue=False)).encode()
+
+
+# A group chat and one of its members ------------------------------------------------------------
+
+GROUP = -100_500
+MEMBER = 4242
+_message_ids = itertools.count(10_000)
+
+
+def next_message_id() -> int:
+    """A message id no other message in these tests has."""
+    return next(_message_ids)
+
+
+def group_message(harness: Harness, text: str, chat_type: str = "supergroup") -> dict[str, Any]:
+    """A member's message in a group, queued for the bot."""
+    message: dict[str, Any] = {
+        "message_id": next(_message_ids),
+        "date": int(time.time()),
+        "chat": {"id": GROUP, "type": chat_type, "title": "Back club"},
+        "from": {"id": MEMBER, "is_bot": False, "first_name": "M", "language_code": "en"},
+        "text": text,
+    }
+    if text.startswith("/"):
+        command = text.split(maxsplit=1)[0]
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+    harness.fake.api.messages[(GROUP, message["message_id"])] = message
+    return harness.fake.api.queue({"message": message})
+
+
+def dump(path: object) -> list[tuple[object, ...]]:
+    """Every row of every table, to compare before and after."""
+    with sqlite3.connect(str(path)) as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return [(t, *row) for t in sorted(tables) for row in db.execute(f"SELECT * FROM [{t}]")]
