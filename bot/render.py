@@ -165,6 +165,22 @@ def help_text(content: Content) -> Reply:
     return Reply(content.message("help"))
 
 
+def fallback(content: Content, *, warning_sign: bool) -> Reply:
+    """The answer to free text or an unknown command: what the bot can do now, as buttons
+    (check in, a bad day's plan, the warning signs). When the words named a warning sign,
+    the warning signs themselves come first. Nothing of what was typed is shown."""
+    buttons = content.buttons
+    checkin_open = _button(buttons["checkin_open"], callbacks.CHECKIN_ASK)
+    bad_day = _button(buttons["bad_day"], callbacks.FLARE)
+    if warning_sign:
+        text = f"{content.pages['urgent']}\n\n{content.message('fallback_warning')}"
+        return Reply(text, InlineKeyboardMarkup([[checkin_open], [bad_day]]))
+    urgent = _button(buttons["urgent"], callbacks.URGENT)
+    return Reply(
+        content.message("fallback"), InlineKeyboardMarkup([[checkin_open], [bad_day], [urgent]])
+    )
+
+
 def page(content: Content, key: str) -> Reply:
     """A long page (/safety, /benefits, /urgent, /sources) with buttons to the others: the
     evidence behind /safety and /benefits one tap away, and /urgent from every page."""
