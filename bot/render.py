@@ -24,7 +24,7 @@ from bot.chart import progress_chart, stats_chart
 from content import LANGUAGES, Content, Technique, Tip
 from content.markup import MAX_CAPTION_LENGTH, plain
 from storage import Caution, NextTip, Progress, Subscriber
-from storage.checkins import MAX_SCORE, MIN_SCORE
+from storage.checkins import MAX_SCORE, MIN_SCORE, compare_weeks
 from storage.operators import BroadcastStatus
 from storage.safety import Decision, Hold, Permit, decide
 from storage.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date, local_date_in
@@ -166,6 +166,22 @@ def welcome(content: Content) -> Reply:
 def help_text(content: Content) -> Reply:
     """The /help message."""
     return Reply(content.message("help"))
+
+
+def fallback(content: Content, *, warning_sign: bool) -> Reply:
+    """The answer to free text or an unknown command: what the bot can do now, as buttons
+    (check in, a bad day's plan, the warning signs). When the words named a warning sign,
+    the warning signs themselves come first. Nothing of what was typed is shown."""
+    buttons = content.buttons
+    checkin_open = _button(buttons["checkin_open"], callbacks.CHECKIN_ASK)
+    bad_day = _button(buttons["bad_day"], callbacks.FLARE)
+    if warning_sign:
+        text = f"{content.pages['urgent']}\n\n{content.message('fallback_warning')}"
+        return Reply(text, InlineKeyboardMarkup([[checkin_open], [bad_day]]))
+    urgent = _button(buttons["urgent"], callbacks.URGENT)
+    return Reply(
+        content.message("fallback"), InlineKeyboardMarkup([[checkin_open], [bad_day], [urgent]])
+    )
 
 
 def page(content: Content, key: str) -> Reply:
@@ -563,13 +579,12 @@ def progress(
     content: Content, progress: Progress, sessions: SessionCounts | None = None
 ) -> Chart | Reply:
     """The /progress chart's caption, a one-line summary, or a friendly word when there is
-    no data; with a line about guided sessions once there has been one (counted, never a
-    reproach). Nothing is drawn here: ``progress_picture`` draws, off the event loop."""
+    no data; with a line about guided sessions this week when there was one (counted, never
+    a reproach, never days in a row: massage is at most an add-on, not a daily habit).
+    Nothing is drawn here: ``progress_picture`` draws, off the event loop."""
     session_line = (
-        content.message(
-            "progress_sessions", week=str(sessions.this_week), days=str(sessions.in_a_row)
-        )
-        if sessions is not None and (sessions.this_week or sessions.in_a_row)
+        content.message("progress_sessions", week=str(sessions.this_week))
+        if sessions is not None and sessions.this_week
         else None
     )
     if not progress.checkins:
@@ -898,30 +913,32 @@ def weekly_summary(
     before: Sequence[int],
     sessions: int,
 ) -> Reply:
-    """The weekly look back: the week's check-ins as a line of bars, their median and how
-    it compares with the week before (in words, never a reproach), the guided sessions,
-    and one encouraging line."""
+    """The weekly look back: the week's check-ins as a line of bars, their median (or the
+    one score) and, with at least 3 check-ins in each week, how it compares with the week
+    before in words (a change only at 2 points or more; never a reproach), the guided
+    sessions, and one encouraging line. It never suggests massage."""
     lines = [content.message("weekly_title", first=str(days[0]), last=str(days[-1]))]
     week = [scores[day] for day in days if day in scores]
-    if week:
+    spark = "".join(
+        SPARK_BARS[min(scores[day] * len(SPARK_BARS) // 11, len(SPARK_BARS) - 1)]
+        if day in scores
+        else "·"
+        for day in days
+    )
+    if len(week) == 1:
+        lines.append(content.message("weekly_checkins_one", score=str(week[0]), spark=spark))
+    elif week:
         median = statistics.median(week)
-        spark = "".join(
-            SPARK_BARS[min(scores[day] * len(SPARK_BARS) // 11, len(SPARK_BARS) - 1)]
-            if day in scores
-            else "·"
-            for day in days
-        )
         lines.append(
             content.message(
                 "weekly_checkins", count=str(len(week)), median=f"{median:g}", spark=spark
             )
         )
-        if before:
-            change = median - statistics.median(before)
-            key = "lower" if change <= -1 else "higher" if change >= 1 else "same"
-            lines.append(content.message(f"weekly_trend_{key}"))
     else:
         lines.append(content.message("weekly_no_checkins"))
+    change = compare_weeks(week, before)
+    if change is not None:
+        lines.append(content.message(f"weekly_trend_{change.value}"))
     if sessions:
         lines.append(content.message("weekly_sessions", count=str(sessions)))
     lines.append(content.message("weekly_cheer"))

@@ -137,6 +137,7 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "broadcast_done_uncertain": frozenset({"uncertain"}),
     "broadcast_cancelled": frozenset(),
     "fallback": frozenset(),
+    "fallback_warning": frozenset(),
     "error": frozenset(),
     "busy": frozenset(),
     "private_only": frozenset({"commands"}),
@@ -157,7 +158,7 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "session_stopped": frozenset({"step", "steps"}),
     "session_pain_stop": frozenset(),
     "session_ended": frozenset(),
-    "progress_sessions": frozenset({"week", "days"}),
+    "progress_sessions": frozenset({"week"}),
     "mydata_caption": frozenset(),
     "mydata_empty": frozenset(),
     "export_caption": frozenset(),
@@ -202,6 +203,7 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "weekly_set_off": frozenset(),
     "weekly_title": frozenset({"first", "last"}),
     "weekly_checkins": frozenset({"count", "median", "spark"}),
+    "weekly_checkins_one": frozenset({"score", "spark"}),
     "weekly_trend_lower": frozenset(),
     "weekly_trend_higher": frozenset(),
     "weekly_trend_same": frozenset(),
@@ -445,6 +447,19 @@ class Tip:
 
 
 @dataclass(frozen=True)
+class WarningWords:
+    """Words that name a warning sign in free text, in one language
+    (``content.warning_words.names_warning_sign`` reads them)."""
+
+    #: Words and phrases that name a warning sign: numbness, weakness, trouble peeing or
+    #: with the bowels.
+    signs: tuple[str, ...]
+    #: Longer words that hold a sign's word but mean something else (zh 麻烦, "trouble",
+    #: holds 麻, "numb"): taken out of the text before the signs are looked for.
+    not_signs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Content:
     """Everything the bot says in one language."""
 
@@ -460,6 +475,8 @@ class Content:
     tips: tuple[Tip, ...]
     #: The first this many tips are the program, one a day ("Day N of 30").
     program_days: int = 30
+    #: Words that name a warning sign in what a user types.
+    warning_words: WarningWords = WarningWords(signs=())
 
     def tip(self, tip_id: str) -> Tip | None:
         """Return the tip with this id, or None."""
@@ -519,6 +536,7 @@ def load(language: str = DEFAULT_LANGUAGE, root: Traversable | None = None) -> C
     commands = _strings(messages, "commands", messages_file, COMMANDS)
     for key, value in commands.items():
         _check_length(value, MAX_COMMAND_DESCRIPTION, messages_file, f"commands.{key}")
+    warning_words = _warning_words(messages, messages_file)
     pages_file = folder.joinpath("pages.toml")
     pages = _strings(_read(pages_file), "pages", pages_file, PAGE_KEYS)
     for key, value in pages.items():
@@ -550,6 +568,7 @@ def load(language: str = DEFAULT_LANGUAGE, root: Traversable | None = None) -> C
         techniques=techniques,
         tips=tips,
         program_days=program_days,
+        warning_words=warning_words,
     )
 
 
@@ -640,6 +659,26 @@ def _strings(data: Mapping[str, Any], key: str, file: Traversable, expected: Any
             raise ContentError(f"{file}: {key}.{name} must be non-empty text")
     # Only line breaks: the one after an opening """, and a separator like ", " keeps its space.
     return {name: value.strip("\n") for name, value in table.items()}
+
+
+def _warning_words(data: Mapping[str, Any], file: Traversable) -> WarningWords:
+    """The ``[warning_words]`` table: ``signs`` (at least one) and ``not_signs``, each a list
+    of non-empty text."""
+    table = _table(data, "warning_words", file)
+    extra = sorted(table.keys() - {"signs", "not_signs"})
+    if extra:
+        raise ContentError(f"{file}: [warning_words] has unknown keys {', '.join(extra)}")
+    lists = {}
+    for key in ("signs", "not_signs"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(
+            isinstance(word, str) and word.strip() for word in value
+        ):
+            raise ContentError(f"{file}: warning_words.{key} must be a list of non-empty text")
+        lists[key] = tuple(" ".join(word.split()) for word in value)
+    if not lists["signs"]:
+        raise ContentError(f"{file}: warning_words.signs needs at least one word")
+    return WarningWords(signs=lists["signs"], not_signs=lists["not_signs"])
 
 
 def _check_placeholders(value: str, expected: frozenset[str], file: Traversable, key: str) -> None:

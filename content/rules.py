@@ -74,6 +74,10 @@ class Words:
     #: Emergency numbers: wherever one is named, all are, and the line for everywhere else.
     emergency_numbers: tuple[str, ...]
     local_number: str
+    #: A guided massage session named in a sentence ...
+    sessions: str
+    #: ... and a streak, which no sentence about sessions may mention.
+    in_a_row: str
 
 
 WORDS: Mapping[str, Words] = {
@@ -158,6 +162,8 @@ WORDS: Mapping[str, Words] = {
         ),
         emergency_numbers=(r"\b999\b", r"\b112\b", r"\b911\b"),
         local_number=r"\b(?:an|your|local) emergency number\b",
+        sessions=r"\bguided sessions?\b|/session\b",
+        in_a_row=r"\bin a row\b|\bstreaks?\b|\bconsecutive\b",
     ),
     "zh": Words(
         # 可能 is "may"; 可以 and 能 (not after 不 or 可) are "can".
@@ -237,6 +243,8 @@ WORDS: Mapping[str, Words] = {
         # Mainland China, Hong Kong, Taiwan.
         emergency_numbers=(r"(?<!\d)120(?!\d)", r"香港 ?999", r"台湾 ?119"),
         local_number=r"其他地方.*当地的急救电话",
+        sessions=r"跟练|/session",
+        in_a_row=r"连续|天天",
     ),
 }
 
@@ -482,6 +490,19 @@ def avoided_wordings(content: Content, words: Words) -> Iterator[str]:
                 yield f"{where}: says {match.group(0)!r}: {why}"
 
 
+def no_session_streak(content: Content, words: Words) -> Iterator[str]:
+    """Guided sessions are counted, never a streak: no message about them (its key names
+    sessions, or a sentence names one) mentions days in a row. Massage is at most an add-on
+    to staying active (NICE NG59), so nothing rewards a daily habit of it."""
+    for where, text in _everything(content):
+        if "session" in where.split(".", 1)[-1]:
+            about = [text]
+        else:
+            about = [s for s in _sentences(text, words) if _found(words.sessions, s)]
+        if any(_found(words.in_a_row, sentence) for sentence in about):
+            yield f"{where}: a streak of guided sessions"
+
+
 RULES = (
     Rule("may, not can", may_not_can),
     Rule("session cap on every card", session_cap),
@@ -498,6 +519,7 @@ RULES = (
     Rule("BL40: don't press", bl40_dont_press),
     Rule("wordings to avoid", avoided_wordings),
     Rule("emergency numbers", emergency_numbers),
+    Rule("no streak of sessions", no_session_streak),
 )
 
 

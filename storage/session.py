@@ -13,9 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from storage.checkins import streak
-
-__all__ = ["Feeling", "Position", "Session", "SessionState", "position", "skip", "streak"]
+__all__ = ["Feeling", "Position", "Session", "SessionState", "position", "skip"]
 
 
 class SessionState(enum.StrEnum):

@@ -13,17 +13,17 @@ from storage import schedule
 from storage.base import StoreBase
 from storage.models import iso_stamp
 from storage.safety import Permit
-from storage.session import Feeling, Session, SessionState, skip, streak
+from storage.session import Feeling, Session, SessionState, skip
 
 _ACTIVE = (SessionState.RUNNING.value, SessionState.PAUSED.value)
 
 
 @dataclass(frozen=True)
 class SessionCounts:
-    """What /progress says about sessions: counted, never scolded."""
+    """What /progress says about sessions: counted, never scolded, and never a streak (massage
+    is at most an add-on to staying active, NICE NG59: nothing rewards a daily habit of it)."""
 
     this_week: int
-    in_a_row: int
 
 
 class Sessions(StoreBase):
@@ -193,28 +193,15 @@ class Sessions(StoreBase):
             )
         ]
 
-    def session_days(self, chat_id: int, since: date) -> list[date]:
-        """The local dates since ``since`` on which the chat did a session (each once)."""
-        return [
-            date.fromisoformat(day)
-            for (day,) in self.db.execute(
-                "SELECT DISTINCT local_date FROM sessions WHERE chat_id = ? AND local_date >= ? "
-                "ORDER BY local_date",
-                [chat_id, since.isoformat()],
-            ).fetchall()
-        ]
-
     def session_counts(self, chat_id: int, today: date) -> SessionCounts:
-        """For /progress: sessions this week (Monday to ``today``, the chat's local date)
-        and days in a row with one."""
+        """For /progress: sessions this week (Monday to ``today``, the chat's local date)."""
         monday = today - timedelta(days=today.weekday())
         (week,) = self.db.execute(
             "SELECT count(*) FROM sessions WHERE chat_id = ? AND local_date >= ? "
             "AND local_date <= ?",
             [chat_id, monday.isoformat(), today.isoformat()],
         ).fetchone()
-        days = self.session_days(chat_id, today - STREAK_LOOKBACK)
-        return SessionCounts(this_week=int(week), in_a_row=streak(days, today))
+        return SessionCounts(this_week=int(week))
 
     def _change(
         self,
@@ -234,10 +221,6 @@ class Sessions(StoreBase):
                 [*values, iso_stamp(now), session_id, *only_from],
             ).rowcount
         return self.session(session_id) if changed else None
-
-
-#: How far back /progress looks for days in a row.
-STREAK_LOOKBACK = timedelta(days=366)
 
 
 def _session(row: dict[str, Any]) -> Session:

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import signal
 import socket
+import sqlite3
 import sys
+import time
 from asyncio.subprocess import Process
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
@@ -244,7 +248,7 @@ def sample_permit(chat_id: int = 1) -> Permit:
     subscriber = Subscriber(
         chat_id=chat_id,
         subscribed=True,
-        tip_time=time(9, 0),
+        tip_time=clock_time(9, 0),
         timezone="UTC",
         next_due=None,
         tip_cursor=0,
@@ -253,3 +257,38 @@ def sample_permit(chat_id: int = 1) -> Permit:
     found = decide(chat_id, subscriber, date(2026, 11, 26)).permit
     assert found is not None
     return found
+
+
+# A group chat and one of its members ------------------------------------------------------------
+
+GROUP = -100_500
+MEMBER = 4242
+_message_ids = itertools.count(10_000)
+
+
+def next_message_id() -> int:
+    """A message id no other message in these tests has."""
+    return next(_message_ids)
+
+
+def group_message(harness: Harness, text: str, chat_type: str = "supergroup") -> dict[str, Any]:
+    """A member's message in a group, queued for the bot."""
+    message: dict[str, Any] = {
+        "message_id": next(_message_ids),
+        "date": int(time.time()),
+        "chat": {"id": GROUP, "type": chat_type, "title": "Back club"},
+        "from": {"id": MEMBER, "is_bot": False, "first_name": "M", "language_code": "en"},
+        "text": text,
+    }
+    if text.startswith("/"):
+        command = text.split(maxsplit=1)[0]
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+    harness.fake.api.messages[(GROUP, message["message_id"])] = message
+    return harness.fake.api.queue({"message": message})
+
+
+def dump(path: object) -> list[tuple[object, ...]]:
+    """Every row of every table, to compare before and after."""
+    with sqlite3.connect(str(path)) as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return [(t, *row) for t in sorted(tables) for row in db.execute(f"SELECT * FROM [{t}]")]

@@ -93,8 +93,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             ChatMemberHandler(membership.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             InlineQueryHandler(inline.answer),
             # Order matters: these two come last and take what nothing above took. Anything a
-            # user sends in a private chat gets a pointer to /help (in groups the bot stays
-            # quiet), and every other button press is answered so no client keeps a spinner.
+            # user sends in a private chat (free text, an unknown command, a sticker) gets what
+            # the bot can do now, the warning signs first when the words name one (in groups
+            # the bot stays quiet), and every other button press is answered so no client
+            # keeps a spinner.
             # A location shared with /timezone's button: the zone found there.
             MessageHandler(in_private & filters.LOCATION, settings.location),
             MessageHandler(

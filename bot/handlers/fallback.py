@@ -7,11 +7,18 @@ from telegram import Update
 from bot import render
 from bot.context import BotContext
 from bot.handlers.common import pressed_button, send
+from content.warning_words import names_warning_sign
 
 
 async def unknown(update: Update, context: BotContext) -> None:
-    """Point the user to /help."""
-    await send(update, render.Reply(context.content.message("fallback")))
+    """What the bot can do now, the warning signs first when the words name one (in any
+    language the bot speaks). What was typed is only read here: never stored, logged or
+    echoed."""
+    message = update.effective_message
+    typed = (message.text or message.caption or "") if message is not None else ""
+    languages = (content.warning_words for content in context.services.contents.values())
+    reply = render.fallback(context.content, warning_sign=names_warning_sign(typed, languages))
+    await send(update, reply)
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

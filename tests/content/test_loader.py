@@ -195,9 +195,9 @@ EDITS: list[object] = [
     pytest.param(
         lambda c: Edit(
             "messages.toml",
-            f'fallback = "{c.text["fallback"]}"\n',
+            f'error = "{c.text["error"]}"\n',
             "",
-            ("[text]", "fallback"),
+            ("[text]", "error"),
         ),
         id="missing-text-key",
     ),

@@ -279,6 +279,20 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
                 c, "lift_close_to_body", "<i>Today: practice one lift the right way.</i>"
             ),
         ),
+        (
+            "no streak of sessions",
+            "progress-days-in-a-row",
+            lambda c: _replace_in_text(
+                c, "progress_sessions", "this week", "this week · days in a row: <b>3</b>"
+            ),
+        ),
+        (
+            "no streak of sessions",
+            "help-streak",
+            lambda c: _replace_in_text(
+                c, "help", "a guided session with a timer", "a guided session: keep your streak"
+            ),
+        ),
     ],
     "zh": [
         (
@@ -444,6 +458,16 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             "wordings to avoid",
             "lift-the-right-way",
             lambda c: _today(c, "lift_close_to_body", "<i>今天：用正确的方法练习搬一次。</i>"),
+        ),
+        (
+            "no streak of sessions",
+            "progress-days-in-a-row",
+            lambda c: _replace_in_text(c, "progress_sessions", "次", "次 · 连续 <b>3</b> 天"),
+        ),
+        (
+            "no streak of sessions",
+            "help-streak",
+            lambda c: _replace_in_text(c, "help", "跟练模式，分步计时", "跟练模式，天天坚持"),
         ),
     ],
 }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 import pytest
 
@@ -11,6 +10,7 @@ from bot import callbacks
 from content import Content
 from content.loader import COMMANDS
 from tests.conftest import Harness
+from tests.helpers import dump
 
 GARBAGE = [
     pytest.param("<script>alert(1)</script>", id="html"),
@@ -20,13 +20,6 @@ GARBAGE = [
     pytest.param("'; DROP TABLE subscribers; --", id="sql"),
     pytest.param("{time} {0} %s", id="placeholders"),
 ]
-
-
-def dump(path: object) -> list[tuple[object, ...]]:
-    """Every row of every table, to compare before and after."""
-    with sqlite3.connect(str(path)) as db:
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return [(t, *row) for t in sorted(tables) for row in db.execute(f"SELECT * FROM [{t}]")]
 
 
 def refused(harness: Harness) -> list[str]:

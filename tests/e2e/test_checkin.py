@@ -69,7 +69,7 @@ async def test_red_flag_button_notes_the_date_and_holds_massage(harness: Harness
 async def test_red_flag_button_reaches_the_urgent_page_on_a_rising_trend(
     harness: Harness, clock: FakeClock, content: Content
 ) -> None:
-    await check_in_daily(harness, clock, 2, 3, 4)
+    await check_in_daily(harness, clock, 2, 3, 5)
     question = await harness.say("/checkin")
     start = len(harness.calls)
     await harness.press(question.result["message_id"], callbacks.CHECKIN_RED_FLAG)
@@ -80,7 +80,7 @@ async def test_red_flag_button_reaches_the_urgent_page_on_a_rising_trend(
 async def test_rising_three_days_in_a_row_suggests_a_clinician(
     harness: Harness, clock: FakeClock, content: Content
 ) -> None:
-    edit = await check_in_daily(harness, clock, 2, 3, 4)
+    edit = await check_in_daily(harness, clock, 2, 3, 5)
     assert content.message("checkin_rising") in edit["text"]
     assert buttons(edit) == [callbacks.URGENT, callbacks.HOLD_FINE, callbacks.PROGRESS]
 

@@ -7,8 +7,6 @@ could erase the group's data.
 
 from __future__ import annotations
 
-import itertools
-import time
 from typing import Any
 
 import pytest
@@ -19,32 +17,14 @@ from bot.localapi import Call
 from content import load
 from storage.store import chat_tables
 from tests.conftest import Harness
+from tests.helpers import GROUP, MEMBER, group_message, next_message_id
 
-GROUP = -100_500
-MEMBER = 4242
 BOT_USERNAME = "backcare_local_bot"
-_message_ids = itertools.count(10_000)
-
-
-def group_message(harness: Harness, text: str, chat_type: str = "supergroup") -> dict[str, Any]:
-    """A member's message in a group, queued for the bot."""
-    message: dict[str, Any] = {
-        "message_id": next(_message_ids),
-        "date": int(time.time()),
-        "chat": {"id": GROUP, "type": chat_type, "title": "Back club"},
-        "from": {"id": MEMBER, "is_bot": False, "first_name": "M", "language_code": "en"},
-        "text": text,
-    }
-    if text.startswith("/"):
-        command = text.split(maxsplit=1)[0]
-        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-    harness.fake.api.messages[(GROUP, message["message_id"])] = message
-    return harness.fake.api.queue({"message": message})
 
 
 def group_press(harness: Harness, message_id: int, data: str) -> dict[str, Any]:
     """A member's press on a button of a message in the group."""
-    query_id = str(next(_message_ids))
+    query_id = str(next_message_id())
     harness.fake.api.pending_callbacks.add(query_id)
     # The fake keeps the bot's messages as if every chat were private: the group's chat.
     message = {

@@ -36,8 +36,8 @@ async def todays_tip(bot: Harness, clock: FakeClock) -> str | None:
 
 
 async def rise(bot: Harness, clock: FakeClock) -> dict:
-    """Check in 2, 3, 4 on three days in a row; return the last check-in's edit."""
-    return await check_in_daily(bot, clock, 2, 3, 4)
+    """Check in 2, 3, 5 on three days in a row; return the last check-in's edit."""
+    return await check_in_daily(bot, clock, 2, 3, 5)
 
 
 # Holding technique tips back -------------------------------------------------------------------

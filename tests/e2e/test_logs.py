@@ -148,6 +148,7 @@ async def test_run_at_debug_logs_no_token_and_nothing_users_typed(
         # Free text, a command's argument, and a /timezone value the bot quotes back.
         for chat_id, text in (
             (7, f"hello {typed}"),
+            (10, f"my leg is numb {typed}"),  # free text naming a warning sign
             (8, f"/time {typed}"),
             (9, f"/timezone Mars/{typed}"),
         ):

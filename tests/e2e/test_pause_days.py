@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,6 +11,7 @@ from content import Content
 from storage import Delivery, DeliveryStatus
 from storage.schedule import EVERY_DAY, WEEKDAYS
 from tests.conftest import FakeClock, Harness
+from tests.helpers import dump
 
 
 def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
@@ -28,13 +28,6 @@ def labels(call_params: dict) -> dict[str, str]:
     """Each inline button's callback data mapped to its label."""
     keyboard = (call_params.get("reply_markup") or {}).get("inline_keyboard", [])
     return {button["callback_data"]: button["text"] for row in keyboard for button in row}
-
-
-def dump(path: object) -> list[tuple[object, ...]]:
-    """Every row of every table, to compare before and after."""
-    with sqlite3.connect(str(path)) as db:
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return [(t, *row) for t in sorted(tables) for row in db.execute(f"SELECT * FROM [{t}]")]
 
 
 def sent(bot: Harness, day: date) -> Delivery | None:

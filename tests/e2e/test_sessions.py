@@ -225,7 +225,7 @@ async def test_progress_counts_sessions_without_a_word_about_missed_days(
     assert session is not None
     await harness.press(message["message_id"], callbacks.session_action("stop", session.id))
     reply = await harness.say("/progress")
-    line = content.message("progress_sessions", week="1", days="1")
+    line = content.message("progress_sessions", week="1")
     assert line in reply.params["text"]
 
 

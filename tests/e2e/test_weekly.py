@@ -63,8 +63,12 @@ async def test_the_look_back_comes_on_the_chosen_local_day_once(
     harness.clock.set(datetime(2026, 11, 29, 9, 0, 30, tzinfo=UTC))  # 18:00:30
     (summary,) = await weeklies(harness)
     assert content.message("weekly_title", first="2026-11-23", last="2026-11-29") in summary
-    assert "Check-ins: <b>4</b>" in summary and "<b>4.5</b> of 10" in summary
-    assert re.search(r"<code>[▁-█·]{7}</code>", summary)
+    spark = re.search(r"<code>([▁-█·]{7})</code>", summary)
+    assert spark is not None
+    line = content.message("weekly_checkins", count="4", median="4.5", spark=spark.group(1))
+    assert line in summary
+    # Nothing the week before: no comparison.
+    assert "week before" not in summary
     assert content.message("weekly_sessions", count="1") in summary
     assert content.message("weekly_cheer") in summary
     assert await weeklies(harness) == []  # once
@@ -112,3 +116,49 @@ async def test_the_look_back_in_chinese(harness: Harness) -> None:
     harness.clock.set(START.replace(hour=18, minute=1))
     (summary,) = await weeklies(harness)
     assert "打卡：<b>1</b> 次" in summary and zh.message("weekly_cheer") in summary
+
+
+async def look_back(bot: Harness, last_week: tuple[int, ...], this_week: tuple[int, ...]) -> str:
+    """The look back sent on Thursday START at 18:00 UTC, after check-ins on the first days
+    of the week before (Friday 13th on) and of this week (Friday 20th on)."""
+    await bot.say("/subscribe")
+    await choose(bot, START.weekday())
+    for first, scores in (
+        (START - timedelta(days=13), last_week),
+        (START - timedelta(days=6), this_week),
+    ):
+        for back, score in enumerate(scores):
+            bot.store.check_in(bot.chat_id, score, first + timedelta(days=back))
+    bot.clock.set(START.replace(hour=18, minute=1))
+    (summary,) = await weeklies(bot)
+    return summary
+
+
+async def test_a_change_of_two_points_over_three_check_ins_each_is_named(
+    harness: Harness, content: Content
+) -> None:
+    summary = await look_back(harness, (3, 4, 3), (6, 5, 5))
+    assert content.message("weekly_trend_higher") in summary
+
+
+async def test_a_change_of_one_point_is_about_the_same(harness: Harness) -> None:
+    zh = load("zh")
+    harness.language_code = "zh-hans"
+    summary = await look_back(harness, (3, 4, 3), (4, 4, 5))
+    assert zh.message("weekly_trend_same") in summary
+
+
+async def test_weeks_with_fewer_than_three_check_ins_are_not_compared(
+    harness: Harness, content: Content
+) -> None:
+    summary = await look_back(harness, (2, 2), (7, 7, 7))
+    for key in ("weekly_trend_lower", "weekly_trend_same", "weekly_trend_higher"):
+        assert content.message(key) not in summary
+
+
+async def test_one_check_in_is_called_a_score(harness: Harness, content: Content) -> None:
+    summary = await look_back(harness, (3, 3, 3), (6,))
+    spark = re.search(r"<code>([▁-█·]{7})</code>", summary)
+    assert spark is not None
+    assert content.message("weekly_checkins_one", score="6", spark=spark.group(1)) in summary
+    assert "median" not in summary

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from storage import Checkin, Store
-from storage.checkins import rising
+from storage.checkins import WeekChange, compare_weeks, rising
 from tests.conftest import START, FakeClock
 
 CHAT = 42
@@ -26,12 +26,13 @@ def days_ago(*scores: int) -> list[Checkin]:
 # The rule ------------------------------------------------------------------------------------
 
 
-def test_three_points_above_the_recent_median_is_rising() -> None:
-    assert rising(Checkin(TODAY, 5), days_ago(2, 2, 2))
+def test_two_points_above_the_recent_median_is_rising() -> None:
+    assert rising(Checkin(TODAY, 4), days_ago(2, 2, 2))
 
 
-def test_two_points_above_the_recent_median_is_not_rising() -> None:
-    assert not rising(Checkin(TODAY, 4), days_ago(2, 2, 2))
+def test_one_point_above_the_recent_median_is_not_rising() -> None:
+    # Under the minimal clinically important difference of about 2 points: noise.
+    assert not rising(Checkin(TODAY, 3), days_ago(2, 2, 2))
 
 
 def test_median_needs_three_earlier_check_ins() -> None:
@@ -49,12 +50,27 @@ def test_median_counts_a_check_in_fourteen_days_ago() -> None:
 
 
 def test_median_of_an_even_count_is_the_middle_mean() -> None:
-    # Median of 1, 2, 6, 6 is 4: a 6 is only two points above it (and 6 after 6 is no rise).
-    assert not rising(Checkin(TODAY, 6), days_ago(1, 2, 6, 6))
+    # Median of 1, 2, 6, 7 is 4: a 5 is only one point above it (and 5 after 7 is no rise).
+    assert not rising(Checkin(TODAY, 5), days_ago(1, 2, 6, 7))
+    assert rising(Checkin(TODAY, 6), days_ago(1, 2, 6, 7))
 
 
 def test_three_strictly_rising_check_ins_are_rising() -> None:
-    assert rising(Checkin(TODAY, 4), days_ago(2, 3))
+    assert rising(Checkin(TODAY, 5), days_ago(2, 3))
+
+
+def test_a_run_of_one_point_rises_is_noise() -> None:
+    assert not rising(Checkin(TODAY, 3), days_ago(1, 2))
+
+
+def test_a_run_that_rises_two_points_within_fourteen_days_is_rising() -> None:
+    earlier = [Checkin(TODAY - timedelta(days=14), 1), Checkin(TODAY - timedelta(days=6), 2)]
+    assert rising(Checkin(TODAY, 4), earlier)
+
+
+def test_a_run_spread_over_more_than_fourteen_days_is_not_rising() -> None:
+    earlier = [Checkin(TODAY - timedelta(days=15), 1), Checkin(TODAY - timedelta(days=6), 2)]
+    assert not rising(Checkin(TODAY, 4), earlier)
 
 
 @pytest.mark.parametrize(
@@ -72,7 +88,7 @@ def test_no_rise_over_three_check_ins_is_not_rising(earlier: tuple[int, ...]) ->
 
 
 def test_a_run_uses_the_latest_earlier_check_ins_in_any_order() -> None:
-    assert rising(Checkin(TODAY, 4), list(reversed(days_ago(9, 9, 9, 2, 3))))
+    assert rising(Checkin(TODAY, 5), list(reversed(days_ago(9, 9, 9, 2, 3))))
 
 
 def test_a_steady_trend_is_not_rising() -> None:
@@ -120,7 +136,7 @@ def test_check_in_refuses_a_score_out_of_range(store: Store, score: int) -> None
 
 def test_check_in_reports_a_rising_trend(store: Store, clock: FakeClock) -> None:
     results = []
-    for score in (2, 3, 4):
+    for score in (2, 3, 5):
         results.append(store.check_in(CHAT, score, clock()))
         clock.advance(days=1)
     assert results == [False, False, True]
@@ -139,3 +155,25 @@ def test_check_in_compares_a_replaced_score_with_earlier_days_only(
 def test_check_in_creates_no_settings(store: Store) -> None:
     store.check_in(CHAT, 4, START)
     assert store.subscriber(CHAT) is None
+
+
+# Comparing weeks -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("week", "before", "change"),
+    [
+        pytest.param((3, 3, 3), (5, 5, 5), WeekChange.LOWER, id="two-lower"),
+        pytest.param((6, 6, 6), (4, 4, 4), WeekChange.HIGHER, id="two-higher"),
+        pytest.param((4, 4, 4), (5, 5, 5), WeekChange.SAME, id="one-lower-is-the-same"),
+        pytest.param((5, 6, 6), (4, 5, 5), WeekChange.SAME, id="one-higher-is-the-same"),
+        pytest.param((3, 4, 5, 6), (2, 2, 3), WeekChange.HIGHER, id="even-count-median"),
+        pytest.param((1, 1), (5, 5, 5), None, id="two-this-week"),
+        pytest.param((5, 5, 5), (1, 1), None, id="two-the-week-before"),
+        pytest.param((5,), (), None, id="one-and-none"),
+    ],
+)
+def test_weeks_are_compared_with_three_check_ins_each_and_two_points(
+    week: tuple[int, ...], before: tuple[int, ...], change: WeekChange | None
+) -> None:
+    assert compare_weeks(week, before) is change

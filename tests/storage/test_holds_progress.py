@@ -17,8 +17,8 @@ LIMIT = 100
 
 
 def rise(store: Store, clock: FakeClock) -> None:
-    """Check in 2, 3, 4 on three days in a row (a rising trend), ending a day later."""
-    for score in (2, 3, 4):
+    """Check in 2, 3, 5 on three days in a row (a rising trend), ending a day later."""
+    for score in (2, 3, 5):
         store.check_in(CHAT, score, clock())
         clock.advance(days=1)
 

@@ -1,4 +1,4 @@
-"""Where a guided session stands: steps and time left, pauses, skips, staleness, streaks."""
+"""Where a guided session stands: steps and time left, pauses, skips, staleness."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from storage.session import (
     SessionState,
     position,
     skip,
-    streak,
 )
 
 TIMINGS = (30, 15, 120, 120, 15)  # kneading: 300 s
@@ -117,22 +116,3 @@ def test_only_running_and_paused_sessions_are_active() -> None:
         SessionState.RUNNING,
         SessionState.PAUSED,
     }
-
-
-@pytest.mark.parametrize(
-    ("days", "streak_length"),
-    [
-        ([], 0),
-        ([30], 1),
-        ([29], 1),  # yesterday's still counts: today is not over
-        ([28], 0),
-        ([28, 29, 30], 3),
-        ([27, 28, 29], 3),
-        ([25, 27, 28, 30], 1),
-        ([30, 30, 29], 2),  # two sessions on one day count once
-    ],
-)
-def test_days_in_a_row_never_reset_before_a_whole_day_passes(
-    days: list[int], streak_length: int
-) -> None:
-    assert streak([date(2026, 11, d) for d in days], date(2026, 11, 30)) == streak_length

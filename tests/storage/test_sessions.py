@@ -4,12 +4,14 @@ feeling, /progress counts, and /deletedata."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import fields
 from datetime import date, timedelta
 
 import pytest
 
 from storage import Store
 from storage.session import Feeling, SessionState
+from storage.sessions import SessionCounts
 from tests.conftest import START, FakeClock, permit
 
 TIMINGS = (30, 15, 120, 120, 15)
@@ -86,17 +88,16 @@ def test_the_running_ones_are_found_for_the_session_job(store: Store, clock: Fak
     assert store.active_sessions()[0].message_id == 55
 
 
-def test_progress_counts_this_week_and_days_in_a_row(store: Store, clock: FakeClock) -> None:
+def test_progress_counts_this_week(store: Store, clock: FakeClock) -> None:
     # START is Thursday 2026-11-26; sessions on Mon, Tue, Wed (twice) and Thu.
     for back in (3, 2, 1, 1, 0):
         clock.set(START - timedelta(days=back))
         started = store.start_session(permit(store, CHAT, clock()), "kneading", "en", clock())
         assert started is not None
         store.end_session(started.id, SessionState.DONE, clock())
-    counts = store.session_counts(CHAT, date(2026, 11, 26))
-    assert (counts.this_week, counts.in_a_row) == (5, 4)
-    # Friday, before a session: the streak still stands; a new week starts on Monday.
-    assert store.session_counts(CHAT, date(2026, 11, 27)).in_a_row == 4
+    assert store.session_counts(CHAT, date(2026, 11, 26)) == SessionCounts(this_week=5)
+    # A count, never days in a row (no streak of daily massage); a new week starts on Monday.
+    assert [field.name for field in fields(SessionCounts)] == ["this_week"]
     assert store.session_counts(CHAT, date(2026, 11, 30)).this_week == 0
 
 
