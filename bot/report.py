@@ -31,6 +31,7 @@ from importlib import resources
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
@@ -48,6 +49,8 @@ PERIODS = (30, 90)
 CHINESE_FONT = "WenQuanYiMicroHei"
 CHINESE_FONT_PACKAGE = "paperang_p2_fonts_cjk"
 CHINESE_FONT_FILE = ("fonts", "wqy-microhei.ttc")
+#: Not embedded: a reader without a Chinese font shows empty boxes. Only if the above is missing.
+FALLBACK_CHINESE_FONT = "STSong-Light"
 
 WIDTH, HEIGHT = A4
 MARGIN = 56
@@ -70,12 +73,24 @@ _font_lock = threading.Lock()
 
 
 def chinese_font() -> str:
-    """The Chinese font's name, registered with reportlab on first use (about 0.1 s)."""
+    """The Chinese font's name, registered with reportlab on first use (about 0.1 s).
+
+    Without its package (an install that skipped requirements.txt) the report still draws,
+    in the STSong-Light CID font that readers with Chinese fonts show, and says so in the log.
+    """
     with _font_lock:
-        if CHINESE_FONT not in pdfmetrics.getRegisteredFontNames():
+        registered = pdfmetrics.getRegisteredFontNames()
+        if CHINESE_FONT in registered:
+            return CHINESE_FONT
+        try:
             font = resources.files(CHINESE_FONT_PACKAGE).joinpath(*CHINESE_FONT_FILE)
             with resources.as_file(font) as path:
                 pdfmetrics.registerFont(TTFont(CHINESE_FONT, str(path), subfontIndex=0))
+        except (ImportError, OSError):
+            logger.exception("report: no %s; Chinese falls back to a CID font", CHINESE_FONT)
+            if FALLBACK_CHINESE_FONT not in registered:
+                pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_CHINESE_FONT))
+            return FALLBACK_CHINESE_FONT
     return CHINESE_FONT
 
 

@@ -204,3 +204,15 @@ def test_the_fullest_report_draws_under_python_O() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["en", "1", "zh", "1"]
+
+
+def test_without_the_font_package_chinese_still_draws(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An install that skipped requirements.txt: the CID font, and an error in the log."""
+    monkeypatch.setattr(report, "CHINESE_FONT", "NotInstalled")
+    monkeypatch.setattr(report, "CHINESE_FONT_PACKAGE", "no_such_font_package")
+    assert report.chinese_font() == report.FALLBACK_CHINESE_FONT
+    pages, text = read(report_pdf(load("zh"), fullest()))
+    assert pages == 1
+    assert "腰痛记录" in text
