@@ -131,14 +131,15 @@ def report_pdf(content: Content, data: ReportData) -> bytes:
     text.line(content.message("report_chart"), BODY, bold=True)
     if data.checkins:
         scores = [c.score for c in data.checkins]
-        text.line(
-            content.message(
-                "report_chart_median",
-                median=f"{statistics.median(scores):g}",
-                count=str(len(scores)),
-            ),
-            SMALL,
-        )
+        median = f"{statistics.median(scores):g}"
+        # One check-in is a score, not a median (safety-facts.md, "One safety state").
+        if len(scores) == 1:
+            text.line(content.message("report_chart_single", score=median), SMALL)
+        else:
+            text.line(
+                content.message("report_chart_median", median=median, count=str(len(scores))),
+                SMALL,
+            )
         if text.room() >= CHART_HEIGHT + 40:  # with its labels
             text.y = _chart(page, data, top=text.y - 12, font=regular)
         else:

@@ -187,6 +187,7 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "report_generated": frozenset({"date"}),
     "report_empty": frozenset({"days"}),
     "report_chart_median": frozenset({"median", "count"}),
+    "report_chart_single": frozenset({"score"}),
     "report_median": frozenset({"median", "count"}),
     "report_weeks_earlier": frozenset({"count"}),
     "report_months": frozenset(),

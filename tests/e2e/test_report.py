@@ -146,7 +146,10 @@ async def test_report_90_covers_90_days_and_other_periods_get_a_usage_line(
     await check_in_daily(harness, harness.clock, 3)
     _, reader = await pdf_of(harness, "/report 90")
     first = START.date() - timedelta(days=89)
-    assert content.message("report_title", start=str(first), end=str(START.date())) in text(reader)
+    page = text(reader)
+    assert content.message("report_title", start=str(first), end=str(START.date())) in page
+    # One check-in is a score, not a median.
+    assert has(page, content.message("report_chart_single", score="3"))
     reply = await harness.say("/report 7")
     assert reply.params["text"] == content.message("report_usage")
 
