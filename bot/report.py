@@ -2,48 +2,96 @@
 
 Large type on A4: the period, a line that it is self-reported and not a diagnosis, the
 daily pain scores as a chart (vector, so it prints sharp), the median and range of each
-week, the guided sessions and how each felt, and the answer to the massage safety check.
-No chat id and no name: the user decides whom to give it to.
+week with its number of check-ins, the guided sessions (a count of each outcome, then the
+newest), the days new leg numbness or weakness or bladder or bowel trouble was reported, and
+the answer to the massage safety check. Worded for a doctor, not the user (shared
+safety-facts.md, "One safety state": "A record for a doctor"). No chat id and no name: the
+user decides whom to give it to.
 
-Chinese uses STSong-Light, one of the CID fonts every PDF reader carries, so nothing large
-is embedded; English uses Helvetica. Drawing takes tens of milliseconds: the handler runs
-it in the drawing threads, off the event loop.
+It always draws one page: long lists become counts and date ranges, the session list gets
+the room that is left, and a line that still does not fit is left out (and logged), never
+raised. Chinese is set in WenQuanYi Micro Hei, a TrueType font reportlab embeds as a subset,
+so the page reads on any PDF reader; English uses Helvetica. Drawing takes tens of
+milliseconds: the handler runs it in the drawing threads, off the event loop.
 """
 
 from __future__ import annotations
 
 import io
 import itertools
+import logging
 import re
 import statistics
+import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from importlib import resources
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from content import Content, Technique
 from content.markup import plain
 from storage import Caution, Checkin
-from storage.session import Session, SessionState
+from storage.session import Feeling, Session, SessionState
+
+logger = logging.getLogger(__name__)
 
 #: The periods /report offers, in days.
 PERIODS = (30, 90)
-CHINESE_FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(CHINESE_FONT))
+#: WenQuanYi Micro Hei (Apache-2.0), installed from PyPI by the package named here: its
+#: TrueType outlines embed as a subset (reportlab cannot embed CFF/OpenType outlines).
+CHINESE_FONT = "WenQuanYiMicroHei"
+CHINESE_FONT_PACKAGE = "paperang_p2_fonts_cjk"
+CHINESE_FONT_FILE = ("fonts", "wqy-microhei.ttc")
+#: Not embedded: a reader without a Chinese font shows empty boxes. Only if the above is missing.
+FALLBACK_CHINESE_FONT = "STSong-Light"
 
 WIDTH, HEIGHT = A4
 MARGIN = 56
-#: Sessions listed one per line; the rest are counted (the page holds 90 days' weeks and
-#: this many; tests/e2e/test_report.py fills it).
-LISTED_SESSIONS = 6
+#: At most this many sessions are listed one per line, newest first (fewer when the page
+#: has less room left); all of them are counted by outcome above the list.
+LISTED_SESSIONS = 8
+#: The reported warning-sign days take at most this many lines: beyond it, a count, the
+#: first and last day, and the latest days that fit.
+RED_FLAG_LINES = 3
+#: More weeks than this and the weekly table goes in two columns side by side.
+WEEKS_PER_COLUMN = 7
 #: Line height as a multiple of the text size.
 LEADING = 1.3
 #: Text sizes, in points: large enough to read on paper at arm's length.
 TITLE, BODY, SMALL = 20, 13, 11
+#: Height of the chart's plotting area, in points.
+CHART_HEIGHT = 150.0
+
+_font_lock = threading.Lock()
+
+
+def chinese_font() -> str:
+    """The Chinese font's name, registered with reportlab on first use (about 0.1 s).
+
+    Without its package (an install that skipped requirements.txt) the report still draws,
+    in the STSong-Light CID font that readers with Chinese fonts show, and says so in the log.
+    """
+    with _font_lock:
+        registered = pdfmetrics.getRegisteredFontNames()
+        if CHINESE_FONT in registered:
+            return CHINESE_FONT
+        try:
+            font = resources.files(CHINESE_FONT_PACKAGE).joinpath(*CHINESE_FONT_FILE)
+            with resources.as_file(font) as path:
+                pdfmetrics.registerFont(TTFont(CHINESE_FONT, str(path), subfontIndex=0))
+        except (ImportError, OSError):
+            logger.exception("report: no %s; Chinese falls back to a CID font", CHINESE_FONT)
+            if FALLBACK_CHINESE_FONT not in registered:
+                pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_CHINESE_FONT))
+            return FALLBACK_CHINESE_FONT
+    return CHINESE_FONT
 
 
 @dataclass(frozen=True)
@@ -55,123 +103,147 @@ class ReportData:
     checkins: Sequence[Checkin]
     sessions: Sequence[Session]
     caution: Caution | None
-    #: Dates the check-in's warning-signs button was pressed.
+    #: Dates a warning sign was reported at a check-in (each once).
     red_flags: Sequence[date]
     generated: datetime
+
+    @property
+    def empty(self) -> bool:
+        """Nothing was recorded in the period: no check-in, session or warning sign."""
+        return not (self.checkins or self.sessions or self.red_flags)
 
 
 def report_pdf(content: Content, data: ReportData) -> bytes:
     """The report as PDF bytes, one A4 page, in ``content``'s language."""
     buffer = io.BytesIO()
     page = Canvas(buffer, pagesize=A4, invariant=True, pageCompression=1)
-    regular = CHINESE_FONT if content.language == "zh" else "Helvetica"
-    bold = CHINESE_FONT if content.language == "zh" else "Helvetica-Bold"
-    page.setTitle(content.message("report_title", start=str(data.first), end=str(data.last)))
+    chinese = content.language == "zh"
+    regular = chinese_font() if chinese else "Helvetica"
+    bold = chinese_font() if chinese else "Helvetica-Bold"
+    title = content.message("report_title", start=str(data.first), end=str(data.last))
+    page.setTitle(title)
     text = _Writer(page, regular, bold)
 
-    text.line(
-        content.message("report_title", start=str(data.first), end=str(data.last)), TITLE, bold=True
-    )
+    text.line(title, TITLE, bold=True)
     text.line(content.message("report_note"), SMALL)
     text.gap(10)
 
     text.line(content.message("report_chart"), BODY, bold=True)
     if data.checkins:
-        text.y = _chart(page, data, top=text.y - 6, font=regular)
-    else:
-        text.line(content.message("report_no_checkins"), BODY)
-    text.gap(12)
-
-    text.line(content.message("report_weeks"), BODY, bold=True)
-    weeks = _weeks(data)
-    if weeks:
-        columns = (MARGIN, MARGIN + 150, MARGIN + 270, MARGIN + 370)
-        headers = (
-            "report_col_week",
-            "report_col_checkins",
-            "report_col_median",
-            "report_col_range",
-        )
-        text.row([content.message(h) for h in headers], columns, SMALL, bold=True)
-        for start, scores in weeks:
-            low, high = min(scores), max(scores)
-            text.row(
-                [str(start), str(len(scores)), f"{statistics.median(scores):g}", f"{low}–{high}"],
-                columns,
+        scores = [c.score for c in data.checkins]
+        median = f"{statistics.median(scores):g}"
+        # One check-in is a score, not a median (safety-facts.md, "One safety state").
+        if len(scores) == 1:
+            text.line(content.message("report_chart_single", score=median), SMALL)
+        else:
+            text.line(
+                content.message("report_chart_median", median=median, count=str(len(scores))),
                 SMALL,
             )
+        if text.room() >= CHART_HEIGHT + 40:  # with its labels
+            text.y = _chart(page, data, top=text.y - 12, font=regular)
+        else:
+            text.dropped += 1
+        text.gap(12)
+        _weeks_table(content, text, data)
     else:
         text.line(content.message("report_no_checkins"), BODY)
     text.gap(12)
 
-    if data.sessions:
-        text.line(
-            content.message("report_sessions", count=str(len(data.sessions))), BODY, bold=True
-        )
-        for session in data.sessions[:LISTED_SESSIONS]:
-            technique = content.technique(session.technique_id)
-            name = technique.name if isinstance(technique, Technique) else session.technique_id
-            text.line(f"{session.local_date}  {name}: {_outcome(content, session)}", SMALL)
-        if len(data.sessions) > LISTED_SESSIONS:
-            more = len(data.sessions) - LISTED_SESSIONS
-            text.line(content.message("report_more", count=str(more)), SMALL)
-    else:
-        text.line(content.message("report_sessions_none"), BODY)
+    # What comes after the sessions is measured first: the session list gets what is left.
+    red_flags = _red_flags_text(content, data.red_flags, text)
+    caution = content.message("report_caution", state=_caution_state(content, data.caution))
+    tail = 12 + text.height(red_flags, BODY) + text.height(caution, BODY)
+    _sessions(content, text, data.sessions, reserve=tail)
     text.gap(12)
-
-    if data.red_flags:
-        days = ", ".join(str(day) for day in data.red_flags)
-        text.line(content.message("report_red_flags", dates=days), BODY, bold=True)
-    else:
-        text.line(content.message("report_red_flags_none"), BODY)
-    state = _caution_state(content, data.caution)
-    text.line(content.message("report_caution", state=state), BODY)
-    # The fullest report (90 days, every session listed that fits) ends above the footer.
-    assert text.y > MARGIN, f"the report runs {MARGIN - text.y:.0f} pt into the footer"
+    text.line(red_flags, BODY)
+    text.line(caution, BODY)
+    if text.dropped:
+        logger.warning("report: %d lines did not fit on the page and were left out", text.dropped)
 
     page.setFont(regular, SMALL)
     generated = content.message("report_generated", date=str(data.generated.date()))
-    page.drawString(MARGIN, MARGIN - 20, generated)
+    page.drawString(MARGIN, MARGIN - 20, plain(generated))
     page.showPage()
     page.save()
     return buffer.getvalue()
 
 
 class _Writer:
-    """Lines from the top of the page down."""
+    """Lines from the top of the page down to the footer; a line that would run into the
+    footer is left out and counted in ``dropped`` instead."""
 
     def __init__(self, page: Canvas, regular: str, bold: str) -> None:
         self.page, self.regular, self.bold = page, regular, bold
         self.y = HEIGHT - MARGIN
+        self.dropped = 0
+
+    def font(self, bold: bool) -> str:
+        return self.bold if bold else self.regular
+
+    def room(self) -> float:
+        """Points left above the footer."""
+        return self.y - MARGIN
+
+    def lines(self, text: str, size: int, *, bold: bool = False) -> list[str]:
+        return wrap(plain(text), self.font(bold), size, WIDTH - 2 * MARGIN)
+
+    def height(self, text: str, size: int, *, bold: bool = False) -> float:
+        """How tall ``text`` is once wrapped."""
+        return len(self.lines(text, size, bold=bold)) * size * LEADING
 
     def line(self, text: str, size: int, *, bold: bool = False) -> None:
         """Write ``text``, wrapped to the page's width."""
-        font = self.bold if bold else self.regular
-        self.page.setFont(font, size)
-        for part in wrap(plain(text), font, size, WIDTH - 2 * MARGIN):
+        self.page.setFont(self.font(bold), size)
+        for part in self.lines(text, size, bold=bold):
+            if self.room() < size * LEADING:
+                self.dropped += 1
+                continue
             self.y -= size * LEADING
             self.page.drawString(MARGIN, self.y, part)
 
-    def row(
-        self, cells: Sequence[str], columns: Sequence[float], size: int, *, bold: bool = False
+    def rows(
+        self,
+        rows: Sequence[Sequence[str]],
+        columns: Sequence[float],
+        size: int,
+        *,
+        bold: bool = False,
     ) -> None:
-        self.y -= size * LEADING
-        self.page.setFont(self.bold if bold else self.regular, size)
-        for cell, x in zip(cells, columns, strict=True):
-            self.page.drawString(x, self.y, plain(cell))
+        """Write rows of cells, cell ``i`` of each row at x = ``columns[i]``."""
+        self.page.setFont(self.font(bold), size)
+        for cells in rows:
+            if self.room() < size * LEADING:
+                self.dropped += 1
+                continue
+            self.y -= size * LEADING
+            for cell, x in zip(cells, columns, strict=False):
+                self.page.drawString(x, self.y, plain(cell))
 
     def gap(self, points: float) -> None:
-        self.y -= points
+        self.y -= min(points, max(self.room(), 0))
+
+
+_HAN = r"\u2e80-\u9fff\uff00-\uffef"
+#: What a line may break between: a Chinese character; a word, with any no-break spaces
+#: inside it ("3–9\xa0Dec"); a run of spaces.
+#: Punctuation a line never starts with: it stays at the end of the line before.
+_NO_LINE_START = frozenset("，。、：；！？）」』》,.:;!?)")
+_TOKEN = re.compile(rf"[{_HAN}]|[^\s{_HAN}]+(?:\xa0+[^\s{_HAN}]+)*|\s+")
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """``text`` in lines no wider than ``width`` points: between words, and between any two
-    Chinese characters (Chinese has no spaces to break at)."""
-    tokens = re.findall(r"[\u2e80-\u9fff\uff00-\uffef]|[^\s\u2e80-\u9fff\uff00-\uffef]+|\s+", text)
+    Chinese characters (Chinese has no spaces to break at); never at a no-break space."""
+    tokens = _TOKEN.findall(text)
     lines, current = [], ""
     for token in tokens:
         candidate = current + token
-        if current and pdfmetrics.stringWidth(candidate.rstrip(), font, size) > width:
+        if (
+            current
+            and token[0] not in _NO_LINE_START
+            and pdfmetrics.stringWidth(candidate.rstrip(), font, size) > width
+        ):
             lines.append(current.rstrip())
             current = token.lstrip()
         else:
@@ -181,10 +253,58 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     return lines or [""]
 
 
+def runs(days: Sequence[date]) -> list[tuple[date, date]]:
+    """Consecutive days joined into (first, last) runs, oldest first; each day counted once."""
+    found: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if found and day - found[-1][1] == timedelta(days=1):
+            found[-1] = (found[-1][0], day)
+        else:
+            found.append((day, day))
+    return found
+
+
+def day_label(content: Content, day: date) -> str:
+    """A day without its year, as people write it: "3 Dec", "12月3日"."""
+    return content.message("report_day", day=str(day.day), month=_month(content, day))
+
+
+def run_label(content: Content, first: date, last: date) -> str:
+    """A run of days: "3 Dec", "3–9 Dec (7 days)", "28 Nov – 4 Dec (7 days)", with no-break
+    spaces so that a line never ends inside one."""
+    return _run_label(content, first, last).replace(" ", "\xa0")
+
+
+def _run_label(content: Content, first: date, last: date) -> str:
+    if first == last:
+        return day_label(content, first)
+    count = str((last - first).days + 1)
+    if (first.year, first.month) == (last.year, last.month):
+        return content.message(
+            "report_days_same_month",
+            first=str(first.day),
+            last=str(last.day),
+            month=_month(content, first),
+            count=count,
+        )
+    return content.message(
+        "report_days_range",
+        first=day_label(content, first),
+        last=day_label(content, last),
+        count=count,
+    )
+
+
+def _month(content: Content, day: date) -> str:
+    months = content.message("report_months").split()
+    # tests/bot/test_report_layout.py checks there are twelve; a short list shows numbers.
+    return months[day.month - 1] if len(months) == 12 else str(day.month)
+
+
 def _chart(page: Canvas, data: ReportData, *, top: float, font: str) -> float:
     """The daily scores as dots, joined only between consecutive days (a gap is a day
     without a check-in), and the median dashed; returns the y below the chart."""
-    height, left, right = 150.0, MARGIN + 28, WIDTH - MARGIN
+    height, left, right = CHART_HEIGHT, MARGIN + 28, WIDTH - MARGIN
     bottom = top - height
     days = (data.last - data.first).days or 1
 
@@ -228,6 +348,129 @@ def _weeks(data: ReportData) -> list[tuple[date, list[int]]]:
     return sorted(weeks.items())
 
 
+def _weeks_table(content: Content, text: _Writer, data: ReportData) -> None:
+    """Median (with n) and range of each week; past seven weeks, two tables side by side."""
+    text.line(content.message("report_weeks"), BODY, bold=True)
+    weeks = [
+        (
+            # A week that began before the period is labelled from the period's first day.
+            day_label(content, max(monday, data.first)),
+            content.message(
+                "report_median", median=f"{statistics.median(scores):g}", count=str(len(scores))
+            ),
+            f"{min(scores)}–{max(scores)}" if min(scores) < max(scores) else str(min(scores)),
+        )
+        for monday, scores in _weeks(data)
+    ]
+    # 90 days touch at most 14 weeks; a longer period shows its newest 14.
+    earlier = max(len(weeks) - 2 * WEEKS_PER_COLUMN, 0)
+    weeks = weeks[earlier:]
+    header = tuple(
+        content.message(key) for key in ("report_col_week", "report_col_median", "report_col_range")
+    )
+    blocks = 1 if len(weeks) <= WEEKS_PER_COLUMN else 2
+    per_block = -(-len(weeks) // blocks)
+    block_width = (WIDTH - 2 * MARGIN) / blocks
+    offsets = (0.0, 80.0, 175.0) if blocks == 2 else (0.0, 150.0, 290.0)
+    columns = [MARGIN + b * block_width + o for b in range(blocks) for o in offsets]
+    text.rows([header * blocks], columns, SMALL, bold=True)
+    table = []
+    for i in range(per_block):
+        row: list[str] = []
+        for b in range(blocks):
+            index = b * per_block + i
+            row.extend(weeks[index] if index < len(weeks) else ("", "", ""))
+        table.append(row)
+    text.rows(table, columns, SMALL)
+    if earlier:
+        text.line(content.message("report_weeks_earlier", count=str(earlier)), SMALL)
+
+
+def _sessions(
+    content: Content, text: _Writer, sessions: Sequence[Session], *, reserve: float
+) -> None:
+    """Every session counted by outcome, then the newest listed in the room left above
+    ``reserve`` points (at most ``LISTED_SESSIONS``), the rest as "and N more"."""
+    if not sessions:
+        text.line(content.message("report_sessions_none"), BODY)
+        return
+    text.line(content.message("report_sessions", count=str(len(sessions))), BODY, bold=True)
+    states = Counter(s.state for s in sessions)
+    feelings = Counter(s.feeling for s in sessions if s.state is SessionState.DONE)
+    text.line(
+        content.message(
+            "report_session_outcomes",
+            done=str(states[SessionState.DONE]),
+            better=str(feelings[Feeling.BETTER]),
+            same=str(feelings[Feeling.SAME]),
+            worse=str(feelings[Feeling.WORSE]),
+            unanswered=str(feelings[None]),
+            stopped=str(states[SessionState.STOPPED]),
+            pain_stop=str(states[SessionState.PAIN_STOP]),
+            # Ended by the bot, or still running: anything not counted above.
+            ended=str(
+                len(sessions)
+                - states[SessionState.DONE]
+                - states[SessionState.STOPPED]
+                - states[SessionState.PAIN_STOP]
+            ),
+        ),
+        SMALL,
+    )
+    newest = sorted(sessions, key=lambda s: (s.local_date, s.started_at, s.id), reverse=True)
+    label = content.message("report_sessions_newest")
+    row = SMALL * LEADING
+    fit = int((text.room() - reserve - text.height(label, SMALL)) // row)
+    shown = min(len(newest), LISTED_SESSIONS, max(fit, 0))
+    if shown < len(newest):
+        shown = max(shown - 1, 0)  # one line for "and N more"
+    if shown:
+        text.line(label, SMALL)
+    for session in newest[:shown]:
+        technique = content.technique(session.technique_id)
+        name = technique.name if isinstance(technique, Technique) else session.technique_id
+        line = content.message(
+            "report_session_line",
+            date=day_label(content, session.local_date),
+            technique=name,
+            outcome=_outcome(content, session),
+        )
+        text.line(line, SMALL)
+    if shown < len(newest):
+        text.line(content.message("report_more", count=str(len(newest) - shown)), SMALL)
+
+
+def _red_flags_text(content: Content, days: Sequence[date], text: _Writer) -> str:
+    """The reported days as runs of dates; past ``RED_FLAG_LINES`` lines, a count, the first
+    and last day, and the latest runs that fit."""
+    if not days:
+        return content.message("report_red_flags_none")
+    found = runs(days)
+    separator = content.message("report_separator")
+    labels = [run_label(content, first, last) for first, last in found]
+    every = content.message("report_red_flags", dates=separator.join(labels))
+    if len(text.lines(every, BODY)) <= RED_FLAG_LINES:
+        return every
+    unique = sorted(set(days))
+
+    def summary(latest: int) -> str:
+        return content.message(
+            "report_red_flags_many",
+            count=str(len(unique)),
+            first=run_label(content, unique[0], unique[0]),
+            last=run_label(content, unique[-1], unique[-1]),
+            dates=separator.join(labels[-latest:]),
+        )
+
+    fitting = (
+        summary(latest)
+        for latest in range(len(labels) - 1, 0, -1)
+        if len(text.lines(summary(latest), BODY)) <= RED_FLAG_LINES
+    )
+    # The latest run alone always fits in practice; if not, the writer drops what overflows.
+    return next(fitting, summary(1))
+
+
 def _outcome(content: Content, session: Session) -> str:
     if session.state is SessionState.DONE:
         key = f"report_felt_{session.feeling.value}" if session.feeling else "report_felt_none"
@@ -240,6 +483,5 @@ def _outcome(content: Content, session: Session) -> str:
 
 
 def _caution_state(content: Content, caution: Caution | None) -> str:
-    if caution is None:
-        return plain(content.message("caution_not_taken"))
-    return plain(content.message(f"caution_state_{caution.value}"))
+    """The safety-check answer for a doctor: what the person said, marked self-reported."""
+    return content.message(f"report_caution_{caution.value if caution else 'not_taken'}")

@@ -106,7 +106,8 @@ async def _bad_day(chat: Chat, context: BotContext) -> None:
 
 
 async def report(update: Update, context: BotContext) -> None:
-    """``/report`` (30 days) or ``/report 90``: a one-page PDF for a clinician."""
+    """``/report`` (30 days) or ``/report 90``: a one-page PDF for a clinician, or a short
+    message when nothing was recorded in the period."""
     chat = update.effective_chat
     if chat is None:
         return
@@ -129,6 +130,9 @@ async def report(update: Update, context: BotContext) -> None:
         red_flags=store.red_flag_days(chat.id, first, progress.today),
         generated=now,
     )
+    if data.empty:
+        await send_to(chat, render.Reply(content.message("report_empty", days=str(days))))
+        return
     pdf = await context.services.drawings.draw(report_pdf, content, data)
     await chat.send_document(
         pdf,
