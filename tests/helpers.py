@@ -32,6 +32,7 @@ from bot.webhook import HEALTH_PATH, SECRET_HEADER, serve
 from content import Content
 from storage import Caution, Permit, Store, Subscriber
 from storage.safety import decide
+from storage.session import Feeling, SessionState
 from tests.conftest import FakeClock, Harness, settings_for
 from tests.fakeapi import FakeBotApi
 
@@ -292,3 +293,15 @@ def dump(path: object) -> list[tuple[object, ...]]:
     with sqlite3.connect(str(path)) as db:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         return [(t, *row) for t in sorted(tables) for row in db.execute(f"SELECT * FROM [{t}]")]
+
+
+#: Every way a session can end, and how it felt, in turn: the fullest report has each.
+OUTCOMES = (
+    (SessionState.DONE, Feeling.BETTER),
+    (SessionState.DONE, Feeling.SAME),
+    (SessionState.DONE, Feeling.WORSE),
+    (SessionState.DONE, None),
+    (SessionState.STOPPED, None),
+    (SessionState.PAIN_STOP, None),
+    (SessionState.ENDED, None),
+)

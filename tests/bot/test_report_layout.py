@@ -21,19 +21,11 @@ from bot import report
 from bot.report import MARGIN, RED_FLAG_LINES, ReportData, report_pdf, run_label, runs
 from content import Content, load
 from storage import Caution, Checkin
-from storage.session import Feeling, Session, SessionState
+from storage.session import Session
+from tests.helpers import OUTCOMES
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 12, 7)
-OUTCOMES = (
-    (SessionState.DONE, Feeling.BETTER),
-    (SessionState.DONE, Feeling.SAME),
-    (SessionState.DONE, Feeling.WORSE),
-    (SessionState.DONE, None),
-    (SessionState.STOPPED, None),
-    (SessionState.PAIN_STOP, None),
-    (SessionState.ENDED, None),
-)
 
 
 def fullest(days: int = 90, red_flags: list[date] | None = None) -> ReportData:

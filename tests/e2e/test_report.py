@@ -16,20 +16,9 @@ from bot import callbacks
 from bot.report import run_label
 from content import Content, load
 from storage import Caution
-from storage.session import Feeling, SessionState
+from storage.session import SessionState
 from tests.conftest import START, Harness, permit
-from tests.helpers import check_in_daily
-
-#: Every way a session can end, in turn: the fullest report has each many times.
-OUTCOMES = (
-    (SessionState.DONE, Feeling.BETTER),
-    (SessionState.DONE, Feeling.SAME),
-    (SessionState.DONE, Feeling.WORSE),
-    (SessionState.DONE, None),
-    (SessionState.STOPPED, None),
-    (SessionState.PAIN_STOP, None),
-    (SessionState.ENDED, None),
-)
+from tests.helpers import OUTCOMES, check_in_daily
 
 
 async def pdf_of(bot: Harness, command: str) -> tuple[dict, PdfReader]:
