@@ -10,8 +10,8 @@ so many sessions at once slow each other's timers down instead of flooding Teleg
 A session that has run all its steps asks how it felt; one left too long (the bot was
 away, or it stayed paused) ends politely, and so does one the safety decision no longer
 allows (``storage.safety``: a hold set since it started, or found when it resumes). When
-the bot stops, running sessions are held
-at their step and go on from it when the bot starts again.
+the bot stops, running sessions are held at their step and go on from it when the bot
+starts again.
 """
 
 from __future__ import annotations
