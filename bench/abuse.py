@@ -53,8 +53,9 @@ SECRET = "bench-secret-token"
 
 
 async def burst() -> dict[str, Any]:
-    from bot.app import DISPATCHER_KEY, build_application, running
-    from bot.sending.daily import JOB_NAME
+    from bot.app import build_application, running
+    from bot.jobs import DISPATCHER_KEY
+    from bot.jobs.daily import JOB_NAME
 
     due = int(RATE * (2 + SAMPLES * INTERVAL + AFTER_BURST_S + 15))
     source = C.seed_due(100_000, due)

@@ -27,8 +27,9 @@ from typing import Any
 import _common as C
 from telegram.ext import AIORateLimiter
 
-from bot.app import DISPATCHER_KEY, build_application, running
-from bot.sending.daily import JOB_NAME
+from bot.app import build_application, running
+from bot.jobs import DISPATCHER_KEY
+from bot.jobs.daily import JOB_NAME
 
 RATE = 25
 FAKE_LIMIT = 30

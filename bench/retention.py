@@ -6,7 +6,7 @@ Part 1, a year at scale. A year of daily tips for N subscribers (default 50,000:
 twentieth of 1M, the figures are scaled by 1M / N) and a broadcast a month, written as an
 upgrade finds them: the schema before m012, the rows appended a day at a time, then the
 bot's own migration (m012 counts the log into ``delivery_days``). Then the bot's
-retention job (``bot.retention.Retention``, the real class, default window of 90 days)
+retention job (``bot.jobs.retention.Retention``, the real class, default window of 90 days)
 runs on the event loop while a probe task measures how late the loop wakes it.
 
 Part 2, /stats at 1M. bench/stats.py's file (1M subscribers) with 30 days of delivery
@@ -35,9 +35,10 @@ from typing import Any
 import _common as C
 import stats as stats_bench
 
-from bot.app import CHECKPOINT_SECONDS, LOCK_WAIT
+from bot.app import LOCK_WAIT
 from bot.context import Services
-from bot.retention import Retention
+from bot.jobs import CHECKPOINT_SECONDS
+from bot.jobs.retention import Retention
 from content import load_all
 from storage import Store, retention
 from storage.migrations import migrations

@@ -37,9 +37,10 @@ from typing import Any
 
 import _common as C
 
-from bot.app import DISPATCHER_KEY, build_application, running
+from bot.app import build_application, running
 from bot.context import BotContext
-from bot.sending.daily import JOB_NAME
+from bot.jobs import DISPATCHER_KEY
+from bot.jobs.daily import JOB_NAME
 
 
 async def run_once(

@@ -56,7 +56,7 @@ def child(design: str, db: str, base_url: str) -> None:
 
     t_imports = time.monotonic()
     from bot.app import build_application, running
-    from bot.sending.daily import JOB_NAME
+    from bot.jobs.daily import JOB_NAME
     from storage import schedule
 
     C.quiet_logs()

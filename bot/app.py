@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,33 +15,20 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import guided, handlers, render, retention
+from bot import handlers, jobs
 from bot.config import ConfigError, Settings
 from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, system_clock
 from bot.fairness import PerChatProcessor
-from bot.guided import SessionRunner
-from bot.handlers import session as session_handlers
 from bot.metrics import METRICS_KEY, BotMetrics, add_route
-from bot.retention import Retention
-from bot.sending import broadcast, daily, later, weekly
-from bot.sending.later import Snoozes
 from bot.sending.ratelimit import PriorityRateLimiter
 from bot.sending.request import AiohttpRequest
-from bot.sending.weekly import Weeklies
 from content import DEFAULT_LANGUAGE, Content, load_all
 from storage import Store, operators
-from storage.operators import Broadcast
 
 logger = logging.getLogger(__name__)
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
-DISPATCHER_KEY = "dispatcher"
-RETENTION_KEY = "retention"
-LATER_KEY = "later"
-WEEKLY_KEY = "weekly"
 _METRICS_RUNNER = "metrics-runner"
-#: How often the WAL is copied into the database file (SQLite's own checkpoints are off).
-CHECKPOINT_SECONDS = 30
 #: The longest a statement on the event loop waits for another process's lock (seconds).
 #: Past it, a user's update is answered "busy, send it again", the daily tip waits for the
 #: next tick, and a sent tip's record is written again a little later (sending/patience.py).
@@ -100,11 +86,7 @@ def build_application(
     )
     services = Services(settings=settings, store=store, contents=contents, clock=clock)
     application.bot_data[SERVICES_KEY] = services
-    application.bot_data[DISPATCHER_KEY] = daily.Dispatcher(services)
-    application.bot_data[RETENTION_KEY] = Retention(services)
-    application.bot_data[LATER_KEY] = Snoozes(services)
-    application.bot_data[WEEKLY_KEY] = Weeklies(services)
-    application.bot_data[session_handlers.RUNNER_KEY] = SessionRunner(services)
+    jobs.build(application, services)
     processor.on_dropped = functools.partial(_tell_flooding_chat, application)
     metrics = BotMetrics()
     metrics.attach(application)
@@ -180,24 +162,6 @@ async def _post_init(application: BotApplication) -> None:
     await _introduce(application, services.contents)
     # Started: from now on the event loop never waits long for a lock (see LOCK_WAIT).
     services.store.wait_for_locks(LOCK_WAIT)
-    assert application.job_queue is not None
-    dispatcher = application.bot_data[DISPATCHER_KEY]
-    application.job_queue.run_repeating(
-        dispatcher.tick,
-        interval=services.settings.tick_seconds,
-        # APScheduler cannot start a job at once (PTB's docs); one second after start.
-        first=1,
-        name=daily.JOB_NAME,
-        # A run that drains a backlog outlasts the interval: the next ones return at once
-        # (the dispatcher's own lock) instead of APScheduler logging a skipped run each time.
-        job_kwargs={"max_instances": 2, "coalesce": True, "misfire_grace_time": None},
-    )
-    for unfinished in operators.unfinished(services.store):
-        # A stop interrupted it: go on once running, and tell the operator the final count.
-        logger.info("resuming broadcast %d", unfinished.id)
-        application.job_queue.run_once(
-            _resume_broadcast, when=1, data=unfinished, name=f"broadcast-{unfinished.id}"
-        )
     settings = services.settings
     if settings.metrics_port and not settings.webhook_url:
         runner = web.AppRunner(web.Application(), access_log=None)
@@ -213,45 +177,8 @@ async def _post_init(application: BotApplication) -> None:
             ) from None
         application.bot_data[_METRICS_RUNNER] = runner
         logger.info("metrics on http://%s:%d/metrics", settings.listen, settings.metrics_port)
-    data = application.bot_data
-    tick = services.settings.tick_seconds
-    # The other jobs: one run at a time; a run that outlasts its interval skips, not queues.
-    _every(application, data[WEEKLY_KEY].tick, tick, tick, weekly.JOB_NAME)
-    _every(application, data[LATER_KEY].tick, tick, tick, later.JOB_NAME)
-    _every(
-        application,
-        data[session_handlers.RUNNER_KEY].tick,
-        guided.TICK_SECONDS,
-        guided.TICK_SECONDS,
-        guided.JOB_NAME,
-    )
-    _every(
-        application,
-        data[RETENTION_KEY].tick,
-        retention.INTERVAL_SECONDS,
-        retention.FIRST_SECONDS,
-        retention.JOB_NAME,
-    )
-    _every(application, _checkpoint, CHECKPOINT_SECONDS, CHECKPOINT_SECONDS, "wal-checkpoint")
-
-
-def _every(
-    application: BotApplication,
-    callback: Callable[[BotContext], Coroutine[Any, Any, None]],
-    interval: float,
-    first: float,
-    name: str,
-) -> None:
-    """Run ``callback`` every ``interval`` seconds from ``first`` on: one run at a time, and
-    a run that outlasts the interval makes the next one skip instead of queueing up."""
-    assert application.job_queue is not None
-    application.job_queue.run_repeating(
-        callback,
-        interval=interval,
-        first=first,
-        name=name,
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-    )
+    # Every job, in one table (bot/jobs/__init__.py).
+    jobs.schedule(application)
 
 
 async def _introduce(application: BotApplication, contents: Mapping[str, Content]) -> None:
@@ -275,20 +202,6 @@ async def _introduce(application: BotApplication, contents: Mapping[str, Content
             logger.info("bot short description set (%s)", language)
 
 
-async def _resume_broadcast(context: BotContext) -> None:
-    """Finish a broadcast that the last stop interrupted."""
-    assert context.job is not None and isinstance(context.job.data, Broadcast)
-    unfinished = context.job.data
-    application = context.application
-    counts = await broadcast.send(
-        context.bot, context.services, unfinished, lambda: application.running
-    )
-    if counts is not None:  # None: stopping again; it goes on after the next start
-        await context.bot.send_message(
-            unfinished.created_by, render.broadcast_done(context.services.content, counts)
-        )
-
-
 async def _tell_flooding_chat(application: BotApplication, update: Update, first: bool) -> None:
     """An update dropped because its chat floods: answer a press (no client keeps a
     spinner), and say once per flood to slow down."""
@@ -299,11 +212,6 @@ async def _tell_flooding_chat(application: BotApplication, update: Update, first
     chat = update.effective_chat
     if first and chat is not None and chat.type == chat.PRIVATE:
         await chat.send_message(content.message("slow_down"))
-
-
-async def _checkpoint(context: BotContext) -> None:
-    """Copy the WAL into the database file in a thread, off the event loop."""
-    await asyncio.to_thread(context.store.checkpoint)
 
 
 async def _post_shutdown(application: BotApplication) -> None:

@@ -21,6 +21,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from bot.context import services_of
+from bot.jobs import DISPATCHER_KEY, RETENTION_KEY
 from storage import operators
 
 logger = logging.getLogger(__name__)
@@ -64,8 +65,6 @@ class BotCollector(Collector):
 
     def collect(self) -> Iterator[Any]:
         """Yield every metric family (called by prometheus-client on each scrape)."""
-        from bot.app import DISPATCHER_KEY, RETENTION_KEY  # the app module imports this one
-
         application = self.application
         services = services_of(application)
         dispatcher = application.bot_data[DISPATCHER_KEY]

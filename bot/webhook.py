@@ -21,11 +21,12 @@ from aiohttp import web
 from telegram import Update
 
 from bot import logs
-from bot.app import DISPATCHER_KEY, BotApplication, running
+from bot.app import BotApplication, running
 from bot.config import Settings
 from bot.context import services_of
+from bot.jobs import DISPATCHER_KEY
+from bot.jobs.daily import Dispatcher
 from bot.metrics import METRICS_KEY, add_route
-from bot.sending.daily import Dispatcher
 
 logger = logging.getLogger(__name__)
 

@@ -335,6 +335,17 @@ class Deliveries(Tips):
                 )
         return [delivery_from_row(row) for row in rows]
 
+    def give_back_snoozes(self, taken: Iterable[Delivery], now: datetime) -> None:
+        """Put-off tips ``due_snoozes`` took but the bot stopped before sending: due again
+        at ``now`` (sent on the next run, after the restart)."""
+        with self.db.atomic():
+            for delivery in taken:
+                self.db.execute(
+                    "UPDATE deliveries SET snooze_at = ? WHERE chat_id = ? AND local_date = ? "
+                    "AND snooze_at IS NULL",
+                    [epoch(now), delivery.chat_id, delivery.local_date.isoformat()],
+                )
+
     def was_delivered(self, chat_id: int, tip_id: str) -> bool:
         """Whether the daily tip ``tip_id`` went to this chat (sent, or maybe sent): the
         only tips whose feedback buttons it can have pressed."""

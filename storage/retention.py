@@ -7,7 +7,7 @@ the window; their figures stay, as anonymous counts.
 * A broadcast's copies are counted into ``broadcast_counts`` by a trigger as their rows
   are deleted, so the rows left and the counts always add up to the whole.
 
-Each call deletes one batch in one short transaction; the caller (``bot.retention``)
+Each call deletes one batch in one short transaction; the caller (``bot.jobs.retention``)
 sizes the batches to a time budget and lets other work run in between.
 """
 

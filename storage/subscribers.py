@@ -3,6 +3,7 @@ answer, languages, and pauses counted by local date."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from storage import schedule
@@ -226,3 +227,21 @@ class Subscribers(StoreBase):
             for zone, resume_on, count in rows
             if schedule.paused_on(date.fromisoformat(resume_on), schedule.local_date_in(now, zone))
         ]
+
+    def give_back_weeklies(self, taken: Iterable[Subscriber]) -> None:
+        """Look backs ``due_weeklies`` took but the bot stopped before sending: due again
+        as they were (each chat's earlier due instant), unless the chat changed it since."""
+        with self.db.atomic():
+            for subscriber in taken:
+                if subscriber.weekly_due is None or subscriber.weekly_day is None:
+                    continue
+                self.db.execute(
+                    "UPDATE subscribers SET weekly_due = ? WHERE chat_id = ? "
+                    "AND weekly_day = ? AND weekly_due > ?",
+                    [
+                        epoch(subscriber.weekly_due),
+                        subscriber.chat_id,
+                        subscriber.weekly_day,
+                        epoch(subscriber.weekly_due),
+                    ],
+                )

@@ -15,10 +15,11 @@ from hypothesis import HealthCheck, settings
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.app import DISPATCHER_KEY, BotApplication, build_application, running
+from bot.app import BotApplication, build_application, running
 from bot.config import Settings
+from bot.jobs import DISPATCHER_KEY
+from bot.jobs.daily import JOB_NAME
 from bot.localapi import Call
-from bot.sending.daily import JOB_NAME
 from content import Content, load
 from storage import Caution, Claim, Permit, Store
 from tests.fakeapi import FakeBotApi

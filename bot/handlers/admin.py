@@ -13,12 +13,12 @@ from pathlib import Path
 from telegram import Message, Update
 from telegram.error import TelegramError
 
-from bot import callbacks, render
+from bot import callbacks, jobs, render
 from bot.context import BotContext
 from bot.handlers import fallback
 from bot.handlers.common import edit, pressed_button, send, send_photo
-from bot.sending import broadcast
 from storage import Store, operators
+from storage.operators import BroadcastStatus
 from storage.stats import Stats, collect
 
 logger = logging.getLogger(__name__)
@@ -123,13 +123,8 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
         except TelegramError as error:
             logger.info("broadcast %d: progress not shown (%s)", started.id, error)
 
-    async def run() -> None:
-        application = context.application
-        counts = await broadcast.send(
-            context.bot, context.services, started, lambda: application.running, report
-        )
-        if counts is not None:  # None: stopping; the count comes after the restart
-            await message.edit_text(render.broadcast_done(content, counts))
+    async def finished(counts: dict[BroadcastStatus, int]) -> None:
+        await message.edit_text(render.broadcast_done(content, counts))
 
-    # The fan-out outlives this update; PTB keeps the task and waits for it on shutdown.
-    context.application.create_task(run(), update=update, name=f"broadcast-{started.id}")
+    # A job of its own, like every other (bot/jobs): it outlives this update.
+    jobs.start_broadcast(context.application, started, progress=report, finished=finished)

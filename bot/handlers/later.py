@@ -1,6 +1,6 @@
 """ "Later" under the daily tip (in an hour, or this evening), and /evening, the time a tip
 put off until the evening comes at. The put-off tip goes out from the snooze job
-(``bot.sending.later``); the next day's time never moves."""
+(``bot.jobs.later``); the next day's time never moves."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """/session and its buttons: start a guided session (after the caution check, like the
 card), pause, resume, skip, stop, the pain stop, and how it felt. The message is kept up
-to date by the session job (``bot.guided``)."""
+to date by the session job (``bot.jobs.sessions``); a press is shown at once."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from telegram import Chat, Update
 
 from bot import callbacks, render
 from bot.context import BotContext
-from bot.guided import SessionRunner
 from bot.handlers.common import command_argument, edit, pressed_button, send, send_to
 from bot.handlers.technique import decision
+from bot.jobs import SESSIONS_KEY
+from bot.jobs.sessions import SessionRunner
 from content import Technique
 from storage import Permit
 from storage.session import Feeling, SessionState
 
 #: Where the Application keeps its SessionRunner.
-RUNNER_KEY = "sessions"
+RUNNER_KEY = SESSIONS_KEY
 
 
 def runner_of(context: BotContext) -> SessionRunner:
@@ -61,7 +62,7 @@ async def start(chat: Chat, context: BotContext, technique: Technique, permit: P
     reply = render.session_view(context.content, technique, started, now, permit)
     message = await send_to(chat, reply)
     store.set_session_message(started.id, message.message_id, now)
-    runner_of(context).shown[started.id] = reply.text
+    runner_of(context).remember(started, reply)
 
 
 async def session_button(update: Update, context: BotContext) -> None:
@@ -103,7 +104,7 @@ async def session_button(update: Update, context: BotContext) -> None:
         ended = store.end_session(found.id, SessionState.PAIN_STOP, now)
         store.report_pain_stop(chat.id, now)
         await query.answer()
-        runner.shown.pop(found.id, None)
+        runner.forget(found.id)
         if ended is not None:
             await edit(query, render.Reply(content.message("session_pain_stop")))
         await send_to(chat, render.page(content, "urgent"))
@@ -114,7 +115,7 @@ async def session_button(update: Update, context: BotContext) -> None:
             await query.answer(content.answers["stale"])
             return
         await query.answer()
-        runner.shown.pop(found.id, None)
+        runner.forget(found.id)
         await edit(query, render.session_stopped(content, technique, ended, now))
         return
     if press.action == "pause":
@@ -127,5 +128,6 @@ async def session_button(update: Update, context: BotContext) -> None:
         await query.answer(content.answers["stale"])
         return
     await query.answer()
-    # The job shows the new step, or asks how it felt if that was the last: at once.
-    await runner.run(context.bot)
+    # Shown at once, in this session alone (not the next pass): the new step, the pause,
+    # or how it felt if that was the last step.
+    await runner.refresh(context.bot, found.id)

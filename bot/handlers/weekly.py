@@ -1,5 +1,5 @@
 """/weekly and the weekly look back's buttons (also in /settings): choose the day or turn
-it off. The summaries go out from the weekly job (``bot.sending.weekly``)."""
+it off. The summaries go out from the weekly job (``bot.jobs.weekly``)."""
 
 from __future__ import annotations
 

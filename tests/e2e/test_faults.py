@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.app import DISPATCHER_KEY
+from bot.jobs import DISPATCHER_KEY
 from bot.sending.ratelimit import PriorityRateLimiter
 from storage import DeliveryStatus
 from tests.conftest import FakeClock, Harness, MakeHarness

@@ -9,8 +9,8 @@ from datetime import timedelta
 from PIL import Image
 
 from bot import callbacks, chart
-from bot.app import DISPATCHER_KEY
 from bot.context import services_of
+from bot.jobs import DISPATCHER_KEY
 from bot.localapi import Call
 from content import Content
 from storage import Checkin

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot import callbacks
-from bot.app import LATER_KEY
+from bot.jobs import LATER_KEY
 from content import Content, load
 from tests.conftest import START, FakeClock, Harness
 from tests.helpers import buttons

@@ -11,7 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.context import services_of
-from bot.sending.daily import JOB_NAME
+from bot.jobs.daily import JOB_NAME
 from tests.conftest import START, FakeClock, MakeHarness
 from tests.fakeapi import FakeBotApi
 from tests.helpers import SECRET, clean_env, command, free_port, message, post, webhook_bot

@@ -13,9 +13,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot import opscli
-from bot.app import RETENTION_KEY
+from bot.jobs import RETENTION_KEY
+from bot.jobs.retention import BATCH_MIN, FIRST_SECONDS, INTERVAL_SECONDS, JOB_NAME, Retention
 from bot.metrics import METRICS_KEY
-from bot.retention import BATCH_MIN, FIRST_SECONDS, INTERVAL_SECONDS, JOB_NAME, Retention
 from tests.conftest import START, Harness, MakeHarness
 
 NINE = START.replace(hour=9, minute=1)

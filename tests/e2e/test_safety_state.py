@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from bot import callbacks
-from bot.app import LATER_KEY, WEEKLY_KEY
 from bot.handlers.session import RUNNER_KEY
+from bot.jobs import LATER_KEY, WEEKLY_KEY
+from bot.jobs.base import always
 from bot.localapi import Call
 from content import Content, load
 from storage import Caution, Hold
@@ -31,7 +32,7 @@ def contents(bot: Harness) -> Content:
 
 async def run_sessions(bot: Harness) -> None:
     assert bot.application is not None
-    await bot.application.bot_data[RUNNER_KEY].run(bot.application.bot)
+    await bot.application.bot_data[RUNNER_KEY].run_once(bot.application.bot, always)
 
 
 async def start_session(bot: Harness) -> int:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import sqlite3
 
 from bot import callbacks
-from bot.guided import SessionRunner
 from bot.handlers.session import RUNNER_KEY
+from bot.jobs.base import always
+from bot.jobs.sessions import SessionRunner
 from content import Content, load_all
 from storage import Caution
 from storage.session import Feeling, SessionState
@@ -26,7 +27,7 @@ def runner(bot: Harness) -> SessionRunner:
 async def tick(bot: Harness) -> None:
     """Run the session job now (it also runs on its own every second)."""
     assert bot.application is not None
-    await runner(bot).run(bot.application.bot)
+    await runner(bot).run_once(bot.application.bot, always)
 
 
 async def started(bot: Harness, technique: str = "kneading") -> dict:

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.app import DISPATCHER_KEY
 from bot.config import Settings
 from bot.context import services_of
-from bot.sending.daily import JOB_NAME
+from bot.jobs import DISPATCHER_KEY
+from bot.jobs.daily import JOB_NAME
 from bot.webhook import SECRET_HEADER, url_path
 from content import Content
 from tests.conftest import START, FakeClock

@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from bot import callbacks
-from bot.app import WEEKLY_KEY
+from bot.jobs import WEEKLY_KEY
 from content import Content, load
 from storage import Caution
 from storage.session import SessionState

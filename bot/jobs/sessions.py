@@ -1,0 +1,261 @@
+"""Guided sessions as they run: one message per session, edited as the time passes.
+
+The session job runs every ``TICK_SECONDS``. For each running or paused session it works
+out where the session stands from the clock (``storage.session``), and edits its message
+only when what it shows has changed. The edits of one pass go out together through the
+one engine (the stop-aware pool, the retry ladder, the limiter at bulk priority, so replies
+to users go first), in order of need:
+
+1. what must be seen now: a new step, the end ("how did that feel?"), a session ended;
+2. countdowns, each session's at most every ``countdown_every(n)`` seconds: 5 s (the time
+   left moves in steps of ``render.SESSION_DISPLAY_SECONDS``) while few sessions run, and
+   thinner as they grow, so that countdowns never take more than ``COUNTDOWN_RATE`` of the
+   global budget of about 30 messages a second. They thin out instead of falling behind.
+
+One chat's failure never stops another's: each edit is caught, retried by the ladder,
+counted and logged once. A message that is gone (deleted by the user) or a chat that
+blocked the bot ends its session: nobody is following it any more.
+
+A button press (pause, resume, skip) is shown at once by the press handler, which edits
+its own session (``refresh``), not the next pass. A session that has run all its steps asks
+how it felt; one left too long (the bot was away, or it stayed paused) ends politely, and
+so does one the safety decision no longer allows (``storage.safety``: a hold set since it
+started, or found when it resumes). When the bot stops, running sessions are held at their
+step and go on from it when the bot starts again.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.error import BadRequest
+from telegram.ext import ExtBot
+
+from bot import api_errors, render
+from bot.context import Services
+from bot.jobs.base import Job, always
+from bot.sending.outcome import Outcome, Result, send_with_retries
+from bot.sending.pool import run_pool
+from bot.sending.ratelimit import BULK, BULK_PREPACED, PriorityRateLimiter
+from content import Technique
+from storage.session import Session, SessionState
+
+logger = logging.getLogger(__name__)
+
+JOB_NAME = "guided-sessions"
+TICK_SECONDS = 1.0
+#: Countdown edits a second, at most, for all sessions together: the rest of Telegram's
+#: global 30 a second goes to step changes and to replies.
+COUNTDOWN_RATE = 12.0
+
+
+def countdown_every(sessions: int) -> float:
+    """Seconds between two countdown edits of one session, with ``sessions`` running."""
+    return max(float(render.SESSION_DISPLAY_SECONDS), math.ceil(sessions / COUNTDOWN_RATE))
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One session's message to edit into ``reply``: ``urgent`` unless only its countdown
+    moved."""
+
+    session: Session
+    reply: render.Reply
+    urgent: bool
+    #: The session is over with this edit: nothing is remembered about it after.
+    final: bool = False
+    #: The step and state it shows.
+    where: tuple[int, SessionState] | None = None
+
+
+class SessionRunner(Job):
+    """Keeps every session's message up to date; one pass at a time."""
+
+    name = JOB_NAME
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        #: What each session's message shows now, by session id: edited only on a change.
+        self.shown: dict[int, str] = {}
+        #: When each session's countdown was last edited (the clock's seconds), and the step
+        #: and state its message shows.
+        self._ticked: dict[int, float] = {}
+        self._where: dict[int, tuple[int, SessionState]] = {}
+        #: Edits since the start, by outcome (for /metrics).
+        self.edits: Counter[Outcome] = Counter()
+        #: Sessions running or paused at the last pass.
+        self.active = 0
+
+    def technique(self, session: Session) -> Technique:
+        """The technique a session runs, in its language."""
+        found = self.services.content_for(session.language).technique(session.technique_id)
+        if found is None:
+            raise LookupError(f"session {session.id}: no technique {session.technique_id}")
+        return found
+
+    async def run(self, bot: ExtBot[Any], running: Callable[[], bool] = always) -> int:
+        """Bring every running or paused session's message up to date, or end it; return
+        how many edits went out."""
+        sessions = self.services.store.active_sessions()
+        self.active = len(sessions)
+        edits = [edit for session in sessions if (edit := self._edit(session)) is not None]
+        now = self.services.clock().timestamp()
+        every = countdown_every(len(sessions))
+        urgent = [edit for edit in edits if edit.urgent]
+        due = [
+            edit
+            for edit in edits
+            if not edit.urgent and now - self._ticked.get(edit.session.id, -math.inf) >= every
+        ]
+        # The longest-waiting countdowns first, after everything that must be seen now.
+        due.sort(key=lambda edit: self._ticked.get(edit.session.id, -math.inf))
+        queue = [*urgent, *due]
+        sent = 0
+
+        def next_edit() -> Edit | None:
+            return queue.pop(0) if queue else None
+
+        async def handle(edit: Edit) -> None:
+            nonlocal sent
+            if await self._send(bot, edit, bulk=True):
+                sent += 1
+
+        limiter = getattr(bot, "rate_limiter", None)
+        paced = limiter if isinstance(limiter, PriorityRateLimiter) else None
+        await run_pool(
+            next_edit,
+            handle,
+            workers=self.services.settings.max_in_flight,
+            running=running,
+            acquire=None if paced is None else paced.acquire_bulk,
+        )
+        return sent
+
+    async def refresh(self, bot: ExtBot[Any], session_id: int) -> None:
+        """Show one session as it stands now, at once (after a press on its buttons): a
+        reply to the user, not bulk work."""
+        session = self.services.store.session(session_id)
+        if session is None:
+            return
+        edit = self._edit(session)
+        if edit is not None:
+            await self._send(bot, edit, bulk=False)
+
+    def _edit(self, session: Session) -> Edit | None:
+        """What the session's message should show now (ending it first if it is over), or
+        None if nothing changed. Storage only: no request."""
+        store, now = self.services.store, self.services.clock()
+        content = self.services.content_for(session.language)
+        try:
+            technique = self.technique(session)
+        except LookupError:  # the content lost the technique: nothing to show any more
+            store.end_session(session.id, SessionState.ENDED, now)
+            return None
+        if session.held:
+            # The bot stopped while this ran: go on at the same step, unless it is too late.
+            if session.stale(technique.timings, now):
+                return self._ended(session, render.Reply(content.message("session_ended")))
+            resumed = store.resume_session(session.id, now)
+            if resumed is None:
+                return None
+            session = resumed
+        if session.stale(technique.timings, now):
+            return self._ended(session, render.Reply(content.message("session_ended")))
+        # Every step shown asks the safety decision: a hold set since the session started
+        # (a warning sign, /flare) or found on resuming after a restart ends it, saying why.
+        allowed = store.massage(session.chat_id, now)
+        if allowed.permit is None:
+            held = render.massage_held(content, allowed, None)
+            reply = render.Reply(f"{content.message('session_held_resume')}\n\n{held.text}")
+            return self._ended(session, reply)
+        if (
+            session.state is SessionState.RUNNING
+            and session.position(technique.timings, now).finished
+        ):
+            done = store.end_session(session.id, SessionState.DONE, now)
+            if done is None:
+                return None
+            return Edit(done, render.session_done(content, technique, done), True, final=True)
+        reply = render.session_view(content, technique, session, now, allowed.permit)
+        if self.shown.get(session.id) == reply.text:
+            return None
+        # Only the time left moved: a countdown tick. Anything else (a new step, a pause,
+        # the first show) must be seen now.
+        where = (session.position(technique.timings, now).step, session.state)
+        urgent = self._where.get(session.id) != where
+        return Edit(session, reply, urgent, where=where)
+
+    def _ended(self, session: Session, reply: render.Reply) -> Edit | None:
+        ended = self.services.store.end_session(
+            session.id, SessionState.ENDED, self.services.clock()
+        )
+        return None if ended is None else Edit(ended, reply, True, final=True)
+
+    async def _send(self, bot: ExtBot[Any], edit: Edit, *, bulk: bool) -> bool:
+        """Edit one session's message; True if it went out. Any failure is this session's
+        alone: retried by the ladder, then counted and logged once."""
+        session = edit.session
+        if session.message_id is None:
+            self._forget(session.id)
+            return False
+        message_id = session.message_id
+
+        async def request(attempt: int) -> Any:
+            return await bot.edit_message_text(
+                edit.reply.text,
+                chat_id=session.chat_id,
+                message_id=message_id,
+                reply_markup=edit.reply.keyboard,
+                rate_limit_args=(BULK_PREPACED if attempt == 1 else BULK) if bulk else None,
+            )
+
+        try:
+            result: Result[Any] = await send_with_retries(
+                request, backoff=self.services.settings.send_backoff
+            )
+        except Exception:
+            logger.exception("session %d: the edit failed", session.id)
+            result = Result(Outcome.FAILED)
+        self.edits[result.outcome] += 1
+        error = result.error
+        if result.outcome is Outcome.SENT or (
+            isinstance(error, BadRequest) and api_errors.not_modified(error)
+        ):
+            if edit.final:
+                self._forget(session.id)
+            else:
+                self.shown[session.id] = edit.reply.text
+                self._ticked[session.id] = self.services.clock().timestamp()
+                if edit.where is not None:
+                    self._where[session.id] = edit.where
+            return result.outcome is Outcome.SENT
+        if result.outcome in (Outcome.GONE, Outcome.REFUSED):
+            # The message is gone (deleted, or too old to edit) or the chat is: nobody
+            # follows this session any more.
+            logger.info("session %d: its message is gone (%s)", session.id, error)
+            self.services.store.end_session(session.id, SessionState.ENDED, self.services.clock())
+            self._forget(session.id)
+            return False
+        # Failed after the ladder (a 5xx, a timeout, a 429): the next pass tries again.
+        logger.warning("session %d: the edit failed: %s", session.id, error)
+        return False
+
+    def remember(self, session: Session, reply: render.Reply) -> None:
+        """A session's first message went out showing ``reply`` (its first step)."""
+        self.shown[session.id] = reply.text
+        self._ticked[session.id] = self.services.clock().timestamp()
+        self._where[session.id] = (0, session.state)
+
+    def forget(self, session_id: int) -> None:
+        """A session ended outside the job (its Stop buttons): nothing more to show."""
+        self._forget(session_id)
+
+    def _forget(self, session_id: int) -> None:
+        self.shown.pop(session_id, None)
+        self._ticked.pop(session_id, None)
+        self._where.pop(session_id, None)
