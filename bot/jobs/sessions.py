@@ -31,6 +31,7 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from telegram.error import BadRequest
@@ -52,6 +53,9 @@ TICK_SECONDS = 1.0
 #: Countdown edits a second, at most, for all sessions together: the rest of Telegram's
 #: global 30 a second goes to step changes and to replies.
 COUNTDOWN_RATE = 12.0
+#: Seconds between two edits of one session's message, at least (Telegram: about one
+#: message a second per chat).
+PER_CHAT = 1.0
 
 
 def countdown_every(sessions: int) -> float:
@@ -106,15 +110,23 @@ class SessionRunner(Job):
         edits = [edit for session in sessions if (edit := self._edit(session)) is not None]
         now = self.services.clock().timestamp()
         every = countdown_every(len(sessions))
-        urgent = [edit for edit in edits if edit.urgent]
+        # Telegram takes about one message a second per chat: a session edited less than
+        # a second ago waits for the next pass (a 429 there would pause other chats too).
+        urgent = [
+            edit
+            for edit in edits
+            if edit.urgent and now - self._ticked.get(edit.session.id, -math.inf) >= PER_CHAT
+        ]
         due = [
             edit
             for edit in edits
             if not edit.urgent and now - self._ticked.get(edit.session.id, -math.inf) >= every
         ]
-        # The longest-waiting countdowns first, after everything that must be seen now.
+        # The longest-waiting countdowns first, after everything that must be seen now, and
+        # no more than a pass's share of the countdown budget: a pass stays about a tick
+        # long, so the next step change waits for no backlog of countdowns.
         due.sort(key=lambda edit: self._ticked.get(edit.session.id, -math.inf))
-        queue = [*urgent, *due]
+        queue = [*urgent, *due[: math.ceil(COUNTDOWN_RATE * TICK_SECONDS)]]
         sent = 0
 
         def next_edit() -> Edit | None:
@@ -187,7 +199,15 @@ class SessionRunner(Job):
         # Only the time left moved: a countdown tick. Anything else (a new step, a pause,
         # the first show) must be seen now.
         where = (session.position(technique.timings, now).step, session.state)
-        urgent = self._where.get(session.id) != where
+        known = self._where.get(session.id)
+        if known is not None:
+            urgent = known != where
+        else:
+            # Not shown by this process yet (it just started): urgent only at a step that
+            # has just begun; the others are refreshed with the countdowns, so a thousand
+            # sessions after a restart do not all queue ahead of the next step changes.
+            just_before = now - timedelta(seconds=2 * TICK_SECONDS)
+            urgent = session.position(technique.timings, just_before).step != where[0]
         return Edit(session, reply, urgent, where=where)
 
     def _ended(self, session: Session, reply: render.Reply) -> Edit | None:
