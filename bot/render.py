@@ -877,13 +877,16 @@ def massage_state(content: Content, subscriber: Subscriber, now: datetime) -> st
     return "; ".join(content.message(HOLD_STATES[hold]) for hold in decision.holds)
 
 
-def weekly_menu(content: Content, weekday: int | None) -> Reply:
-    """The weekly look back: what it is, the day now, a button per weekday and one for off."""
-    current = (
-        content.message("weekly_off_label")
-        if weekday is None
-        else content.message(DAY_KEYS[weekday])
-    )
+def weekly_menu(content: Content, subscriber: Subscriber | None) -> Reply:
+    """The weekly look back: what it is, the day now (off while the chat is not subscribed,
+    naming the day that comes back with the subscription), a button per weekday and off."""
+    weekday = subscriber.weekly_day if subscriber else None
+    if weekday is None:
+        current = content.message("weekly_off_label")
+    elif subscriber is not None and not subscriber.subscribed:
+        current = content.message("weekly_off_unsubscribed", day=content.message(DAY_KEYS[weekday]))
+    else:
+        current = content.message(DAY_KEYS[weekday])
     days = [
         _button(content.message(key), callbacks.weekly_choice(index))
         for index, key in enumerate(DAY_KEYS)
@@ -895,11 +898,13 @@ def weekly_menu(content: Content, weekday: int | None) -> Reply:
     )
 
 
-def weekly_set(content: Content, weekday: int | None) -> Reply:
-    """The answer to a weekly look back's choice."""
-    if weekday is None:
+def weekly_set(content: Content, subscriber: Subscriber) -> Reply:
+    """The answer to a weekly look back's choice (a day chosen while not subscribed comes
+    once the chat subscribes, and says so)."""
+    if subscriber.weekly_day is None:
         return Reply(content.message("weekly_set_off"))
-    return Reply(content.message("weekly_set", day=content.message(DAY_KEYS[weekday])))
+    key = "weekly_set" if subscriber.subscribed else "weekly_set_unsubscribed"
+    return Reply(content.message(key, day=content.message(DAY_KEYS[subscriber.weekly_day])))
 
 
 #: A day's score as a bar, 0 to 10 (a day without a check-in is a dot).
