@@ -11,6 +11,7 @@ from storage.models import (
     Caution,
     Subscriber,
     epoch,
+    is_evening,
     iso_stamp,
     next_weekly,
     subscriber_from_row,
@@ -66,7 +67,13 @@ class Subscribers(StoreBase):
             return self._get(chat_id)
 
     def set_evening(self, chat_id: int, at: time, now: datetime) -> Subscriber:
-        """Set the chat's evening time, for a tip put off "until this evening"."""
+        """Set the chat's evening time, for a tip put off "until this evening".
+
+        Raises:
+            ValueError: if ``at`` is not an evening time (``models.is_evening``).
+        """
+        if not is_evening(at):
+            raise ValueError(f"not an evening time: {at}")
         with self.db.atomic():
             self._ensure(chat_id, now)
             self._update(chat_id, now, evening_time=schedule.format_time(at))
