@@ -25,6 +25,7 @@ from content import LANGUAGES, Content, Technique, Tip
 from content.markup import MAX_CAPTION_LENGTH, plain
 from storage import Caution, NextTip, Progress, Subscriber
 from storage.checkins import MAX_SCORE, MIN_SCORE, compare_weeks
+from storage.models import EVENING_FIRST, EVENING_LAST
 from storage.operators import BroadcastStatus
 from storage.safety import Decision, Hold, Permit, decide
 from storage.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date, local_date_in
@@ -877,13 +878,16 @@ def massage_state(content: Content, subscriber: Subscriber, now: datetime) -> st
     return "; ".join(content.message(HOLD_STATES[hold]) for hold in decision.holds)
 
 
-def weekly_menu(content: Content, weekday: int | None) -> Reply:
-    """The weekly look back: what it is, the day now, a button per weekday and one for off."""
-    current = (
-        content.message("weekly_off_label")
-        if weekday is None
-        else content.message(DAY_KEYS[weekday])
-    )
+def weekly_menu(content: Content, subscriber: Subscriber | None) -> Reply:
+    """The weekly look back: what it is, the day now (off while the chat is not subscribed,
+    naming the day that comes back with the subscription), a button per weekday and off."""
+    weekday = subscriber.weekly_day if subscriber else None
+    if weekday is None:
+        current = content.message("weekly_off_label")
+    elif subscriber is not None and not subscriber.subscribed:
+        current = content.message("weekly_off_unsubscribed", day=content.message(DAY_KEYS[weekday]))
+    else:
+        current = content.message(DAY_KEYS[weekday])
     days = [
         _button(content.message(key), callbacks.weekly_choice(index))
         for index, key in enumerate(DAY_KEYS)
@@ -895,11 +899,13 @@ def weekly_menu(content: Content, weekday: int | None) -> Reply:
     )
 
 
-def weekly_set(content: Content, weekday: int | None) -> Reply:
-    """The answer to a weekly look back's choice."""
-    if weekday is None:
+def weekly_set(content: Content, subscriber: Subscriber) -> Reply:
+    """The answer to a weekly look back's choice (a day chosen while not subscribed comes
+    once the chat subscribes, and says so)."""
+    if subscriber.weekly_day is None:
         return Reply(content.message("weekly_set_off"))
-    return Reply(content.message("weekly_set", day=content.message(DAY_KEYS[weekday])))
+    key = "weekly_set" if subscriber.subscribed else "weekly_set_unsubscribed"
+    return Reply(content.message(key, day=content.message(DAY_KEYS[subscriber.weekly_day])))
 
 
 #: A day's score as a bar, 0 to 10 (a day without a check-in is a dot).
@@ -1026,24 +1032,45 @@ def timezone_menu(content: Content) -> Reply:
 
 
 def later_ask(content: Content, day: date, options: Mapping[str, datetime], evening: time) -> Reply:
-    """When to send the day's tip again: the times still to come."""
+    """When to send the day's tip again: the times still to come, and no other (once the
+    evening time has passed, the question does not name it)."""
     buttons = [
         _button(content.buttons[f"later_{choice}"], callbacks.later_choice(day, choice))
         for choice in ("hour", "evening")
         if choice in options
     ]
+    if "evening" in options:
+        text = content.message("later_ask", evening=format_time(evening))
+    else:
+        text = content.message("later_ask_hour")
+    return Reply(text, InlineKeyboardMarkup([buttons]))
+
+
+def evening_usage(content: Content) -> Reply:
+    """How to use /evening, naming the evening hours it accepts."""
     return Reply(
-        content.message("later_ask", evening=format_time(evening)), InlineKeyboardMarkup([buttons])
+        content.message(
+            "evening_usage", first=format_time(EVENING_FIRST), last=format_time(EVENING_LAST)
+        )
     )
 
 
-def tip_again(content: Content, tip: Tip, decision: Decision) -> Reply:
-    """A put-off daily tip, sent again: its text and feedback buttons, nothing to put off;
-    a tip about massage that the safety decision holds now is left out, and why said."""
+def tip_again(
+    content: Content, tip: Tip, decision: Decision, *, program_done: bool = False
+) -> Reply:
+    """A put-off daily tip, sent again: its text under the header it came with ("Day N of
+    30" for a program tip, unless the chat had finished the program before it, as
+    ``program_done`` says; the end-of-program note is not said twice) and its feedback
+    buttons, nothing to put off; a tip about massage that the safety decision holds now is
+    left out, and why said."""
     if tip.about_massage and decision.permit is None:
         held = massage_held(content, decision, None)
         return Reply(f"{content.message('later_held')}\n\n{held.text}", held.keyboard)
-    pick = NextTip(tip, program_done=True, permit=decision.permit if tip.about_massage else None)
+    pick = NextTip(
+        tip,
+        program_done=program_done or tip.program_day is None,
+        permit=decision.permit if tip.about_massage else None,
+    )
     again = daily_tip(content, pick)
     return Reply(f"{content.message('later_again')}\n\n{again.text}", again.keyboard)
 

@@ -344,3 +344,11 @@ def m018_safety_state(db: Database) -> None:
         "UPDATE subscribers SET warning_sign_on = "
         "(SELECT max(local_date) FROM red_flags WHERE red_flags.chat_id = subscribers.chat_id)"
     )
+
+
+@migrations()
+def m019_weekly_subscribed(db: Database) -> None:
+    """The weekly look back comes only while the chat is subscribed: chats that unsubscribed
+    before this version keep the day they chose, not a look back still due (subscribing
+    again schedules it)."""
+    db.execute("UPDATE subscribers SET weekly_due = NULL WHERE subscribed = 0")

@@ -98,6 +98,19 @@ class NextTip:
 
 #: The evening time of a chat that never chose one.
 DEFAULT_EVENING = time(20, 0)
+#: The evening times /evening accepts, first and last: "this evening" is never the
+#: morning, nor after midnight.
+EVENING_FIRST, EVENING_LAST = time(17, 0), time(23, 30)
+#: "Later" under the day before's tip still works this long after local midnight (a tip
+#: at 23:30 can be put off at 00:10); older tips' buttons are stale.
+LATER_GRACE = timedelta(hours=1)
+
+
+def is_evening(at: time) -> bool:
+    """Whether ``at`` is a time /evening accepts (``EVENING_FIRST`` to ``EVENING_LAST``)."""
+    return EVENING_FIRST <= at <= EVENING_LAST
+
+
 #: The weekly summary comes at this local time on the chosen day.
 WEEKLY_AT = time(18, 0)
 
@@ -180,12 +193,23 @@ class Subscriber:
 
     @property
     def evening(self) -> time:
-        """The evening time a put-off tip comes at: the chat's, or 20:00."""
-        return self.evening_time or DEFAULT_EVENING
+        """The evening time a put-off tip comes at: the chat's, or 20:00 (also for a time
+        an older version accepted outside the evening hours)."""
+        if self.evening_time is None or not is_evening(self.evening_time):
+            return DEFAULT_EVENING
+        return self.evening_time
 
     def later_options(self, day: date, now: datetime) -> dict[str, datetime]:
         """When the tip of local date ``day`` may be put off to, from ``now``: in an hour,
-        and this evening (the chat's evening time on that date, if still to come)."""
+        and this evening (the chat's evening time on that date, if still to come).
+
+        Only the tip of the chat's local today can be put off, or yesterday's within
+        ``LATER_GRACE`` after local midnight; for any other day (an old or forged button),
+        none."""
+        today = schedule.local_date(now, self.zone)
+        midnight = schedule.due_instant(today, time(0, 0), self.zone)
+        if day != today and not (day == today - timedelta(days=1) and now < midnight + LATER_GRACE):
+            return {}
         options = {"hour": now + timedelta(hours=1)}
         evening = schedule.due_instant(day, self.evening, self.zone)
         if evening > now + timedelta(minutes=5):

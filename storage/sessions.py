@@ -88,6 +88,21 @@ class Sessions(StoreBase):
         """Remember the message the session edits as it goes."""
         self._change(session_id, now, "message_id = ?", [message_id], _ACTIVE)
 
+    def discard_session(self, session_id: int) -> bool:
+        """Remove a session whose message could not be sent: nobody saw it, so nothing
+        counts or records it (/progress, /report, /export, /mydata, the weekly look back),
+        and another can start at once. A session with a message is never removed.
+
+        Returns:
+            Whether it was removed.
+        """
+        with self.db.atomic():
+            return bool(
+                self.db.execute(
+                    "DELETE FROM sessions WHERE id = ? AND message_id IS NULL", [session_id]
+                ).rowcount
+            )
+
     def pause_session(self, session_id: int, now: datetime) -> Session | None:
         """Pause a running session at ``now``.
 

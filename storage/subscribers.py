@@ -12,6 +12,7 @@ from storage.models import (
     Caution,
     Subscriber,
     epoch,
+    is_evening,
     iso_stamp,
     next_weekly,
     subscriber_from_row,
@@ -39,10 +40,13 @@ class Subscribers(StoreBase):
                 since = (before.subscribed_at if before.subscribed else None) or now
                 self._update(chat_id, now, subscribed=1, blocked=0, subscribed_at=iso_stamp(since))
                 self._reschedule(chat_id, now)
+                # The weekly look back comes again on the day chosen, from its next one on.
+                self._update(chat_id, now, weekly_due=_weekly_due(self._get(chat_id), now))
             return self._get(chat_id), not before.subscribed
 
     def unsubscribe(self, chat_id: int, now: datetime) -> tuple[Subscriber, bool]:
-        """Turn the daily tip off, keeping the settings.
+        """Turn the daily tip off, and the weekly look back with it, keeping the settings
+        (the look back's day too, for a later ``subscribe``).
 
         Returns:
             The settings, and whether this changed anything (False if not subscribed).
@@ -50,7 +54,9 @@ class Subscribers(StoreBase):
         with self.db.atomic():
             before = self._ensure(chat_id, now)
             if before.subscribed:
-                self._update(chat_id, now, subscribed=0, next_due=None, subscribed_at=None)
+                self._update(
+                    chat_id, now, subscribed=0, next_due=None, subscribed_at=None, weekly_due=None
+                )
             return self._get(chat_id), before.subscribed
 
     def set_time(self, chat_id: int, at: time, now: datetime) -> Subscriber:
@@ -62,31 +68,40 @@ class Subscribers(StoreBase):
             return self._get(chat_id)
 
     def set_evening(self, chat_id: int, at: time, now: datetime) -> Subscriber:
-        """Set the chat's evening time, for a tip put off "until this evening"."""
+        """Set the chat's evening time, for a tip put off "until this evening".
+
+        Raises:
+            ValueError: if ``at`` is not an evening time (``models.is_evening``).
+        """
+        if not is_evening(at):
+            raise ValueError(f"not an evening time: {at}")
         with self.db.atomic():
             self._ensure(chat_id, now)
             self._update(chat_id, now, evening_time=schedule.format_time(at))
             return self._get(chat_id)
 
     def set_weekly(self, chat_id: int, weekday: int | None, now: datetime) -> Subscriber:
-        """Choose the weekday of the weekly summary (Monday = 0), or None to stop it."""
+        """Choose the weekday of the weekly summary (Monday = 0), or None to stop it. It is
+        due only while the chat is subscribed: a day chosen before waits for ``subscribe``."""
         if weekday is not None and not 0 <= weekday <= 6:
             raise ValueError(f"not a weekday: {weekday!r}")
         with self.db.atomic():
-            subscriber = self._ensure(chat_id, now)
-            due = None if weekday is None else epoch(next_weekly(weekday, subscriber.zone, now))
-            self._update(chat_id, now, weekly_day=weekday, weekly_due=due)
+            self._ensure(chat_id, now)
+            self._update(chat_id, now, weekly_day=weekday)
+            self._update(chat_id, now, weekly_due=_weekly_due(self._get(chat_id), now))
             return self._get(chat_id)
 
     def due_weeklies(self, now: datetime, limit: int) -> list[Subscriber]:
-        """Take up to ``limit`` chats whose weekly summary is due at ``now``: each one's next
-        is moved a week on in the same transaction, so it is sent at most once (and a bot
-        that was down sends one, not several)."""
+        """Take up to ``limit`` subscribed chats whose weekly summary is due at ``now``: each
+        one's next is moved a week on in the same transaction, so it is sent at most once
+        (and a bot that was down sends one, not several)."""
         with self.db.atomic():
+            # Unsubscribing clears weekly_due; "subscribed" here too guards rows an older
+            # version left due (m019 clears those).
             rows = list(
                 self.db.query(
                     "SELECT * FROM subscribers WHERE weekly_due IS NOT NULL AND weekly_due <= ? "
-                    "ORDER BY weekly_due LIMIT ?",
+                    "AND subscribed != 0 ORDER BY weekly_due LIMIT ?",
                     [epoch(now), limit],
                 )
             )
@@ -105,12 +120,11 @@ class Subscribers(StoreBase):
         """
         schedule.resolve(name)
         with self.db.atomic():
-            before = self._ensure(chat_id, now)
+            self._ensure(chat_id, now)
             self._update(chat_id, now, timezone=name)
             self._reschedule(chat_id, now)
-            if before.weekly_day is not None:  # the same weekday and hour, in the new zone
-                due = next_weekly(before.weekly_day, schedule.resolve(name), now)
-                self._update(chat_id, now, weekly_due=epoch(due))
+            # The look back's weekday and hour, in the new zone.
+            self._update(chat_id, now, weekly_due=_weekly_due(self._get(chat_id), now))
             return self._get(chat_id)
 
     def set_blocked(self, chat_id: int, blocked: bool, now: datetime) -> bool:
@@ -245,3 +259,16 @@ class Subscribers(StoreBase):
                         epoch(subscriber.weekly_due),
                     ],
                 )
+
+
+def _weekly_due(subscriber: Subscriber, now: datetime) -> int | None:
+    """When the chat's next weekly summary is due (as stored): its chosen day's next
+    ``WEEKLY_AT`` in its zone, or None if it chose none or is not subscribed (or its zone
+    no longer loads: the row is set aside until /timezone, which schedules it again)."""
+    if subscriber.weekly_day is None or not subscriber.subscribed:
+        return None
+    try:
+        zone = subscriber.zone
+    except schedule.ZoneError:
+        return None
+    return epoch(next_weekly(subscriber.weekly_day, zone, now))

@@ -10,6 +10,7 @@ from bot import callbacks, render
 from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, pressed_button, send, send_to
 from storage import schedule
+from storage.models import is_evening
 
 
 async def later_button(update: Update, context: BotContext) -> None:
@@ -26,10 +27,14 @@ async def later_button(update: Update, context: BotContext) -> None:
         await query.answer(content.answers["stale"])
         return
     day, choice = parsed
+    # Only today's tip (yesterday's just after midnight): an old or forged button has none.
+    options = subscriber.later_options(day, now)
+    if not options:
+        await query.answer(content.answers["stale"])
+        return
     if delivery.snoozed:
         await query.answer(content.message("later_once"))
         return
-    options = subscriber.later_options(day, now)
     if choice is None:
         await query.answer()
         await send_to(chat, render.later_ask(content, day, options, subscriber.evening))
@@ -44,12 +49,13 @@ async def later_button(update: Update, context: BotContext) -> None:
 
 
 async def evening(update: Update, context: BotContext) -> None:
-    """``/evening 21:30``: the time a tip put off until the evening comes at."""
+    """``/evening 21:30``: the time a tip put off until the evening comes at (evening
+    hours only)."""
     content = context.content
     at = schedule.parse_time(command_argument(update))
     chat = update.effective_chat
-    if at is None or chat is None:
-        await send(update, render.Reply(content.message("evening_usage")))
+    if at is None or not is_evening(at) or chat is None:
+        await send(update, render.evening_usage(content))
         return
     subscriber = context.store.set_evening(chat.id, at, context.now())
     text = content.message("evening_set", time=schedule.format_time(subscriber.evening))

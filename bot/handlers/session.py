@@ -60,7 +60,13 @@ async def start(chat: Chat, context: BotContext, technique: Technique, permit: P
         await send_to(chat, render.Reply(context.content.message("session_already")))
         return
     reply = render.session_view(context.content, technique, started, now, permit)
-    message = await send_to(chat, reply)
+    try:
+        message = await send_to(chat, reply)
+    except BaseException:
+        # Not sent (refused, a 5xx, a timeout, cancelled): the session ends at once and is
+        # counted nowhere; the error handler tells the user.
+        store.discard_session(started.id)
+        raise
     store.set_session_message(started.id, message.message_id, now)
     runner_of(context).remember(started, reply)
 

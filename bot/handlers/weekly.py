@@ -1,5 +1,6 @@
 """/weekly and the weekly look back's buttons (also in /settings): choose the day or turn
-it off. The summaries go out from the weekly job (``bot.jobs.weekly``)."""
+it off. The summaries go out from the weekly job (``bot.jobs.weekly``), only while the
+chat is subscribed."""
 
 from __future__ import annotations
 
@@ -15,10 +16,7 @@ async def weekly(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    subscriber = context.store.subscriber(chat.id)
-    await send(
-        update, render.weekly_menu(context.content, subscriber.weekly_day if subscriber else None)
-    )
+    await send(update, render.weekly_menu(context.content, context.store.subscriber(chat.id)))
 
 
 async def weekly_button(update: Update, context: BotContext) -> None:
@@ -31,10 +29,7 @@ async def weekly_button(update: Update, context: BotContext) -> None:
     chosen, weekday = callbacks.parse_weekly(data)
     await query.answer()
     if not chosen:
-        subscriber = store.subscriber(chat.id)
-        await edit(
-            query, render.weekly_menu(content, subscriber.weekly_day if subscriber else None)
-        )
+        await edit(query, render.weekly_menu(content, store.subscriber(chat.id)))
         return
-    store.set_weekly(chat.id, weekday, context.now())
-    await edit(query, render.weekly_set(content, weekday))
+    subscriber = store.set_weekly(chat.id, weekday, context.now())
+    await edit(query, render.weekly_set(content, subscriber))

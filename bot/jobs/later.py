@@ -72,7 +72,7 @@ class Snoozes(Job):
             return None  # paused since: no tips at all until the pause ends
         content = self.services.content_for(subscriber.speaks)
         # A tip about massage that something holds now is replaced by why (tip_again).
-        return render.tip_again(content, tip, allowed)
+        return render.tip_again(content, tip, allowed, program_done=subscriber.program_done)
 
     def done(self, item: Outgoing[Delivery], result: Result[Any]) -> None:
         pass

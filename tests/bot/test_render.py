@@ -18,6 +18,7 @@ from content import Content, load
 from content.loader import TEXT_PLACEHOLDERS
 from content.markup import MarkupError, check_message, plain
 from storage import Caution, Hold, Store
+from storage.safety import decide
 from storage.schedule import EVERY_DAY, WEEKDAYS, parse_timezone
 from tests.conftest import FakeClock
 from tests.helpers import sample_permit
@@ -756,3 +757,23 @@ def test_the_held_card_offers_no_massage_whatever_holds_it(content: Content) -> 
             reply = render.massage_held(content, held, target)
             assert offers_massage(reply) == [], hold
             assert callbacks.URGENT in callback_data(reply), (hold, target)
+
+
+@pytest.mark.parametrize(
+    ("program_done", "header"),
+    [pytest.param(False, True, id="in-the-program"), pytest.param(True, False, id="wrapped-round")],
+)
+def test_tip_again_keeps_the_header_the_tip_came_with(
+    content: Content, program_done: bool, header: bool
+) -> None:
+    tip = next(t for t in content.tips if t.program_day is not None and not t.about_massage)
+    decision = decide(1, None, date(2026, 11, 26))
+    again = render.tip_again(content, tip, decision, program_done=program_done).text
+    day = content.message("program_day", day=str(tip.program_day), days=str(content.program_days))
+    assert (day in again) is header
+
+
+def test_tip_again_does_not_repeat_the_end_of_program_note(content: Content) -> None:
+    tip = next(t for t in content.tips if t.program_day is None and not t.about_massage)
+    again = render.tip_again(content, tip, decide(1, None, date(2026, 11, 26))).text
+    assert content.message("program_done", days=str(content.program_days)) not in again

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot import callbacks
 from bot.jobs import LATER_KEY
 from content import Content, load
@@ -104,7 +106,8 @@ async def test_evening_sets_the_time_this_evening_means(
 ) -> None:
     reply = await harness.say("/evening 21:30")
     assert reply.params["text"] == content.message("evening_set", time="21:30")
-    assert (await harness.say("/evening soon")).params["text"] == content.message("evening_usage")
+    usage = content.message("evening_usage", first="17:00", last="23:30")
+    assert (await harness.say("/evening soon")).params["text"] == usage
     await harness.say("/subscribe")
     tip = await daily_tip(harness, NINE)
     said = await put_off(harness, tip, NINE, "evening")
@@ -129,3 +132,96 @@ async def test_later_in_chinese(harness: Harness) -> None:
     harness.clock.set(START.replace(hour=20, minute=0, second=30))
     (again,) = await snoozes(harness)
     assert again.startswith(zh.message("later_again"))
+
+
+async def test_a_forged_later_for_an_old_tip_is_stale(
+    harness: Harness, content: Content, clock: FakeClock
+) -> None:
+    clock.set(START - timedelta(days=4))
+    await harness.say("/subscribe")
+    old = await daily_tip(harness, NINE - timedelta(days=4))
+    await daily_tip(harness, NINE)
+    old_day = (NINE - timedelta(days=4)).date()
+    for data in (callbacks.later(old_day), callbacks.later_choice(old_day, "hour")):
+        start = len(harness.calls)
+        answer = await harness.press(old["message_id"], data)
+        assert answer.params.get("text") == content.answers["stale"]
+        assert harness.since(start, "sendMessage") == []
+    clock.set(NINE + timedelta(hours=2))
+    assert await snoozes(harness) == []  # nothing put off, nothing sent again
+
+
+async def test_yesterdays_tip_can_be_put_off_only_in_the_first_hour_after_midnight(
+    harness: Harness, content: Content, clock: FakeClock
+) -> None:
+    await harness.say("/subscribe")
+    await harness.say("/time 23:30")
+    tip = await daily_tip(harness, START.replace(hour=23, minute=30, second=5))
+    day = START.date()
+    clock.set(START.replace(hour=23) + timedelta(hours=1, minutes=59))  # 00:59 the next day
+    start = len(harness.calls)
+    await harness.press(tip["message_id"], callbacks.later(day))
+    ask = await harness.next_call(start, "sendMessage")
+    assert buttons(ask.params) == [callbacks.later_choice(day, "hour")]
+    clock.set(START.replace(hour=23) + timedelta(hours=2, seconds=1))  # 01:00:01
+    answer = await harness.press(ask.result["message_id"], callbacks.later_choice(day, "hour"))
+    assert answer.params.get("text") == content.answers["stale"]
+
+
+async def test_the_question_names_no_evening_time_it_does_not_offer(
+    harness: Harness, clock: FakeClock
+) -> None:
+    for language in ("en", "zh"):
+        harness.language_code = "zh-hans" if language == "zh" else "en"
+        said = load(language)
+        clock.set(START)
+        await harness.say("/subscribe")
+        await harness.say("/time 21:00")  # after the evening time, 20:00
+        tip = await daily_tip(harness, START.replace(hour=21, second=5))
+        start = len(harness.calls)
+        await harness.press(tip["message_id"], callbacks.later(START.date()))
+        ask = await harness.next_call(start, "sendMessage")
+        assert buttons(ask.params) == [callbacks.later_choice(START.date(), "hour")]
+        assert ask.params["text"] == said.message("later_ask_hour")
+        assert "20:00" not in ask.params["text"]
+        await harness.say("/unsubscribe")
+        harness.store.db.execute("DELETE FROM deliveries")  # the same day, in the other language
+
+
+@pytest.mark.parametrize(
+    ("typed", "accepted"),
+    [
+        pytest.param("17:00", True, id="first"),
+        pytest.param("23:30", True, id="last"),
+        pytest.param("16:59", False, id="afternoon"),
+        pytest.param("23:45", False, id="too-late"),
+        pytest.param("09:00", False, id="morning"),
+        pytest.param("00:30", False, id="after-midnight"),
+    ],
+)
+async def test_evening_accepts_only_evening_hours(
+    harness: Harness, typed: str, accepted: bool
+) -> None:
+    for language in ("en", "zh"):
+        harness.language_code = "zh-hans" if language == "zh" else "en"
+        said = load(language)
+        reply = await harness.say(f"/evening {typed}")
+        usage = said.message("evening_usage", first="17:00", last="23:30")
+        if accepted:
+            assert reply.params["text"] == said.message("evening_set", time=typed)
+        else:
+            assert reply.params["text"] == usage
+            assert "17:00" in usage and "23:30" in usage
+
+
+async def test_the_repeat_keeps_the_day_of_the_program(
+    harness: Harness, content: Content, clock: FakeClock
+) -> None:
+    await harness.say("/subscribe")
+    tip = await daily_tip(harness, NINE)
+    header = content.message("program_day", day="1", days=str(content.program_days))
+    assert header in tip["text"]
+    await put_off(harness, tip, NINE, "hour")
+    clock.set(NINE + timedelta(minutes=61))
+    (again,) = await snoozes(harness)
+    assert f"{content.message('later_again')}\n\n{tip['text']}" == again

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from bot import callbacks
 from bot.handlers.session import RUNNER_KEY
+from bot.jobs import WEEKLY_KEY
 from bot.jobs.base import always
 from bot.jobs.sessions import SessionRunner
 from content import Content, load_all
 from storage import Caution
 from storage.session import Feeling, SessionState
-from tests.conftest import Harness
+from tests.conftest import START, Harness
 from tests.helpers import buttons
 
 KNEADING = (30, 15, 55, 65, 15)
@@ -254,3 +257,40 @@ async def test_a_lock_held_elsewhere_only_delays_the_timer(harness: Harness) -> 
     await tick(harness)
     assert harness.store.active_session(harness.chat_id) is None
     assert "?" in text_now(harness, message["message_id"])  # "how did that feel?"
+
+
+@pytest.mark.parametrize(
+    "fault", [pytest.param("400", id="refused"), pytest.param("500", id="5xx")]
+)
+async def test_a_session_whose_message_cannot_be_sent_ends_at_once_and_is_not_counted(
+    harness: Harness, content: Content, fault: str
+) -> None:
+    harness.store.set_caution(harness.chat_id, Caution.NONE, harness.clock())
+    harness.store.subscribe(harness.chat_id, harness.clock())
+    harness.store.set_weekly(harness.chat_id, START.weekday(), harness.clock())  # today, 18:00
+    harness.fake.faults[harness.chat_id] = [fault]
+    await harness.handle(harness.fake.api.user_message(harness.chat_id, "/session kneading"))
+    assert harness.fake.injected == [(harness.chat_id, fault)]
+    assert harness.store.active_session(harness.chat_id) is None
+    assert harness.store.sessions(harness.chat_id) == []
+    harness.clock.advance(seconds=sum(KNEADING) + 60)
+    await tick(harness)
+    # Counted nowhere: /progress, /export, the weekly look back.
+    progress = await harness.say("/progress")
+    assert content.message("progress_sessions", week="1") not in progress.params["text"]
+    start = len(harness.calls)
+    await harness.handle(harness.fake.api.user_message(harness.chat_id, "/export"))
+    exported = harness.since(start, "sendDocument")
+    if exported:  # nothing recorded: no file, or one without the session
+        csv = harness.fake.api.files[exported[0].result["document"]["file_id"]].decode("utf-8-sig")
+        assert all(row.split(",")[4] == "0" for row in csv.splitlines()[1:])
+    harness.clock.set(START.replace(hour=18, minute=1))
+    start = len(harness.calls)
+    assert harness.application is not None
+    await harness.application.bot_data[WEEKLY_KEY].run(harness.application.bot)
+    (summary,) = [c.params["text"] for c in harness.since(start, "sendMessage")]
+    assert content.message("weekly_sessions", count="1") not in summary
+    # And a new session starts at once.
+    reply = await harness.say("/session kneading")
+    assert reply.params["text"] != content.message("session_already")
+    assert harness.store.active_session(harness.chat_id) is not None

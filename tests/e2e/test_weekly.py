@@ -162,3 +162,31 @@ async def test_one_check_in_is_called_a_score(harness: Harness, content: Content
     assert spark is not None
     assert content.message("weekly_checkins_one", score="6", spark=spark.group(1)) in summary
     assert "median" not in summary
+
+
+async def test_unsubscribing_stops_it_and_subscribing_brings_the_day_back(
+    harness: Harness, content: Content
+) -> None:
+    await harness.say("/subscribe")
+    await choose(harness, START.weekday())
+    await harness.say("/unsubscribe")
+    harness.clock.set(START.replace(hour=18, minute=1))
+    assert await weeklies(harness) == []
+    thursday = content.message("day_thu")
+    menu = await harness.say("/weekly")
+    assert menu.params["text"] == content.message(
+        "weekly_menu", current=content.message("weekly_off_unsubscribed", day=thursday)
+    )
+    await harness.say("/subscribe")
+    assert await weeklies(harness) == []  # no backlog
+    harness.clock.set(START.replace(hour=18, minute=1) + timedelta(days=7))
+    assert len(await weeklies(harness)) == 1
+
+
+async def test_a_day_chosen_while_unsubscribed_says_when_it_comes(harness: Harness) -> None:
+    zh = load("zh")
+    harness.language_code = "zh-hans"
+    said = await choose(harness, START.weekday())
+    assert said == zh.message("weekly_set_unsubscribed", day=zh.message("day_thu"))
+    harness.clock.set(START.replace(hour=18, minute=1))
+    assert await weeklies(harness) == []

@@ -134,3 +134,25 @@ def test_a_stopping_bot_holds_running_sessions_and_resuming_goes_on_at_the_same_
     assert (where.step, where.left) == (2, 115)  # 50 s in, as when it stopped
     other = store.session(mine.id)
     assert other is not None and not other.held
+
+
+def test_a_session_whose_message_was_never_sent_is_discarded_and_counted_nowhere(
+    store: Store, clock: FakeClock
+) -> None:
+    started = store.start_session(permit(store, CHAT, clock()), "kneading", "en", clock())
+    assert started is not None
+    assert store.discard_session(started.id) is True
+    assert store.session(started.id) is None and store.active_session(CHAT) is None
+    assert store.sessions(CHAT) == []
+    assert store.session_counts(CHAT, START.date()) == SessionCounts(this_week=0)
+    assert store.chat_record(CHAT).get("sessions", []) == []
+    # A new one can start at once.
+    assert store.start_session(permit(store, CHAT, clock()), "kneading", "en", clock()) is not None
+
+
+def test_a_session_with_a_message_is_never_discarded(store: Store, clock: FakeClock) -> None:
+    started = store.start_session(permit(store, CHAT, clock()), "kneading", "en", clock())
+    assert started is not None
+    store.set_session_message(started.id, 500, clock())
+    assert store.discard_session(started.id) is False
+    assert store.session(started.id) is not None
