@@ -8,12 +8,10 @@ the server has room for a health route PTB's built-in webhook server lacks.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import json
 import logging
 import secrets
-import signal
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -108,27 +106,6 @@ async def serve(
             await asyncio.Event().wait()  # until cancelled
         finally:
             await runner.cleanup()
-
-
-def run_webhook(application: BotApplication, settings: Settings) -> None:
-    """Run ``serve`` until SIGINT or SIGTERM, then stop cleanly (the command's webhook mode)."""
-    asyncio.run(_until_signal(application, settings))
-
-
-async def _until_signal(application: BotApplication, settings: Settings) -> None:
-    loop = asyncio.get_running_loop()
-    task = asyncio.create_task(serve(application, settings))
-
-    def stop() -> None:
-        # One cancel only: a second signal must not interrupt the clean stop (systemd's
-        # TimeoutStopSec and SIGKILL remain for a stop that hangs).
-        if not task.cancelling():
-            task.cancel()
-
-    for each in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(each, stop)
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
 
 
 async def _update(request: web.Request) -> web.Response:

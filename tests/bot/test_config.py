@@ -43,6 +43,9 @@ def test_token_is_stripped() -> None:
     [
         pytest.param("123456:ABC DEF", id="inner-space"),
         pytest.param("https://api.telegram.org/bot123456:ABC", id="url"),
+        pytest.param("123456789:AAE…", id="readme-placeholder"),
+        pytest.param("123456789:AAE...", id="placeholder-with-dots"),
+        pytest.param("AAEhBOweik6ad9r_QXMENQjcrGbqCr4K", id="no-bot-number"),
     ],
 )
 def test_malformed_token_names_the_variable(token: str) -> None:
