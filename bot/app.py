@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError, TimedOut
@@ -24,7 +23,7 @@ from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, 
 from bot.fairness import PerChatProcessor
 from bot.guided import SessionRunner
 from bot.handlers import session as session_handlers
-from bot.metrics import METRICS_KEY, BotMetrics, add_route
+from bot.metrics import METRICS_KEY, METRICS_RUNNER_KEY, BotMetrics, serve_port
 from bot.retention import Retention
 from bot.sending import broadcast, daily, later, weekly
 from bot.sending.later import Snoozes
@@ -42,7 +41,7 @@ DISPATCHER_KEY = "dispatcher"
 RETENTION_KEY = "retention"
 LATER_KEY = "later"
 WEEKLY_KEY = "weekly"
-_METRICS_RUNNER = "metrics-runner"
+_METRICS_RUNNER = METRICS_RUNNER_KEY
 #: How often the WAL is copied into the database file (SQLite's own checkpoints are off).
 CHECKPOINT_SECONDS = 30
 #: The longest a statement on the event loop waits for another process's lock (seconds).
@@ -182,6 +181,7 @@ async def _post_init(application: BotApplication) -> None:
         "tips: %d added, %d updated, %d retired", synced.added, synced.updated, synced.retired
     )
     await _introduce(application, services.contents)
+    await serve_port(application)
     # Started: from now on the event loop never waits long for a lock (see LOCK_WAIT).
     services.store.wait_for_locks(LOCK_WAIT)
     assert application.job_queue is not None
@@ -202,21 +202,6 @@ async def _post_init(application: BotApplication) -> None:
         application.job_queue.run_once(
             _resume_broadcast, when=1, data=unfinished, name=f"broadcast-{unfinished.id}"
         )
-    settings = services.settings
-    if settings.metrics_port and not settings.webhook_url:
-        runner = web.AppRunner(web.Application(), access_log=None)
-        add_route(runner.app, application.bot_data[METRICS_KEY])
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, settings.listen, settings.metrics_port).start()
-        except OSError as error:  # the port is taken, or the address is not this machine's
-            await runner.cleanup()
-            raise ConfigError(
-                f"BACKCARE_METRICS_PORT: cannot listen on {settings.listen}:"
-                f"{settings.metrics_port} ({error.strerror or error})"
-            ) from None
-        application.bot_data[_METRICS_RUNNER] = runner
-        logger.info("metrics on http://%s:%d/metrics", settings.listen, settings.metrics_port)
     data = application.bot_data
     tick = services.settings.tick_seconds
     # The other jobs: one run at a time; a run that outlasts its interval skips, not queues.

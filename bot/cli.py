@@ -35,8 +35,10 @@ settings (environment variables, or lines NAME=value in a .env file in the worki
   BACKCARE_KEEP_DAYS     days the delivery log and broadcast copies are kept; their daily
                          counts stay (default: 90, at least 7)
   BACKCARE_ADMIN_IDS     comma-separated Telegram user ids allowed to use /stats and /broadcast
-  BACKCARE_METRICS_PORT  polling mode: serve /metrics on this port (webhook mode: next to
-                         /healthz)
+  BACKCARE_METRICS_PORT  serve /metrics on this port of BACKCARE_METRICS_LISTEN
+  BACKCARE_METRICS_LISTEN the address of the metrics port (default: 127.0.0.1)
+  BACKCARE_METRICS_TOKEN /metrics asks for "Authorization: Bearer <it>", and is served on
+                         the webhook's listener too (default: none, only the metrics port)
   BACKCARE_WEBHOOK_URL   webhook mode: the public https:// URL Telegram posts updates to
                          (default: none, long polling)
   BACKCARE_LISTEN        webhook mode: the address to listen on (default: 127.0.0.1)
@@ -142,8 +144,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--metrics-port",
         metavar="N",
-        help="polling mode: serve Prometheus metrics at http://ADDRESS:N/metrics (env "
-        "BACKCARE_METRICS_PORT; webhook mode serves /metrics next to /healthz)",
+        help="serve Prometheus metrics at http://127.0.0.1:N/metrics (env "
+        "BACKCARE_METRICS_PORT; BACKCARE_METRICS_LISTEN changes the address)",
     )
     run.add_argument(
         "--url-path",
