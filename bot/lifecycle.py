@@ -15,15 +15,20 @@ import logging
 import signal
 import sqlite3
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.app import BotApplication, running
+from telegram.ext import Application
+
 from bot.config import Settings
-from bot.webhook import serve
 from storage import is_damaged
+
+if TYPE_CHECKING:
+    from bot.app import BotApplication
 
 logger = logging.getLogger(__name__)
 
+#: Any application: the error handler's context types its own loosely.
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 #: bot_data: what cancels the running bot (set by ``until_stopped``).
 STOP_KEY = "stop"
 #: bot_data: the first error that showed the database damaged while running.
@@ -37,6 +42,10 @@ def run(application: BotApplication, settings: Settings) -> None:
 
 
 async def _serve(application: BotApplication, settings: Settings) -> None:
+    # Imported here: bot.app imports the handlers, and the error handler imports this module.
+    from bot.app import running
+    from bot.webhook import serve
+
     if settings.webhook_url:
         await serve(application, settings)
         return
@@ -66,14 +75,14 @@ async def until_stopped(application: BotApplication, main: Coroutine[Any, Any, N
             loop.remove_signal_handler(each)
 
 
-def stop(application: BotApplication) -> None:
+def stop(application: AnyApplication) -> None:
     """Stop the bot cleanly, as SIGTERM does (nothing when it was not run by ``run``)."""
     cancel: Callable[[], None] | None = application.bot_data.get(STOP_KEY)
     if cancel is not None:
         cancel()
 
 
-def stop_on_damage(application: BotApplication, error: BaseException) -> bool:
+def stop_on_damage(application: AnyApplication, error: BaseException) -> bool:
     """If ``error`` says the database is damaged (SQLITE_CORRUPT, SQLITE_NOTADB), remember
     it and stop the bot: every job and reply would fail on it from now on, and restarting
     cannot mend it (``backcare-bot run`` then exits 3). Returns whether it did."""
@@ -86,7 +95,7 @@ def stop_on_damage(application: BotApplication, error: BaseException) -> bool:
     return True
 
 
-def damage(application: BotApplication) -> sqlite3.DatabaseError | None:
+def damage(application: AnyApplication) -> sqlite3.DatabaseError | None:
     """The error that showed the database damaged while the bot ran, if one did."""
     found: sqlite3.DatabaseError | None = application.bot_data.get(DAMAGE_KEY)
     return found
