@@ -9,9 +9,10 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from aiohttp import web
+import aiohttp
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
@@ -19,7 +20,7 @@ from bot import handlers, jobs
 from bot.config import ConfigError, Settings
 from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, system_clock
 from bot.fairness import PerChatProcessor
-from bot.metrics import METRICS_KEY, BotMetrics, add_route
+from bot.metrics import METRICS_KEY, METRICS_RUNNER_KEY, BotMetrics, serve_port
 from bot.sending.ratelimit import PriorityRateLimiter
 from bot.sending.request import AiohttpRequest
 from content import DEFAULT_LANGUAGE, Content, load_all
@@ -28,7 +29,7 @@ from storage import Store, operators
 logger = logging.getLogger(__name__)
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
-_METRICS_RUNNER = "metrics-runner"
+_METRICS_RUNNER = METRICS_RUNNER_KEY
 #: The longest a statement on the event loop waits for another process's lock (seconds).
 #: Past it, a user's update is answered "busy, send it again", the daily tip waits for the
 #: next tick, and a sent tip's record is written again a little later (sending/patience.py).
@@ -103,8 +104,17 @@ async def running(application: BotApplication, *, polling: bool = False) -> Asyn
     The same lifecycle hooks run in the same order (initialize, post_init, start; then stop,
     post_stop, shutdown, post_shutdown), so the terminal chat and the tests start and stop
     the bot exactly as production does.
+
+    Of Telegram's answers only getMe's (in initialize) can stop the start: a token Telegram
+    refuses, or Telegram out of reach, raises a ConfigError (one line, exit 2); an error
+    answer such as a 5xx is raised as it is. The transport and the rate limiter initialize
+    opened are closed first: Application.shutdown does nothing before initialize finished.
     """
-    await application.initialize()
+    try:
+        await application.initialize()
+    except TelegramError as error:
+        await application.bot.shutdown()
+        raise _start_refused(error, services_of(application).settings) from None
     try:
         if application.post_init is not None:
             await application.post_init(application)
@@ -127,7 +137,7 @@ async def running(application: BotApplication, *, polling: bool = False) -> Asyn
 
 
 async def _post_init(application: BotApplication) -> None:
-    """Migrate the database, load the tips, register the command menu, start the daily job."""
+    """Migrate the database, load the tips, register the command menu, start the jobs."""
     services = services_of(application)
     applied = services.store.migrate()
     if applied:
@@ -152,54 +162,80 @@ async def _post_init(application: BotApplication) -> None:
     logger.info(
         "tips: %d added, %d updated, %d retired", synced.added, synced.updated, synced.retired
     )
-    # The default menu in the default language, and one per other language: a Chinese app
-    # shows Chinese descriptions.
-    for language, each in services.contents.items():
-        await application.bot.set_my_commands(
-            [BotCommand(name, text) for name, text in each.commands.items()],
-            language_code=None if language == DEFAULT_LANGUAGE else language,
-        )
     await _introduce(application, services.contents)
+    await serve_port(application)
     # Started: from now on the event loop never waits long for a lock (see LOCK_WAIT).
     services.store.wait_for_locks(LOCK_WAIT)
-    settings = services.settings
-    if settings.metrics_port and not settings.webhook_url:
-        runner = web.AppRunner(web.Application(), access_log=None)
-        add_route(runner.app, application.bot_data[METRICS_KEY])
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, settings.listen, settings.metrics_port).start()
-        except OSError as error:  # the port is taken, or the address is not this machine's
-            await runner.cleanup()
-            raise ConfigError(
-                f"BACKCARE_METRICS_PORT: cannot listen on {settings.listen}:"
-                f"{settings.metrics_port} ({error.strerror or error})"
-            ) from None
-        application.bot_data[_METRICS_RUNNER] = runner
-        logger.info("metrics on http://%s:%d/metrics", settings.listen, settings.metrics_port)
     # Every job, in one table (bot/jobs/__init__.py).
     jobs.schedule(application)
 
 
 async def _introduce(application: BotApplication, contents: Mapping[str, Content]) -> None:
-    """Set what Telegram shows about the bot, per language: the description in the empty
-    chat before /start, and the short one on its profile and with a shared link. Each is
-    read first and set only when it differs, so a start sets nothing that is already there."""
+    """Set what Telegram shows about the bot, per language: the command menu, the
+    description in the empty chat before /start, and the short one on its profile and with
+    a shared link. Each description is read first and set only when it differs, so a start
+    sets nothing that is already there.
+
+    All of it is cosmetic, so best effort: the first call Telegram refuses or does not
+    answer ends it with one line in the log, and the next start tries again.
+    """
     bot = application.bot
     if not bot.supports_inline_queries:
         logger.info(
             "inline mode is off: turn it on in @BotFather (/setinline) so users can send "
             "technique cards to a helper from any chat"
         )
-    for language, content in contents.items():
-        code = None if language == DEFAULT_LANGUAGE else language
-        description, short = content.profile["description"], content.profile["short_description"]
-        if (await bot.get_my_description(language_code=code)).description != description:
-            await bot.set_my_description(description, language_code=code)
-            logger.info("bot description set (%s)", language)
-        if (await bot.get_my_short_description(language_code=code)).short_description != short:
-            await bot.set_my_short_description(short, language_code=code)
-            logger.info("bot short description set (%s)", language)
+    method = "setMyCommands"
+    try:
+        # The default menu in the default language, and one per other language: a Chinese
+        # app shows Chinese descriptions.
+        for language, content in contents.items():
+            code = None if language == DEFAULT_LANGUAGE else language
+            commands = [BotCommand(name, text) for name, text in content.commands.items()]
+            method = "setMyCommands"
+            await bot.set_my_commands(commands, language_code=code)
+        for language, content in contents.items():
+            code = None if language == DEFAULT_LANGUAGE else language
+            description, short = (
+                content.profile["description"],
+                content.profile["short_description"],
+            )
+            method = "getMyDescription"
+            if (await bot.get_my_description(language_code=code)).description != description:
+                method = "setMyDescription"
+                await bot.set_my_description(description, language_code=code)
+                logger.info("bot description set (%s)", language)
+            method = "getMyShortDescription"
+            current = (await bot.get_my_short_description(language_code=code)).short_description
+            if current != short:
+                method = "setMyShortDescription"
+                await bot.set_my_short_description(short, language_code=code)
+                logger.info("bot short description set (%s)", language)
+    except TelegramError as error:
+        logger.warning(
+            "%s failed (%s: %s): the command menu or the bot's descriptions may be out of "
+            "date; the next start tries again",
+            method,
+            type(error).__name__,
+            error,
+        )
+
+
+def _start_refused(error: TelegramError, settings: Settings) -> Exception:
+    """What to raise when getMe fails at start: a one-line ConfigError when the token is
+    refused or Telegram is out of reach (restarting will not help), else ``error``."""
+    if isinstance(error, InvalidToken):
+        return ConfigError(
+            "Telegram refused TELEGRAM_BOT_TOKEN: copy the token again from @BotFather "
+            "(/mybots, API Token); a token revoked there stops working at once"
+        )
+    if isinstance(error, TimedOut) or isinstance(error.__cause__, aiohttp.ClientError):
+        reason = str(error).replace(settings.token, "[REDACTED]") if settings.token else error
+        return ConfigError(
+            f"cannot reach Telegram at {settings.api_base_url} ({reason}): check the network "
+            "and TELEGRAM_API_BASE_URL"
+        )
+    return error
 
 
 async def _tell_flooding_chat(application: BotApplication, update: Update, first: bool) -> None:

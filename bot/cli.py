@@ -10,11 +10,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from telegram import Update
+from telegram.error import TelegramError
 
-from bot import logs
+from bot import lifecycle, logs
 from bot.app import build_application
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, check_db_path
 from content import LANGUAGES, ContentError
 from storage import NewerDatabase, is_damaged
 
@@ -35,8 +35,10 @@ settings (environment variables, or lines NAME=value in a .env file in the worki
   BACKCARE_KEEP_DAYS     days the delivery log and broadcast copies are kept; their daily
                          counts stay (default: 90, at least 7)
   BACKCARE_ADMIN_IDS     comma-separated Telegram user ids allowed to use /stats and /broadcast
-  BACKCARE_METRICS_PORT  polling mode: serve /metrics on this port (webhook mode: next to
-                         /healthz)
+  BACKCARE_METRICS_PORT  serve /metrics on this port of BACKCARE_METRICS_LISTEN
+  BACKCARE_METRICS_LISTEN the address of the metrics port (default: 127.0.0.1)
+  BACKCARE_METRICS_TOKEN /metrics asks for "Authorization: Bearer <it>", and is served on
+                         the webhook's listener too (default: none, only the metrics port)
   BACKCARE_WEBHOOK_URL   webhook mode: the public https:// URL Telegram posts updates to
                          (default: none, long polling)
   BACKCARE_LISTEN        webhook mode: the address to listen on (default: 127.0.0.1)
@@ -142,8 +144,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--metrics-port",
         metavar="N",
-        help="polling mode: serve Prometheus metrics at http://ADDRESS:N/metrics (env "
-        "BACKCARE_METRICS_PORT; webhook mode serves /metrics next to /healthz)",
+        help="serve Prometheus metrics at http://127.0.0.1:N/metrics (env "
+        "BACKCARE_METRICS_PORT; BACKCARE_METRICS_LISTEN changes the address)",
     )
     run.add_argument(
         "--url-path",
@@ -286,6 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         flags |= {"TELEGRAM_BOT_TOKEN": "0:local-chat", "BACKCARE_DB": str(args.db or _CHAT_DB)}
     try:
         settings = Settings.from_env(require_token=args.command == "run", overrides=flags)
+        if args.command in ("run", "chat"):
+            check_db_path(settings.db_path)
     except ConfigError as error:
         print(f"backcare-bot: {error}", file=sys.stderr)
         return 2
@@ -313,7 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return asyncio.run(chat(settings, language_code=args.lang))
         # From here on the token is known: keep it out of every log line and traceback.
-        secrets = [settings.token, settings.secret_token or ""]
+        secrets = [settings.token, settings.secret_token or "", settings.metrics_token or ""]
         logs.configure(settings.log_level, secrets=secrets, fmt=settings.log_format)
         application = build_application(settings)
     except ContentError as error:
@@ -328,15 +332,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return UNUSABLE_DATABASE
     logger.info("starting; database %s", settings.db_path)
     try:
-        if settings.webhook_url:
-            from bot.webhook import run_webhook
-
-            run_webhook(application, settings)
-        else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
-    except ConfigError as error:  # found only once running, e.g. a metrics port in use
+        lifecycle.run(application, settings)
+    except ConfigError as error:  # found only once running, e.g. a token Telegram refuses
         print(f"backcare-bot: {error}", file=sys.stderr)
         return 2
+    except TelegramError as error:  # getMe answered with an error: Telegram's, may pass
+        reason = str(error).replace(settings.token, logs.REDACTED)
+        print(f"backcare-bot: Telegram failed at start ({reason}); try again", file=sys.stderr)
+        return 1
     except Exception as error:
         if (unusable := _unusable_database(error, settings.db_path)) is not None:
             print(unusable, file=sys.stderr)
@@ -345,19 +348,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         # keeps the token out of it.
         logger.critical("the bot stopped on an error", exc_info=True)
         return 1
+    if (damaged := lifecycle.damage(application)) is not None:
+        print(_unusable_database(damaged, settings.db_path, running=True), file=sys.stderr)
+        return UNUSABLE_DATABASE
     logger.info("stopped")
     return 0
 
 
-def _unusable_database(error: BaseException, path: Path) -> str | None:
+def _unusable_database(error: BaseException, path: Path, *, running: bool = False) -> str | None:
     """The one line to print when ``error`` means the database cannot be used as it is (not
-    a database, damaged, or migrated by a newer version), else None."""
+    a database, damaged, or migrated by a newer version), else None. ``running``: found
+    after the start, so the bot stopped."""
     if isinstance(error, NewerDatabase):
         return f"backcare-bot: {error}"
     if is_damaged(error):
+        found = (
+            "was found damaged while running, so the bot stopped"
+            if running
+            else ("is not a usable database")
+        )
         return (
-            f"backcare-bot: {path} is not a usable database ({error}); "
-            "see `backcare-bot db check`, and restore a backup"
+            f"backcare-bot: {path} {found} ({error}); see `backcare-bot db check`, and "
+            "restore a backup (README: Back up)"
         )
     return None
 

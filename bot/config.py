@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,12 @@ DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 #: Telegram allows about 30 messages a second in bulk; 25 leaves room for replies.
 DEFAULT_SEND_RATE = 25.0
 DEFAULT_MAX_IN_FLIGHT = 16
+#: What @BotFather gives: the bot's id, a colon, then letters, digits, - and _ (about 35).
+#: README's example (123456789:AAE…) fails it, so a pasted placeholder is refused before
+#: any request; a token of the right shape that Telegram refuses is found by getMe.
+_TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
+#: A bearer token for /metrics: long enough that guessing it is hopeless.
+MIN_METRICS_TOKEN = 16
 
 
 class ConfigError(ValueError):
@@ -57,9 +64,12 @@ class Settings:
     listen: str = "127.0.0.1"
     port: int = 8443
     url_path: str | None = None
-    #: Polling mode: serve /metrics on this port of ``listen`` (webhook mode serves it next
-    #: to /healthz); None: not served.
+    #: Serve /metrics on this port of ``metrics_listen`` (both modes); None: not served.
     metrics_port: int | None = None
+    metrics_listen: str = "127.0.0.1"
+    #: When set, /metrics asks for ``Authorization: Bearer <it>`` wherever it is served, and
+    #: is served on the webhook's listener too; unset, only on the metrics port.
+    metrics_token: str | None = field(default=None, repr=False)
     #: Telegram sends it in X-Telegram-Bot-Api-Secret-Token; other requests are refused.
     secret_token: str | None = field(default=None, repr=False)
     #: How much to log (one of logs.LEVELS) and how (one of logs.FORMATS).
@@ -106,9 +116,10 @@ class Settings:
                 "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather in Telegram "
                 "and set it in the environment or in a .env file"
             )
-        if any(c.isspace() or c == "/" for c in token):
+        if token and not _TOKEN_SHAPE.fullmatch(token):
             raise ConfigError(
-                "TELEGRAM_BOT_TOKEN looks wrong: it is the '123456:ABC…' text from @BotFather"
+                "TELEGRAM_BOT_TOKEN looks wrong: paste the whole token @BotFather sent (the "
+                "bot's number, a colon, then about 35 letters, digits, - and _), not an example"
             )
         timezone_value = env.get("BACKCARE_TIMEZONE", "UTC").strip() or "UTC"
         default_timezone = schedule.parse_timezone(timezone_value)
@@ -214,4 +225,39 @@ def _webhook(env: Mapping[str, str]) -> dict[str, Any]:
         "url_path": path,
         "secret_token": secret,
         "metrics_port": _number(env, "BACKCARE_METRICS_PORT", 0, int, 0, 65535) or None,
+        "metrics_listen": env.get("BACKCARE_METRICS_LISTEN", "").strip() or "127.0.0.1",
+        "metrics_token": _metrics_token(env),
     }
+
+
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    """Read BACKCARE_METRICS_TOKEN: printable ASCII without spaces, at least 16 long."""
+    token = env.get("BACKCARE_METRICS_TOKEN", "").strip() or None
+    if token is not None and not (
+        len(token) >= MIN_METRICS_TOKEN
+        and all(c.isascii() and c.isprintable() and not c.isspace() for c in token)
+    ):
+        raise ConfigError(
+            f"BACKCARE_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN} characters of "
+            "ASCII without spaces, e.g. from `openssl rand -hex 32`"
+        )
+    return token
+
+
+def check_db_path(path: Path) -> None:
+    """Check that ``path`` can be the database file: not a folder, in a folder that exists.
+
+    Raises:
+        ConfigError: naming BACKCARE_DB and what is wrong with it.
+    """
+    if path.is_dir():
+        raise ConfigError(
+            f"BACKCARE_DB={str(path)!r} is a folder: name a file in it, e.g. "
+            f"{str(path / 'backcare.db')!r}"
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise ConfigError(
+            f"BACKCARE_DB={str(path)!r}: the folder {str(folder)!r} does not exist; create it "
+            "(owned by the bot's user) or name a file in a folder that does"
+        )

@@ -5,23 +5,32 @@ rate limiter 429s, the update processor drops and handling time); ``BotCollector
 and the database's gauges, when Prometheus scrapes. Labels name outcomes and states only:
 never a chat id, never anything a user typed.
 
-Served next to /healthz in webhook mode, and on ``--metrics-port`` (127.0.0.1) in polling mode.
+Served on ``--metrics-port`` (127.0.0.1 by default) in both modes, and next to /healthz on
+the webhook's listener only when a bearer token is set (BACKCARE_METRICS_TOKEN), which every
+/metrics then asks for.
+
+``TelegramHealth`` is how the bot sees Telegram: the transport reports every call's answer
+to it; /healthz and ``backcare_telegram_up`` read it.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 from collections.abc import Iterator
 from typing import Any
 
 from aiohttp import web
-from prometheus_client import CollectorRegistry, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from bot.config import ConfigError
 from bot.context import services_of
-from bot.jobs import DISPATCHER_KEY, RETENTION_KEY
+from bot.jobs import DISPATCHER_KEY, LATER_KEY, RETENTION_KEY, SESSIONS_KEY, WEEKLY_KEY
+from bot.sending.outcome import Outcome
+from bot.sending.request import AiohttpRequest
 from storage import operators
 
 logger = logging.getLogger(__name__)
@@ -33,10 +42,66 @@ BACKLOG_CAP = 100_000
 #: Update handling time buckets (seconds): replies are tens of milliseconds; a chart more.
 HANDLING_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 METRICS_KEY = "metrics"
+#: bot_data: the metrics port's server, stopped by post_shutdown.
+METRICS_RUNNER_KEY = "metrics-runner"
+#: Bot API calls in a row that must fail (no answer, or a 5xx) before Telegram counts as
+#: down: /healthz 503, backcare_telegram_up 0. One network hiccup fails every request in
+#: flight at once, up to BACKCARE_MAX_IN_FLIGHT daily tips (16 by default) and the replies
+#: beside them, and the next ones usually work: 20 in a row with no success between them
+#: outlasts such a burst, and an outage during a fan-out reaches it within seconds. A quiet
+#: bot makes few calls, so it may take longer to notice; any success resets the count.
+FAILURES_DOWN = 20
+
+
+class TelegramHealth:
+    """Whether Telegram takes the bot's calls, from the answers to them (``observe``)."""
+
+    def __init__(self) -> None:
+        self.failures_in_a_row = 0
+        self.token_refused = False
+        self.last_failure = ""
+
+    def observe(self, status: int | None) -> None:
+        """One call's answer: its HTTP status, or None when none came (timeout, refused or
+        dropped connection)."""
+        if status == 401:
+            # The token revoked (or replaced) in @BotFather: nothing will work. 403 is not
+            # counted: Telegram answers it for one chat (a user who blocked the bot), so it
+            # says nothing about the token.
+            self.token_refused = True
+        elif status is None or status >= 500:
+            self.failures_in_a_row += 1
+            self.last_failure = "no answer" if status is None else str(status)
+        else:  # Telegram answered: 2xx, or a refusal of this one call (400, 403, 429)
+            self.failures_in_a_row = 0
+            self.token_refused = False
+
+    @property
+    def state(self) -> str:
+        """ "ok", "token refused" or "failing"."""
+        if self.token_refused:
+            return "token refused"
+        return "failing" if self.failures_in_a_row >= FAILURES_DOWN else "ok"
+
+    @property
+    def problem(self) -> str | None:
+        """What is wrong, in one line for /healthz; None when nothing is."""
+        if self.token_refused:
+            return (
+                "Telegram refuses the token (401 Unauthorized): it was revoked or replaced in "
+                "@BotFather; set the new one in TELEGRAM_BOT_TOKEN and restart"
+            )
+        if self.failures_in_a_row >= FAILURES_DOWN:
+            return f"the last {self.failures_in_a_row} Bot API calls failed ({self.last_failure})"
+        return None
 
 
 class BotMetrics:
-    """The registry of one bot, and the instruments the bot's parts update."""
+    """The registry of one bot, and the instruments the bot's parts update.
+
+    What the jobs count (sessions running, session edits, tips sent again after Later,
+    weekly look backs sent) is read from the jobs at each scrape (``BotCollector``).
+    """
 
     def __init__(self) -> None:
         # Not auto_describe: that would run the collector (and its queries) at start-up.
@@ -47,10 +112,22 @@ class BotMetrics:
             buckets=HANDLING_BUCKETS,
             registry=self.registry,
         )
+        self.telegram = TelegramHealth()
+        up = Gauge(
+            "backcare_telegram_up",
+            "Whether Telegram takes the bot's calls: 0 when it refuses the token or the last "
+            f"{FAILURES_DOWN} calls failed (as /healthz).",
+            registry=self.registry,
+        )
+        up.set_function(lambda: 0 if self.telegram.problem else 1)
 
     def attach(self, application: Any) -> None:
-        """Read the application's parts on every scrape."""
+        """Read the application's parts on every scrape, and see every answer its Bot API
+        transport gets (for ``telegram``)."""
         self.registry.register(BotCollector(application))
+        request = application.bot.request
+        if isinstance(request, AiohttpRequest):
+            request.on_answer = self.telegram.observe
 
     def exposition(self) -> bytes:
         """The current metrics in the text format."""
@@ -77,6 +154,29 @@ class BotCollector(Collector):
             tips.add_metric([outcome], count)
         tips.add_metric(["skipped_missed_day"], store.skipped_days)
         yield tips
+        jobs = application.bot_data
+        runner = jobs[SESSIONS_KEY]
+        yield GaugeMetricFamily(
+            "backcare_sessions_active", "Guided sessions running now.", value=runner.active
+        )
+        for name, help_text, count in (
+            (
+                "backcare_session_edits",
+                "Guided-session messages edited (steps and countdowns), since the start.",
+                runner.edits[Outcome.SENT],
+            ),
+            (
+                "backcare_snoozes_sent",
+                "Tips sent again after Later, since the start.",
+                jobs[LATER_KEY].sent,
+            ),
+            (
+                "backcare_weekly_sent",
+                "Weekly look backs sent, since the start.",
+                jobs[WEEKLY_KEY].sent,
+            ),
+        ):
+            yield CounterMetricFamily(name, help_text, value=count)
 
         limiter = application.bot.rate_limiter
         yield CounterMetricFamily(
@@ -154,6 +254,9 @@ class BotCollector(Collector):
 
 async def serve_metrics(request: web.Request) -> web.Response:
     """The aiohttp route: the text format, built on the event loop (it reads the database)."""
+    token = request.app[_TOKEN]
+    if token is not None and not _bearer_is(request, token):
+        return web.Response(status=401, headers={"WWW-Authenticate": "Bearer"})
     metrics: BotMetrics = request.app[_METRICS]
     started = time.perf_counter()
     body = metrics.exposition()
@@ -161,10 +264,44 @@ async def serve_metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
+def _bearer_is(request: web.Request, token: str) -> bool:
+    """Whether the request carries ``Authorization: Bearer <token>``, compared in constant
+    time as bytes (a header may hold any bytes: never an encoding error)."""
+    sent = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
+    return hmac.compare_digest(sent, b"Bearer " + token.encode())
+
+
 _METRICS: web.AppKey[BotMetrics] = web.AppKey("metrics", BotMetrics)
+_TOKEN: web.AppKey[str | None] = web.AppKey("metrics-token")
 
 
-def add_route(app: web.Application, metrics: BotMetrics) -> None:
-    """Serve ``metrics`` at /metrics on ``app``."""
+def add_route(app: web.Application, metrics: BotMetrics, token: str | None) -> None:
+    """Serve ``metrics`` at /metrics on ``app``; with ``token``, only to requests that
+    carry it as a bearer token."""
     app[_METRICS] = metrics
+    app[_TOKEN] = token
     app.router.add_get(METRICS_PATH, serve_metrics)
+
+
+async def serve_port(application: Any) -> None:
+    """Serve /metrics on the metrics port, if one is set (stopped by post_shutdown).
+
+    Raises:
+        ConfigError: the port is taken, or the address is not this machine's.
+    """
+    settings = services_of(application).settings
+    if not settings.metrics_port:
+        return
+    runner = web.AppRunner(web.Application(), access_log=None)
+    add_route(runner.app, application.bot_data[METRICS_KEY], settings.metrics_token)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.metrics_listen, settings.metrics_port).start()
+    except OSError as error:
+        await runner.cleanup()
+        raise ConfigError(
+            f"BACKCARE_METRICS_PORT: cannot listen on {settings.metrics_listen}:"
+            f"{settings.metrics_port} ({error.strerror or error})"
+        ) from None
+    application.bot_data[METRICS_RUNNER_KEY] = runner
+    logger.info("metrics on http://%s:%d/metrics", settings.metrics_listen, settings.metrics_port)

@@ -8,12 +8,10 @@ the server has room for a health route PTB's built-in webhook server lacks.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import json
 import logging
 import secrets
-import signal
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -63,7 +61,9 @@ def web_app(application: BotApplication, secret: str, started: datetime) -> web.
     app[_STARTED] = started
     app.router.add_post(url_path(settings), _update)
     app.router.add_get(HEALTH_PATH, _health)
-    add_route(app, application.bot_data[METRICS_KEY])
+    # This listener is the one a public proxy forwards to: /metrics only with a token.
+    if settings.metrics_token:
+        add_route(app, application.bot_data[METRICS_KEY], settings.metrics_token)
     return app
 
 
@@ -111,27 +111,6 @@ async def serve(
             await runner.cleanup()
 
 
-def run_webhook(application: BotApplication, settings: Settings) -> None:
-    """Run ``serve`` until SIGINT or SIGTERM, then stop cleanly (the command's webhook mode)."""
-    asyncio.run(_until_signal(application, settings))
-
-
-async def _until_signal(application: BotApplication, settings: Settings) -> None:
-    loop = asyncio.get_running_loop()
-    task = asyncio.create_task(serve(application, settings))
-
-    def stop() -> None:
-        # One cancel only: a second signal must not interrupt the clean stop (systemd's
-        # TimeoutStopSec and SIGKILL remain for a stop that hangs).
-        if not task.cancelling():
-            task.cancel()
-
-    for each in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(each, stop)
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
 async def _update(request: web.Request) -> web.Response:
     """Check the secret, then queue the update for the Application."""
     sent = request.headers.get(SECRET_HEADER, "")
@@ -161,8 +140,9 @@ async def _update(request: web.Request) -> web.Response:
 
 
 async def _health(request: web.Request) -> web.Response:
-    """200 when the database answers and the daily-tip job finished a run (or claimed a
-    batch of a long one) within ``STALE_INTERVALS`` ticks; else 503 with the reasons."""
+    """200 when the database answers, the daily-tip job finished a run (or claimed a batch
+    of a long one) within ``STALE_INTERVALS`` ticks, and Telegram takes the bot's calls (see
+    ``bot.metrics.TelegramHealth``); else 503 with the reasons."""
     application: BotApplication = request.app[_APPLICATION]
     services = services_of(application)
     now = services.clock()
@@ -181,9 +161,13 @@ async def _health(request: web.Request) -> web.Response:
     job_ok = now - since <= timedelta(seconds=STALE_INTERVALS * services.settings.tick_seconds)
     if not job_ok:
         logger.warning("health check: no daily-tip run finished since %s", since.isoformat())
+    telegram = application.bot_data[METRICS_KEY].telegram
+    if (telegram_problem := telegram.problem) is not None:
+        logger.warning("health check: %s", telegram_problem)
     problems = [
         *([] if database_ok else ["the database does not answer"]),
         *([] if job_ok else [f"no daily-tip run finished in {STALE_INTERVALS} ticks"]),
+        *([] if telegram_problem is None else [telegram_problem]),
     ]
     body = {
         "status": "unhealthy" if problems else "ok",
@@ -191,6 +175,8 @@ async def _health(request: web.Request) -> web.Response:
         "database": "ok" if database_ok else "error",
         "delivery_job": "ok" if job_ok else "stale",
         "delivery_job_last_finished": last.isoformat() if last else None,
+        "telegram": telegram.state,
+        "telegram_failures_in_a_row": telegram.failures_in_a_row,
         "quarantined_rows": quarantined,
         "oldest_due_seconds": None if oldest is None else int(oldest.total_seconds()),
         "now": now.isoformat(),

@@ -30,6 +30,10 @@ class FakeBotApi:
         #: "reset" (connection dropped).
         self.faults: dict[int, list[str]] = {}
         self.injected: list[tuple[int, str]] = []
+        #: Methods answered with a fault on every call until removed, e.g.
+        #: ``{"getMyDescription": "400"}``: the faults above, "401" (the token refused) and
+        #: "404" (a method this server lacks).
+        self.refuse: dict[str, str] = {}
         self.timeout_delay = 2.0
         #: Called with the chat id before each sendMessage or sendPhoto is answered.
         self.on_send: Callable[[int], None] | None = None
@@ -72,6 +76,8 @@ class FakeBotApi:
                 else:
                     params[key] = value if key in _STRING_PARAMS else _decode(str(value))
         method = request.match_info["method"]
+        if method in self.refuse:
+            return await self._fault(request, self.refuse[method])
         if method.lower() in _FAULTY_METHODS and self.on_send is not None:
             self.on_send(int(params.get("chat_id", 0)))
         if method.lower() in _FAULTY_METHODS:
@@ -93,6 +99,10 @@ class FakeBotApi:
         if fault.startswith("429"):
             seconds = int(fault.partition(":")[2] or 1)
             return _error(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+        if fault == "401":
+            return _error(401, "Unauthorized")
+        if fault == "404":
+            return _error(404, "Not Found")  # what Telegram answers to a method it lacks
         if fault == "403":
             return _error(403, "Forbidden: bot was blocked by the user")
         if fault == "400 chat not found":

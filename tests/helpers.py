@@ -305,3 +305,22 @@ OUTCOMES = (
     (SessionState.PAIN_STOP, None),
     (SessionState.ENDED, None),
 )
+
+
+def damage_table(path: Path, table: str = "subscribers") -> None:
+    """Overwrite the first page of ``table`` on disk, as a failing disk or a stray write
+    would, while the bot may have the file open: its next read of the table finds SQLite's
+    "database disk image is malformed"."""
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the table's pages are in the file
+        (root,) = db.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = ?", [table]
+        ).fetchone()
+        (size,) = db.execute("PRAGMA page_size").fetchone()
+    with path.open("r+b") as file:
+        file.seek((root - 1) * size)
+        file.write(b"\xff" * size)
+    # A write from another connection: every open connection drops its cached pages.
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE damage_marker (x)")
+        db.commit()

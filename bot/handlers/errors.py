@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
+from bot.lifecycle import stop_on_damage
 from storage import is_busy
 
 logger = logging.getLogger(__name__)
@@ -21,10 +22,13 @@ _APOLOGISED = "apologised"
 async def on_error(update: object, context: BotContext) -> None:
     """Log an exception raised while handling an update and send one short apology.
 
-    Another process holding the database's lock is not a fault: the user is asked to send
-    it again in a minute. An update whose handlers fail twice (say, the command and the
-    language bookkeeping after it) gets one apology, never two.
+    A damaged database stops the bot (``bot.lifecycle.stop_on_damage``): jobs' errors come
+    here too. Another process holding the database's lock is not a fault: the user is asked
+    to send it again in a minute. An update whose handlers fail twice (say, the command and
+    the language bookkeeping after it) gets one apology, never two.
     """
+    if context.error is not None and stop_on_damage(context.application, context.error):
+        return  # the bot stops and `run` says why (exit 3); a reply would fail on it too
     busy = is_busy(context.error) if context.error else False
     # Only the exception is logged: update contents (what the user typed) stay out of logs.
     if busy:

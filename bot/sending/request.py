@@ -7,6 +7,7 @@ fraction of that. PTB's own extension point (BaseRequest) keeps the rest of the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -35,6 +36,9 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        #: Called with the HTTP status of every answer, or None when none came (a timeout,
+        #: a refused or dropped connection): how /healthz sees Telegram (bot.metrics).
+        self.on_answer: Callable[[int | None], None] | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -91,8 +95,16 @@ class AiohttpRequest(BaseRequest):
             body = form
         try:
             async with self._session.request(method, url, data=body, timeout=timeout) as response:
-                return response.status, await response.read()
+                answer = await response.read()
         except TimeoutError as error:
+            self._answered(None)
             raise TimedOut from error
         except aiohttp.ClientError as error:
+            self._answered(None)
             raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+        self._answered(response.status)
+        return response.status, answer
+
+    def _answered(self, status: int | None) -> None:
+        if self.on_answer is not None:
+            self.on_answer(status)

@@ -43,6 +43,9 @@ def test_token_is_stripped() -> None:
     [
         pytest.param("123456:ABC DEF", id="inner-space"),
         pytest.param("https://api.telegram.org/bot123456:ABC", id="url"),
+        pytest.param("123456789:AAE…", id="readme-placeholder"),
+        pytest.param("123456789:AAE...", id="placeholder-with-dots"),
+        pytest.param("AAEhBOweik6ad9r_QXMENQjcrGbqCr4K", id="no-bot-number"),
     ],
 )
 def test_malformed_token_names_the_variable(token: str) -> None:
@@ -218,3 +221,28 @@ def test_the_retention_window_is_90_days_unless_set() -> None:
 def test_a_retention_window_under_a_week_or_not_whole_days_is_refused(raw: str) -> None:
     with pytest.raises(ConfigError, match=r"BACKCARE_KEEP_DAYS=.* from 7 to 36500"):
         Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x", "BACKCARE_KEEP_DAYS": raw})
+
+
+def test_metrics_are_on_loopback_without_a_token_unless_set() -> None:
+    settings = from_env(BACKCARE_METRICS_PORT="9100")
+    assert (settings.metrics_port, settings.metrics_listen) == (9100, "127.0.0.1")
+    assert settings.metrics_token is None
+
+
+def test_the_metrics_token_is_kept_out_of_repr() -> None:
+    token = "0123456789abcdef-metrics"
+    settings = from_env(BACKCARE_METRICS_TOKEN=token)
+    assert settings.metrics_token == token and token not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param("short", id="too-short"),
+        pytest.param("0123456789 abcdefgh", id="inner-space"),
+        pytest.param("0123456789abcdefé", id="not-ascii"),
+    ],
+)
+def test_a_weak_or_unsendable_metrics_token_names_the_variable(token: str) -> None:
+    with pytest.raises(ConfigError, match="BACKCARE_METRICS_TOKEN"):
+        from_env(BACKCARE_METRICS_TOKEN=token)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from pathlib import Path
 
 import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from telegram.error import TelegramError
 
 from bot.context import services_of
 from bot.jobs.daily import JOB_NAME
@@ -22,9 +24,19 @@ CHATS = [424_201, 424_202, 424_203]
 Samples = dict[str, dict[tuple[tuple[str, str], ...], float]]
 
 
-async def scrape(url: str) -> tuple[str, Samples]:
+#: BACKCARE_METRICS_TOKEN in these tests: /metrics on the webhook's listener needs one.
+TOKEN = "metrics-token-0123456789abcdef"
+BEARER = {"Authorization": f"Bearer {TOKEN}"}
+
+
+async def status_of(url: str, headers: dict[str, str] | None = None) -> int:
+    async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as response:
+        return response.status
+
+
+async def scrape(url: str, headers: dict[str, str] | None = BEARER) -> tuple[str, Samples]:
     """The body, and every sample as {name: {labels: value}}."""
-    async with aiohttp.ClientSession() as session, session.get(url) as response:
+    async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as response:
         assert response.status == 200
         assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
         body = await response.text()
@@ -42,7 +54,7 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 async def test_metrics_count_tips_and_read_the_database(
     fake: FakeBotApi, tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with webhook_bot(fake, tmp_path, clock) as (application, base):
+    async with webhook_bot(fake, tmp_path, clock, metrics_token=TOKEN) as (application, base):
         for chat in CHATS:
             assert await post(base + "/hook", message(fake, chat, "/subscribe"), SECRET) == 200
         await fake.wait_for(lambda: all(fake.api.sent(chat) for chat in CHATS))
@@ -66,6 +78,11 @@ async def test_metrics_count_tips_and_read_the_database(
     assert value(after, "backcare_telegram_429_total") == 0
     assert value(after, "backcare_updates_dropped_total") == 0
     assert value(after, "backcare_dispatch_last_finished_seconds") == 0
+    assert value(after, "backcare_telegram_up") == 1
+    # Defined here, counted by the jobs.
+    assert value(after, "backcare_sessions_active") == 0
+    for counter in ("session_edits", "snoozes_sent", "weekly_sent"):
+        assert value(after, f"backcare_{counter}_total") == 0
     # Every update handled was timed.
     assert value(after, "backcare_update_handling_seconds_count") >= len(CHATS)
     # No chat id anywhere: not in a label, not in the text.
@@ -77,7 +94,7 @@ async def test_metrics_count_tips_and_read_the_database(
 async def test_metrics_still_answer_when_the_database_does_not(
     fake: FakeBotApi, tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with webhook_bot(fake, tmp_path, clock) as (application, base):
+    async with webhook_bot(fake, tmp_path, clock, metrics_token=TOKEN) as (application, base):
 
         def broken(*args: object, **kwargs: object) -> int:
             raise OSError("disk gone")
@@ -94,12 +111,69 @@ async def test_polling_mode_serves_metrics_on_its_own_port(make_harness: MakeHar
     async with bot.running():
         await bot.fake.wait_call("setMyCommands")
         await bot.say("/help")
-        _, samples = await scrape(f"http://127.0.0.1:{port}/metrics")
+        _, samples = await scrape(f"http://127.0.0.1:{port}/metrics", headers=None)
         assert value(samples, "backcare_update_handling_seconds_count") >= 1
         assert value(samples, "backcare_database_up") == 1
     # Stopped with the bot.
     with pytest.raises(aiohttp.ClientConnectionError):
+        await scrape(f"http://127.0.0.1:{port}/metrics", headers=None)
+
+
+async def test_the_webhook_listener_serves_no_metrics_without_a_token(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    """The webhook's listener is what the public proxy forwards to."""
+    async with webhook_bot(fake, tmp_path, clock) as (_, base):
+        assert await status_of(base + "/metrics") == 404
+        assert await status_of(base + "/metrics", BEARER) == 404
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        pytest.param(None, id="none"),
+        pytest.param(f"Bearer {TOKEN}x", id="wrong"),
+        pytest.param(f"Basic {TOKEN}", id="not-bearer"),
+        pytest.param("Bearer \udcff", id="undecodable"),
+    ],
+)
+async def test_with_a_token_metrics_on_the_webhook_listener_need_it(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock, authorization: str | None
+) -> None:
+    async with webhook_bot(fake, tmp_path, clock, metrics_token=TOKEN) as (_, base):
+        headers = None if authorization is None else {"Authorization": authorization}
+        assert await status_of(base + "/metrics", headers) == 401
+        await scrape(base + "/metrics")  # with it: 200
+
+
+async def test_webhook_mode_serves_metrics_on_the_metrics_port(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    port = free_port()
+    async with webhook_bot(fake, tmp_path, clock, metrics_port=port) as (_, base):
+        _, samples = await scrape(f"http://127.0.0.1:{port}/metrics", headers=None)
+        assert value(samples, "backcare_database_up") == 1
+        assert await status_of(base + "/metrics") == 404
+
+
+async def test_a_token_guards_the_metrics_port_too(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    port = free_port()
+    async with webhook_bot(fake, tmp_path, clock, metrics_port=port, metrics_token=TOKEN):
+        assert await status_of(f"http://127.0.0.1:{port}/metrics") == 401
         await scrape(f"http://127.0.0.1:{port}/metrics")
+
+
+async def test_telegram_up_follows_the_bot_api_calls(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with webhook_bot(fake, tmp_path, clock, metrics_token=TOKEN) as (application, base):
+        assert value((await scrape(base + "/metrics"))[1], "backcare_telegram_up") == 1
+        fake.token = "987:revoked"  # Telegram answers 401 from now on: the token was revoked
+        with contextlib.suppress(TelegramError):
+            await application.bot.send_message(7, "hello")
+        assert value((await scrape(base + "/metrics"))[1], "backcare_telegram_up") == 0
 
 
 async def test_a_metrics_port_in_use_is_one_line_and_exit_2(

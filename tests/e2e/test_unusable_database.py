@@ -8,6 +8,7 @@ failures still exit 1, which it does restart on.
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from pathlib import Path
 
@@ -87,9 +88,19 @@ async def test_one_line_and_exit_3(
         assert "backcare-bot db check" in lines[0]
 
 
-def test_an_ordinary_failure_still_exits_1(tmp_path: Path) -> None:
-    """Telegram unreachable (nothing listens on port 9): a failure restarting can fix."""
+async def test_an_ordinary_failure_still_exits_1(fake: FakeBotApi, tmp_path: Path) -> None:
+    """Telegram answering 500 to getMe: a failure restarting can fix."""
     db = tmp_path / "bot.db"
     good_database(db)
-    result = run(tmp_path, db, "http://127.0.0.1:9/bot")
-    assert result.returncode == 1
+    fake.refuse["getMe"] = "500"
+    env = clean_env(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=fake.token,
+        BACKCARE_DB=str(db),
+        TELEGRAM_API_BASE_URL=fake.base_url,
+    )
+    process = await asyncio.create_subprocess_exec(
+        *command("run"), cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 1

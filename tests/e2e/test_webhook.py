@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.config import Settings
 from bot.context import services_of
 from bot.jobs import DISPATCHER_KEY
 from bot.jobs.daily import JOB_NAME
+from bot.metrics import FAILURES_DOWN
 from bot.webhook import SECRET_HEADER, url_path
 from content import Content
 from tests.conftest import START, FakeClock
@@ -351,6 +353,46 @@ async def test_health_is_stamped_after_the_work_not_before(
         assert status == 503 and body["delivery_job"] == "stale"
         assert body["delivery_job_last_finished"] is None
         assert body["oldest_due_seconds"] > 0  # and the body says how late the tips are
+
+
+async def test_health_is_503_when_telegram_refuses_the_token(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    """A token revoked in @BotFather while the bot runs: every call is answered 401."""
+    async with webhook_bot(fake, tmp_path, clock) as (_, base):
+        fake.token = "987:revoked"
+        assert await post(base + "/hook", message(fake, 7, "/start"), SECRET) == 200
+        await fake.wait_for(lambda: fake.requests_with_wrong_token)
+        status, body = await health(base)
+        assert status == 503 and body["telegram"] == "token refused"
+        (problem,) = body["problems"]
+        assert "Telegram refuses the token" in problem and "@BotFather" in problem
+
+
+async def test_health_is_503_after_failed_calls_in_a_row_until_one_works(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with webhook_bot(fake, tmp_path, clock) as (application, base):
+
+        async def send() -> None:
+            with contextlib.suppress(TelegramError):
+                await application.bot.send_message(7, "hello")
+
+        fake.refuse["sendMessage"] = "500"
+        for _ in range(FAILURES_DOWN - 1):
+            await send()
+        status, body = await health(base)
+        assert status == 200 and body["telegram_failures_in_a_row"] == FAILURES_DOWN - 1
+        await send()
+        status, body = await health(base)
+        assert status == 503 and body["telegram"] == "failing"
+        assert body["problems"] == [f"the last {FAILURES_DOWN} Bot API calls failed (500)"]
+
+        del fake.refuse["sendMessage"]
+        await send()  # one success: Telegram works again
+        status, body = await health(base)
+        assert status == 200 and body["telegram"] == "ok"
+        assert body["telegram_failures_in_a_row"] == 0
 
 
 async def test_one_row_whose_zone_no_longer_loads_holds_up_no_one(
