@@ -242,6 +242,11 @@ class _TimedDb:
 def _label(sql: str) -> str:
     text = " ".join(sql.split())
     for key, label in (
+        ("FROM subscriber_counts", "subscribers: kept counts by state, pause, check-in (m019)"),
+        ("FROM delivery_days", "deliveries: kept counts per day and status (m012)"),
+        ("FROM checkin_last_days", "check-ins: kept chats by latest date (m019)"),
+        ("FROM checkin_days", "check-ins: kept counts per day (m019)"),
+        ("FROM feedback_counts", "feedback: kept counts per tip (m019)"),
         ("FROM subscribers s WHERE", "subscribers: paused by zone + check-ins"),
         (
             "FROM subscribers WHERE subscribed != 0 AND blocked = 0 AND chat_id IN",
