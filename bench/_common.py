@@ -412,7 +412,7 @@ def code_fingerprint() -> dict[str, Any]:
         files = sorted(base.rglob("*")) if base.is_dir() else [base]
         for path in files:
             if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+                digest.update(str(path.relative_to(CODE)).encode() + b"\0" + path.read_bytes())
                 newest = max(newest, path.stat().st_mtime)
     return {
         "sha1": digest.hexdigest()[:12],
