@@ -64,6 +64,7 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m016_later",
             "m017_weekly",
             "m018_safety_state",
+            "m019_stats_counts",
         ]
     finally:
         fresh.close()
