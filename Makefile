@@ -1,5 +1,8 @@
 # Set-up and everyday commands. Each target creates .venv and installs the locked
-# dependencies: every version pinned and every file checked against its hash.
+# dependencies: every version pinned and every file checked against its hash. The venv holds
+# only those (and pip, locked too): Python 3.11's venv brings setuptools 65.5.0, outside the
+# lock and with known CVEs, and nothing needs it at run time, so it is removed at once.
+# (`pip install -e .` builds in an isolated environment of its own: pyproject's build-system.)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,6 +15,7 @@ LOCK := $(TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --stri
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip uninstall --quiet --yes setuptools
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml

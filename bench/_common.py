@@ -3,10 +3,16 @@ statistics, tables and result files.
 
 Nothing here changes the code under test; it only imports it. Seeded databases are cached
 in /tmp/backcare-bench (never in the repository) and copied before each run that writes.
+
+The code under test is this checkout's, or another's named by ``BACKCARE_BENCH_CODE`` (a
+``git worktree`` of an older commit): the same scripts then measure both, side by side.
+Every script takes ``--smoke``: tiny sizes, a few seconds, nothing written (tests/test_bench.py
+runs each one so, in ``make test``).
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -26,8 +32,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+#: The checkout whose bot/, storage/ and content/ are measured (this one by default).
+CODE = Path(os.environ.get("BACKCARE_BENCH_CODE") or ROOT).resolve()
+if str(CODE) not in sys.path:
+    sys.path.insert(0, str(CODE))
 
 CACHE = Path(os.environ.get("BACKCARE_BENCH_CACHE", "/tmp/backcare-bench"))
 TOKEN = "123456:BENCH-TOKEN"
@@ -55,7 +63,7 @@ def _schema_key() -> str:
     from storage.migrations import migrations
 
     names = ",".join(m.name for m in migrations._migrations)
-    source = (ROOT / "storage" / "migrations.py").read_bytes()
+    source = (CODE / "storage" / "migrations.py").read_bytes()
     return hashlib.sha1(names.encode() + source).hexdigest()[:10]
 
 
@@ -380,6 +388,7 @@ def machine() -> dict[str, Any]:
         "packages": versions,
         "code_at_start": CODE_AT_START,
         "code_at_end": code_fingerprint(),
+        "code_dir": str(CODE),
     }
 
 
@@ -399,11 +408,11 @@ def code_fingerprint() -> dict[str, Any]:
     digest = hashlib.sha1()
     newest = 0.0
     for entry in _FINGERPRINTED:
-        base = ROOT / entry
+        base = CODE / entry
         files = sorted(base.rglob("*")) if base.is_dir() else [base]
         for path in files:
             if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+                digest.update(str(path.relative_to(CODE)).encode() + b"\0" + path.read_bytes())
                 newest = max(newest, path.stat().st_mtime)
     return {
         "sha1": digest.hexdigest()[:12],
@@ -415,7 +424,21 @@ def code_fingerprint() -> dict[str, Any]:
 CODE_AT_START = code_fingerprint()
 
 
-def write_results(name: str, data: dict[str, Any]) -> Path:
+def add_smoke(parser: argparse.ArgumentParser) -> None:
+    """The ``--smoke`` option every benchmark has."""
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tiny sizes, a few seconds, no result file: only that the benchmark still runs",
+    )
+
+
+def write_results(name: str, data: dict[str, Any]) -> Path | None:
+    """Write ``bench/results/<name>.json`` (``.quick.json`` for --quick); nothing, and None,
+    for --smoke."""
+    if data.get("smoke"):
+        print("smoke run: no result file written")
+        return None
     RESULTS.mkdir(parents=True, exist_ok=True)
     # --quick runs write <name>.quick.json, so a quick rerun keeps the full figures.
     quick = bool(data.get("quick"))

@@ -18,6 +18,7 @@
 The "before" and "after" runs alternate (before, after, after, before: ABBA) in one session.
 
     .venv/bin/python bench/abuse.py --before /tmp/old-checkout [--runs 2] [--only burst|lock]
+    .venv/bin/python bench/abuse.py --smoke    # this checkout once, short phases, no file
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from typing import Any
 
 import _common as C
 
+SUBSCRIBERS = 100_000
 RATE = 25
 FAKE_LIMIT = 30
 FLOODER = 500_000
@@ -46,6 +48,8 @@ INTERVAL = 0.25
 BURST = 100
 AFTER_BURST_S = 8.0
 LOCK_S = 10.0
+#: Before the burst or the lock, and after the lock.
+WARMUP_S = 2.0
 SECRET = "bench-secret-token"
 
 
@@ -58,7 +62,7 @@ async def burst() -> dict[str, Any]:
     from bot.jobs.daily import JOB_NAME
 
     due = int(RATE * (2 + SAMPLES * INTERVAL + AFTER_BURST_S + 15))
-    source = C.seed_due(100_000, due)
+    source = C.seed_due(SUBSCRIBERS, due)
     with C.FakeServer(limit=FAKE_LIMIT) as fake:
         db = C.work_copy(source, "abuse-burst.db")
         settings = C.settings(fake.base_url, db, send_rate=RATE, max_in_flight=16)
@@ -69,7 +73,7 @@ async def burst() -> dict[str, Any]:
                 job.schedule_removal()
             context = C.StoppableContext(application)
             fan_out = asyncio.create_task(application.bot_data[DISPATCHER_KEY].tick(context))
-            await asyncio.sleep(2.0)
+            await asyncio.sleep(WARMUP_S)
             flooded = await asyncio.to_thread(
                 fake.control, "flood", chat=FLOODER, count=BURST, text="/tip"
             )
@@ -163,7 +167,7 @@ async def lock() -> dict[str, Any]:
     from bot.app import build_application
     from bot.webhook import serve
 
-    source = C.seed_due(100_000, 0)
+    source = C.seed_due(SUBSCRIBERS, 0)
     with C.FakeServer() as fake:
         db = C.work_copy(source, "abuse-lock.db")
         port = _free_port()
@@ -199,7 +203,7 @@ async def lock() -> dict[str, Any]:
             target=_client, args=(f"http://127.0.0.1:{port}", stop, log, chats), daemon=True
         )
         client.start()
-        await asyncio.sleep(2.0)
+        await asyncio.sleep(WARMUP_S)
         holder = subprocess.Popen(
             [sys.executable, "-c",
              "import sqlite3, sys, time\n"
@@ -214,7 +218,7 @@ async def lock() -> dict[str, Any]:
         locked_from = time.monotonic()
         await asyncio.to_thread(holder.wait)
         locked_to = time.monotonic()
-        await asyncio.sleep(2.0)
+        await asyncio.sleep(WARMUP_S)
         stop.set()
         await asyncio.to_thread(client.join, 10)
         await asyncio.sleep(1.0)  # the last replies
@@ -257,10 +261,17 @@ def child(scenario: str) -> None:
 # The parent: runs the children, before and after, and prints the tables --------------------
 
 
-def run_child(scenario: str, code: Path) -> dict[str, Any]:
+def smoke() -> None:
+    """Short phases and few users: only that both scenarios still run."""
+    global SUBSCRIBERS, SAMPLES, BURST, AFTER_BURST_S, LOCK_S, WARMUP_S
+    SUBSCRIBERS, SAMPLES, BURST, AFTER_BURST_S, LOCK_S, WARMUP_S = 2_000, 3, 10, 1.0, 1.0, 0.3
+
+
+def run_child(scenario: str, code: Path, *, smoke: bool = False) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": f"{code}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     out = subprocess.run(
-        [sys.executable, __file__, "--child", scenario, "--code", str(code)],
+        [sys.executable, __file__, "--child", scenario, "--code", str(code)]
+        + (["--smoke"] if smoke else []),
         capture_output=True,
         text=True,
         env=env,
@@ -280,7 +291,11 @@ def main() -> None:
     parser.add_argument("--only", choices=("burst", "lock"))
     parser.add_argument("--child", choices=("burst", "lock"))
     parser.add_argument("--code", type=Path)
+    C.add_smoke(parser)
     args = parser.parse_args()
+    if args.smoke:
+        smoke()
+        args.runs = 1
     if args.child:
         if args.code is not None:
             sys.path.insert(0, str(args.code))  # ahead of this checkout (_common added it)
@@ -295,7 +310,7 @@ def main() -> None:
         if args.only and scenario != args.only:
             continue
         for label, code in order:
-            r = run_child(scenario, code)
+            r = run_child(scenario, code, smoke=args.smoke)
             results.setdefault(scenario, {}).setdefault(label, []).append(r)
             print(f"  {scenario} {label}: {json.dumps(r)}", flush=True)
     rows = []
@@ -320,9 +335,16 @@ def main() -> None:
                    "healthz max", "chats", "replies per chat"]  # fmt: skip
         print(C.table(headers, rows))
     path = C.write_results(
-        "abuse", {"machine": C.machine(), "before": str(args.before), "results": results}
+        "abuse",
+        {
+            "machine": C.machine(),
+            "before": str(args.before),
+            "results": results,
+            "smoke": args.smoke,
+        },
     )
-    print(f"wrote {path}")
+    if path is not None:
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ same claims with WAL auto-checkpoints off (a diagnostic that attributes the tail
 does not run like that), optionally the same claims with 7 days of delivery history in the
 file, and a cProfile of 20 batches grouped by where the time goes.
 
-    /tmp/venv/bin/python bench/dispatch.py [--quick] [--batches N] [--history-days D]
+    /tmp/venv/bin/python bench/dispatch.py [--quick | --smoke] [--batches N] [--history-days D]
 """
 
 from __future__ import annotations
@@ -212,9 +212,14 @@ def main() -> None:
         default=None,
         help="also run with this many days of delivery history (0: skip)",
     )
+    C.add_smoke(parser)
     args = parser.parse_args()
-    batches = args.batches or (50 if args.quick else 200)
+    if args.smoke:
+        args.subscribers = 5_000
+    batches = args.batches or (5 if args.smoke else 50 if args.quick else 200)
     history_days = args.history_days if args.history_days is not None else (0 if args.quick else 7)
+    if args.smoke and args.history_days is None:
+        history_days = 1
     started = time.monotonic()
     source = C.seed_spread(args.subscribers)
     print(
@@ -311,6 +316,7 @@ def main() -> None:
         "dispatch",
         {
             "quick": args.quick,
+            "smoke": args.smoke,
             "subscribers": args.subscribers,
             "limit": LIMIT,
             "elapsed_s": elapsed,
@@ -321,7 +327,8 @@ def main() -> None:
             "table": table,
         },
     )
-    print(f"\nwrote {path.relative_to(C.ROOT)} ({elapsed:.0f} s)")
+    if path is not None:
+        print(f"\nwrote {path.relative_to(C.ROOT)} ({elapsed:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """A lean fake Bot API for the benchmarks, meant to run in its own process on 127.0.0.1.
 
-It answers what the bot calls (getMe, setMyCommands, deleteWebhook, getUpdates, sendMessage,
-sendPhoto, answerCallbackQuery) with minimal valid results (a sendPhoto counts as a message),
+It answers what the bot calls (getMe, setMyCommands, get/setMyDescription,
+get/setMyShortDescription, deleteWebhook, getUpdates, sendMessage, sendPhoto,
+answerCallbackQuery) with minimal valid results (a sendPhoto counts as a message; a
+description set is kept per language and read back, as Telegram does),
 and can enforce Telegram's overall limit: with ``--limit N`` a sendMessage that would make
 more than N accepted in any sliding ``--window`` seconds is answered 429 with retry_after=1
 and not counted as sent.
@@ -44,6 +46,15 @@ BOT = {
 }
 
 
+#: The bot's profile texts: each method and the field it reads or writes.
+_PROFILE = {
+    "getmydescription": "description",
+    "setmydescription": "description",
+    "getmyshortdescription": "short_description",
+    "setmyshortdescription": "short_description",
+}
+
+
 def _json(body: Any, status: int = 200) -> web.Response:
     return web.Response(text=json.dumps(body), status=status, content_type="application/json")
 
@@ -55,6 +66,8 @@ class Fake:
         self.window = window
         self.message_ids = itertools.count(1)
         self.update_ids = itertools.count(1)
+        #: (method's field, language code) -> text: what setMy(Short)Description left.
+        self.profile: dict[tuple[str, str], str] = {}
         self.reset()
 
     def reset(self) -> None:
@@ -94,6 +107,13 @@ class Fake:
             return _json({"ok": True, "result": BOT})
         if method in ("setmycommands", "deletewebhook", "setwebhook", "answercallbackquery"):
             return _json({"ok": True, "result": True})
+        if method in _PROFILE:
+            field = _PROFILE[method]
+            key = (field, str(params.get("language_code") or ""))
+            if method.startswith("set"):
+                self.profile[key] = str(params.get(field) or "")
+                return _json({"ok": True, "result": True})
+            return _json({"ok": True, "result": {field: self.profile.get(key, "")}})
         return _json({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
 
     def send_message(self, params: dict[str, Any], *, photo: bool = False) -> web.Response:

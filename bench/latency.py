@@ -13,7 +13,7 @@ The same run is repeated with PTB's AIORateLimiter(overall_max_rate=25, overall_
 max_retries=3) passed to ``build_application`` instead of the default PriorityRateLimiter.
 Target: p99 < 1 s with PriorityRateLimiter.
 
-    /tmp/venv/bin/python bench/latency.py [--quick] [--samples N] [--interval S]
+    /tmp/venv/bin/python bench/latency.py [--quick | --smoke] [--samples N] [--interval S]
 """
 
 from __future__ import annotations
@@ -39,7 +39,12 @@ WARMUP_S = 2.0
 
 
 async def run_variant(
-    fake: C.FakeServer, source: Path, variant: str, samples: int, interval: float
+    fake: C.FakeServer,
+    source: Path,
+    variant: str,
+    samples: int,
+    interval: float,
+    warmup: float = WARMUP_S,
 ) -> dict[str, Any]:
     db = C.work_copy(source, "latency.db")
     settings = C.settings(fake.base_url, db, send_rate=RATE, max_in_flight=MAX_IN_FLIGHT)
@@ -58,14 +63,14 @@ async def run_variant(
         dispatcher = application.bot_data[DISPATCHER_KEY]
         context = C.StoppableContext(application)
         fan_out = asyncio.create_task(dispatcher.tick(context))
-        await asyncio.sleep(WARMUP_S)
+        await asyncio.sleep(warmup)
         await asyncio.to_thread(
             fake.control, "user", chat_base=base, count=samples, interval=interval
         )
         deadline = time.monotonic() + samples * interval + 20
         progress: dict[str, Any] = {}
         while time.monotonic() < deadline:
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(min(1.0, interval))
             progress = await asyncio.to_thread(fake.control, "progress")
             if progress["user_done"] and progress["replied"] >= samples:
                 break
@@ -126,8 +131,8 @@ def analyse(
 
 
 async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
-    samples = args.samples or (30 if args.quick else 80)
-    subscribers = 20_000 if args.quick else 1_000_000
+    samples = args.samples or (3 if args.smoke else 30 if args.quick else 80)
+    subscribers = 2_000 if args.smoke else 20_000 if args.quick else 1_000_000
     # Enough due tips to keep the fan-out at full rate past the last sample.
     due = int(RATE * (WARMUP_S + samples * args.interval + 25)) + 500
     source = C.seed_due(subscribers, due)
@@ -139,7 +144,9 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
     results = []
     with C.FakeServer(limit=FAKE_LIMIT) as fake:
         for variant in ("PriorityRateLimiter", "AIORateLimiter"):
-            r = await run_variant(fake, source, variant, samples, args.interval)
+            r = await run_variant(
+                fake, source, variant, samples, args.interval, 0.3 if args.smoke else WARMUP_S
+            )
             results.append(r)
             lat = r["latency_ms"]
             print(
@@ -156,7 +163,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--samples", type=int, default=None)
     parser.add_argument("--interval", type=float, default=0.5)
+    C.add_smoke(parser)
     args = parser.parse_args()
+    if args.smoke and args.interval == 0.5:
+        args.interval = 0.2
     C.quiet_logs()
     started = time.monotonic()
     results = asyncio.run(main_async(args))
@@ -217,6 +227,7 @@ def main() -> None:
         "latency",
         {
             "quick": args.quick,
+            "smoke": args.smoke,
             "elapsed_s": elapsed,
             "rate": RATE,
             "fake_limit": FAKE_LIMIT,
@@ -228,7 +239,8 @@ def main() -> None:
             "table": table,
         },
     )
-    print(f"\nwrote {path.relative_to(C.ROOT)} ({elapsed:.0f} s)")
+    if path is not None:
+        print(f"\nwrote {path.relative_to(C.ROOT)} ({elapsed:.0f} s)")
 
 
 if __name__ == "__main__":

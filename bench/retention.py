@@ -14,7 +14,7 @@ rows, the window /stats shows: ``collect()`` as it is now (reading the daily cou
 the statement it replaced (counting 30M raw rows through the (local_date, status)
 index), alternating, plus ``python -m bot stats`` end to end.
 
-    /tmp/venv/bin/python bench/retention.py [--quick] [--subscribers N] [--runs N]
+    /tmp/venv/bin/python bench/retention.py [--quick | --smoke] [--subscribers N] [--runs N]
 """
 
 from __future__ import annotations
@@ -314,13 +314,13 @@ def part_stats(n: int, runs: int) -> dict[str, Any]:
             collect(store, C.REF)
             times["collect"].append(time.perf_counter() - started)
         store.close()
-        env = {**os.environ, "BACKCARE_DB": str(work), "PYTHONPATH": str(C.ROOT)}
+        env = {**os.environ, "BACKCARE_DB": str(work), "PYTHONPATH": str(C.CODE)}
         cli = []
         for _ in range(max(1, runs // 2)):
             started = time.perf_counter()
             subprocess.run(
                 [sys.executable, "-m", "bot", "stats"],
-                cwd=C.ROOT,
+                cwd=C.CODE,
                 env=env,
                 check=True,
                 capture_output=True,
@@ -439,14 +439,23 @@ def main() -> None:
     parser.add_argument("--keep-days", type=int, default=retention.DEFAULT_KEEP_DAYS)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--stats-subscribers", type=int, default=MILLION)
+    C.add_smoke(parser)
     args = parser.parse_args()
     C.quiet_logs()
-    n = 5_000 if args.quick else args.subscribers
+    n = 300 if args.smoke else 5_000 if args.quick else args.subscribers
     year = part_year(n, args.keep_days)
-    window = None if args.quick else part_stats(args.stats_subscribers, args.runs)
+    window: dict[str, Any] | None = None
+    if args.smoke:
+        window = part_stats(2_000, 1)
+    elif not args.quick:
+        window = part_stats(args.stats_subscribers, args.runs)
     report(year, window, args.keep_days)
-    path = C.write_results("retention", {"year": year, "stats": window, "quick": args.quick})
-    print(f"\nresults: {path.relative_to(C.ROOT)}")
+    path = C.write_results(
+        "retention",
+        {"year": year, "stats": window, "quick": args.quick, "smoke": args.smoke},
+    )
+    if path is not None:
+        print(f"\nresults: {path.relative_to(C.ROOT)}")
     shutil.rmtree(C.CACHE / "work", ignore_errors=True)
 
 

@@ -18,7 +18,9 @@ Dispatcher and the database (PTB's bot.send_message alone, then httpx alone post
 body), one run under cProfile grouped by layer, and last the same runs with ``sniffio``
 importable (a stub module in this process only; see ``install_sniffio_stub``).
 
-    /tmp/venv/bin/python bench/sender.py [--quick] [--runs N] [--profile]
+    /tmp/venv/bin/python bench/sender.py [--quick | --smoke] [--runs N] [--profile]
+
+--smoke: 200 tips of 2,000 chats, a 1 s paced run, no diagnostics, no result file.
 """
 
 from __future__ import annotations
@@ -282,14 +284,14 @@ def summarize_profile(profiler: cProfile.Profile, messages: int) -> dict[str, An
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    runs = args.runs or (1 if args.quick else 3)
+    runs = args.runs or (1 if args.quick or args.smoke else 3)
     # The diagnostics (ceilings, what-if) explain; they are not targets: fewer messages.
     diagnostic_runs = runs
-    due_diag = 2_000 if args.quick else 5_000
-    subscribers = 20_000 if args.quick else 1_000_000
+    due_diag = 200 if args.smoke else 2_000 if args.quick else 5_000
+    subscribers = 2_000 if args.smoke else 20_000 if args.quick else 1_000_000
     diag_src = C.seed_due(subscribers, due_diag)
-    due_fast = 2_000 if args.quick else 10_000
-    paced_seconds = 10 if args.quick else 20
+    due_fast = 200 if args.smoke else 2_000 if args.quick else 10_000
+    paced_seconds = 1 if args.smoke else 10 if args.quick else 20
     due_paced = 30 * paced_seconds
     fast_src = C.seed_due(subscribers, due_fast)
     paced_src = C.seed_due(subscribers, due_paced)
@@ -348,7 +350,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             flush=True,
         )
         best = max(C.median([r["msg_per_s"] for r in v]) for v in results["fast"].values())
-        if best < 1000 or args.profile:
+        if (best < 1000 and not args.smoke) or args.profile:
             await ceilings("ceiling", results["ceilings"])
             profiler = cProfile.Profile()
             n = 2000
@@ -378,6 +380,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--runs", type=int, default=None)
     parser.add_argument("--profile", action="store_true", help="profile even if on target")
+    C.add_smoke(parser)
     args = parser.parse_args()
     C.quiet_logs()
     started = time.monotonic()
@@ -510,6 +513,7 @@ def main() -> None:
         "sender",
         {
             "quick": args.quick,
+            "smoke": args.smoke,
             "elapsed_s": elapsed,
             "fast": {str(k): v for k, v in fast_summary.items()},
             "paced": paced,
@@ -521,7 +525,8 @@ def main() -> None:
             "profile": results.get("profile"),
         },
     )
-    print(f"\nwrote {path.relative_to(C.ROOT)} ({elapsed:.0f} s)")
+    if path is not None:
+        print(f"\nwrote {path.relative_to(C.ROOT)} ({elapsed:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -38,10 +38,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import _common as C
 from aiohttp import web
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+ROOT = C.ROOT
 
 TOKEN = "123456:BENCH-SESSIONS"
 LATENCY = 0.08
@@ -350,7 +350,7 @@ def main() -> None:
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--sessions", type=int, default=1_000)
     parser.add_argument("--seconds", type=float, default=40.0)
-    parser.add_argument("--smoke", action="store_true", help="tiny and quick: does it run?")
+    C.add_smoke(parser)
     args = parser.parse_args()
     if args.serve:
         asyncio.run(serve())
@@ -358,6 +358,7 @@ def main() -> None:
     sessions, seconds = (20, 6.0) if args.smoke else (args.sessions, args.seconds)
     result = asyncio.run(run(sessions, seconds))
     print(json.dumps(result, indent=2))
+    C.write_results("sessions", {"smoke": args.smoke, **result})
     if not args.smoke:
         targets = (
             ("press reflected p95 < 1.5 s", result["press"].get("p95", 99) < 1.5),

@@ -16,7 +16,7 @@ time.monotonic() (CLOCK_MONOTONIC, shared with the parent): "ready" is from just
 ``build_application`` to ready; "process" is from the parent's spawn to ready (interpreter
 start and imports included). Peak RSS is VmHWM from /proc/self/status at ready.
 
-    /tmp/venv/bin/python bench/startup.py [--quick] [--runs N] [--per-sub-1m auto|yes|no]
+    /tmp/venv/bin/python bench/startup.py [--quick | --smoke] [--runs N] [--per-sub-1m auto|yes|no]
 """
 
 from __future__ import annotations
@@ -205,6 +205,7 @@ def main() -> None:
         default=240.0,
         help="seconds one per-sub 1M run may take (auto mode)",
     )
+    C.add_smoke(parser)
     parser.add_argument("--child", choices=("tick", "per-sub"))
     parser.add_argument("--db")
     parser.add_argument("--base-url")
@@ -213,9 +214,13 @@ def main() -> None:
         child(args.child, args.db, args.base_url)
         return
 
-    runs = args.runs or (1 if args.quick else 3)
-    tick_sizes = [10_000, 1_000_000] if args.quick else [10_000, 100_000, 1_000_000]
-    per_sub_sizes = [10_000, 30_000] if args.quick else [10_000, 30_000, 100_000]
+    runs = args.runs or (1 if args.quick or args.smoke else 3)
+    if args.smoke:
+        tick_sizes, per_sub_sizes = [1_000, 3_000], [1_000, 3_000]
+    elif args.quick:
+        tick_sizes, per_sub_sizes = [10_000, 1_000_000], [10_000, 30_000]
+    else:
+        tick_sizes, per_sub_sizes = [10_000, 100_000, 1_000_000], [10_000, 30_000, 100_000]
     print(f"startup: {runs} run(s) per point; seeding (cached in {C.CACHE})", flush=True)
     dbs = {
         n: C.work_copy(C.seed_spread(n), f"startup-{n}.db") for n in {*tick_sizes, *per_sub_sizes}
@@ -257,6 +262,7 @@ def main() -> None:
         run_1m = args.per_sub_1m == "yes" or (
             args.per_sub_1m == "auto"
             and not args.quick
+            and not args.smoke
             and estimate_1m <= args.per_sub_budget
             and rss_1m < 8_000
         )
@@ -385,6 +391,7 @@ def main() -> None:
         "startup",
         {
             "quick": args.quick,
+            "smoke": args.smoke,
             "elapsed_s": elapsed,
             "summary": summary,
             "per_sub_1m_extrapolated": extrapolated
@@ -395,7 +402,8 @@ def main() -> None:
             "raw": {d: {str(n): v for n, v in r.items()} for d, r in results.items()},
         },
     )
-    print(f"\nwrote {path.relative_to(C.ROOT)} ({elapsed:.0f} s)")
+    if path is not None:
+        print(f"\nwrote {path.relative_to(C.ROOT)} ({elapsed:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 to the delivery log (claim, sending, sent), timed side by side on two copies of one file,
 one with the triggers and one without.
 
-    .venv/bin/python bench/triggers.py [--rows N] [--runs N]
+    .venv/bin/python bench/triggers.py [--smoke] [--rows N] [--runs N]
 """
 
 from __future__ import annotations
@@ -63,7 +63,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=6)
+    C.add_smoke(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.rows, args.runs = 200, 1
     work = C.CACHE / "work"
     work.mkdir(parents=True, exist_ok=True)
     paths = {"with triggers": work / "triggers-on.db", "without": work / "triggers-off.db"}
@@ -80,7 +83,10 @@ def main() -> None:
     print(C.table(["three writes per tip", "median µs per tip", "min µs"], rows))
     with_, without = (statistics.median(times[name]) for name in paths)
     print(f"triggers add {(with_ - without) * 1e6:.1f} µs per tip ({with_ / without - 1:+.0%})")
-    C.write_results("triggers", {"rows": args.rows, "runs": args.runs, "seconds_per_tip": times})
+    C.write_results(
+        "triggers",
+        {"rows": args.rows, "runs": args.runs, "seconds_per_tip": times, "smoke": args.smoke},
+    )
     for path in paths.values():
         C.drop_copy(path)
 

@@ -7,11 +7,14 @@ import io
 import statistics
 from collections.abc import Sequence
 from datetime import date, timedelta
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from storage.checkins import MAX_SCORE, MIN_SCORE, Checkin
 from storage.stats import Stats
+
+if TYPE_CHECKING:
+    # Pillow is imported when the first chart is drawn, not at start.
+    from PIL import ImageDraw
 
 #: Size of the picture sent, in pixels: 16:9 fills a phone's width without cropping.
 WIDTH = 1200
@@ -62,6 +65,8 @@ def progress_chart(checkins: Sequence[Checkin], today: date, *, days: int = 30) 
         raise ValueError(f"days must be at least 1, not {days}")
     first = today - timedelta(days=days - 1)
     scores = {c.local_date: c.score for c in checkins if first <= c.local_date <= today}
+
+    from PIL import Image, ImageDraw, ImageFont
 
     image = Image.new("RGB", (WIDTH * SCALE, HEIGHT * SCALE), BACKGROUND)
     draw = ImageDraw.Draw(image)
@@ -157,6 +162,8 @@ def stats_chart(stats: Stats) -> bytes:
         The PNG file's bytes; the same figures always give the same bytes.
     """
     days = stats.days
+    from PIL import Image, ImageDraw, ImageFont
+
     image = Image.new("RGB", (WIDTH * SCALE, HEIGHT * SCALE), BACKGROUND)
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default(size=FONT_SIZE * SCALE)

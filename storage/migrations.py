@@ -352,3 +352,194 @@ def m019_weekly_subscribed(db: Database) -> None:
     before this version keep the day they chose, not a look back still due (subscribing
     again schedules it)."""
     db.execute("UPDATE subscribers SET weekly_due = NULL WHERE subscribed = 0")
+
+
+def _state_key(row: str, last: str) -> str:
+    """SQL: the ``subscriber_counts`` key of subscribers row ``row`` (OLD, NEW or an alias)
+    whose latest check-in date is the SQL expression ``last`` (NULL: none)."""
+    live = f"({row}.subscribed != 0 AND {row}.blocked = 0)"
+    return (
+        f"CASE WHEN {row}.subscribed = 0 THEN 'unsubscribed' "
+        f"WHEN {row}.blocked != 0 THEN 'blocked' ELSE 'live' END, "
+        f"CASE WHEN {live} AND {row}.resume_on IS NOT NULL THEN {row}.timezone ELSE '' END, "
+        f"CASE WHEN {live} THEN coalesce({row}.resume_on, '') ELSE '' END, "
+        f"CASE WHEN {live} THEN coalesce({last}, '') ELSE '' END"
+    )
+
+
+def _latest(chat: str, before: str | None = None) -> str:
+    """SQL: the latest check-in date of chat ``chat`` (before date ``before``), or NULL."""
+    bound = f" AND local_date < {before}" if before else ""
+    return f"(SELECT max(local_date) FROM checkins WHERE chat_id = {chat}{bound})"
+
+
+_STATE_COLUMNS = "(state, timezone, resume_on, last_checkin)"
+
+
+def _count_state(row: str, last: str, step: int, source: str = "WHERE true") -> str:
+    """SQL: add ``step`` (+1 or -1) to the count under the key of subscribers row ``row``
+    (read ``source``: a FROM clause for an alias); a count that reaches 0 is dropped, so the
+    table holds only keys in use."""
+    key = f"SELECT {_state_key(row, last)} {source}"
+    if step > 0:
+        return (
+            f"INSERT INTO subscriber_counts {_STATE_COLUMNS[:-1]}, count) "
+            f"SELECT {_state_key(row, last)}, 1 {source} "
+            f"ON CONFLICT {_STATE_COLUMNS} DO UPDATE SET count = count + 1;"
+        )
+    return (
+        f"UPDATE subscriber_counts SET count = count - 1 WHERE {_STATE_COLUMNS} = ({key}); "
+        f"DELETE FROM subscriber_counts WHERE {_STATE_COLUMNS} = ({key}) AND count = 0;"
+    )
+
+
+def _add(table: str, key: dict[str, str], column: str = "count", step: int = 1) -> str:
+    """SQL: add ``step`` to ``table``'s ``column`` under ``key`` (column -> SQL value),
+    making the row if it is missing (only when the key's values are not NULL)."""
+    names = ", ".join(key)
+    values = ", ".join(key.values())
+    not_null = " AND ".join(f"{v} IS NOT NULL" for v in key.values())
+    return (
+        f"INSERT INTO {table} ({names}, {column}) SELECT {values}, {step} WHERE {not_null} "
+        f"ON CONFLICT ({names}) DO UPDATE SET {column} = {column} + {step};"
+    )
+
+
+@migrations()
+def m020_stats_counts(db: Database) -> None:
+    """The operators' counts kept as the delivery counts are (m012): by triggers, so /stats
+    reads a few small tables instead of every subscriber, check-in and answer.
+
+    All of them are exact, and mirror the rows: a deleted row (/deletedata, retention) is no
+    longer counted, as when /stats counted the rows themselves.
+
+    * ``subscriber_counts``: subscribers by state; the subscribed and unblocked ("live")
+      ones also by the pause they set (its zone and first day back) and by the date of
+      their latest check-in. Whether a pause holds depends on each chat's local date, so
+      that is decided when /stats reads the counts, once per zone and first day back:
+      exact, at any instant, without a nightly job.
+    * ``checkin_days``: check-ins per local date.
+    * ``checkin_last_days``: chats by the local date of their latest check-in (any state).
+    * ``feedback_counts``: answers per tip, helpful or not.
+
+    A check-in's chat and date and a subscriber's chat id never change (the triggers
+    refuse it): a day's check-in is replaced in place, as it always was.
+    """
+    db.execute(
+        "CREATE TABLE subscriber_counts (state TEXT NOT NULL, timezone TEXT NOT NULL, "
+        "resume_on TEXT NOT NULL, last_checkin TEXT NOT NULL, count INTEGER NOT NULL, "
+        "PRIMARY KEY (state, timezone, resume_on, last_checkin)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE checkin_days (local_date TEXT PRIMARY KEY, count INTEGER NOT NULL) "
+        "WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE checkin_last_days (local_date TEXT PRIMARY KEY, chats INTEGER NOT NULL) "
+        "WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE feedback_counts (tip_id TEXT PRIMARY KEY, helpful INTEGER NOT NULL, "
+        "not_helpful INTEGER NOT NULL) WITHOUT ROWID"
+    )
+    # What is there already, counted once.
+    db.execute(
+        f"INSERT INTO subscriber_counts {_STATE_COLUMNS[:-1]}, count) "
+        f"SELECT {_state_key('s', _latest('s.chat_id'))} AS k, count(*) FROM subscribers s "
+        "GROUP BY 1, 2, 3, 4"
+    )
+    db.execute(
+        "INSERT INTO checkin_days SELECT local_date, count(*) FROM checkins GROUP BY local_date"
+    )
+    db.execute(
+        "INSERT INTO checkin_last_days SELECT last, count(*) FROM "
+        "(SELECT max(local_date) AS last FROM checkins GROUP BY chat_id) GROUP BY last"
+    )
+    db.execute(
+        "INSERT INTO feedback_counts SELECT tip_id, sum(helpful != 0), sum(helpful = 0) "
+        "FROM feedback GROUP BY tip_id"
+    )
+
+    # Subscribers: a row in, out, or changing state, pause or zone.
+    fixed = "SELECT RAISE(ABORT, '{} cannot change: delete the row and insert another');"
+    db.execute(
+        "CREATE TRIGGER subscriber_counts_fixed BEFORE UPDATE OF chat_id ON subscribers "
+        f"WHEN OLD.chat_id IS NOT NEW.chat_id BEGIN {fixed.format('chat_id')} END"
+    )
+    db.execute(
+        "CREATE TRIGGER subscriber_counts_insert AFTER INSERT ON subscribers BEGIN "
+        f"{_count_state('NEW', _latest('NEW.chat_id'), +1)} END"
+    )
+    db.execute(
+        "CREATE TRIGGER subscriber_counts_delete AFTER DELETE ON subscribers BEGIN "
+        f"{_count_state('OLD', _latest('OLD.chat_id'), -1)} END"
+    )
+    changed = " OR ".join(
+        f"OLD.{c} IS NOT NEW.{c}" for c in ("subscribed", "blocked", "resume_on", "timezone")
+    )
+    db.execute(
+        "CREATE TRIGGER subscriber_counts_update AFTER UPDATE OF subscribed, blocked, "
+        f"resume_on, timezone ON subscribers WHEN {changed} BEGIN "
+        f"{_count_state('OLD', _latest('OLD.chat_id'), -1)} "
+        f"{_count_state('NEW', _latest('NEW.chat_id'), +1)} END"
+    )
+
+    # Check-ins: per day; and when a chat's latest one changes, its chat moves to that date.
+    db.execute(
+        "CREATE TRIGGER checkin_counts_fixed BEFORE UPDATE OF chat_id, local_date ON checkins "
+        "WHEN OLD.chat_id IS NOT NEW.chat_id OR OLD.local_date IS NOT NEW.local_date "
+        f"BEGIN {fixed.format('chat_id and local_date')} END"
+    )
+    subscriber = "FROM subscribers s WHERE s.chat_id = {}"
+    previous = _latest("NEW.chat_id", before="NEW.local_date")
+    db.execute(
+        "CREATE TRIGGER checkin_counts_insert AFTER INSERT ON checkins BEGIN "
+        f"{_add('checkin_days', {'local_date': 'NEW.local_date'})} END"
+    )
+    db.execute(
+        "CREATE TRIGGER checkin_counts_latest AFTER INSERT ON checkins "
+        f"WHEN NEW.local_date = {_latest('NEW.chat_id')} BEGIN "
+        f"{_add('checkin_last_days', {'local_date': previous}, 'chats', -1)} "
+        f"{_add('checkin_last_days', {'local_date': 'NEW.local_date'}, 'chats')} "
+        f"{_count_state('s', previous, -1, subscriber.format('NEW.chat_id'))} "
+        f"{_count_state('s', 'NEW.local_date', +1, subscriber.format('NEW.chat_id'))} END"
+    )
+    remaining = _latest("OLD.chat_id")
+    db.execute(
+        "CREATE TRIGGER checkin_counts_delete AFTER DELETE ON checkins BEGIN "
+        f"{_add('checkin_days', {'local_date': 'OLD.local_date'}, step=-1)} END"
+    )
+    db.execute(
+        "CREATE TRIGGER checkin_counts_was_latest AFTER DELETE ON checkins "
+        f"WHEN OLD.local_date > coalesce({remaining}, '') BEGIN "
+        f"{_add('checkin_last_days', {'local_date': 'OLD.local_date'}, 'chats', -1)} "
+        f"{_add('checkin_last_days', {'local_date': remaining}, 'chats')} "
+        f"{_count_state('s', 'OLD.local_date', -1, subscriber.format('OLD.chat_id'))} "
+        f"{_count_state('s', remaining, +1, subscriber.format('OLD.chat_id'))} END"
+    )
+
+    # Feedback: one answer per chat and tip, changed in place.
+    helpful = {"helpful": "{}.helpful != 0", "not_helpful": "{}.helpful = 0"}
+
+    def answer(row: str, step: int) -> str:
+        return (
+            f"INSERT INTO feedback_counts (tip_id, helpful, not_helpful) VALUES ({row}.tip_id, "
+            f"{step} * ({helpful['helpful'].format(row)}), "
+            f"{step} * ({helpful['not_helpful'].format(row)})) "
+            "ON CONFLICT (tip_id) DO UPDATE SET helpful = helpful + excluded.helpful, "
+            "not_helpful = not_helpful + excluded.not_helpful;"
+        )
+
+    db.execute(
+        "CREATE TRIGGER feedback_counts_insert AFTER INSERT ON feedback "
+        f"BEGIN {answer('NEW', 1)} END"
+    )
+    db.execute(
+        "CREATE TRIGGER feedback_counts_delete AFTER DELETE ON feedback "
+        f"BEGIN {answer('OLD', -1)} END"
+    )
+    db.execute(
+        "CREATE TRIGGER feedback_counts_update AFTER UPDATE OF helpful, tip_id ON feedback "
+        "WHEN (OLD.helpful != 0) IS NOT (NEW.helpful != 0) OR OLD.tip_id IS NOT NEW.tip_id "
+        f"BEGIN {answer('OLD', -1)} {answer('NEW', 1)} END"
+    )

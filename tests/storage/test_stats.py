@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from content import Content
-from storage import Store, operators
+from storage import Store, operators, schedule
+from storage.migrations import migrations
+from storage.retention import Window, prune_deliveries
 from storage.stats import (
     FLAG_MIN_ANSWERS,
     DeliveryCounts,
@@ -225,3 +229,138 @@ def test_stats_broadcast_and_the_subscriber_agree_on_paused(
     broadcast = operators.start_broadcast(db, 99, 1, 99, clock())
     assert broadcast is not None and broadcast.recipients == active
     assert sorted(operators.pending(db, broadcast.id, 10)) == ([1] if paused else [1, 2])
+
+
+# m020: the counts /stats reads are kept by triggers; each writer keeps them exact ----------
+
+
+def kept(store: Store) -> dict[str, Counter[tuple[object, ...]]]:
+    """The tables m019's triggers keep, as counters (a key counted 0 times is no key)."""
+    db = store.db
+    return {
+        "subscribers": Counter(
+            {tuple(key): n for *key, n in db.execute("SELECT * FROM subscriber_counts") if n}
+        ),
+        "checkin_days": Counter({d: n for d, n in db.execute("SELECT * FROM checkin_days") if n}),
+        "last_checkin": Counter(
+            {d: n for d, n in db.execute("SELECT * FROM checkin_last_days") if n}
+        ),
+        "feedback": Counter(
+            {
+                (tip, True): helpful
+                for tip, helpful, _ in db.execute("SELECT * FROM feedback_counts")
+                if helpful
+            }
+            | {
+                (tip, False): not_helpful
+                for tip, _, not_helpful in db.execute("SELECT * FROM feedback_counts")
+                if not_helpful
+            }
+        ),
+    }
+
+
+def recount(store: Store) -> dict[str, Counter[tuple[object, ...]]]:
+    """The same, counted from the rows themselves, in Python."""
+    db = store.db
+    last = dict(db.execute("SELECT chat_id, max(local_date) FROM checkins GROUP BY chat_id"))
+    subscribers: Counter[tuple[object, ...]] = Counter()
+    for chat_id, subscribed, blocked, zone, resume_on in db.execute(
+        "SELECT chat_id, subscribed, blocked, timezone, resume_on FROM subscribers"
+    ):
+        if not subscribed:
+            subscribers["unsubscribed", "", "", ""] += 1
+        elif blocked:
+            subscribers["blocked", "", "", ""] += 1
+        else:
+            pause = (zone, resume_on) if resume_on else ("", "")
+            subscribers["live", *pause, last.get(chat_id, "")] += 1
+    answers = db.execute("SELECT tip_id, helpful FROM feedback").fetchall()
+    return {
+        "subscribers": subscribers,
+        "checkin_days": Counter(d for (d,) in db.execute("SELECT local_date FROM checkins")),
+        "last_checkin": Counter(last.values()),
+        "feedback": Counter((tip, bool(helpful)) for tip, helpful in answers),
+    }
+
+
+def test_counts_stay_exact_through_every_writer(store: Store, content: Content) -> None:
+    tip = content.tips[0].id
+    now = at(TODAY, 9)
+    steps = [
+        ("subscribe", lambda: [store.subscribe(c, now) for c in range(1, 8)]),
+        ("ensure", lambda: store.ensure(20, now)),
+        ("check-in", lambda: store.check_in(1, 4, now)),
+        ("check-in, same day again", lambda: store.check_in(1, 6, now)),
+        ("check-in, earlier day", lambda: store.check_in(1, 2, now - timedelta(days=3))),
+        ("check-in, later day", lambda: store.check_in(1, 3, now + timedelta(days=1))),
+        ("check-in, not subscribed", lambda: store.check_in(20, 5, now)),
+        ("check-ins, others", lambda: [store.check_in(c, c, now) for c in (2, 3, 4)]),
+        ("pause", lambda: store.pause(2, 3, now)),
+        ("pause until /resume", lambda: store.pause(3, None, now)),
+        ("timezone while paused", lambda: store.set_timezone(2, "Asia/Tokyo", now)),
+        ("timezone", lambda: store.set_timezone(4, "Europe/Berlin", now)),
+        ("resume", lambda: store.resume(3, now)),
+        ("block", lambda: store.set_blocked(4, True, now)),
+        ("block while paused", lambda: store.set_blocked(2, True, now)),
+        ("unblock", lambda: store.set_blocked(4, False, now)),
+        ("unsubscribe", lambda: store.unsubscribe(5, now)),
+        ("subscribe again", lambda: store.subscribe(5, now)),
+        ("feedback", lambda: operators.set_feedback(store, 1, tip, True, now)),
+        ("feedback changed", lambda: operators.set_feedback(store, 1, tip, False, now)),
+        ("feedback, another", lambda: operators.set_feedback(store, 2, tip, True, now)),
+        ("/deletedata, a chat with everything", lambda: store.delete_chat(1)),
+        ("/deletedata, a paused, blocked chat", lambda: store.delete_chat(2)),
+        ("/deletedata, an unknown chat", lambda: store.delete_chat(99)),
+        (
+            "retention",
+            lambda: prune_deliveries(store, Window(now + timedelta(days=400), 7), 1000),
+        ),
+    ]
+    for name, step in steps:
+        step()
+        assert kept(store) == recount(store), name
+    assert kept(store)["checkin_days"]  # something was counted
+
+
+def test_check_in_dates_and_chats_never_change(store: Store) -> None:
+    store.subscribe(1, NOW)
+    store.check_in(1, 4, NOW)
+    with pytest.raises(sqlite3.IntegrityError, match="cannot change"):
+        store.db.execute("UPDATE checkins SET local_date = '2020-01-01'")
+    with pytest.raises(sqlite3.IntegrityError, match="cannot change"):
+        store.db.execute("UPDATE subscribers SET chat_id = 2")
+
+
+def test_the_migration_counts_what_is_there(tmp_path: Path, content: Content) -> None:
+    store = Store(tmp_path / "old.db")
+    migrations.apply(store.db, stop_before="m020_stats_counts")
+    store.sync_tips(content.tips, NOW)
+    deliver_three_days(store)
+    change_subscriptions(store)
+    check_in(store)
+    give_feedback(store, content, {0: (1, 4), 1: (2, 2)})
+    before = collect_by_rows(store)
+    store.migrate()
+    assert kept(store) == recount(store)
+    assert collect(store, NOW).subscribers == before
+
+
+def collect_by_rows(store: Store) -> SubscriberCounts:
+    """Subscribers by state as /stats counted them before m020, from every row."""
+    counts: Counter[str] = Counter()
+    for subscribed, blocked, zone, resume_on in store.db.execute(
+        "SELECT subscribed, blocked, timezone, resume_on FROM subscribers"
+    ):
+        local = schedule.local_date_in(NOW, zone)
+        if not subscribed:
+            counts["unsubscribed"] += 1
+        elif blocked:
+            counts["blocked"] += 1
+        elif resume_on and schedule.paused_on(date.fromisoformat(resume_on), local):
+            counts["paused"] += 1
+        else:
+            counts["active"] += 1
+    return SubscriberCounts(
+        **{k: counts[k] for k in ("active", "paused", "blocked", "unsubscribed")}
+    )

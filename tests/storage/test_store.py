@@ -65,6 +65,7 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m017_weekly",
             "m018_safety_state",
             "m019_weekly_subscribed",
+            "m020_stats_counts",
         ]
     finally:
         fresh.close()
