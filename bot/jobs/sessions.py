@@ -75,6 +75,8 @@ class Edit:
     final: bool = False
     #: The step and state it shows.
     where: tuple[int, SessionState] | None = None
+    #: How many times a press had shown the session when this was worked out.
+    version: int = 0
 
 
 class SessionRunner(Job):
@@ -90,6 +92,8 @@ class SessionRunner(Job):
         #: and state its message shows.
         self._ticked: dict[int, float] = {}
         self._where: dict[int, tuple[int, SessionState]] = {}
+        #: Presses shown per session: a pass's edit worked out before one is dropped.
+        self._versions: dict[int, int] = {}
         #: Edits since the start, by outcome (for /metrics).
         self.edits: Counter[Outcome] = Counter()
         #: Sessions running or paused at the last pass.
@@ -132,13 +136,16 @@ class SessionRunner(Job):
         def next_edit() -> Edit | None:
             return queue.pop(0) if queue else None
 
-        async def handle(edit: Edit) -> None:
-            nonlocal sent
-            if await self._send(bot, edit, bulk=True):
-                sent += 1
-
         limiter = getattr(bot, "rate_limiter", None)
         paced = limiter if isinstance(limiter, PriorityRateLimiter) else None
+
+        async def handle(edit: Edit) -> None:
+            nonlocal sent
+            if self._versions.get(edit.session.id, 0) != edit.version:
+                return  # a press showed this session since: this view is older
+            if await self._send(bot, edit, bulk=True, prepaced=paced is not None):
+                sent += 1
+
         await run_pool(
             next_edit,
             handle,
@@ -154,6 +161,7 @@ class SessionRunner(Job):
         session = self.services.store.session(session_id)
         if session is None:
             return
+        self._versions[session_id] = self._versions.get(session_id, 0) + 1
         edit = self._edit(session)
         if edit is not None:
             await self._send(bot, edit, bulk=False)
@@ -192,7 +200,8 @@ class SessionRunner(Job):
             done = store.end_session(session.id, SessionState.DONE, now)
             if done is None:
                 return None
-            return Edit(done, render.session_done(content, technique, done), True, final=True)
+            done_reply = render.session_done(content, technique, done)
+            return Edit(done, done_reply, True, final=True, version=self._versions.get(done.id, 0))
         reply = render.session_view(content, technique, session, now, allowed.permit)
         if self.shown.get(session.id) == reply.text:
             return None
@@ -208,15 +217,19 @@ class SessionRunner(Job):
             # sessions after a restart do not all queue ahead of the next step changes.
             just_before = now - timedelta(seconds=2 * TICK_SECONDS)
             urgent = session.position(technique.timings, just_before).step != where[0]
-        return Edit(session, reply, urgent, where=where)
+        return Edit(session, reply, urgent, where=where, version=self._versions.get(session.id, 0))
 
     def _ended(self, session: Session, reply: render.Reply) -> Edit | None:
         ended = self.services.store.end_session(
             session.id, SessionState.ENDED, self.services.clock()
         )
-        return None if ended is None else Edit(ended, reply, True, final=True)
+        if ended is None:
+            return None
+        return Edit(ended, reply, True, final=True, version=self._versions.get(ended.id, 0))
 
-    async def _send(self, bot: ExtBot[Any], edit: Edit, *, bulk: bool) -> bool:
+    async def _send(
+        self, bot: ExtBot[Any], edit: Edit, *, bulk: bool, prepaced: bool = False
+    ) -> bool:
         """Edit one session's message; True if it went out. Any failure is this session's
         alone: retried by the ladder, then counted and logged once."""
         session = edit.session
@@ -231,7 +244,9 @@ class SessionRunner(Job):
                 chat_id=session.chat_id,
                 message_id=message_id,
                 reply_markup=edit.reply.keyboard,
-                rate_limit_args=(BULK_PREPACED if attempt == 1 else BULK) if bulk else None,
+                rate_limit_args=(
+                    (BULK_PREPACED if prepaced and attempt == 1 else BULK) if bulk else None
+                ),
             )
 
         try:
@@ -279,3 +294,4 @@ class SessionRunner(Job):
         self.shown.pop(session_id, None)
         self._ticked.pop(session_id, None)
         self._where.pop(session_id, None)
+        self._versions.pop(session_id, None)

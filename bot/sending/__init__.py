@@ -1,4 +1,5 @@
-"""Everything the bot sends in bulk goes through here: the daily tip (daily.py) and
-operators' broadcasts (broadcast.py) share one outcome classifier (outcome.py), one
-stop-aware worker pool (pool.py), one rate limiter (ratelimit.py) and one transport
-(request.py)."""
+"""The sending engine, and nothing else: one outcome classifier and retry ladder
+(outcome.py), one stop-aware worker pool (pool.py), one rate limiter (ratelimit.py), one
+transport (request.py), writing a send's record through another process's lock
+(patience.py), and the one fan-out the jobs that send to many chats use (fanout.py). The
+jobs themselves live in ``bot.jobs``."""
