@@ -51,11 +51,12 @@ def seeded(items: int) -> Any:
     return db
 
 
-async def run(items: int) -> dict[str, Any]:
+async def run(items: int, send_rate: float | None) -> dict[str, Any]:
     db = seeded(items)
-    results: dict[str, Any] = {"items": items}
+    results: dict[str, Any] = {"items": items, "send_rate": send_rate or "default"}
     with C.FakeServer(limit=FAKE_LIMIT) as fake:
-        settings = C.settings(fake.base_url, db)
+        overrides = {} if send_rate is None else {"send_rate": send_rate}
+        settings = C.settings(fake.base_url, db, **overrides)
         application = build_application(settings, clock=C.FixedClock())
         async with running(application, polling=True):
             for key, name in ((WEEKLY_KEY, "weekly"), (LATER_KEY, "later")):
@@ -80,15 +81,25 @@ async def run(items: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument(
+        "--send-rate", type=float, default=None, help="the bot's pacing (default: its own, 25)"
+    )
     C.add_smoke(parser)
     args = parser.parse_args()
     items = 60 if args.smoke else args.items
-    result = asyncio.run(run(items))
+    result = asyncio.run(run(items, args.send_rate))
     rows = [
-        [name, f"{r['sent']:,}", r["seconds"], r["per_second"], r["most_to_one_chat"]]
+        [
+            name,
+            f"{r['sent']:,}",
+            r["seconds"],
+            r["per_second"],
+            r["most_to_one_chat"],
+            r["refused_429"],
+        ]
         for name, r in ((n, result[n]) for n in ("weekly", "later"))
     ]
-    print(C.table(["job", "sent", "seconds", "msg/s", "most to one chat"], rows))
+    print(C.table(["job", "sent", "seconds", "msg/s", "most to one chat", "429s"], rows))
     C.write_results("lookbacks", {"smoke": args.smoke, **result})
 
 
