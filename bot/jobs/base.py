@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Generic
 
 from telegram.ext import ExtBot
 
 from bot.context import BotContext, Services
+from bot.sending.fanout import Fanout, Outgoing, Source
+from bot.sending.outcome import Outcome, Result
 from storage import is_busy
 
 logger = logging.getLogger(__name__)
@@ -54,4 +56,34 @@ class Job:
 
     async def run(self, bot: ExtBot[Any], running: Callable[[], bool] = always) -> Any:
         """One run's work."""
+        raise NotImplementedError
+
+
+class SendingJob(Job, Generic[Source]):
+    """A job that sends to many chats through the one fan-out: it only says what it takes
+    and renders (``take``) and what a stop left unsent becomes (``give_back``)."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.fanout: Fanout[Source] = Fanout(services, self)
+
+    @property
+    def sent(self) -> int:
+        """Messages sent since the start (for /metrics)."""
+        return self.fanout.outcomes[Outcome.SENT]
+
+    async def run(self, bot: ExtBot[Any], running: Callable[[], bool] = always) -> int:
+        """Send everything due now; return how many went out."""
+        counts = await self.fanout.run(bot, running)
+        return counts[Outcome.SENT]
+
+    def take(self, limit: int) -> Sequence[Outgoing[Source]]:
+        """Claim up to ``limit`` items due now and render them (see ``Fanned``)."""
+        raise NotImplementedError
+
+    def done(self, item: Outgoing[Source], result: Result[Any]) -> None:
+        """Nothing to record beyond the fan-out's own counts."""
+
+    def give_back(self, items: Sequence[Outgoing[Source]]) -> None:
+        """Make items a stop left unsent due again (see ``Fanned``)."""
         raise NotImplementedError

@@ -12,16 +12,11 @@ one fan-out (``bot.sending.fanout``), like the weekly look back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from typing import Any
-
-from telegram.ext import ExtBot
+from collections.abc import Sequence
 
 from bot import render
-from bot.context import Services
-from bot.jobs.base import Job, always
-from bot.sending.fanout import Fanout, Outgoing
-from bot.sending.outcome import Outcome, Result
+from bot.jobs.base import SendingJob
+from bot.sending.fanout import Outgoing
 from storage import Delivery, Hold
 
 logger = logging.getLogger(__name__)
@@ -29,24 +24,10 @@ logger = logging.getLogger(__name__)
 JOB_NAME = "later"
 
 
-class Snoozes(Job):
+class Snoozes(SendingJob[Delivery]):
     """Sends put-off tips that are due."""
 
     name = JOB_NAME
-
-    def __init__(self, services: Services) -> None:
-        super().__init__(services)
-        self.fanout = Fanout(services, self)
-
-    @property
-    def sent(self) -> int:
-        """Repeats sent since the start (for /metrics)."""
-        return self.fanout.outcomes[Outcome.SENT]
-
-    async def run(self, bot: ExtBot[Any], running: Callable[[], bool] = always) -> int:
-        """Send every put-off tip due now; return how many went out."""
-        counts = await self.fanout.run(bot, running)
-        return counts[Outcome.SENT]
 
     def take(self, limit: int) -> list[Outgoing[Delivery]]:
         store, now = self.services.store, self.services.clock()
@@ -73,9 +54,6 @@ class Snoozes(Job):
         content = self.services.content_for(subscriber.speaks)
         # A tip about massage that something holds now is replaced by why (tip_again).
         return render.tip_again(content, tip, allowed, program_done=subscriber.program_done)
-
-    def done(self, item: Outgoing[Delivery], result: Result[Any]) -> None:
-        pass
 
     def give_back(self, items: Sequence[Outgoing[Delivery]]) -> None:
         self.services.store.give_back_snoozes(

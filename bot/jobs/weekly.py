@@ -9,17 +9,12 @@ skipped. Sent through the one fan-out (``bot.sending.fanout``), like put-off tip
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
-
-from telegram.ext import ExtBot
 
 from bot import render
-from bot.context import Services
-from bot.jobs.base import Job, always
-from bot.sending.fanout import Fanout, Outgoing
-from bot.sending.outcome import Outcome, Result
+from bot.jobs.base import SendingJob
+from bot.sending.fanout import Outgoing
 from storage import Subscriber, schedule
 
 logger = logging.getLogger(__name__)
@@ -27,24 +22,10 @@ logger = logging.getLogger(__name__)
 JOB_NAME = "weekly"
 
 
-class Weeklies(Job):
+class Weeklies(SendingJob[Subscriber]):
     """Sends the weekly look backs that are due."""
 
     name = JOB_NAME
-
-    def __init__(self, services: Services) -> None:
-        super().__init__(services)
-        self.fanout = Fanout(services, self)
-
-    @property
-    def sent(self) -> int:
-        """Look backs sent since the start (for /metrics)."""
-        return self.fanout.outcomes[Outcome.SENT]
-
-    async def run(self, bot: ExtBot[Any], running: Callable[[], bool] = always) -> int:
-        """Send every weekly look back due now; return how many went out."""
-        counts = await self.fanout.run(bot, running)
-        return counts[Outcome.SENT]
 
     def take(self, limit: int) -> list[Outgoing[Subscriber]]:
         now = self.services.clock()
@@ -77,9 +58,6 @@ class Weeklies(Job):
         if store.massage(subscriber.chat_id, now).held:
             reply = render.Reply(f"{reply.text}\n\n{content.message('weekly_held')}")
         return reply
-
-    def done(self, item: Outgoing[Subscriber], result: Result[Any]) -> None:
-        pass
 
     def give_back(self, items: Sequence[Outgoing[Subscriber]]) -> None:
         self.services.store.give_back_weeklies(item.source for item in items)
