@@ -3,6 +3,7 @@ lock ends a run quietly (the next tick goes on from the database, nothing is los
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
@@ -23,7 +24,7 @@ def always() -> bool:
     return True
 
 
-class Job:
+class Job(abc.ABC):
     """A scheduled job: ``tick`` is the JobQueue callback, ``run`` does one run's work."""
 
     #: The job's name in the JobQueue and the log.
@@ -54,9 +55,9 @@ class Job:
                     raise
                 logger.debug("%s: the database is busy; the next run goes on", self.name)
 
+    @abc.abstractmethod
     async def run(self, bot: ExtBot[Any], running: Callable[[], bool] = always) -> Any:
         """One run's work."""
-        raise NotImplementedError
 
 
 class SendingJob(Job, Generic[Source]):
@@ -77,13 +78,13 @@ class SendingJob(Job, Generic[Source]):
         counts = await self.fanout.run(bot, running)
         return counts[Outcome.SENT]
 
+    @abc.abstractmethod
     def take(self, limit: int) -> Sequence[Outgoing[Source]]:
         """Claim up to ``limit`` items due now and render them (see ``Fanned``)."""
-        raise NotImplementedError
 
     def done(self, item: Outgoing[Source], result: Result[Any]) -> None:
         """Nothing to record beyond the fan-out's own counts."""
 
+    @abc.abstractmethod
     def give_back(self, items: Sequence[Outgoing[Source]]) -> None:
         """Make items a stop left unsent due again (see ``Fanned``)."""
-        raise NotImplementedError
