@@ -14,7 +14,7 @@ from bot.localapi import BotApiError, Call, LocalBotApi, Upload
 #: Parameters that are strings even when they look like JSON (PTB sends them raw).
 _STRING_PARAMS = {"text", "callback_query_id", "parse_mode", "caption", "url", "description"}
 #: Methods that ``FakeBotApi.faults`` apply to: those that send a chat something, or edit it.
-_FAULTY_METHODS = {"sendmessage", "sendphoto", "editmessagetext"}
+_FAULTY_METHODS = {"sendmessage", "sendphoto", "editmessagetext", "copymessage"}
 
 
 class FakeBotApi:

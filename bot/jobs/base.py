@@ -82,6 +82,10 @@ class SendingJob(Job, Generic[Source]):
     def take(self, limit: int) -> Sequence[Outgoing[Source]]:
         """Claim up to ``limit`` items due now and render them (see ``Fanned``)."""
 
+    def claim(self, item: Outgoing[Source]) -> bool:
+        """Taken is claimed: nothing more to check before the request."""
+        return True
+
     def done(self, item: Outgoing[Source], result: Result[Any]) -> None:
         """Nothing to record beyond the fan-out's own counts."""
 

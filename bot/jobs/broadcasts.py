@@ -1,22 +1,22 @@
-"""Operators' broadcasts: one message copied to every active subscriber through the same
-engine as the daily tip (the pool, the retry ladder, the paced limiter at bulk priority, so
-replies to users still go first)."""
+"""Operators' broadcasts: one message copied to every active subscriber through the one
+fan-out (the pool, the retry ladder, the paced limiter at bulk priority, so replies to
+users still go first; a gone chat marked blocked; one chat's failure its own)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from telegram import MessageId
 from telegram.ext import ExtBot
 
 from bot.context import Services
-from bot.sending.outcome import Outcome, send_with_retries
+from bot.jobs.base import SendingJob
+from bot.sending.fanout import Outgoing
+from bot.sending.outcome import Outcome, Result
 from bot.sending.patience import Patience
-from bot.sending.pool import run_pool
-from bot.sending.ratelimit import BULK, BULK_PREPACED, PriorityRateLimiter
 from storage import operators
 from storage.operators import Broadcast, BroadcastStatus
 
@@ -37,6 +37,41 @@ _STATUS = {
 Progress = Callable[[int, int], Awaitable[None]]
 
 
+class _Copies(SendingJob[int]):
+    """One broadcast's copies, through the one fan-out: pending chats taken a page at a time
+    (by chat id, so chats still in flight are never taken twice), each claimed ("sending")
+    just before its request, so a crash leaves at most the requests in flight uncertain and
+    a chat cancelled meanwhile is skipped."""
+
+    def __init__(self, services: Services, broadcast: Broadcast) -> None:
+        super().__init__(services)
+        self.broadcast = broadcast
+        self.name = f"broadcast {broadcast.id}"
+        self.last_fetched: int | None = None
+
+    def take(self, limit: int) -> list[Outgoing[int]]:
+        broadcast = self.broadcast
+        chats = operators.pending(
+            self.services.store, broadcast.id, min(limit, BATCH), after=self.last_fetched
+        )
+        if chats:
+            self.last_fetched = chats[-1]
+        copy_of = (broadcast.from_chat_id, broadcast.message_id)
+        return [Outgoing(chat, "", None, chat, copy_of=copy_of) for chat in chats]
+
+    def claim(self, item: Outgoing[int]) -> bool:
+        store, clock = self.services.store, self.services.clock
+        return operators.claim(store, self.broadcast.id, item.chat_id, clock())
+
+    def done(self, item: Outgoing[int], result: Result[Any]) -> None:
+        store, clock = self.services.store, self.services.clock
+        status = _STATUS[result.outcome]
+        operators.mark(store, self.broadcast.id, item.chat_id, status, clock())
+
+    def give_back(self, items: Sequence[Outgoing[int]]) -> None:
+        pass  # claimed only just before their request: still pending, nothing to undo
+
+
 async def send(
     bot: ExtBot[Any],
     services: Services,
@@ -44,11 +79,9 @@ async def send(
     running: Callable[[], bool],
     progress: Progress | None = None,
 ) -> dict[BroadcastStatus, int] | None:
-    """Copy the broadcast's message to every chat still pending.
+    """Copy the broadcast's message to every chat still pending, through the one fan-out.
 
-    ``progress(done, total)`` is awaited now and then while it runs. Each copy is marked
-    "sending" before its request, so a crash leaves it uncertain, never sent twice; a chat
-    cancelled meanwhile is skipped.
+    ``progress(done, total)`` is awaited every ``PROGRESS_EVERY`` seconds while it runs.
 
     Returns:
         The final counts, or None if the bot is stopping: the broadcast stays unfinished,
@@ -56,60 +89,23 @@ async def send(
     """
     store, clock = services.store, services.clock
     total = broadcast.recipients
-    queue: list[int] = []
-    last_fetched: int | None = None
-    exhausted = False
-    last_report = 0.0
-    limiter = getattr(bot, "rate_limiter", None)
-    paced = limiter if isinstance(limiter, PriorityRateLimiter) else None
     write = Patience().write  # another process's write lock costs time, never a record
 
-    def next_chat() -> int | None:
-        # No await in here: two workers never take the same chat. Paging by chat id skips
-        # the chats still in flight, which are not pending in storage any more.
-        nonlocal last_fetched, exhausted
-        if not queue and not exhausted:
-            queue.extend(operators.pending(store, broadcast.id, BATCH, after=last_fetched))
-            exhausted = not queue
-            if queue:
-                last_fetched = queue[-1]
-        return queue.pop(0) if queue else None
-
-    async def copy(chat_id: int) -> None:
-        nonlocal last_report
-        if not await write(lambda: operators.claim(store, broadcast.id, chat_id, clock())):
-            return  # cancelled since it was fetched
-
-        async def request(attempt: int) -> MessageId:
-            first_slot_taken = paced is not None and attempt == 1
-            return await bot.copy_message(
-                chat_id,
-                broadcast.from_chat_id,
-                broadcast.message_id,
-                rate_limit_args=BULK_PREPACED if first_slot_taken else BULK,
-            )
-
-        result = await send_with_retries(request, backoff=services.settings.send_backoff)
-        status = _STATUS[result.outcome]
-        if result.outcome is Outcome.GONE:
-            await write(lambda: store.set_blocked(chat_id, True, clock()))
-        elif status is BroadcastStatus.FAILED:
-            logger.warning(
-                "broadcast %d to chat %s failed: %s", broadcast.id, chat_id, result.error
-            )
-        await write(lambda: operators.mark(store, broadcast.id, chat_id, status, clock()))
-        if progress is not None and time.monotonic() - last_report >= PROGRESS_EVERY:
-            last_report = time.monotonic()
+    async def report() -> None:
+        assert progress is not None
+        while True:
+            await asyncio.sleep(PROGRESS_EVERY)
             counts = operators.counts(store, broadcast.id)
             await progress(total - counts[BroadcastStatus.PENDING], total)
 
-    await run_pool(
-        next_chat,
-        copy,
-        workers=services.settings.max_in_flight,
-        running=running,
-        acquire=None if paced is None else paced.acquire_bulk,
-    )
+    reporter = asyncio.create_task(report()) if progress is not None else None
+    try:
+        await _Copies(services, broadcast).run(bot, running)
+    finally:
+        if reporter is not None:
+            reporter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reporter
     if not running():
         logger.info(
             "broadcast %d stopped; the chats not reached get it after a restart", broadcast.id

@@ -51,6 +51,8 @@ class Outgoing(Generic[Source]):
     keyboard: InlineKeyboardMarkup | None
     #: What the job took it from (to record its end, or give it back).
     source: Source
+    #: A message to copy instead of ``text`` (an operator's broadcast): its chat and id.
+    copy_of: tuple[int, int] | None = None
 
 
 class Fanned(Protocol[Source]):
@@ -62,6 +64,11 @@ class Fanned(Protocol[Source]):
     def take(self, limit: int) -> Sequence[Outgoing[Source]]:
         """Claim up to ``limit`` items due now in one transaction and render them (must not
         await). Items with nothing to send are claimed and left out."""
+        ...
+
+    def claim(self, item: Outgoing[Source]) -> bool:
+        """Just before its request: False if it must not go out after all (a broadcast
+        cancelled since it was taken). Written through another process's lock."""
         ...
 
     def done(self, item: Outgoing[Source], result: Result[Any]) -> None:
@@ -108,14 +115,19 @@ class Fanout(Generic[Source]):
 
         async def handle(item: Outgoing[Source]) -> None:
             chat_id = item.chat_id
+            if not await self.patience.write(lambda: job.claim(item)):
+                return
 
             async def request(attempt: int) -> Any:
                 first_slot_taken = paced is not None and attempt == 1
+                rate = BULK_PREPACED if first_slot_taken else BULK
+                if item.copy_of is not None:
+                    from_chat, message_id = item.copy_of
+                    return await bot.copy_message(
+                        chat_id, from_chat, message_id, rate_limit_args=rate
+                    )
                 return await bot.send_message(
-                    chat_id,
-                    item.text,
-                    reply_markup=item.keyboard,
-                    rate_limit_args=BULK_PREPACED if first_slot_taken else BULK,
+                    chat_id, item.text, reply_markup=item.keyboard, rate_limit_args=rate
                 )
 
             try:
@@ -135,7 +147,7 @@ class Fanout(Generic[Source]):
             elif result.outcome is not Outcome.SENT and result.error is not None:
                 logger.warning("%s to chat %s failed: %s", job.name, chat_id, result.error)
             counts[result.outcome] += 1
-            job.done(item, result)
+            await self.patience.write(lambda: job.done(item, result))
 
         unhandled = await run_pool(
             next_item,

@@ -10,13 +10,15 @@ from typing import Any
 import pytest
 
 from bot import callbacks
-from bot.jobs import SESSIONS_KEY, WEEKLY_KEY
+from bot.context import services_of
+from bot.jobs import SESSIONS_KEY, WEEKLY_KEY, broadcasts
 from bot.jobs.base import always
 from bot.jobs.sessions import SessionRunner, countdown_every
 from bot.jobs.weekly import Weeklies
 from bot.localapi import Call
 from content import load
-from storage import Caution
+from storage import Caution, operators
+from storage.operators import BroadcastStatus
 from tests.conftest import START, Harness
 
 #: Kneading's step times (content/sessions.toml).
@@ -142,3 +144,31 @@ async def test_a_stop_gives_back_the_look_backs_it_did_not_send(harness: Harness
     again = job.take(10)
     assert [item.chat_id for item in again] == chats  # due again, once
     assert job.take(10) == []
+
+
+async def test_a_broadcast_goes_through_the_one_fan_out(harness: Harness) -> None:
+    """Copies of a broadcast: a failing chat (a 5xx through the whole ladder) and a gone one
+    are their own; every other chat gets it once, and the counts say so."""
+    chats = [2_000 + n for n in range(6)]
+    for chat in chats:
+        harness.store.subscribe(chat, harness.clock())
+    harness.store.db.execute("UPDATE subscribers SET next_due = NULL")  # no daily tip
+    source = await harness.say("/help")
+    started = operators.start_broadcast(
+        harness.store, harness.chat_id, source.result["message_id"], harness.chat_id, START
+    )
+    assert started is not None
+    gone, failing = chats[1], chats[2]
+    harness.fake.faults[gone] = ["403"]
+    harness.fake.faults[failing] = ["500", "500", "500"]
+    start = len(harness.calls)
+    assert harness.application is not None
+    services = services_of(harness.application)
+    counts = await broadcasts.send(bot_of(harness), services, started, always)
+    assert counts is not None
+    copied = [int(c.params["chat_id"]) for c in harness.since(start, "copyMessage")]
+    assert sorted(copied) == sorted(set(chats) - {gone, failing})
+    assert counts[BroadcastStatus.SENT] == len(chats) - 2
+    assert counts[BroadcastStatus.BLOCKED] == 1 and counts[BroadcastStatus.FAILED] == 1
+    blocked = harness.store.subscriber(gone)
+    assert blocked is not None and blocked.blocked
