@@ -57,11 +57,6 @@ class Caution(enum.StrEnum):
     APPLIES = "applies"  # something applies: ask a doctor first
     CLEARED = "cleared"  # something applied, and a doctor has cleared the user
 
-    @property
-    def allows_massage(self) -> bool:
-        """Whether this answer lets technique cards and tips about massage through."""
-        return self in (Caution.NONE, Caution.CLEARED)
-
 
 #: Statuses that mean the day's tip is handled and must not be sent again.
 DONE_STATUSES = tuple(

@@ -96,11 +96,6 @@ class Decision:
         """Whether something holds massage back (not merely the check still to ask)."""
         return bool(self.holds)
 
-    @property
-    def first(self) -> Hold | None:
-        """The most serious reason it is held, or None."""
-        return self.holds[0] if self.holds else None
-
 
 def decide(
     chat_id: int, subscriber: Subscriber | None, day: date, *, delivery: bool = False

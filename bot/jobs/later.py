@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from bot import render
 from bot.jobs.base import SendingJob
 from bot.sending.fanout import Outgoing
-from storage import Delivery, Hold
+from storage import Delivery, Hold, schedule
+from storage.safety import decide
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,8 @@ class Snoozes(SendingJob[Delivery]):
         tip = store.tip(delivery.tip_id) if delivery.tip_id else None
         if subscriber is None or tip is None or not subscriber.active:
             return None
-        allowed = store.massage(delivery.chat_id, now, delivery=True)
+        today = schedule.local_date_in(now, subscriber.timezone)
+        allowed = decide(delivery.chat_id, subscriber, today, delivery=True)
         if Hold.PAUSED in allowed.holds:
             return None  # paused since: no tips at all until the pause ends
         content = self.services.content_for(subscriber.speaks)

@@ -16,6 +16,7 @@ from bot import render
 from bot.jobs.base import SendingJob
 from bot.sending.fanout import Outgoing
 from storage import Subscriber, schedule
+from storage.safety import decide
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class Weeklies(SendingJob[Subscriber]):
         content = self.services.content_for(subscriber.speaks)
         reply = render.weekly_summary(content, days, checkins, before, sessions)
         # It never suggests massage while the safety decision holds it, and says so.
-        if store.massage(subscriber.chat_id, now).held:
+        if decide(subscriber.chat_id, subscriber, today).held:
             reply = render.Reply(f"{reply.text}\n\n{content.message('weekly_held')}")
         return reply
 
