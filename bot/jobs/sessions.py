@@ -115,11 +115,13 @@ class SessionRunner(Job):
         now = self.services.clock().timestamp()
         every = countdown_every(len(sessions))
         # Telegram takes about one message a second per chat: a session edited less than
-        # a second ago waits for the next pass (a 429 there would pause other chats too).
+        # a second ago waits for the next pass (a 429 there would pause other chats too);
+        # not its last edit, though: the session has ended, no later pass would show it.
         urgent = [
             edit
             for edit in edits
-            if edit.urgent and now - self._ticked.get(edit.session.id, -math.inf) >= PER_CHAT
+            if edit.urgent
+            and (edit.final or now - self._ticked.get(edit.session.id, -math.inf) >= PER_CHAT)
         ]
         due = [
             edit
@@ -141,7 +143,7 @@ class SessionRunner(Job):
 
         async def handle(edit: Edit) -> None:
             nonlocal sent
-            if self._versions.get(edit.session.id, 0) != edit.version:
+            if not edit.final and self._versions.get(edit.session.id, 0) != edit.version:
                 return  # a press showed this session since: this view is older
             if await self._send(bot, edit, bulk=True, prepaced=paced is not None):
                 sent += 1

@@ -172,3 +172,19 @@ async def test_a_broadcast_goes_through_the_one_fan_out(harness: Harness) -> Non
     assert counts[BroadcastStatus.BLOCKED] == 1 and counts[BroadcastStatus.FAILED] == 1
     blocked = harness.store.subscriber(gone)
     assert blocked is not None and blocked.blocked
+
+
+async def test_a_sessions_last_message_is_never_held_back(harness: Harness) -> None:
+    """The end ("how did that feel?") goes out even right after another edit of the same
+    chat: the session has ended, and no later pass would show it."""
+    message_id = await session_in(harness, harness.chat_id)
+    session = harness.store.active_session(harness.chat_id)
+    assert session is not None
+    job = runner(harness)
+    harness.clock.advance(seconds=sum(job.technique(session).timings) + 1)
+    job._ticked[session.id] = harness.clock().timestamp()
+    start = len(harness.calls)
+    await job.run_once(bot_of(harness), always)
+    (done,) = edits_of(harness, start, message_id, harness.chat_id)
+    assert "?" in done  # how did that feel?
+    assert harness.store.active_session(harness.chat_id) is None
