@@ -6,11 +6,18 @@ only when what it shows has changed. The edits of one pass go out together throu
 one engine (the stop-aware pool, the retry ladder, the limiter at bulk priority, so replies
 to users go first), in order of need:
 
-1. what must be seen now: a new step, the end ("how did that feel?"), a session ended;
+1. what must be seen now: a new step, the end ("how did that feel?"), a session ended,
+   the longest-waiting first;
 2. countdowns, each session's at most every ``countdown_every(n)`` seconds: 5 s (the time
    left moves in steps of ``render.SESSION_DISPLAY_SECONDS``) while few sessions run, and
    thinner as they grow, so that countdowns never take more than ``COUNTDOWN_RATE`` of the
-   global budget of about 30 messages a second. They thin out instead of falling behind.
+   global budget of about 30 messages a second. They thin out instead of falling behind,
+   and get only what a pass's budget (the send rate for one tick) leaves after 1.
+
+A pass sends at most one tick's worth of the send rate; what does not fit waits for the
+next pass (still urgent, still first), so no pass grows long and no step change waits
+behind a backlog of countdowns. A session whose step and state have not moved, and whose
+countdown is not due, costs the pass no rendering and no storage read.
 
 One chat's failure never stops another's: each edit is caught, retried by the ladder,
 counted and logged once. A message that is gone (deleted by the user) or a chat that
@@ -75,6 +82,8 @@ class Edit:
     final: bool = False
     #: The step and state it shows.
     where: tuple[int, SessionState] | None = None
+    #: Seconds the change has been due (how far into its step a running session is).
+    waiting: float = 0.0
     #: How many times a press had shown the session when this was worked out.
     version: int = 0
 
@@ -111,9 +120,14 @@ class SessionRunner(Job):
         how many edits went out."""
         sessions = self.services.store.active_sessions()
         self.active = len(sessions)
-        edits = [edit for session in sessions if (edit := self._edit(session)) is not None]
         now = self.services.clock().timestamp()
         every = countdown_every(len(sessions))
+        edits = [
+            edit
+            for session in sessions
+            if (edit := self._edit(session, countdown=self._countdown_due(session, now, every)))
+            is not None
+        ]
         # Telegram takes about one message a second per chat: a session edited less than
         # a second ago waits for the next pass (a 429 there would pause other chats too);
         # not its last edit, though: the session has ended, no later pass would show it.
@@ -123,16 +137,15 @@ class SessionRunner(Job):
             if edit.urgent
             and (edit.final or now - self._ticked.get(edit.session.id, -math.inf) >= PER_CHAT)
         ]
-        due = [
-            edit
-            for edit in edits
-            if not edit.urgent and now - self._ticked.get(edit.session.id, -math.inf) >= every
-        ]
+        urgent.sort(key=lambda edit: -edit.waiting)
+        due = [edit for edit in edits if not edit.urgent]
         # The longest-waiting countdowns first, after everything that must be seen now, and
-        # no more than a pass's share of the countdown budget: a pass stays about a tick
-        # long, so the next step change waits for no backlog of countdowns.
+        # only with what the pass's budget leaves: a pass stays about a tick long, so the
+        # next step change waits for no backlog of countdowns.
         due.sort(key=lambda edit: self._ticked.get(edit.session.id, -math.inf))
-        queue = [*urgent, *due[: math.ceil(COUNTDOWN_RATE * TICK_SECONDS)]]
+        budget = self.budget()
+        spare = max(0, min(math.ceil(COUNTDOWN_RATE * TICK_SECONDS), budget - len(urgent)))
+        queue = [*urgent[:budget], *due[:spare]]
         sent = 0
 
         def next_edit() -> Edit | None:
@@ -157,6 +170,15 @@ class SessionRunner(Job):
         )
         return sent
 
+    def budget(self) -> int:
+        """Edits one pass may send: the send rate for one tick (no pacing: no limit)."""
+        rate = self.services.settings.send_rate
+        return math.ceil(rate * TICK_SECONDS) if rate else 1_000_000
+
+    def _countdown_due(self, session: Session, now: float, every: float) -> bool:
+        """Whether the session's countdown may move this pass."""
+        return now - self._ticked.get(session.id, -math.inf) >= every
+
     async def refresh(self, bot: ExtBot[Any], session_id: int) -> None:
         """Show one session as it stands now, at once (after a press on its buttons): a
         reply to the user, not bulk work."""
@@ -168,9 +190,10 @@ class SessionRunner(Job):
         if edit is not None:
             await self._send(bot, edit, bulk=False)
 
-    def _edit(self, session: Session) -> Edit | None:
+    def _edit(self, session: Session, *, countdown: bool = True) -> Edit | None:
         """What the session's message should show now (ending it first if it is over), or
-        None if nothing changed. Storage only: no request."""
+        None if nothing changed (or only its countdown, and ``countdown`` is False). Storage
+        only: no request."""
         store, now = self.services.store, self.services.clock()
         content = self.services.content_for(session.language)
         try:
@@ -188,6 +211,11 @@ class SessionRunner(Job):
             session = resumed
         if session.stale(technique.timings, now):
             return self._ended(session, render.Reply(content.message("session_ended")))
+        position = session.position(technique.timings, now)
+        where = (position.step, session.state)
+        known = self._where.get(session.id)
+        if known == where and not countdown:
+            return None  # nothing but the time left moved, and its countdown is not due
         # Every step shown asks the safety decision: a hold set since the session started
         # (a warning sign, /flare) or found on resuming after a restart ends it, saying why.
         allowed = store.massage(session.chat_id, now)
@@ -195,22 +223,25 @@ class SessionRunner(Job):
             held = render.massage_held(content, allowed, None)
             reply = render.Reply(f"{content.message('session_held_resume')}\n\n{held.text}")
             return self._ended(session, reply)
-        if (
-            session.state is SessionState.RUNNING
-            and session.position(technique.timings, now).finished
-        ):
+        if session.state is SessionState.RUNNING and position.finished:
             done = store.end_session(session.id, SessionState.DONE, now)
             if done is None:
                 return None
             done_reply = render.session_done(content, technique, done)
-            return Edit(done, done_reply, True, final=True, version=self._versions.get(done.id, 0))
+            late = session.elapsed(now) - sum(technique.timings)
+            return Edit(
+                done,
+                done_reply,
+                True,
+                final=True,
+                version=self._versions.get(done.id, 0),
+                waiting=late,
+            )
         reply = render.session_view(content, technique, session, now, allowed.permit)
         if self.shown.get(session.id) == reply.text:
             return None
         # Only the time left moved: a countdown tick. Anything else (a new step, a pause,
         # the first show) must be seen now.
-        where = (session.position(technique.timings, now).step, session.state)
-        known = self._where.get(session.id)
         if known is not None:
             urgent = known != where
         else:
@@ -219,7 +250,17 @@ class SessionRunner(Job):
             # sessions after a restart do not all queue ahead of the next step changes.
             just_before = now - timedelta(seconds=2 * TICK_SECONDS)
             urgent = session.position(technique.timings, just_before).step != where[0]
-        return Edit(session, reply, urgent, where=where, version=self._versions.get(session.id, 0))
+        waiting = 0.0
+        if session.state is SessionState.RUNNING:
+            waiting = technique.timings[position.step] - position.left
+        return Edit(
+            session,
+            reply,
+            urgent,
+            where=where,
+            version=self._versions.get(session.id, 0),
+            waiting=waiting,
+        )
 
     def _ended(self, session: Session, reply: render.Reply) -> Edit | None:
         ended = self.services.store.end_session(
