@@ -88,6 +88,22 @@ class Edit:
     version: int = 0
 
 
+@dataclass(frozen=True)
+class Moved:
+    """A session whose message no longer shows where it stands; not rendered yet."""
+
+    session: Session
+    technique: Technique
+    #: The step and state it is at.
+    where: tuple[int, SessionState]
+    #: A new step or state (not only the time left).
+    urgent: bool
+    #: Seconds the change has been due.
+    waiting: float
+    #: How many times a press had shown the session when this was worked out.
+    version: int
+
+
 class SessionRunner(Job):
     """Keeps every session's message up to date; one pass at a time."""
 
@@ -117,35 +133,58 @@ class SessionRunner(Job):
 
     async def run(self, bot: ExtBot[Any], running: Callable[[], bool] = always) -> int:
         """Bring every running or paused session's message up to date, or end it; return
-        how many edits went out."""
+        how many edits went out. While a pass fills its budget, the next follows at once
+        (a full pass takes about a tick already: waiting for the next tick would halve
+        the rate)."""
+        sent = 0
+        while running():
+            done, full = await self._pass(bot, running)
+            sent += done
+            if not full:
+                break
+        return sent
+
+    async def _pass(self, bot: ExtBot[Any], running: Callable[[], bool]) -> tuple[int, bool]:
+        """One pass: the edits that fit one tick's budget; how many went out, and whether
+        the budget was full (more may be waiting)."""
         sessions = self.services.store.active_sessions()
         self.active = len(sessions)
         now = self.services.clock().timestamp()
         every = countdown_every(len(sessions))
-        edits = [
-            edit
+        # First what moved, cheaply (the clock and the steps' times); then only what this
+        # pass sends is rendered.
+        moved = [
+            found
             for session in sessions
-            if (edit := self._edit(session, countdown=self._countdown_due(session, now, every)))
+            if (found := self._look(session, countdown=self._countdown_due(session, now, every)))
             is not None
         ]
         # Telegram takes about one message a second per chat: a session edited less than
         # a second ago waits for the next pass (a 429 there would pause other chats too);
         # not its last edit, though: the session has ended, no later pass would show it.
         urgent = [
-            edit
-            for edit in edits
-            if edit.urgent
-            and (edit.final or now - self._ticked.get(edit.session.id, -math.inf) >= PER_CHAT)
+            found
+            for found in moved
+            if found.urgent
+            and (
+                isinstance(found, Edit)
+                or now - self._ticked.get(found.session.id, -math.inf) >= PER_CHAT
+            )
         ]
-        urgent.sort(key=lambda edit: -edit.waiting)
-        due = [edit for edit in edits if not edit.urgent]
+        urgent.sort(key=lambda found: -found.waiting)
+        countdowns = [found for found in moved if not found.urgent]
         # The longest-waiting countdowns first, after everything that must be seen now, and
         # only with what the pass's budget leaves: a pass stays about a tick long, so the
         # next step change waits for no backlog of countdowns.
-        due.sort(key=lambda edit: self._ticked.get(edit.session.id, -math.inf))
+        countdowns.sort(key=lambda found: self._ticked.get(found.session.id, -math.inf))
         budget = self.budget()
         spare = max(0, min(math.ceil(COUNTDOWN_RATE * TICK_SECONDS), budget - len(urgent)))
-        queue = [*urgent[:budget], *due[:spare]]
+        chosen = [*urgent[:budget], *countdowns[:spare]]
+        queue = [
+            edit
+            for found in chosen
+            if (edit := found if isinstance(found, Edit) else self._render(found)) is not None
+        ]
         sent = 0
 
         def next_edit() -> Edit | None:
@@ -168,7 +207,7 @@ class SessionRunner(Job):
             running=running,
             acquire=None if paced is None else paced.acquire_bulk,
         )
-        return sent
+        return sent, sent > 0 and len(chosen) >= budget
 
     def budget(self) -> int:
         """Edits one pass may send: the send rate for one tick (no pacing: no limit)."""
@@ -186,14 +225,15 @@ class SessionRunner(Job):
         if session is None:
             return
         self._versions[session_id] = self._versions.get(session_id, 0) + 1
-        edit = self._edit(session)
+        found = self._look(session, countdown=True)
+        edit = found if isinstance(found, Edit) or found is None else self._render(found)
         if edit is not None:
             await self._send(bot, edit, bulk=False)
 
-    def _edit(self, session: Session, *, countdown: bool = True) -> Edit | None:
-        """What the session's message should show now (ending it first if it is over), or
-        None if nothing changed (or only its countdown, and ``countdown`` is False). Storage
-        only: no request."""
+    def _look(self, session: Session, *, countdown: bool) -> Edit | Moved | None:
+        """Where the session stands now, from the clock alone: an ``Edit`` that ends it
+        (over, stale, or its technique gone), what ``Moved`` (a new step or state, or
+        its countdown if ``countdown``), or None. Storage only: no request."""
         store, now = self.services.store, self.services.clock()
         content = self.services.content_for(session.language)
         try:
@@ -212,54 +252,69 @@ class SessionRunner(Job):
         if session.stale(technique.timings, now):
             return self._ended(session, render.Reply(content.message("session_ended")))
         position = session.position(technique.timings, now)
+        if session.state is SessionState.RUNNING and position.finished:
+            return self._done(session, technique)
         where = (position.step, session.state)
         known = self._where.get(session.id)
-        if known == where and not countdown:
-            return None  # nothing but the time left moved, and its countdown is not due
-        # Every step shown asks the safety decision: a hold set since the session started
-        # (a warning sign, /flare) or found on resuming after a restart ends it, saying why.
-        allowed = store.massage(session.chat_id, now)
-        if allowed.permit is None:
-            held = render.massage_held(content, allowed, None)
-            reply = render.Reply(f"{content.message('session_held_resume')}\n\n{held.text}")
-            return self._ended(session, reply)
-        if session.state is SessionState.RUNNING and position.finished:
-            done = store.end_session(session.id, SessionState.DONE, now)
-            if done is None:
-                return None
-            done_reply = render.session_done(content, technique, done)
-            late = session.elapsed(now) - sum(technique.timings)
-            return Edit(
-                done,
-                done_reply,
-                True,
-                final=True,
-                version=self._versions.get(done.id, 0),
-                waiting=late,
-            )
-        reply = render.session_view(content, technique, session, now, allowed.permit)
-        if self.shown.get(session.id) == reply.text:
-            return None
-        # Only the time left moved: a countdown tick. Anything else (a new step, a pause,
-        # the first show) must be seen now.
         if known is not None:
+            # Only the time left moved: a countdown tick. Anything else (a new step, a
+            # pause) must be seen now.
             urgent = known != where
         else:
             # Not shown by this process yet (it just started): urgent only at a step that
             # has just begun; the others are refreshed with the countdowns, so a thousand
             # sessions after a restart do not all queue ahead of the next step changes.
+            # From now on, a step change is known as one (this one too, until it is shown).
             just_before = now - timedelta(seconds=2 * TICK_SECONDS)
-            urgent = session.position(technique.timings, just_before).step != where[0]
+            before = session.position(technique.timings, just_before).step
+            urgent = before != where[0]
+            self._where[session.id] = (before, session.state)
+        if not urgent and not countdown:
+            return None
         waiting = 0.0
         if session.state is SessionState.RUNNING:
             waiting = technique.timings[position.step] - position.left
+        return Moved(session, technique, where, urgent, waiting, self._versions.get(session.id, 0))
+
+    def _render(self, moved: Moved) -> Edit | None:
+        """The edit that shows a session that moved (asking the safety decision first), or
+        None if its message shows that already. Storage only: no request."""
+        session, now = moved.session, self.services.clock()
+        content = self.services.content_for(session.language)
+        # Every step shown asks the safety decision: a hold set since the session started
+        # (a warning sign, /flare) or found on resuming after a restart ends it, saying why.
+        allowed = self.services.store.massage(session.chat_id, now)
+        if allowed.permit is None:
+            held = render.massage_held(content, allowed, None)
+            reply = render.Reply(f"{content.message('session_held_resume')}\n\n{held.text}")
+            return self._ended(session, reply)
+        reply = render.session_view(content, moved.technique, session, now, allowed.permit)
+        if self.shown.get(session.id) == reply.text:
+            self._ticked[session.id] = now.timestamp()  # it shows this already
+            return None
         return Edit(
             session,
             reply,
-            urgent,
-            where=where,
-            version=self._versions.get(session.id, 0),
-            waiting=waiting,
+            moved.urgent,
+            where=moved.where,
+            version=moved.version,
+            waiting=moved.waiting,
+        )
+
+    def _done(self, session: Session, technique: Technique) -> Edit | None:
+        """Every step has run: end the session and ask how it felt."""
+        now = self.services.clock()
+        done = self.services.store.end_session(session.id, SessionState.DONE, now)
+        if done is None:
+            return None
+        content = self.services.content_for(session.language)
+        return Edit(
+            done,
+            render.session_done(content, technique, done),
+            True,
+            final=True,
+            version=self._versions.get(done.id, 0),
+            waiting=session.elapsed(now) - sum(technique.timings),
         )
 
     def _ended(self, session: Session, reply: render.Reply) -> Edit | None:
