@@ -3,8 +3,10 @@
 from content.loader import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
+    TOPICS,
     Content,
     ContentError,
+    Source,
     Technique,
     Tip,
     load,
@@ -14,8 +16,10 @@ from content.loader import (
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
+    "TOPICS",
     "Content",
     "ContentError",
+    "Source",
     "Technique",
     "Tip",
     "load",

@@ -6,7 +6,7 @@ import re
 import string
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from importlib.resources.abc import Traversable
 from types import MappingProxyType
@@ -407,7 +407,35 @@ TECHNIQUE_FIELDS = (
 #: A tip is a short daily read; Telegram would take more, we do not.
 #: The keys a tip may have: its text, and optionally the technique it teaches, or
 #: ``massage = true`` for a tip that suggests massage without teaching one technique.
-TIP_FIELDS = frozenset({"text", "technique", "massage"})
+TIP_FIELDS = frozenset({"text", "technique", "massage", "topic", "source"})
+#: What a tip is about. The library (tips after the program) is chosen from by topic
+#: (``storage.choosing``); each topic is a file of ``library/`` in every language, and the
+#: program's tips name one too.
+TOPICS = (
+    "moving",
+    "exercise",
+    "sleep",
+    "sitting",
+    "physical_work",
+    "lifting",
+    "travel",
+    "flares",
+    "mind",
+    "scans",
+    "sciatica",
+    "treatments",
+    "medicines",
+    "whom_to_see",
+    "procedures",
+    "returning",
+    "partner",
+    "pregnancy",
+    "older_age",
+    "staying_well",
+    "massage",
+)
+#: A source's fields in sources.toml.
+SOURCE_FIELDS = frozenset({"name", "year", "line"})
 MAX_TIP_LENGTH = 500
 #: Room left in a 4096-character message for headings and layout around a technique.
 MAX_TECHNIQUE_LENGTH = 3000
@@ -460,6 +488,10 @@ class Tip:
     program_day: int | None = None
     #: The tip suggests massage without teaching one technique.
     massage: bool = False
+    #: What it is about (one of ``TOPICS``).
+    topic: str = "moving"
+    #: The key of its entry in sources.toml (the "Why?" button shows it).
+    source: str = "nice_ng59"
 
     @property
     def about_massage(self) -> bool:
@@ -467,6 +499,19 @@ class Tip:
         while the caution check or check-ins say so (storage's ``_ABOUT_MASSAGE`` is this
         rule in SQL)."""
         return self.technique is not None or self.massage
+
+
+@dataclass(frozen=True)
+class Source:
+    """One entry of /sources: what a tip's facts come from."""
+
+    key: str
+    #: A short name, plain text.
+    name: str
+    #: Its year (or "read 2026" for a web page).
+    year: str
+    #: One line on what the bot takes from it (Telegram HTML).
+    line: str
 
 
 @dataclass(frozen=True)
@@ -500,6 +545,8 @@ class Content:
     program_days: int = 30
     #: Words that name a warning sign in what a user types.
     warning_words: WarningWords = WarningWords(signs=())
+    #: The sources tips name, by key, in the file's order.
+    sources: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))
 
     def tip(self, tip_id: str) -> Tip | None:
         """Return the tip with this id, or None."""
@@ -571,10 +618,21 @@ def load(language: str = DEFAULT_LANGUAGE, root: Traversable | None = None) -> C
         _techniques(folder.joinpath("techniques.toml")),
         (root or resources.files("content")).joinpath("sessions.toml"),
     )
+    sources = _sources(folder.joinpath("sources.toml"))
     tips_file = folder.joinpath("tips.toml")
     tips_data = _read(tips_file)
-    tips = _tips(tips_data, tips_file, {t.id for t in techniques})
+    tips = _tips(tips_data, tips_file, {t.id for t in techniques}, sources)
     program_days = _program_days(tips_data, tips_file, tips)
+    # The library: one file per topic, after the program and the tips of tips.toml.
+    library = folder.joinpath("library")
+    for file in sorted(
+        (f for f in library.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name
+    ):
+        more = _tips(_read(file), file, {t.id for t in techniques}, sources, first=len(tips) + 1)
+        clash = {tip.id for tip in tips} & {tip.id for tip in more}
+        if clash:
+            raise ContentError(f"{file}: tip ids used before: {sorted(clash)}")
+        tips = (*tips, *more)
     # The program is the first ``program_days`` positions, one a day: here, and only here.
     tips = tuple(
         replace(tip, program_day=tip.position if tip.position <= program_days else None)
@@ -592,14 +650,15 @@ def load(language: str = DEFAULT_LANGUAGE, root: Traversable | None = None) -> C
         tips=tips,
         program_days=program_days,
         warning_words=warning_words,
+        sources=MappingProxyType(sources),
     )
 
 
 def load_all(root: Traversable | None = None) -> Mapping[str, Content]:
     """Load every language in ``LANGUAGES`` and check that they match one another.
 
-    Each language must have the same tips in the same order (with the same techniques and
-    program length) and the same techniques; message keys and placeholders already match
+    Each language must have the same tips in the same order (with the same techniques,
+    massage flags, topics and sources, and program length), the same source keys and the same techniques; message keys and placeholders already match
     because each file is checked against the same schema.
 
     Raises:
@@ -612,6 +671,7 @@ def load_all(root: Traversable | None = None) -> Mapping[str, Content]:
         for name, mine, theirs in (
             ("tip ids and order", _tip_shape(content), _tip_shape(reference)),
             ("program_days", content.program_days, reference.program_days),
+            ("source keys", list(content.sources), list(reference.sources)),
             (
                 "technique ids and order",
                 [t.id for t in content.techniques],
@@ -625,8 +685,8 @@ def load_all(root: Traversable | None = None) -> Mapping[str, Content]:
     return MappingProxyType(contents)
 
 
-def _tip_shape(content: Content) -> list[tuple[str, str | None]]:
-    return [(tip.id, tip.technique) for tip in content.tips]
+def _tip_shape(content: Content) -> list[tuple[str, str | None, bool, str, str]]:
+    return [(tip.id, tip.technique, tip.massage, tip.topic, tip.source) for tip in content.tips]
 
 
 def _difference(mine: Any, theirs: Any) -> str:
@@ -826,17 +886,54 @@ def _techniques(file: Traversable) -> tuple[Technique, ...]:
     return tuple(techniques)
 
 
-def _tips(data: Mapping[str, Any], file: Traversable, technique_ids: set[str]) -> tuple[Tip, ...]:
+def _sources(file: Traversable) -> dict[str, Source]:
+    """The entries of sources.toml, each with a name, a year and one line."""
+    found = {}
+    for key, fields in _table(_read(file), "sources", file).items():
+        where = f"{file}: sources.{key}"
+        if not _ID.match(key):
+            raise ContentError(f"{where}: bad key; use lower-case letters, digits and _")
+        if not isinstance(fields, dict) or set(fields) != SOURCE_FIELDS:
+            raise ContentError(f"{where}: must have exactly name, year and line")
+        if not all(isinstance(value, str) and value.strip() for value in fields.values()):
+            raise ContentError(f"{where}: name, year and line must be non-empty text")
+        if any(mark in fields["name"] + fields["year"] for mark in "<>&"):
+            raise ContentError(f"{where}: name and year are plain text, without < > &")
+        _check_markup(fields["line"], file, f"sources.{key}.line")
+        found[key] = Source(key, fields["name"].strip(), fields["year"].strip(), fields["line"])
+    if not found:
+        raise ContentError(f"{file}: no sources")
+    return found
+
+
+def _tips(
+    data: Mapping[str, Any],
+    file: Traversable,
+    technique_ids: set[str],
+    sources: Mapping[str, Source],
+    *,
+    first: int = 1,
+) -> tuple[Tip, ...]:
     table = _table(data, "tips", file)
     tips = []
-    for position, (tip_id, fields) in enumerate(table.items(), start=1):
+    for position, (tip_id, fields) in enumerate(table.items(), start=first):
         where = f"{file}: tips.{tip_id}"
         if not _ID.match(tip_id):
             raise ContentError(f"{where}: bad id; use lower-case letters, digits and _")
-        if not isinstance(fields, dict) or "text" not in fields or set(fields) - TIP_FIELDS:
+        if (
+            not isinstance(fields, dict)
+            or {"text", "topic", "source"} - set(fields)
+            or set(fields) - TIP_FIELDS
+        ):
             raise ContentError(
-                f"{where}: must be a table with text and, optionally, technique or massage"
+                f"{where}: must be a table with text, topic and source and, optionally,"
+                " technique or massage"
             )
+        topic, source = fields["topic"], fields["source"]
+        if topic not in TOPICS:
+            raise ContentError(f"{where}.topic: {topic!r} is not one of {', '.join(TOPICS)}")
+        if source not in sources:
+            raise ContentError(f"{where}.source: no source {source!r} in sources.toml")
         massage = fields.get("massage", False)
         if not isinstance(massage, bool):
             raise ContentError(f"{where}.massage: must be true or false")
@@ -850,7 +947,15 @@ def _tips(data: Mapping[str, Any], file: Traversable, technique_ids: set[str]) -
         _check_markup(text, file, f"tips.{tip_id}")
         _check_length(text, MAX_TIP_LENGTH, file, f"tips.{tip_id}")
         tips.append(
-            Tip(id=tip_id, position=position, text=text, technique=technique, massage=massage)
+            Tip(
+                id=tip_id,
+                position=position,
+                text=text,
+                technique=technique,
+                massage=massage,
+                topic=topic,
+                source=source,
+            )
         )
     if not tips:
         raise ContentError(f"{file}: no tips")

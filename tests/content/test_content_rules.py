@@ -52,9 +52,10 @@ def _walk(value: Any, where: str) -> Iterator[tuple[str, str]]:
 def content_strings() -> list[tuple[str, str]]:
     """Every string value in every TOML file of the language, as (file:key, text)."""
     strings: list[tuple[str, str]] = []
-    for path in sorted(EN_DIR.glob("*.toml")):
+    for path in sorted([*EN_DIR.glob("*.toml"), *EN_DIR.glob("library/*.toml")]):
         with path.open("rb") as stream:
-            strings.extend(_walk(tomllib.load(stream), path.name))
+            name = path.name if path.parent == EN_DIR else f"library/{path.name}"
+            strings.extend(_walk(tomllib.load(stream), name))
     return strings
 
 
@@ -75,7 +76,8 @@ def negated_back_into_place(text: str) -> list[str]:
 
 def test_every_content_file_is_scanned() -> None:
     files = {where.split(".toml", 1)[0] for where, _ in content_strings()}
-    assert files == {"messages", "pages", "techniques", "tips", "pictures"}
+    assert {"messages", "pages", "techniques", "tips", "pictures", "sources"} <= files
+    assert "library/sleep" in files
 
 
 @pytest.mark.parametrize(
