@@ -191,7 +191,7 @@ class Deliveries(Tips):
         """Record a sent tip and move the chat's place in the tip sequence on."""
         with self.db.atomic():
             self._set_status(claim, DeliveryStatus.SENT, now, message_id=message_id)
-            self._advance(claim.chat_id, claim.pick, now)
+            self._advance(claim.chat_id, claim.pick, now, claim.day)
 
     def mark_failed(self, claim: Claim, now: datetime, *, retry: bool = True) -> datetime | None:
         """Record a failed send; schedule a retry later the same local day if one is left.

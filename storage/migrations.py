@@ -543,3 +543,24 @@ def m020_stats_counts(db: Database) -> None:
         "WHEN (OLD.helpful != 0) IS NOT (NEW.helpful != 0) OR OLD.tip_id IS NOT NEW.tip_id "
         f"BEGIN {answer('OLD', -1)} {answer('NEW', 1)} END"
     )
+
+
+@migrations()
+def m021_tip_library(db: Database) -> None:
+    """The tip library (``storage.choosing``): each tip's topic, source and a slot that
+    never changes (its place in each chat's history); each chat's answers to the three
+    questions, and its history of tips: per slot, the day it was last sent.
+
+    The history starts empty (NULL) and is filled from the delivery log the first time a
+    chat's next tip is chosen, so nobody sees a tip sooner than before."""
+    tips = db.table("tips")
+    tips.add_column("topic", str)
+    tips.add_column("source", str)
+    tips.add_column("slot", int)
+    db.execute("UPDATE tips SET slot = rowid - 1")
+    tips.create_index(["slot"], unique=True)
+    subscribers = db.table("subscribers")
+    subscribers.add_column("below_knee", str)
+    subscribers.add_column("days_like", str)
+    subscribers.add_column("focus", str)
+    subscribers.add_column("tips_seen", bytes)

@@ -170,6 +170,13 @@ class Subscriber:
     #: The local date a warning sign was reported at a check-in, until the user says a
     #: clinician has seen them (None: nothing reported, or seen since).
     warning_sign_on: date | None = None
+    #: The answers to the three questions that fit the tips to the person
+    #: (``storage.choosing``); None: not answered, or skipped.
+    below_knee: str | None = None
+    days_like: str | None = None
+    focus: str | None = None
+    #: The tips had, per slot the day last sent (``choosing.Seen``); None: not kept yet.
+    tips_seen: bytes | None = None
 
     @property
     def speaks(self) -> str | None:
@@ -325,6 +332,8 @@ def tip_from_row(row: dict[str, Any]) -> Tip:
         technique=row["technique"],
         program_day=row["program_day"],
         massage=bool(row["massage"]),
+        topic=row["topic"] or "moving",
+        source=row["source"] or "nice_ng59",
     )
 
 
@@ -361,6 +370,10 @@ def subscriber_from_row(row: dict[str, Any]) -> Subscriber:
         pain_stop_on=_day(row["pain_stop_on"]),
         worse_on=_day(row["worse_on"]),
         warning_sign_on=_day(row["warning_sign_on"]),
+        below_knee=row["below_knee"],
+        days_like=row["days_like"],
+        focus=row["focus"],
+        tips_seen=row["tips_seen"],
     )
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from content import Tip
-from storage import schedule
+from storage import choosing, schedule
 from storage.base import StoreBase
 from storage.models import (
     Caution,
@@ -18,10 +18,10 @@ from storage.models import (
     iso_stamp,
     tip_from_row,
 )
-from storage.safety import decide
+from storage.safety import Hold, decide
 
 #: The columns ``_tip`` reads.
-_TIP_COLUMNS = "id, position, text, technique, program_day, massage"
+_TIP_COLUMNS = "id, position, text, technique, program_day, massage, topic, source"
 
 #: ``Tip.about_massage`` in SQL, for the tips table (the tips storage keeps are content's).
 _ABOUT_MASSAGE = "(technique IS NOT NULL OR massage != 0)"
@@ -29,6 +29,9 @@ _ABOUT_MASSAGE = "(technique IS NOT NULL OR massage != 0)"
 
 class Tips(StoreBase):
     """The tips table, and taking a chat's next tip (held-back tips passed over)."""
+
+    #: The library and every tip's slot, read once (``_library``); None until then.
+    _library_cache: tuple[list[choosing.Candidate], dict[str, int]] | None = None
 
     def sync_tips(self, tips: Iterable[Tip], now: datetime) -> TipSync:
         """Make the tips table match the content files, keyed by tip id.
@@ -42,6 +45,19 @@ class Tips(StoreBase):
         wanted = {tip.id: tip for tip in tips}
         existing = {row["id"]: row for row in self.db.table("tips").rows}
         stamp = iso_stamp(now)
+        # A tip keeps its slot for good (each chat's history is kept by slot); a new tip
+        # takes the next free one.
+        free = max(
+            (row["slot"] for row in existing.values() if row["slot"] is not None), default=-1
+        )
+        slots = {}
+        for tip_id in wanted:
+            row = existing.get(tip_id)
+            if row is None or row["slot"] is None:
+                free += 1
+                slots[tip_id] = free
+            else:
+                slots[tip_id] = row["slot"]
         records = [
             {
                 "id": tip.id,
@@ -50,6 +66,9 @@ class Tips(StoreBase):
                 "technique": tip.technique,
                 "massage": int(tip.massage),
                 "program_day": tip.program_day,
+                "topic": tip.topic,
+                "source": tip.source,
+                "slot": slots[tip.id],
                 "active": 1,
                 "updated_at": stamp,
             }
@@ -64,6 +83,7 @@ class Tips(StoreBase):
             for tip_id in retired:
                 self.db.table("tips").update(tip_id, {"active": 0, "updated_at": stamp})
         added = sum(1 for record in records if record["id"] not in existing)
+        self._library_cache = None
         return TipSync(added=added, updated=len(records) - added, retired=len(retired))
 
     def tips(self) -> list[Tip]:
@@ -85,8 +105,9 @@ class Tips(StoreBase):
         """
         with self.db.atomic():
             subscriber = self._ensure(chat_id, now)
-            pick = self._next_tip(subscriber, schedule.local_date(now, subscriber.zone))
-            self._advance(chat_id, pick, now)
+            day = schedule.local_date(now, subscriber.zone)
+            pick = self._next_tip(subscriber, day)
+            self._advance(chat_id, pick, now, day)
         return pick
 
     def take_first_tip(self, chat_id: int, now: datetime) -> NextTip:
@@ -117,12 +138,18 @@ class Tips(StoreBase):
         rows = list(self.db.query(f"SELECT {_TIP_COLUMNS} FROM tips WHERE id = ?", [tip_id]))
         return tip_from_row(rows[0]) if rows else None
 
-    def _advance(self, chat_id: int, pick: NextTip, now: datetime) -> None:
-        """Move the chat's place to the picked tip; a tip after the program ends the
-        program, and a caution check sent in its place counts as asked."""
+    def _advance(self, chat_id: int, pick: NextTip, now: datetime, day: date) -> None:
+        """Move the chat's place to the picked tip and add it to the chat's history (as
+        had on ``day``); a tip after the program ends the program, and a caution check sent
+        in its place counts as asked."""
         values: dict[str, Any] = {"tip_cursor": pick.tip.position}
         if pick.tip.program_day is None:
             values["program_done"] = 1
+        slot = self._library()[1].get(pick.tip.id)
+        if slot is not None:
+            seen = self._seen(self._get(chat_id))
+            seen.mark(slot, day)
+            values["tips_seen"] = seen.blob()
         self._update(chat_id, now, **values)
         if pick.ask_caution:
             # Only if still unanswered: the user may have answered since the claim.
@@ -132,19 +159,52 @@ class Tips(StoreBase):
             )
 
     def _next_tip(self, subscriber: Subscriber, day: date) -> NextTip:
-        """The first tip after the subscriber's place, wrapping round; while massage is held
-        on the chat's local date ``day`` (``storage.safety.decide``), the first other one:
-        tips about massage are passed over, not queued. A tip about massage carries the
-        decision's permit, or the caution check goes out in its place."""
+        """The chat's next tip on its local date ``day``.
+
+        In the program: the next program day after the subscriber's place; while massage
+        is held (``storage.safety.decide``), the first other one: tips about massage are
+        passed over, not queued. After it: the library's choice (``storage.choosing``).
+        A tip about massage carries the decision's permit, or the caution check goes out
+        in its place."""
         decision = decide(subscriber.chat_id, subscriber, day)
-        rows = list(
-            self.db.query(
-                f"SELECT {_TIP_COLUMNS} FROM tips "
-                f"WHERE active = 1 AND NOT (? AND {_ABOUT_MASSAGE}) "
-                "ORDER BY position > ? DESC, position LIMIT 1",
-                [decision.held, subscriber.tip_cursor],
+        rows: list[dict[str, Any]] = []
+        if not subscriber.program_done:
+            rows = list(
+                self.db.query(
+                    f"SELECT {_TIP_COLUMNS} FROM tips WHERE active = 1 AND program_day IS NOT "
+                    f"NULL AND position > ? AND NOT (? AND {_ABOUT_MASSAGE}) "
+                    "ORDER BY position LIMIT 1",
+                    [subscriber.tip_cursor, decision.held],
+                )
             )
-        )
+        if not rows:
+            chosen = self._choose(
+                subscriber,
+                day,
+                held=decision.held,
+                flaring=(
+                    Hold.CHECKINS in decision.holds
+                    or (
+                        subscriber.flare_on is not None
+                        and 0 <= (day - subscriber.flare_on).days < choosing.FLARE_DAYS
+                    )
+                ),
+            )
+            if chosen is not None:
+                rows = list(
+                    self.db.query(f"SELECT {_TIP_COLUMNS} FROM tips WHERE id = ?", [chosen])
+                )
+        if not rows:
+            # No library (or nothing in it may come): the first tip after the place,
+            # wrapping round, as before the library.
+            rows = list(
+                self.db.query(
+                    f"SELECT {_TIP_COLUMNS} FROM tips "
+                    f"WHERE active = 1 AND NOT (? AND {_ABOUT_MASSAGE}) "
+                    "ORDER BY position > ? DESC, position LIMIT 1",
+                    [decision.held, subscriber.tip_cursor],
+                )
+            )
         if not rows:
             raise LookupError("no tips in the database")
         tip = tip_from_row(rows[0])
@@ -156,13 +216,107 @@ class Tips(StoreBase):
             permit=decision.permit if tip.about_massage else None,
         )
 
+    def _choose(
+        self, subscriber: Subscriber, day: date, *, held: bool, flaring: bool
+    ) -> str | None:
+        """The library tip ``storage.choosing`` picks for this chat today (its id)."""
+        library, _ = self._library()
+        if not library:
+            return None
+        profile = choosing.Profile(
+            below_knee=_answer(choosing.BelowKnee, subscriber.below_knee),
+            days=_answer(choosing.DaysLike, subscriber.days_like),
+            focus=_answer(choosing.Focus, subscriber.focus),
+        )
+        situation = choosing.Situation(
+            today=day,
+            massage_allowed=not held,
+            cleared=subscriber.caution is Caution.CLEARED,
+            flaring=flaring,
+            less_of=self._less_of(subscriber.chat_id),
+        )
+        pick = choosing.choose(
+            library, self._seen(subscriber), profile, situation, seed=subscriber.chat_id
+        )
+        return None if pick is None else pick.id
+
+    def _library(self) -> tuple[list[choosing.Candidate], dict[str, int]]:
+        """The active tips after the program, as the rule sees them, and every tip's slot
+        by id (read once, until the tips are synced again)."""
+        cached = self._library_cache
+        if cached is None:
+            rows = list(
+                self.db.query(
+                    f"SELECT id, slot, topic, program_day, active, {_ABOUT_MASSAGE} AS about "
+                    "FROM tips WHERE slot IS NOT NULL ORDER BY position"
+                )
+            )
+            library = [
+                choosing.Candidate(row["slot"], row["id"], row["topic"] or "", bool(row["about"]))
+                for row in rows
+                if row["active"] and row["program_day"] is None
+            ]
+            cached = (library, {row["id"]: row["slot"] for row in rows})
+            self._library_cache = cached
+        return cached
+
+    def _seen(self, subscriber: Subscriber) -> choosing.Seen:
+        """The chat's history of tips: kept on its row; the first time, read from the
+        delivery log (what it holds: ``keep_days``)."""
+        if subscriber.tips_seen is not None:
+            return choosing.Seen(subscriber.tips_seen)
+        slots = self._library()[1]
+        rows = self.db.execute(
+            "SELECT tip_id, max(local_date) FROM deliveries "
+            "WHERE chat_id = ? AND tip_id IS NOT NULL GROUP BY tip_id",
+            [subscriber.chat_id],
+        ).fetchall()
+        return choosing.Seen.of(
+            (slots[tip_id], date.fromisoformat(day)) for tip_id, day in rows if tip_id in slots
+        )
+
+    def _less_of(self, chat_id: int) -> frozenset[str]:
+        """Topics the chat marked 👎 more often than 👍."""
+        rows = self.db.execute(
+            "SELECT tips.topic FROM feedback JOIN tips ON tips.id = feedback.tip_id "
+            "WHERE feedback.chat_id = ? GROUP BY tips.topic "
+            "HAVING sum(feedback.helpful = 0) > sum(feedback.helpful != 0)",
+            [chat_id],
+        ).fetchall()
+        return frozenset(topic for (topic,) in rows if topic)
+
+
+def _answer(kind: type[choosing.StrEnumT], value: str | None) -> choosing.StrEnumT | None:
+    """A stored answer as its kind, or None (not answered, or no longer an answer)."""
+    try:
+        return None if value is None else kind(value)
+    except ValueError:
+        return None
+
 
 def _changed(row: dict[str, Any] | None, tip: Tip) -> bool:
     return (
         row is None
         or not row["active"]
-        or (row["position"], row["text"], row["technique"], row["program_day"], row["massage"])
-        != (tip.position, tip.text, tip.technique, tip.program_day, int(tip.massage))
+        or row["slot"] is None
+        or (
+            row["position"],
+            row["text"],
+            row["technique"],
+            row["program_day"],
+            row["massage"],
+            row["topic"],
+            row["source"],
+        )
+        != (
+            tip.position,
+            tip.text,
+            tip.technique,
+            tip.program_day,
+            int(tip.massage),
+            tip.topic,
+            tip.source,
+        )
     )
 
 

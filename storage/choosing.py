@@ -1,0 +1,222 @@
+"""Which tip comes next after the 30-day program: one rule, shared by the daily tip, /tip
+and the program's end.
+
+The library (every tip after the program) is not read in file order. The next tip is drawn
+from the tips the person has not had for ``REPEAT_DAYS`` days, weighted:
+
+- towards the topics their answers point at (``FAVOURS``: pain below the knee, what their
+  days are like, what matters most now), ``FAVOURED`` times;
+- towards flares and pacing (and worry and mood) after a bad day or rising check-ins,
+  ``LEAN`` times;
+- away from a topic they marked 👎 (``LESS``), and a little away from topics only some
+  people need (``NICHE``: pregnancy, older age);
+- never a topic of the last ``RECENT`` tips, so any four tips in a row hold four topics
+  (at least four topics in any week of daily tips);
+- never a tip about massage while the safety decision holds massage, and never one for pain
+  below the knee until a doctor has cleared massage (the caution check's "cleared").
+
+The draw is seeded by the chat and the day, so a claim that is retried picks the same tip.
+If every tip was had within ``REPEAT_DAYS`` (a library smaller than that), the one had
+longest ago comes.
+
+Each chat's history is one small blob (``Seen``): per tip slot, the day it was last sent.
+"""
+
+from __future__ import annotations
+
+import random
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import TypeVar
+
+StrEnumT = TypeVar("StrEnumT", bound=StrEnum)
+
+#: No tip comes twice within this many days.
+REPEAT_DAYS = 200
+#: No topic of the last this many tips comes next.
+RECENT = 3
+FAVOURED = 4.0
+LEAN = 4.0
+LESS = 0.25
+NICHE = 0.5
+#: Topics only some people need: drawn half as often unless an answer favours them.
+NICHE_TOPICS = frozenset({"pregnancy", "older_age"})
+#: Topics a bad day or rising check-ins lean towards.
+FLARE_TOPICS = frozenset({"flares", "mind"})
+#: How long after a bad day the lean lasts, in days (the day itself and the next two).
+FLARE_DAYS = 3
+#: Day numbers count from here (two bytes a day number lasts until 2179).
+EPOCH = date(2000, 1, 1)
+
+
+class BelowKnee(StrEnum):
+    """Does pain run below the knee?"""
+
+    YES = "yes"
+    NO = "no"
+    UNSURE = "unsure"
+
+
+class DaysLike(StrEnum):
+    """What the person's days are like."""
+
+    SITTING = "sitting"
+    ON_FEET = "on_feet"
+    PHYSICAL = "physical"
+    NOT_WORKING = "not_working"
+
+
+class Focus(StrEnum):
+    """What matters most now."""
+
+    SLEEP = "sleep"
+    WORK = "work"
+    MOVING = "moving"
+    UNDERSTANDING = "understanding"
+
+
+#: The topics each answer favours.
+FAVOURS: Mapping[StrEnum, frozenset[str]] = {
+    BelowKnee.YES: frozenset({"sciatica", "whom_to_see"}),
+    BelowKnee.NO: frozenset(),
+    BelowKnee.UNSURE: frozenset({"whom_to_see"}),
+    DaysLike.SITTING: frozenset({"sitting", "exercise"}),
+    DaysLike.ON_FEET: frozenset({"physical_work", "moving"}),
+    DaysLike.PHYSICAL: frozenset({"physical_work", "lifting"}),
+    DaysLike.NOT_WORKING: frozenset({"moving", "returning"}),
+    Focus.SLEEP: frozenset({"sleep", "mind"}),
+    Focus.WORK: frozenset({"returning", "travel"}),
+    Focus.MOVING: frozenset({"moving", "exercise", "staying_well"}),
+    Focus.UNDERSTANDING: frozenset({"scans", "sciatica", "treatments", "procedures"}),
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The person's answers to the three questions; None: not answered (or skipped)."""
+
+    below_knee: BelowKnee | None = None
+    days: DaysLike | None = None
+    focus: Focus | None = None
+
+    def favoured(self) -> frozenset[str]:
+        """The topics the answers point at."""
+        answers = [a for a in (self.below_knee, self.days, self.focus) if a is not None]
+        return frozenset().union(*(FAVOURS[answer] for answer in answers))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A library tip as the rule sees it."""
+
+    slot: int
+    id: str
+    topic: str
+    about_massage: bool
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What the rule needs to know about the person today."""
+
+    today: date
+    #: The safety decision allows massage today.
+    massage_allowed: bool
+    #: A doctor has cleared massage (the caution check's answer).
+    cleared: bool = False
+    #: A bad day within ``FLARE_DAYS``, or check-ins rising.
+    flaring: bool = False
+    #: Topics the person marked 👎 (more 👎 than 👍 in that topic).
+    less_of: frozenset[str] = frozenset()
+
+
+def day_number(day: date) -> int:
+    """``day`` as the number the history keeps (days since ``EPOCH``, at least 1)."""
+    return max(1, day.toordinal() - EPOCH.toordinal())
+
+
+class Seen:
+    """One chat's history: per tip slot, the day number it was last sent (0: never)."""
+
+    def __init__(self, blob: bytes | None = None) -> None:
+        self.days = array("H")
+        if blob:
+            self.days.frombytes(blob[: len(blob) - len(blob) % 2])
+
+    @classmethod
+    def of(cls, sent: Iterable[tuple[int, date]]) -> Seen:
+        """A history from (slot, day) pairs; the latest day of a slot counts."""
+        seen = cls()
+        for slot, day in sent:
+            seen.mark(slot, day)
+        return seen
+
+    def mark(self, slot: int, day: date) -> None:
+        """The tip in ``slot`` was sent on ``day``."""
+        if slot >= len(self.days):
+            self.days.extend([0] * (slot + 1 - len(self.days)))
+        self.days[slot] = max(self.days[slot], day_number(day))
+
+    def last(self, slot: int) -> int:
+        """The day number the tip in ``slot`` was last sent (0: never)."""
+        return self.days[slot] if slot < len(self.days) else 0
+
+    def recent(self, count: int) -> list[int]:
+        """The slots of the ``count`` tips sent last, the newest first."""
+        sent = [(day, slot) for slot, day in enumerate(self.days) if day]
+        return [slot for _, slot in sorted(sent, reverse=True)[:count]]
+
+    def blob(self) -> bytes:
+        """The history as stored."""
+        return self.days.tobytes()
+
+
+def choose(
+    library: Sequence[Candidate],
+    seen: Seen,
+    profile: Profile,
+    situation: Situation,
+    *,
+    seed: int,
+) -> Candidate | None:
+    """The next library tip for this person, or None if the library is empty (or every
+    tip is about massage and massage is held)."""
+    allowed = [tip for tip in library if _may(tip, profile, situation)]
+    if not allowed:
+        return None
+    today = day_number(situation.today)
+    fresh = [tip for tip in allowed if today - seen.last(tip.slot) >= REPEAT_DAYS]
+    if not fresh:
+        return min(allowed, key=lambda tip: (seen.last(tip.slot), tip.slot))
+    by_slot = {tip.slot: tip for tip in library}
+    recent = {by_slot[slot].topic for slot in seen.recent(RECENT) if slot in by_slot}
+    varied = [tip for tip in fresh if tip.topic not in recent] or fresh
+    favoured = profile.favoured()
+    weights = [_weight(tip.topic, favoured, situation) for tip in varied]
+    return random.Random(seed * 100_003 + today).choices(varied, weights)[0]
+
+
+def _may(tip: Candidate, profile: Profile, situation: Situation) -> bool:
+    if not tip.about_massage:
+        return True
+    if not situation.massage_allowed:
+        return False
+    # Massage is not the treatment for pain below the knee (KNGF 2021): not until a doctor
+    # has cleared it.
+    return profile.below_knee is not BelowKnee.YES or situation.cleared
+
+
+def _weight(topic: str, favoured: frozenset[str], situation: Situation) -> float:
+    weight = 1.0
+    if topic in favoured:
+        weight *= FAVOURED
+    elif topic in NICHE_TOPICS:
+        weight *= NICHE
+    if situation.flaring and topic in FLARE_TOPICS:
+        weight *= LEAN
+    if topic in situation.less_of:
+        weight *= LESS
+    return weight
