@@ -139,18 +139,24 @@ def day_number(day: date) -> int:
 
 
 class Seen:
-    """One chat's history: per tip slot, the day number it was last sent (0: never)."""
+    """One chat's history: per tip slot, the day number it was last sent (0: never), and
+    the slots of the last ``RECENT`` tips, newest first.
+
+    Stored as one blob of two-byte numbers: the ``RECENT`` last slots (each plus one; 0:
+    none), then the day of each slot."""
 
     def __init__(self, blob: bytes | None = None) -> None:
-        self.days = array("H")
+        numbers = array("H")
         if blob:
-            self.days.frombytes(blob[: len(blob) - len(blob) % 2])
+            numbers.frombytes(blob[: len(blob) - len(blob) % 2])
+        self.last_slots = [n - 1 for n in numbers[:RECENT] if n]
+        self.days = numbers[RECENT:]
 
     @classmethod
     def of(cls, sent: Iterable[tuple[int, date]]) -> Seen:
-        """A history from (slot, day) pairs; the latest day of a slot counts."""
+        """A history from (slot, day) pairs, oldest first; the latest day of a slot counts."""
         seen = cls()
-        for slot, day in sent:
+        for slot, day in sorted(sent, key=lambda pair: pair[1]):
             seen.mark(slot, day)
         return seen
 
@@ -159,23 +165,40 @@ class Seen:
         if slot >= len(self.days):
             self.days.extend([0] * (slot + 1 - len(self.days)))
         self.days[slot] = max(self.days[slot], day_number(day))
+        self.last_slots = [slot, *(s for s in self.last_slots if s != slot)][:RECENT]
 
     def last(self, slot: int) -> int:
         """The day number the tip in ``slot`` was last sent (0: never)."""
         return self.days[slot] if slot < len(self.days) else 0
 
-    def recent(self, count: int) -> list[int]:
-        """The slots of the ``count`` tips sent last, the newest first."""
-        sent = [(day, slot) for slot, day in enumerate(self.days) if day]
-        return [slot for _, slot in sorted(sent, reverse=True)[:count]]
+    def recent(self) -> list[int]:
+        """The slots of the last ``RECENT`` tips sent, the newest first."""
+        return list(self.last_slots)
 
     def blob(self) -> bytes:
         """The history as stored."""
-        return self.days.tobytes()
+        head = array("H", [slot + 1 for slot in self.last_slots])
+        head.extend([0] * (RECENT - len(head)))
+        return (head + self.days).tobytes()
+
+
+class Library:
+    """The library as the rule reads it: the tips by topic, in a fixed order."""
+
+    def __init__(self, tips: Iterable[Candidate]) -> None:
+        self.tips = tuple(tips)
+        by_topic: dict[str, list[Candidate]] = {}
+        for tip in self.tips:
+            by_topic.setdefault(tip.topic, []).append(tip)
+        self.by_topic = {topic: tuple(found) for topic, found in by_topic.items()}
+        self.topic_of = {tip.slot: tip.topic for tip in self.tips}
+
+    def __len__(self) -> int:
+        return len(self.tips)
 
 
 def choose(
-    library: Sequence[Candidate],
+    library: Library,
     seen: Seen,
     profile: Profile,
     situation: Situation,
@@ -183,20 +206,45 @@ def choose(
     seed: int,
 ) -> Candidate | None:
     """The next library tip for this person, or None if the library is empty (or every
-    tip is about massage and massage is held)."""
-    allowed = [tip for tip in library if _may(tip, profile, situation)]
-    if not allowed:
-        return None
+    tip is about massage and massage is held).
+
+    A topic is drawn first, in proportion to its weight, among the topics not of the last
+    ``RECENT`` tips; then one of its tips not had for ``REPEAT_DAYS``, evenly. A topic with
+    none left drops out of the draw. It runs once per daily tip claimed: a few dozen
+    operations, not one per tip of the library."""
     today = day_number(situation.today)
-    fresh = [tip for tip in allowed if today - seen.last(tip.slot) >= REPEAT_DAYS]
-    if not fresh:
-        return min(allowed, key=lambda tip: (seen.last(tip.slot), tip.slot))
-    by_slot = {tip.slot: tip for tip in library}
-    recent = {by_slot[slot].topic for slot in seen.recent(RECENT) if slot in by_slot}
-    varied = [tip for tip in fresh if tip.topic not in recent] or fresh
+    draw = random.Random(seed * 100_003 + today)
+    recent = {library.topic_of.get(slot) for slot in seen.recent()}
     favoured = profile.favoured()
-    weights = [_weight(tip.topic, favoured, situation) for tip in varied]
-    return random.Random(seed * 100_003 + today).choices(varied, weights)[0]
+    weights = {
+        topic: _weight(topic, favoured, situation)
+        for topic in library.by_topic
+        if topic not in recent
+    }
+    while weights:
+        topic = draw.choices(list(weights), list(weights.values()))[0]
+        fresh = _fresh(library.by_topic[topic], seen, profile, situation, today)
+        if fresh:
+            return fresh[draw.randrange(len(fresh))]
+        del weights[topic]
+    # Nothing new outside the last tips' topics: their topics, then the tip had longest ago.
+    for topic in sorted(t for t in recent if t is not None and t in library.by_topic):
+        fresh = _fresh(library.by_topic[topic], seen, profile, situation, today)
+        if fresh:
+            return fresh[draw.randrange(len(fresh))]
+    allowed = [tip for tip in library.tips if _may(tip, profile, situation)]
+    return min(allowed, key=lambda tip: (seen.last(tip.slot), tip.slot), default=None)
+
+
+def _fresh(
+    tips: Sequence[Candidate], seen: Seen, profile: Profile, situation: Situation, today: int
+) -> list[Candidate]:
+    """The tips that may come: not had for ``REPEAT_DAYS``, and allowed today."""
+    return [
+        tip
+        for tip in tips
+        if today - seen.last(tip.slot) >= REPEAT_DAYS and _may(tip, profile, situation)
+    ]
 
 
 def _may(tip: Candidate, profile: Profile, situation: Situation) -> bool:

@@ -31,7 +31,7 @@ class Tips(StoreBase):
     """The tips table, and taking a chat's next tip (held-back tips passed over)."""
 
     #: The library and every tip's slot, read once (``_library``); None until then.
-    _library_cache: tuple[list[choosing.Candidate], dict[str, int]] | None = None
+    _library_cache: tuple[choosing.Library, dict[str, int]] | None = None
 
     def sync_tips(self, tips: Iterable[Tip], now: datetime) -> TipSync:
         """Make the tips table match the content files, keyed by tip id.
@@ -240,7 +240,7 @@ class Tips(StoreBase):
         )
         return None if pick is None else pick.id
 
-    def _library(self) -> tuple[list[choosing.Candidate], dict[str, int]]:
+    def _library(self) -> tuple[choosing.Library, dict[str, int]]:
         """The active tips after the program, as the rule sees them, and every tip's slot
         by id (read once, until the tips are synced again)."""
         cached = self._library_cache
@@ -251,11 +251,11 @@ class Tips(StoreBase):
                     "FROM tips WHERE slot IS NOT NULL ORDER BY position"
                 )
             )
-            library = [
+            library = choosing.Library(
                 choosing.Candidate(row["slot"], row["id"], row["topic"] or "", bool(row["about"]))
                 for row in rows
                 if row["active"] and row["program_day"] is None
-            ]
+            )
             cached = (library, {row["id"]: row["slot"] for row in rows})
             self._library_cache = cached
         return cached

@@ -66,6 +66,7 @@ def test_migrate_new_file_applies_every_migration(tmp_path: Path) -> None:
             "m018_safety_state",
             "m019_weekly_subscribed",
             "m020_stats_counts",
+            "m021_tip_library",
         ]
     finally:
         fresh.close()
@@ -212,12 +213,19 @@ def test_re_added_tip_comes_back(store: Store, content: Content, clock: FakeCloc
     assert [tip.id for tip in store.tips()] == [tip.id for tip in content.tips]
 
 
-def test_take_tip_walks_every_tip_in_order_then_wraps(
+def test_take_tip_walks_the_program_in_order_then_the_library_without_repeats(
     store: Store, content: Content, clock: FakeClock
 ) -> None:
     store.set_caution(CHAT, Caution.NONE, clock())
-    taken = [store.take_tip(CHAT, clock()).tip.id for _ in range(len(content.tips) + 1)]
-    assert taken == [tip.id for tip in content.tips] + [content.tips[0].id]
+    taken = []
+    for _ in range(content.program_days + 200):
+        taken.append(store.take_tip(CHAT, clock()).tip.id)
+        clock.advance(days=1)
+    program = [tip.id for tip in content.tips if tip.program_day is not None]
+    assert taken[: content.program_days] == program
+    library = {tip.id for tip in content.tips if tip.program_day is None}
+    after = taken[content.program_days :]
+    assert set(after) <= library and len(set(after)) == len(after)
 
 
 def test_take_tip_without_tips_raises_lookup_error(tmp_path: Path, clock: FakeClock) -> None:
@@ -1221,6 +1229,10 @@ def test_every_column_is_read_back_into_its_field(store: Store, clock: FakeClock
         "pain_stop_on": "2026-11-21",
         "worse_on": "2026-11-22",
         "warning_sign_on": "2026-11-23",
+        "below_knee": "yes",
+        "days_like": "sitting",
+        "focus": "sleep",
+        "tips_seen": b"\x01\x00\x00\x00\x00\x00\x05\x00",
     }
     assert written.keys() == {f.name for f in dataclasses.fields(Subscriber)} - {"chat_id"}
     assignments = ", ".join(f"{name} = ?" for name in written)
