@@ -556,17 +556,14 @@ def m021_tip_library(db: Database) -> None:
 
     Each column is added only if missing (a migration's own tests add them early)."""
     tips = db.table("tips")
-    for name, kind in (("topic", str), ("source", str), ("slot", int)):
+    added: tuple[tuple[str, type], ...] = (("topic", str), ("source", str), ("slot", int))
+    for name, kind in added:
         if name not in tips.columns_dict:
             tips.add_column(name, kind)
     db.execute("UPDATE tips SET slot = rowid - 1 WHERE slot IS NULL")
     tips.create_index(["slot"], unique=True, if_not_exists=True)
     subscribers = db.table("subscribers")
-    for name, kind in (
-        ("below_knee", str),
-        ("days_like", str),
-        ("focus", str),
-        ("tips_seen", bytes),
-    ):
+    added = (("below_knee", str), ("days_like", str), ("focus", str), ("tips_seen", bytes))
+    for name, kind in added:
         if name not in subscribers.columns_dict:
             subscribers.add_column(name, kind)
