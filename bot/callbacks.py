@@ -10,6 +10,7 @@ from datetime import date, time
 
 from storage import schedule
 from storage.checkins import MAX_SCORE, MIN_SCORE
+from storage.choosing import BelowKnee, DaysLike, Focus
 
 TECHNIQUES = "tech"
 TECHNIQUE_PREFIX = "tech:"
@@ -112,6 +113,30 @@ SESSION_PATTERN = (
     r"|feel:\d{1,12}:(better|same|worse))$"
 )
 SESSION_ACTIONS = ("pause", "resume", "skip", "stop", "pain")
+
+#: The three questions that fit the tips to the person: "fit" opens the first in the
+#: message pressed (from /settings), "fit:ask" in a new message (under a tip); an answer
+#: is "fit:<question>:<value>", or "fit:<question>:skip".
+FIT = "fit"
+FIT_ASK = "fit:ask"
+FIT_SKIP = "skip"
+#: Each question's short name in the data, and its answers, in the order asked.
+FIT_QUESTIONS: dict[str, tuple[str, ...]] = {
+    "knee": tuple(answer.value for answer in BelowKnee),
+    "days": tuple(answer.value for answer in DaysLike),
+    "focus": tuple(answer.value for answer in Focus),
+}
+FIT_PATTERN = (
+    r"^fit(:ask|"
+    + "|".join(
+        f":{question}:({'|'.join((*answers, FIT_SKIP))})"
+        for question, answers in FIT_QUESTIONS.items()
+    )
+    + ")?$"
+)
+#: "Why?" under a daily tip: where it comes from, "why:<tip id>".
+WHY_PREFIX = "why:"
+WHY_PATTERN = r"^why:[a-z][a-z0-9_]{1,40}$"
 
 MAX_BYTES = 64
 
@@ -383,3 +408,32 @@ def parse_weekly(data: str) -> tuple[bool, int | None]:
         return False, None
     choice = data.split(":")[1]
     return True, None if choice == "off" else int(choice)
+
+
+def fit_answer(question: str, answer: str | None) -> str:
+    """Data for an answer to one of ``FIT_QUESTIONS`` (None: skip)."""
+    if question not in FIT_QUESTIONS or answer not in (*FIT_QUESTIONS[question], None):
+        raise ValueError(f"not an answer to {question!r}: {answer!r}")
+    return _checked(f"{FIT}:{question}:{answer or FIT_SKIP}")
+
+
+def parse_fit(data: str) -> tuple[str, str | None] | None:
+    """The question and answer (None: skipped) of data that matched ``FIT_PATTERN``, or
+    None for "fit" and "fit:ask" (which only open the first question)."""
+    parts = data.split(":")
+    if len(parts) != 3 or parts[1] not in FIT_QUESTIONS:
+        return None
+    answer = parts[2]
+    if answer != FIT_SKIP and answer not in FIT_QUESTIONS[parts[1]]:
+        return None
+    return parts[1], None if answer == FIT_SKIP else answer
+
+
+def why(tip_id: str) -> str:
+    """Data for "Why?" under the tip ``tip_id``."""
+    return _checked(WHY_PREFIX + tip_id)
+
+
+def parse_why(data: str) -> str:
+    """The tip id of a "Why?" button's data that matched ``WHY_PATTERN``."""
+    return data.removeprefix(WHY_PREFIX)

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, time
 from typing import Any, TextIO
 
-from bot import render
+from bot import callbacks, render
 from content import LANGUAGES, Content, ContentError, load_all, pictures, rules
 from content.markup import MarkupError, check_caption, check_message, plain
 from storage import Caution, Decision, NextTip, Permit, Progress, Subscriber
@@ -111,11 +111,21 @@ def messages(content: Content) -> Iterator[tuple[str, render.Reply]]:
             f"settings (caution {state})",
             render.settings(content, _subscriber(caution=state), SAMPLE_NOW),
         )
+    for question in callbacks.FIT_QUESTIONS:
+        yield f"fit my tips: {question}", render.fit_question(content, question)
+    yield "fit my tips: skipped", render.fit_summary(content, _subscriber())
+    for knee, days, focus in zip(*callbacks.FIT_QUESTIONS.values(), strict=False):
+        yield (
+            f"fit my tips: {knee}, {days}, {focus}",
+            render.fit_summary(content, _subscriber(below_knee=knee, days_like=days, focus=focus)),
+        )
+    yield "why? (a tip no longer there)", render.why(content, "no_such_tip")
     yield "first tip", render.first_tip(content, picked(content, 0))
     for index, tip in enumerate(content.tips):
         day = tip.program_day
         name = f"tip {tip.id} (day {day})" if day else f"tip {tip.id} (after the program)"
         yield name, render.daily_tip(content, picked(content, index), checkin_prompt=True)
+        yield f"why? ({tip.id})", render.why(content, tip.id)
         if tip.about_massage:
             gated = picked(content, index, ask_caution=True)
             yield f"{name}: the caution check in its place", render.daily_tip(content, gated)

@@ -201,7 +201,92 @@ def page(content: Content, key: str) -> Reply:
         "sources": [[safety, benefits], [urgent]],
         "urgent": [[safety]],
     }.get(key, [[techniques, safety]])
-    return Reply(content.pages[key], InlineKeyboardMarkup(rows))
+    text = sources_page(content) if key == "sources" else content.pages[key]
+    return Reply(text, InlineKeyboardMarkup(rows))
+
+
+def source_line(content: Content, key: str) -> str | None:
+    """One entry of sources.toml as a line: "<b>name</b> (year): line"; None if unknown."""
+    source = content.sources.get(key)
+    if source is None:
+        return None
+    return content.message(
+        "source_line",
+        name=html.escape(source.name),
+        year=html.escape(source.year),
+        line=source.line,
+    )
+
+
+def sources_page(content: Content) -> str:
+    """The /sources page with every entry of sources.toml in it, in the file's order."""
+    lines = (source_line(content, key) for key in content.sources)
+    return content.page("sources", sources="\n".join(line for line in lines if line))
+
+
+def why(content: Content, tip_id: str) -> Reply:
+    """ "Why?" under a tip: the source it comes from and a pointer to /sources; a short
+    note for a tip the content no longer holds (or whose source it no longer lists)."""
+    tip = content.tip(tip_id)
+    source = None if tip is None else content.sources.get(tip.source)
+    if source is None:
+        return Reply(content.message("why_unknown"))
+    return Reply(
+        content.message(
+            "why", name=html.escape(source.name), year=html.escape(source.year), line=source.line
+        )
+    )
+
+
+#: The three questions in the order asked: each one's text key and what comes after it.
+FIT_STEPS = {"knee": "fit_knee", "days": "fit_days", "focus": "fit_focus"}
+
+
+def fit_question(content: Content, question: str) -> Reply:
+    """One of the three questions (``callbacks.FIT_QUESTIONS``), an answer a button, and
+    Skip."""
+    buttons = content.buttons
+    answers = [
+        _button(buttons[f"fit_{question}_{answer}"], callbacks.fit_answer(question, answer))
+        for answer in callbacks.FIT_QUESTIONS[question]
+    ]
+    rows = [answers[index : index + 2] for index in range(0, len(answers), 2)]
+    rows.append([_button(buttons["fit_skip"], callbacks.fit_answer(question, None))])
+    return Reply(content.message(FIT_STEPS[question]), InlineKeyboardMarkup(rows))
+
+
+def next_fit_question(question: str) -> str | None:
+    """The question after ``question``, or None after the last."""
+    order = list(callbacks.FIT_QUESTIONS)
+    index = order.index(question) + 1
+    return order[index] if index < len(order) else None
+
+
+def fit_summary(content: Content, subscriber: Subscriber) -> Reply:
+    """The answers given (or skipped), with "Change" and back to the settings."""
+
+    def label(question: str, answer: str | None) -> str:
+        if answer not in callbacks.FIT_QUESTIONS[question]:
+            return content.message("fit_skipped")
+        return html.escape(content.buttons[f"fit_{question}_{answer}"])
+
+    buttons = content.buttons
+    return Reply(
+        content.message(
+            "fit_summary",
+            knee=label("knee", subscriber.below_knee),
+            days=label("days", subscriber.days_like),
+            focus=label("focus", subscriber.focus),
+        ),
+        InlineKeyboardMarkup(
+            [
+                [
+                    _button(buttons["fit_change"], callbacks.FIT),
+                    _button(buttons["settings_back"], callbacks.SETTINGS),
+                ]
+            ]
+        ),
+    )
 
 
 def privacy(content: Content, keep_days: int) -> Reply:
@@ -683,9 +768,12 @@ def daily_tip(
         [
             _button(content.buttons["techniques"], callbacks.TECHNIQUES),
             _button(content.buttons["safety"], callbacks.SAFETY),
+            _button(content.buttons["why"], callbacks.why(tip.id)),
         ],
         [_button(content.buttons["bad_day"], callbacks.FLARE)],
     ]
+    if _ends_program(pick):
+        rows.append([_button(content.buttons["fit"], callbacks.FIT_ASK)])
     if day is not None:
         rows[-1].append(_button(content.buttons["later"], callbacks.later(day)))
     if checkin_prompt:
@@ -714,11 +802,20 @@ def feedback_given(
     return InlineKeyboardMarkup(rows or [[thanks]])
 
 
+def _ends_program(pick: NextTip) -> bool:
+    """The tip is the first after the program (it comes with the end-of-program note)."""
+    return not pick.program_done and pick.tip.program_day is None
+
+
 def tip(content: Content, pick: NextTip) -> Reply:
-    """A tip asked for with /tip; the caution check in its place when that comes first."""
+    """A tip asked for with /tip, with "Why?" (and the three questions on the first tip
+    after the program); the caution check in its place when that comes first."""
     if pick.ask_caution:
         return caution_gate(content, pick, daily=False)
-    return Reply(tip_text(content, pick))
+    rows = [[_button(content.buttons["why"], callbacks.why(pick.tip.id))]]
+    if _ends_program(pick):
+        rows.append([_button(content.buttons["fit"], callbacks.FIT_ASK)])
+    return Reply(tip_text(content, pick), InlineKeyboardMarkup(rows))
 
 
 def first_tip(content: Content, pick: NextTip) -> Reply:
@@ -861,6 +958,7 @@ def settings(content: Content, subscriber: Subscriber, now: datetime) -> Reply:
     if subscriber.warning_sign_on is not None:
         rows.append([_button(buttons["clinician_seen"], callbacks.CLINICIAN_SEEN)])
     rows.append([_button(buttons["weekly"], callbacks.WEEKLY_MENU)])
+    rows.append([_button(buttons["fit"], callbacks.FIT)])
     rows.append([_button(buttons["caution_retake"], callbacks.CAUTION_RETAKE)])
     keyboard = InlineKeyboardMarkup(rows)
     return Reply(text, keyboard)

@@ -254,6 +254,14 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "techniques_held_pain_stop": frozenset(),
     "techniques_held_worse": frozenset(),
     "techniques_held_paused": frozenset(),
+    "fit_knee": frozenset(),
+    "fit_days": frozenset(),
+    "fit_focus": frozenset(),
+    "fit_summary": frozenset({"knee", "days", "focus"}),
+    "fit_skipped": frozenset(),
+    "source_line": frozenset({"name", "year", "line"}),
+    "why": frozenset({"name", "year", "line"}),
+    "why_unknown": frozenset(),
 }
 
 #: The bot's profile as Telegram shows it (setMyDescription, setMyShortDescription): plain
@@ -351,6 +359,21 @@ BUTTON_KEYS = frozenset(
         "broadcast_send",
         "broadcast_cancel",
         "broadcast_stop",
+        "fit",
+        "fit_skip",
+        "fit_change",
+        "why",
+        "fit_knee_yes",
+        "fit_knee_no",
+        "fit_knee_unsure",
+        "fit_days_sitting",
+        "fit_days_on_feet",
+        "fit_days_physical",
+        "fit_days_not_working",
+        "fit_focus_sleep",
+        "fit_focus_work",
+        "fit_focus_moving",
+        "fit_focus_understanding",
     }
 )
 MAX_BUTTON_LENGTH = 64
@@ -390,7 +413,11 @@ MAX_COMMAND_DESCRIPTION = 256
 #: Long pages sent as one message each.
 PAGE_KEYS = frozenset({"benefits", "safety", "urgent", "sources", "privacy", "flare"})
 #: The placeholders a page has, filled by ``Content.page`` (the others have none).
-PAGE_PLACEHOLDERS: Mapping[str, frozenset[str]] = {"privacy": frozenset({"keep_days"})}
+#: /sources lists every entry of sources.toml where ``{sources}`` stands.
+PAGE_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
+    "privacy": frozenset({"keep_days"}),
+    "sources": frozenset({"sources"}),
+}
 
 TECHNIQUE_FIELDS = (
     "name",
@@ -658,7 +685,8 @@ def load_all(root: Traversable | None = None) -> Mapping[str, Content]:
     """Load every language in ``LANGUAGES`` and check that they match one another.
 
     Each language must have the same tips in the same order (with the same techniques,
-    massage flags, topics and sources, and program length), the same source keys and the same techniques; message keys and placeholders already match
+    massage flags, topics and sources, and program length), the same source keys and the
+    same techniques; message keys and placeholders already match
     because each file is checked against the same schema.
 
     Raises:

@@ -138,6 +138,11 @@ def day_number(day: date) -> int:
     return max(1, day.toordinal() - EPOCH.toordinal())
 
 
+def day_of(number: int) -> date:
+    """The date of a day number the history keeps (``day_number``'s inverse)."""
+    return date.fromordinal(EPOCH.toordinal() + number)
+
+
 class Seen:
     """One chat's history: per tip slot, the day number it was last sent (0: never), and
     the slots of the last ``RECENT`` tips, newest first.

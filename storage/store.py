@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage import files, schedule
+from storage import choosing, files, schedule
 from storage.deliveries import Deliveries
 from storage.media import Media
 from storage.migrations import migrations, unknown_applied
@@ -116,7 +116,7 @@ class Store(Subscribers, Deliveries, CheckIns, Sessions, SafetyState, Media):
                     )
                 )
                 if rows:
-                    record[table] = rows
+                    record[table] = [self._readable(row) for row in rows]
             if "broadcasts" in self.db.table_names():
                 sent = list(
                     self.db.query(
@@ -128,6 +128,21 @@ class Store(Subscribers, Deliveries, CheckIns, Sessions, SafetyState, Media):
                 if sent:
                     record["broadcasts"] = sent
         return record
+
+    def _readable(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A row as /mydata gives it: the history of tips (a blob, ``choosing.Seen``) as
+        the tips it holds, each with the day it was last sent."""
+        blob = row.get("tips_seen")
+        if not isinstance(blob, bytes):
+            return row
+        seen = choosing.Seen(blob)
+        ids = dict(self.db.execute("SELECT slot, id FROM tips WHERE slot IS NOT NULL").fetchall())
+        had = [
+            {"tip": ids.get(slot, f"slot {slot}"), "last_sent": choosing.day_of(day).isoformat()}
+            for slot, day in enumerate(seen.days)
+            if day
+        ]
+        return {**row, "tips_seen": sorted(had, key=lambda item: item["last_sent"])}
 
     def delete_chat(self, chat_id: int) -> int:
         """Delete every row about a chat, in every table with a ``chat_id`` column, at once,

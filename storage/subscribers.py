@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from storage import schedule
 from storage.base import StoreBase
+from storage.choosing import BelowKnee, DaysLike, Focus
 from storage.models import (
     Caution,
     Subscriber,
@@ -17,6 +18,16 @@ from storage.models import (
     next_weekly,
     subscriber_from_row,
 )
+
+
+class Keep:
+    """An answer not given to ``Subscribers.set_fit``: it stays as it was."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = Keep()
 
 
 class Subscribers(StoreBase):
@@ -195,6 +206,36 @@ class Subscribers(StoreBase):
         with self.db.atomic():
             self._ensure(chat_id, now)
             self._update(chat_id, now, caution=None if value is None else Caution(value).value)
+            return self._get(chat_id)
+
+    def set_fit(
+        self,
+        chat_id: int,
+        now: datetime,
+        *,
+        below_knee: str | Keep | None = KEEP,
+        days_like: str | Keep | None = KEEP,
+        focus: str | Keep | None = KEEP,
+    ) -> Subscriber:
+        """Record answers to the three questions that fit the tips to the person
+        (``storage.choosing``): each one of its enum's values, or None for skipped; an
+        answer not given (``KEEP``) stays as it was.
+
+        Raises:
+            ValueError: if an answer is not one of its question's (nothing is stored).
+        """
+        values: dict[str, str | None] = {}
+        for column, kind, value in (
+            ("below_knee", BelowKnee, below_knee),
+            ("days_like", DaysLike, days_like),
+            ("focus", Focus, focus),
+        ):
+            if isinstance(value, Keep):
+                continue
+            values[column] = None if value is None else kind(value).value
+        with self.db.atomic():
+            self._ensure(chat_id, now)
+            self._update(chat_id, now, **values)
             return self._get(chat_id)
 
     def set_checkin_prompt(self, chat_id: int, on: bool, now: datetime) -> Subscriber:

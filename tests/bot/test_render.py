@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
@@ -14,7 +15,7 @@ from bot import callbacks, contentcli, render
 from bot.contentcli import picked
 from bot.handlers import register
 from bot.render import Reply
-from content import Content, load
+from content import LANGUAGES, Content, load
 from content.loader import TEXT_PLACEHOLDERS
 from content.markup import MarkupError, check_message, plain
 from storage import Caution, Hold, Store
@@ -47,6 +48,8 @@ CALLBACK_PATTERNS = (
     callbacks.RED_FLAG_PATTERN,
     callbacks.LATER_PATTERN,
     callbacks.WEEKLY_PATTERN,
+    callbacks.FIT_PATTERN,
+    callbacks.WHY_PATTERN,
 )
 
 Build = Callable[[Content, Store, FakeClock], Reply]
@@ -159,11 +162,24 @@ KEYBOARD_REPLIES = [
     pytest.param(_settings_with(hold=True, prompt=True), id="settings-held-prompted"),
     pytest.param(_settings_with(caution=Caution.APPLIES), id="settings-caution-applies"),
     pytest.param(lambda c, s, k: render.progress(c, s.progress(1, k())), id="progress-no-checkins"),
+    pytest.param(lambda c, s, k: render.tip(c, picked(c, 0)), id="tip"),
+    *[
+        pytest.param(lambda c, s, k, q=question: render.fit_question(c, q), id=f"fit-{question}")
+        for question in callbacks.FIT_QUESTIONS
+    ],
+    pytest.param(
+        lambda c, s, k: render.fit_summary(
+            c, s.set_fit(1, k(), below_knee="yes", days_like="physical", focus="sleep")
+        ),
+        id="fit_summary",
+    ),
+    pytest.param(lambda c, s, k: render.fit_summary(c, s.ensure(1, k())), id="fit_summary-none"),
 ]
 
 TEXT_ONLY_REPLIES = [
     pytest.param(lambda c, s, k: render.help_text(c), id="help"),
-    pytest.param(lambda c, s, k: render.tip(c, picked(c, 0)), id="tip"),
+    pytest.param(lambda c, s, k: render.why(c, c.tips[0].id), id="why"),
+    pytest.param(lambda c, s, k: render.why(c, "no_such_tip"), id="why-unknown"),
     pytest.param(
         lambda c, s, k: render.technique_list(
             c, c.message("technique_unknown", name=render.echo("<boxing & more>"))
@@ -278,6 +294,11 @@ def test_each_settings_button_has_exactly_one_handler() -> None:
         pytest.param("set:pause:1000", id="pause-too-many-digits"),
         pytest.param("set:pause:", id="pause-empty"),
         pytest.param("set:resume:now", id="resume-with-argument"),
+        pytest.param("fit:knee:sitting", id="fit-answer-of-another-question"),
+        pytest.param("fit:knee:", id="fit-empty"),
+        pytest.param("fit:mood:sleep", id="fit-unknown-question"),
+        pytest.param("why:", id="why-empty"),
+        pytest.param("why:Tip<b>", id="why-not-an-id"),
     ],
 )
 def test_forged_day_and_pause_data_matches_no_pattern(data: str) -> None:
@@ -777,3 +798,51 @@ def test_tip_again_does_not_repeat_the_end_of_program_note(content: Content) -> 
     tip = next(t for t in content.tips if t.program_day is None and not t.about_massage)
     again = render.tip_again(content, tip, decide(1, None, date(2026, 11, 26))).text
     assert content.message("program_done", days=str(content.program_days)) not in again
+
+
+# Fitting the tips, "Why?" and /sources ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_sources_page_lists_every_source_and_keeps_the_notes(language: str) -> None:
+    content = load(language)
+    text = render.page(content, "sources").text
+    check_message(text)
+    for source in content.sources.values():
+        assert f"<b>{html.escape(source.name)}</b>" in text
+        assert source.line in text
+    assert "{sources}" not in text
+    assert ("tuina" if language == "en" else "推拿") in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_why_names_the_tips_source(language: str) -> None:
+    content = load(language)
+    for tip in content.tips:
+        text = render.why(content, tip.id).text
+        source = content.sources[tip.source]
+        assert f"<b>{html.escape(source.name)}</b>" in text and source.line in text
+        assert "/sources" in text
+
+
+def test_why_and_fit_are_under_the_daily_tip_and_fit_after_the_program(content: Content) -> None:
+    first = picked(content, 0)
+    assert callbacks.why(first.tip.id) in callback_data(render.daily_tip(content, first))
+    assert callbacks.FIT_ASK not in callback_data(render.daily_tip(content, first))
+    after = picked(content, content.program_days)
+    assert after.tip.program_day is None and not after.program_done
+    for reply in (render.daily_tip(content, after), render.tip(content, after)):
+        assert callbacks.FIT_ASK in callback_data(reply)
+        assert content.message("program_done", days=str(content.program_days)) in reply.text
+
+
+def test_every_fit_answer_round_trips(content: Content) -> None:
+    for question, answers in callbacks.FIT_QUESTIONS.items():
+        reply = render.fit_question(content, question)
+        data = callback_data(reply)
+        assert data == [callbacks.fit_answer(question, a) for a in (*answers, None)]
+        assert [callbacks.parse_fit(d) for d in data] == [(question, a) for a in (*answers, None)]
+    assert callbacks.parse_fit(callbacks.FIT) is None
+    assert callbacks.parse_fit(callbacks.FIT_ASK) is None
+    with pytest.raises(ValueError):
+        callbacks.fit_answer("knee", "sitting")
