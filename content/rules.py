@@ -78,6 +78,16 @@ class Words:
     sessions: str
     #: ... and a streak, which no sentence about sessions may mention.
     in_a_row: str
+    #: A tip's last line: one thing to do today.
+    today: str
+    #: A promise to cure or fix.
+    cure: str
+    #: A medicine or an injection named in a tip ...
+    medicine: str
+    #: ... and who to ask about it (or "ask").
+    ask_who: str
+    #: A "Today" line that invites a massage today: the tip must carry the massage flag.
+    invites_massage: str
 
 
 WORDS: Mapping[str, Words] = {
@@ -164,6 +174,16 @@ WORDS: Mapping[str, Words] = {
         local_number=r"\b(?:an|your|local) emergency number\b",
         sessions=r"\bguided sessions?\b|/session\b",
         in_a_row=r"\bin a row\b|\bstreaks?\b|\bconsecutive\b",
+        today=r"^Today: \S",
+        cure=r"\b(?:cure[sd]?|curing|heal(?:s|ed|ing)?|repair(?:s|ed|ing)?|realign\w*"
+        r"|fix(?:es|ed|ing)?\s+(?:the|your|a)\s+(?:herniated\s+)?(?:disc|back|spine|herniation))\b",
+        medicine=r"\b(?:medicines?|medication|painkillers?|pain relief|NSAIDs?|paracetamol|opioids?"
+        r"|gabapentin\w*|pregabalin|antiepileptics?|benzodiazepines?|steroids?|injections?"
+        r"|blood thinners?|tablets?|pills?)\b",
+        ask_who=r"\bask\w*\b|\b(?:doctor|pharmacist|GP|surgeon|midwife|clinician|specialist)s?\b",
+        invites_massage=r"\b(?:try|have|get|give|enjoy|book)\b[^.]{0,30}\bmassage\b"
+        r"|\bask (?:a |your )?(?:helper|partner|someone)\b[^.]{0,40}"
+        r"\b(?:massage|circles|knead\w*|press\w*|strokes?)\b|\bpalm circles\b|\bsqueezes\b",
     ),
     "zh": Words(
         # 可能 is "may"; 可以 and 能 (not after 不 or 可) are "can".
@@ -245,6 +265,13 @@ WORDS: Mapping[str, Words] = {
         local_number=r"其他地方.*当地的急救电话",
         sessions=r"跟练|/session",
         in_a_row=r"连续|天天",
+        today=r"^今天：\S",
+        # In quotes, a word is named to warn about it ("正骨""复位"), not promised.
+        cure=r"治愈|根治|痊愈|(?<!“)(?:治好|修复|复位)(?!”)",
+        medicine=r"(?<!非)药|止痛|激素|注射|针剂",
+        ask_who=r"问|医生|药师|助产士|专科",
+        invites_massage=r"(?:试试|请[^。，；]{0,6})[^。，；]{0,10}(?:按摩|揉|按一按|按住|推|捏)"
+        r"|打圈揉|轻轻按一按|轻轻按住|轻轻捏",
     ),
 }
 
@@ -286,6 +313,8 @@ def _everything(content: Content) -> Iterator[tuple[str, str]]:
             yield f"techniques.{technique.id}.steps[{number}]", plain(step)
     for tip in content.tips:
         yield f"tips.{tip.id}", plain(tip.text)
+    for key, source in content.sources.items():
+        yield f"sources.{key}", plain(f"{source.name} ({source.year}): {source.line}")
 
 
 def _sentences(text: str, words: Words) -> list[str]:
@@ -503,6 +532,90 @@ def no_session_streak(content: Content, words: Words) -> Iterator[str]:
             yield f"{where}: a streak of guided sessions"
 
 
+def tip_shape(content: Content, words: Words) -> Iterator[str]:
+    """Every tip: a bold title line, one to three sentences, then one thing to do today in
+    italics; a topic and a source that /sources lists."""
+    for tip in content.tips:
+        where = f"tips.{tip.id}"
+        lines = tip.text.split("\n")
+        if len(lines) < 3 or not re.fullmatch(r"<b>[^<>\n]+</b>", lines[0]):
+            yield f"{where}: the first line must be the title, in bold"
+            continue
+        last = lines[-1]
+        if not (
+            last.startswith("<i>") and last.endswith("</i>") and _found(words.today, plain(last))
+        ):
+            yield f"{where}: the last line must be one thing to do today, in italics"
+        body = plain("\n".join(lines[1:-1]))
+        sentences = [s for s in re.split(r"(?<=[.!?。！？])\s*", body) if s.strip()]
+        if not 1 <= len(sentences) <= 3:
+            yield f"{where}: {len(sentences)} sentences between title and today (1 to 3)"
+        if tip.source not in content.sources:
+            yield f"{where}: source {tip.source!r} is not in sources.toml"
+
+
+def tips_distinct(content: Content, words: Words) -> Iterator[str]:
+    """No two tips share a title or a "Today" line."""
+    for name, line in (("title", 0), ("today line", -1)):
+        first: dict[str, str] = {}
+        for tip in content.tips:
+            said = plain(tip.text.split("\n")[line]).strip().casefold()
+            if said in first:
+                yield f"tips.{tip.id}: the same {name} as tips.{first[said]}"
+            else:
+                first[said] = tip.id
+
+
+def no_cure(content: Content, words: Words) -> Iterator[str]:
+    """Nothing promises to cure, heal or fix the back or the disc."""
+    for where, text in _everything(content):
+        for sentence in _sentences(text, words):
+            if (match := re.search(words.cure, sentence, re.IGNORECASE)) and not _found(
+                words.not_a_fix, sentence
+            ):
+                yield f"{where}: promises a cure ({match.group(0)!r})"
+
+
+def medicines_are_questions(content: Content, words: Words) -> Iterator[str]:
+    """A tip about medicines or procedures, or one naming a medicine or an injection, is a
+    question to bring to a doctor or pharmacist: it says whom to ask (or to ask)."""
+    for tip in content.tips:
+        text = plain(tip.text)
+        about = tip.topic in ("medicines", "procedures") or _found(words.medicine, text)
+        if about and not _found(words.ask_who, text):
+            yield f"tips.{tip.id}: names a medicine or procedure without whom to ask"
+
+
+def massage_tips_flagged(content: Content, words: Words) -> Iterator[str]:
+    """A tip whose "Today" line invites a massage carries the flag the safety state reads
+    (``massage = true`` or its technique), so it is held with massage."""
+    for tip in content.tips:
+        today = plain(tip.text.split("\n")[-1])
+        if _found(words.invites_massage, today) and not tip.about_massage:
+            yield f"tips.{tip.id}: invites a massage today without massage = true"
+
+
+def same_tips_in_every_language(content: Content, words: Words) -> Iterator[str]:
+    """Every language holds the same tips, in the same order, with the same topics, sources
+    and massage flags, and the same sources, as the default language's files."""
+    from content.loader import DEFAULT_LANGUAGE, load
+
+    reference = load(DEFAULT_LANGUAGE)
+    theirs = {tip.id: tip for tip in reference.tips}
+    mine = {tip.id: tip for tip in content.tips}
+    for tip_id in theirs.keys() - mine.keys():
+        yield f"tips.{tip_id}: missing ({DEFAULT_LANGUAGE} has it)"
+    for tip_id in mine.keys() - theirs.keys():
+        yield f"tips.{tip_id}: not in {DEFAULT_LANGUAGE}"
+    for tip_id in mine.keys() & theirs.keys():
+        a, b = mine[tip_id], theirs[tip_id]
+        for field in ("position", "topic", "source", "technique", "massage"):
+            if getattr(a, field) != getattr(b, field):
+                yield f"tips.{tip_id}: {field} differs from {DEFAULT_LANGUAGE}"
+    if list(content.sources) != list(reference.sources):
+        yield f"sources: the keys differ from {DEFAULT_LANGUAGE}"
+
+
 RULES = (
     Rule("may, not can", may_not_can),
     Rule("session cap on every card", session_cap),
@@ -520,6 +633,12 @@ RULES = (
     Rule("wordings to avoid", avoided_wordings),
     Rule("emergency numbers", emergency_numbers),
     Rule("no streak of sessions", no_session_streak),
+    Rule("tip shape", tip_shape),
+    Rule("tips distinct", tips_distinct),
+    Rule("no cure", no_cure),
+    Rule("medicines are questions", medicines_are_questions),
+    Rule("massage tips flagged", massage_tips_flagged),
+    Rule("same tips in every language", same_tips_in_every_language),
 )
 
 

@@ -91,6 +91,22 @@ def _today(content: Content, tip_id: str, line: str) -> Content:
     return _tip_text(content, tip_id, "\n".join([*body, line]))
 
 
+def _tip_field(content: Content, tip_id: str, **fields: Any) -> Content:
+    tips = tuple(
+        dataclasses.replace(tip, **fields) if tip.id == tip_id else tip for tip in content.tips
+    )
+    return dataclasses.replace(content, tips=tips)
+
+
+def _same_line_as(content: Content, tip_id: str, other: str, line: int) -> Content:
+    """Give ``tip_id`` the title (0) or Today line (-1) of ``other``."""
+    tip, source = content.tip(tip_id), content.tip(other)
+    assert tip is not None and source is not None
+    lines = tip.text.split("\n")
+    lines[line] = source.text.split("\n")[line]
+    return _tip_text(content, tip_id, "\n".join(lines))
+
+
 def _first_technique_tip(content: Content) -> str:
     return next(tip.id for tip in content.tips if tip.technique is not None)
 
@@ -293,6 +309,53 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
                 c, "help", "a guided session with a timer", "a guided session: keep your streak"
             ),
         ),
+        (
+            "tip shape",
+            "no-today-line",
+            lambda c: _replace_in_tip(c, "sleep_on_side", "<i>Today: ", "<i>"),
+        ),
+        (
+            "tip shape",
+            "four-sentences",
+            lambda c: _replace_in_tip(
+                c, "stay_active", "bed rest is not recommended.", "bed rest. Not. Recommended."
+            ),
+        ),
+        ("tip shape", "unknown-source", lambda c: _tip_field(c, "stay_active", source="blog")),
+        (
+            "tips distinct",
+            "same-title",
+            lambda c: _same_line_as(c, "sleep_on_back", "sleep_on_side", 0),
+        ),
+        (
+            "tips distinct",
+            "same-today",
+            lambda c: _same_line_as(c, "short_walks", "stay_active", -1),
+        ),
+        (
+            "no cure",
+            "heals-the-disc",
+            lambda c: _replace_in_tip(c, "short_walks", "kind to most backs", "heals the disc"),
+        ),
+        (
+            "medicines are questions",
+            "take-painkillers",
+            lambda c: _tip_text(
+                c,
+                "sitting_breaks",
+                "<b>Painkillers</b>\nTake painkillers with food.\n<i>Today: buy paracetamol.</i>",
+            ),
+        ),
+        (
+            "massage tips flagged",
+            "unflagged-invitation",
+            lambda c: _tip_field(c, "acp_first_options", massage=False),
+        ),
+        (
+            "same tips in every language",
+            "other-source",
+            lambda c: _tip_field(c, "stay_active", source="acp_2017"),
+        ),
     ],
     "zh": [
         (
@@ -468,6 +531,53 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             "no streak of sessions",
             "help-streak",
             lambda c: _replace_in_text(c, "help", "跟练模式，分步计时", "跟练模式，天天坚持"),
+        ),
+        (
+            "tip shape",
+            "no-today-line",
+            lambda c: _replace_in_tip(c, "sleep_on_side", "<i>今天：", "<i>"),
+        ),
+        (
+            "tip shape",
+            "four-sentences",
+            lambda c: _tip_text(
+                c, "stay_active", "<b>动</b>\n一。二。三。四。\n<i>今天：走走。</i>"
+            ),
+        ),
+        ("tip shape", "unknown-source", lambda c: _tip_field(c, "stay_active", source="blog")),
+        (
+            "tips distinct",
+            "same-title",
+            lambda c: _same_line_as(c, "sleep_on_back", "sleep_on_side", 0),
+        ),
+        (
+            "tips distinct",
+            "same-today",
+            lambda c: _same_line_as(c, "short_walks", "stay_active", -1),
+        ),
+        (
+            "no cure",
+            "cures-the-disc",
+            lambda c: _tip_text(
+                c, "short_walks", "<b>走</b>\n走路能根治椎间盘突出。\n<i>今天：走走。</i>"
+            ),
+        ),
+        (
+            "medicines are questions",
+            "take-painkillers",
+            lambda c: _tip_text(
+                c, "sitting_breaks", "<b>止痛药</b>\n饭后吃止痛药。\n<i>今天：买一盒止痛药。</i>"
+            ),
+        ),
+        (
+            "massage tips flagged",
+            "unflagged-invitation",
+            lambda c: _tip_field(c, "acp_first_options", massage=False),
+        ),
+        (
+            "same tips in every language",
+            "other-source",
+            lambda c: _tip_field(c, "stay_active", source="acp_2017"),
         ),
     ],
 }
