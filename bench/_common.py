@@ -167,6 +167,15 @@ def seed_spread(n: int) -> Path:
         """,
         [stamp, stamp],
     )
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(subscribers)")}
+    if "tips_seen" in columns:
+        # Steady state after the tip library (m021): every chat has its history of tips; a
+        # chat past the program (cursor 30 and on) a full one (3 recent slots and a day for
+        # each of 281 tips), one in the program an empty one, as new subscribers start.
+        conn.execute(
+            "UPDATE subscribers SET tips_seen = "
+            "CASE WHEN tip_cursor >= 30 THEN zeroblob(568) ELSE x'' END"
+        )
     conn.execute("COMMIT")
     _finish(conn, tmp, final)
     print(f"  seeded {final.name}: {n:,} rows in {time.perf_counter() - started:.1f} s", flush=True)

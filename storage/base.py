@@ -43,8 +43,8 @@ class StoreBase:
         stamp = iso_stamp(now)
         self.db.execute(
             "INSERT OR IGNORE INTO subscribers "
-            "(chat_id, subscribed, tip_time, timezone, tip_cursor, created_at, updated_at) "
-            "VALUES (?, 0, ?, ?, 0, ?, ?)",
+            "(chat_id, subscribed, tip_time, timezone, tip_cursor, tips_seen, created_at, "
+            "updated_at) VALUES (?, 0, ?, ?, 0, x'', ?, ?)",
             [chat_id, schedule.format_time(self.default_time), self.default_timezone, stamp, stamp],
         )
         subscriber = self.subscriber(chat_id)

@@ -172,6 +172,15 @@ class Seen:
         self.days[slot] = max(self.days[slot], day_number(day))
         self.last_slots = [slot, *(s for s in self.last_slots if s != slot)][:RECENT]
 
+    def marked(self, slot: int, day: date) -> bytes:
+        """The history as stored, with the tip in ``slot`` sent on ``day`` (this one is
+        left as it is)."""
+        copy = Seen()
+        copy.days = array("H", self.days)
+        copy.last_slots = list(self.last_slots)
+        copy.mark(slot, day)
+        return copy.blob()
+
     def last(self, slot: int) -> int:
         """The day number the tip in ``slot`` was last sent (0: never)."""
         return self.days[slot] if slot < len(self.days) else 0

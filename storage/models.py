@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -85,6 +85,9 @@ class NextTip:
     ask_caution: bool = False
     #: The safety decision's permit, which a tip about massage needs (``storage.safety``).
     permit: Permit | None = None
+    #: The chat's history of tips as it was read (None: not kept yet), and with this tip
+    #: added: written when the tip is sent, unless the history changed since.
+    history: tuple[bytes | None, bytes] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.tip.about_massage and self.permit is None and not self.ask_caution:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -30,8 +31,8 @@ _ABOUT_MASSAGE = "(technique IS NOT NULL OR massage != 0)"
 class Tips(StoreBase):
     """The tips table, and taking a chat's next tip (held-back tips passed over)."""
 
-    #: The library and every tip's slot, read once (``_library``); None until then.
-    _library_cache: tuple[choosing.Library, dict[str, int]] | None = None
+    #: The tips as ``_next_tip`` reads them, once (``_tips_now``); None until then.
+    _tips_cache: _TipsNow | None = None
 
     def sync_tips(self, tips: Iterable[Tip], now: datetime) -> TipSync:
         """Make the tips table match the content files, keyed by tip id.
@@ -83,7 +84,7 @@ class Tips(StoreBase):
             for tip_id in retired:
                 self.db.table("tips").update(tip_id, {"active": 0, "updated_at": stamp})
         added = sum(1 for record in records if record["id"] not in existing)
-        self._library_cache = None
+        self._tips_cache = None
         return TipSync(added=added, updated=len(records) - added, retired=len(retired))
 
     def tips(self) -> list[Tip]:
@@ -145,18 +146,37 @@ class Tips(StoreBase):
         values: dict[str, Any] = {"tip_cursor": pick.tip.position}
         if pick.tip.program_day is None:
             values["program_done"] = 1
-        slot = self._library()[1].get(pick.tip.id)
-        if slot is not None:
-            seen = self._seen(self._get(chat_id))
-            seen.mark(slot, day)
-            values["tips_seen"] = seen.blob()
         self._update(chat_id, now, **values)
+        self._remember(chat_id, pick, day)
         if pick.ask_caution:
             # Only if still unanswered: the user may have answered since the claim.
             self.db.execute(
                 "UPDATE subscribers SET caution = ? WHERE chat_id = ? AND caution IS NULL",
                 [Caution.ASKED.value, chat_id],
             )
+
+    def _remember(self, chat_id: int, pick: NextTip, day: date) -> None:
+        """Add the picked tip to the chat's history: the blob worked out when it was
+        picked, unless the history changed since (another tip taken meanwhile), then
+        worked out again."""
+        slot = self._tips_now().slots.get(pick.tip.id)
+        if slot is None:
+            return
+        if pick.history is not None:
+            before, after = pick.history
+            written = self.db.execute(
+                "UPDATE subscribers SET tips_seen = ? WHERE chat_id = ? AND tips_seen IS ?",
+                [after, chat_id, before],
+            ).rowcount
+            if written:
+                return
+        subscriber = self.subscriber(chat_id)
+        if subscriber is None:
+            return
+        self.db.execute(
+            "UPDATE subscribers SET tips_seen = ? WHERE chat_id = ?",
+            [self._seen(subscriber).marked(slot, day), chat_id],
+        )
 
     def _next_tip(self, subscriber: Subscriber, day: date) -> NextTip:
         """The chat's next tip on its local date ``day``.
@@ -167,60 +187,48 @@ class Tips(StoreBase):
         A tip about massage carries the decision's permit, or the caution check goes out
         in its place."""
         decision = decide(subscriber.chat_id, subscriber, day)
-        rows: list[dict[str, Any]] = []
+        tips, seen = self._tips_now(), self._seen(subscriber)
+        tip = None
         if not subscriber.program_done:
-            rows = list(
-                self.db.query(
-                    f"SELECT {_TIP_COLUMNS} FROM tips WHERE active = 1 AND program_day IS NOT "
-                    f"NULL AND position > ? AND NOT (? AND {_ABOUT_MASSAGE}) "
-                    "ORDER BY position LIMIT 1",
-                    [subscriber.tip_cursor, decision.held],
-                )
-            )
-        if not rows:
-            chosen = self._choose(
-                subscriber,
-                day,
-                held=decision.held,
-                flaring=(
-                    Hold.CHECKINS in decision.holds
-                    or (
-                        subscriber.flare_on is not None
-                        and 0 <= (day - subscriber.flare_on).days < choosing.FLARE_DAYS
-                    )
+            tip = next(
+                (
+                    t
+                    for t in tips.program
+                    if t.position > subscriber.tip_cursor
+                    and not (decision.held and t.about_massage)
                 ),
+                None,
             )
-            if chosen is not None:
-                rows = list(
-                    self.db.query(f"SELECT {_TIP_COLUMNS} FROM tips WHERE id = ?", [chosen])
-                )
-        if not rows:
+        if tip is None:
+            flaring = Hold.CHECKINS in decision.holds or (
+                subscriber.flare_on is not None
+                and 0 <= (day - subscriber.flare_on).days < choosing.FLARE_DAYS
+            )
+            chosen = self._choose(subscriber, seen, day, held=decision.held, flaring=flaring)
+            tip = None if chosen is None else tips.by_id[chosen]
+        if tip is None:
             # No library (or nothing in it may come): the first tip after the place,
             # wrapping round, as before the library.
-            rows = list(
-                self.db.query(
-                    f"SELECT {_TIP_COLUMNS} FROM tips "
-                    f"WHERE active = 1 AND NOT (? AND {_ABOUT_MASSAGE}) "
-                    "ORDER BY position > ? DESC, position LIMIT 1",
-                    [decision.held, subscriber.tip_cursor],
-                )
-            )
-        if not rows:
+            allowed = [t for t in tips.active if not (decision.held and t.about_massage)]
+            after = [t for t in allowed if t.position > subscriber.tip_cursor]
+            tip = next(iter(after or allowed), None)
+        if tip is None:
             raise LookupError("no tips in the database")
-        tip = tip_from_row(rows[0])
+        slot = tips.slots.get(tip.id)
         return NextTip(
             tip,
             program_done=subscriber.program_done,
             left_out=_left_out(subscriber, tip),
             ask_caution=decision.ask and tip.about_massage,
             permit=decision.permit if tip.about_massage else None,
+            history=None if slot is None else (subscriber.tips_seen, seen.marked(slot, day)),
         )
 
     def _choose(
-        self, subscriber: Subscriber, day: date, *, held: bool, flaring: bool
+        self, subscriber: Subscriber, seen: choosing.Seen, day: date, *, held: bool, flaring: bool
     ) -> str | None:
         """The library tip ``storage.choosing`` picks for this chat today (its id)."""
-        library, _ = self._library()
+        library = self._tips_now().library
         if not library:
             return None
         profile = choosing.Profile(
@@ -235,29 +243,32 @@ class Tips(StoreBase):
             flaring=flaring,
             less_of=self._less_of(subscriber.chat_id),
         )
-        pick = choosing.choose(
-            library, self._seen(subscriber), profile, situation, seed=subscriber.chat_id
-        )
+        pick = choosing.choose(library, seen, profile, situation, seed=subscriber.chat_id)
         return None if pick is None else pick.id
 
-    def _library(self) -> tuple[choosing.Library, dict[str, int]]:
-        """The active tips after the program, as the rule sees them, and every tip's slot
-        by id (read once, until the tips are synced again)."""
-        cached = self._library_cache
+    def _tips_now(self) -> _TipsNow:
+        """The tips as ``_next_tip`` reads them: read once, until the tips are synced
+        again (only the bot's start syncs them)."""
+        cached = self._tips_cache
         if cached is None:
             rows = list(
-                self.db.query(
-                    f"SELECT id, slot, topic, program_day, active, {_ABOUT_MASSAGE} AS about "
-                    "FROM tips WHERE slot IS NOT NULL ORDER BY position"
-                )
+                self.db.query(f"SELECT {_TIP_COLUMNS}, slot, active FROM tips ORDER BY position")
             )
+            active = [tip_from_row(row) for row in rows if row["active"]]
+            slots = {row["id"]: row["slot"] for row in rows if row["slot"] is not None}
             library = choosing.Library(
-                choosing.Candidate(row["slot"], row["id"], row["topic"] or "", bool(row["about"]))
-                for row in rows
-                if row["active"] and row["program_day"] is None
+                choosing.Candidate(slots[tip.id], tip.id, tip.topic, tip.about_massage)
+                for tip in active
+                if tip.program_day is None and tip.id in slots
             )
-            cached = (library, {row["id"]: row["slot"] for row in rows})
-            self._library_cache = cached
+            cached = _TipsNow(
+                active=active,
+                program=[tip for tip in active if tip.program_day is not None],
+                by_id={tip.id: tip for tip in active},
+                slots=slots,
+                library=library,
+            )
+            self._tips_cache = cached
         return cached
 
     def _seen(self, subscriber: Subscriber) -> choosing.Seen:
@@ -265,7 +276,7 @@ class Tips(StoreBase):
         delivery log (what it holds: ``keep_days``)."""
         if subscriber.tips_seen is not None:
             return choosing.Seen(subscriber.tips_seen)
-        slots = self._library()[1]
+        slots = self._tips_now().slots
         rows = self.db.execute(
             "SELECT tip_id, max(local_date) FROM deliveries "
             "WHERE chat_id = ? AND tip_id IS NOT NULL GROUP BY tip_id",
@@ -284,6 +295,19 @@ class Tips(StoreBase):
             [chat_id],
         ).fetchall()
         return frozenset(topic for (topic,) in rows if topic)
+
+
+@dataclass(frozen=True)
+class _TipsNow:
+    """The tips in memory: what choosing a chat's next tip reads, without a query."""
+
+    #: The active tips, in order; the program's days among them.
+    active: list[Tip]
+    program: list[Tip]
+    by_id: dict[str, Tip]
+    #: Every tip's slot in a chat's history (retired tips' too), by id.
+    slots: dict[str, int]
+    library: choosing.Library
 
 
 def _answer(kind: type[choosing.StrEnumT], value: str | None) -> choosing.StrEnumT | None:

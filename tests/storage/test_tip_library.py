@@ -4,7 +4,7 @@ existing subscriber's place kept across the change, the answers, 👎 and the sa
 from __future__ import annotations
 
 from content import Content
-from storage import Caution, Store, operators
+from storage import Caution, Store, choosing, operators
 from tests.conftest import FakeClock, send_day
 
 CHAT = 42
@@ -99,3 +99,25 @@ def test_the_same_claim_picks_the_same_tip_when_tried_again(
     store.release([claim], clock())
     (again,) = store.claim_due(clock(), 10)
     assert again.tip.id == claim.tip.id
+
+
+def test_a_tip_added_to_the_history_while_another_is_in_flight_stays_there(
+    store: Store, content: Content, clock: FakeClock
+) -> None:
+    """The history changed between a daily tip's claim and its send (another tip was
+    recorded meanwhile): both end up in it, neither overwrites the other."""
+    subscribe(store, clock)
+    for day in range(content.program_days + 2):
+        send_day(store, clock, day)
+    clock.advance(days=1)
+    (claim,) = store.claim_due(clock(), 10)
+    other = next(tip for tip in content.tips if tip.id != claim.tip.id and tip.topic == "travel")
+    slot = store._tips_now().slots[other.id]
+    row = store.subscriber(CHAT)
+    assert row is not None
+    meanwhile = choosing.Seen(row.tips_seen).marked(slot, claim.day)
+    store.db.execute("UPDATE subscribers SET tips_seen = ? WHERE chat_id = ?", [meanwhile, CHAT])
+    store.mark_sent(claim, 99, clock())
+    (record,) = store.chat_record(CHAT)["subscribers"]
+    had = {entry["tip"] for entry in record["tips_seen"]}
+    assert {claim.tip.id, other.id} <= had
