@@ -523,8 +523,8 @@ class Tip:
     @property
     def about_massage(self) -> bool:
         """Whether the tip teaches a technique or suggests massage: such tips are held back
-        while the caution check or check-ins say so (storage's ``_ABOUT_MASSAGE`` is this
-        rule in SQL)."""
+        while the safety state holds massage (``storage.safety``), and for pain below the
+        knee until a doctor has cleared massage (``storage.choosing``)."""
         return self.technique is not None or self.massage
 
 

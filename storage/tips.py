@@ -24,12 +24,10 @@ from storage.safety import Hold, decide
 #: The columns ``_tip`` reads.
 _TIP_COLUMNS = "id, position, text, technique, program_day, massage, topic, source"
 
-#: ``Tip.about_massage`` in SQL, for the tips table (the tips storage keeps are content's).
-_ABOUT_MASSAGE = "(technique IS NOT NULL OR massage != 0)"
-
 
 class Tips(StoreBase):
-    """The tips table, and taking a chat's next tip (held-back tips passed over)."""
+    """The tips table, and taking a chat's next tip: the program in order (held-back tips
+    passed over), then the library's choice (``storage.choosing``)."""
 
     #: The tips as ``_next_tip`` reads them, once (``_tips_now``); None until then.
     _tips_cache: _TipsNow | None = None
