@@ -22,7 +22,7 @@ from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, 
 from bot.fairness import PerChatProcessor
 from bot.metrics import METRICS_KEY, METRICS_RUNNER_KEY, BotMetrics, serve_port
 from bot.sending.ratelimit import PriorityRateLimiter
-from bot.sending.request import AiohttpRequest
+from bot.sending.request import AiohttpRequest, PollingRequest
 from content import DEFAULT_LANGUAGE, Content, load_all
 from storage import Store, operators
 
@@ -73,12 +73,15 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    polling: PollingRequest | None = None
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
         # Every send goes through aiohttp (about twice the throughput of PTB's httpx on
-        # this machine, see bench/RESULTS.md); long polling keeps PTB's default client.
-        builder = builder.request(AiohttpRequest())
+        # this machine, see bench/RESULTS.md); long polling keeps PTB's own client, whose
+        # answers the health signal sees too.
+        polling = PollingRequest()
+        builder = builder.request(AiohttpRequest()).get_updates_request(polling)
     processor = PerChatProcessor()
     builder = builder.concurrent_updates(processor)
     application: BotApplication = builder.build()
@@ -90,7 +93,7 @@ def build_application(
     jobs.build(application, services)
     processor.on_dropped = functools.partial(_tell_flooding_chat, application)
     metrics = BotMetrics()
-    metrics.attach(application)
+    metrics.attach(application, polling)
     processor.on_handled = metrics.handling.observe
     application.bot_data[METRICS_KEY] = metrics
     handlers.register(application)
@@ -126,7 +129,13 @@ async def running(application: BotApplication, *, polling: bool = False) -> Asyn
             yield
         finally:
             if application.updater is not None and application.updater.running:
-                await application.updater.stop()
+                try:
+                    await application.updater.stop()
+                except TelegramError as error:
+                    # Long polling had ended on its own: Telegram refused the token (401)
+                    # while the bot ran, which /healthz and backcare_telegram_up show. The
+                    # bot still stops cleanly.
+                    logger.warning("long polling had stopped: %s", type(error).__name__)
             await application.stop()
             if application.post_stop is not None:
                 await application.post_stop(application)

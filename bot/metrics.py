@@ -30,7 +30,7 @@ from bot.config import ConfigError
 from bot.context import services_of
 from bot.jobs import DISPATCHER_KEY, LATER_KEY, RETENTION_KEY, SESSIONS_KEY, WEEKLY_KEY
 from bot.sending.outcome import Outcome
-from bot.sending.request import AiohttpRequest
+from bot.sending.request import AiohttpRequest, PollingRequest
 from storage import operators
 
 logger = logging.getLogger(__name__)
@@ -121,13 +121,15 @@ class BotMetrics:
         )
         up.set_function(lambda: 0 if self.telegram.problem else 1)
 
-    def attach(self, application: Any) -> None:
+    def attach(self, application: Any, polling: PollingRequest | None = None) -> None:
         """Read the application's parts on every scrape, and see every answer its Bot API
-        transport gets (for ``telegram``)."""
+        transports get (for ``telegram``): the one that sends, and long polling's."""
         self.registry.register(BotCollector(application))
         request = application.bot.request
         if isinstance(request, AiohttpRequest):
             request.on_answer = self.telegram.observe
+        if polling is not None:
+            polling.on_answer = self.telegram.observe
 
     def exposition(self) -> bytes:
         """The current metrics in the text format."""

@@ -12,7 +12,7 @@ from typing import Any
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
-from telegram.request import BaseRequest, RequestData
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 #: The type of PTB's "no value given" marker for timeouts.
 _DEFAULT = type(BaseRequest.DEFAULT_NONE)
@@ -108,3 +108,26 @@ class AiohttpRequest(BaseRequest):
     def _answered(self, status: int | None) -> None:
         if self.on_answer is not None:
             self.on_answer(status)
+
+
+class PollingRequest(HTTPXRequest):
+    """PTB's own client for long polling (getUpdates; one connection, PTB's timeouts),
+    whose answers reach ``on_answer`` too: a token revoked while the bot is quiet shows in
+    ``backcare_telegram_up`` at the next poll, not only at the next tip."""
+
+    def __init__(self) -> None:
+        super().__init__(connection_pool_size=1)
+        #: As ``AiohttpRequest.on_answer``.
+        self.on_answer: Callable[[int | None], None] | None = None
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        """See ``HTTPXRequest.do_request``; every answer (or none) is reported."""
+        try:
+            status, payload = await super().do_request(*args, **kwargs)
+        except (TimedOut, NetworkError):
+            if self.on_answer is not None:
+                self.on_answer(None)
+            raise
+        if self.on_answer is not None:
+            self.on_answer(status)
+        return status, payload

@@ -176,6 +176,24 @@ async def test_telegram_up_follows_the_bot_api_calls(
         assert value((await scrape(base + "/metrics"))[1], "backcare_telegram_up") == 0
 
 
+async def test_telegram_up_follows_long_polling_too(make_harness: MakeHarness) -> None:
+    """A quiet bot in polling mode sends nothing: a token revoked meanwhile shows at the
+    next getUpdates."""
+    port = free_port()
+    bot = make_harness(metrics_port=port, listen="127.0.0.1")
+    url = f"http://127.0.0.1:{port}/metrics"
+    async with bot.running():
+        await bot.fake.wait_call("setMyCommands")
+        assert value((await scrape(url, headers=None))[1], "backcare_telegram_up") == 1
+        bot.fake.token = "987:revoked"  # Telegram answers 401 from now on
+        await bot.fake.wait_for(lambda: bot.fake.requests_with_wrong_token)
+        for _ in range(100):
+            if value((await scrape(url, headers=None))[1], "backcare_telegram_up") == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert value((await scrape(url, headers=None))[1], "backcare_telegram_up") == 0
+
+
 async def test_a_metrics_port_in_use_is_one_line_and_exit_2(
     fake: FakeBotApi, tmp_path: Path
 ) -> None:
