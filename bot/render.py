@@ -262,6 +262,19 @@ def next_fit_question(question: str) -> str | None:
     return order[index] if index < len(order) else None
 
 
+def fit_answers(content: Content, subscriber: Subscriber) -> str:
+    """How many of the three questions are answered, for /settings."""
+    given = sum(
+        answer in callbacks.FIT_QUESTIONS[question]
+        for question, answer in (
+            ("knee", subscriber.below_knee),
+            ("days", subscriber.days_like),
+            ("focus", subscriber.focus),
+        )
+    )
+    return content.message("fit_some", count=str(given)) if given else content.message("fit_none")
+
+
 def fit_summary(content: Content, subscriber: Subscriber) -> Reply:
     """The answers given (or skipped), with "Change" and back to the settings."""
 
@@ -932,6 +945,7 @@ def settings(content: Content, subscriber: Subscriber, now: datetime) -> Reply:
             "checkin_prompt_on" if subscriber.checkin_prompt else "checkin_prompt_off"
         ),
         caution=content.message(CAUTION_STATES[subscriber.caution]),
+        fit=fit_answers(content, subscriber),
         **_schedule_values(subscriber),
     )
     days_row = [_button(buttons["settings_days"], callbacks.DAYS_MENU)]

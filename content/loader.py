@@ -56,7 +56,18 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "language_choose": frozenset(),
     "language_set": frozenset(),
     "settings": frozenset(
-        {"status", "days", "pause", "time", "timezone", "next", "techniques", "checkin", "caution"}
+        {
+            "status",
+            "days",
+            "pause",
+            "time",
+            "timezone",
+            "next",
+            "techniques",
+            "checkin",
+            "caution",
+            "fit",
+        }
     ),
     "status_on": frozenset(),
     "status_off": frozenset(),
@@ -259,6 +270,8 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "fit_focus": frozenset(),
     "fit_summary": frozenset({"knee", "days", "focus"}),
     "fit_skipped": frozenset(),
+    "fit_none": frozenset(),
+    "fit_some": frozenset({"count"}),
     "source_line": frozenset({"name", "year", "line"}),
     "why": frozenset({"name", "year", "line"}),
     "why_unknown": frozenset(),

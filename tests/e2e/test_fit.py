@@ -66,6 +66,16 @@ async def test_answering_the_three_questions_from_settings(
     for key in ("fit_knee_yes", "fit_days_physical", "fit_focus_sleep"):
         assert html.escape(content.buttons[key]) in text
     assert buttons(edit) == [callbacks.FIT, callbacks.SETTINGS]
+    # /settings says how many are answered.
+    settings = await harness.say("/settings")
+    assert content.message("fit_some", count="3") in settings.params["text"]
+
+
+async def test_settings_says_when_nothing_is_answered_yet(
+    harness: Harness, content: Content
+) -> None:
+    settings = await harness.say("/settings")
+    assert content.message("fit_none") in settings.params["text"]
 
 
 async def test_skipping_stores_nothing_and_says_skipped(harness: Harness, content: Content) -> None:
