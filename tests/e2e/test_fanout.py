@@ -1,6 +1,7 @@
 """What every job that sends shares through the one fan-out (issue 21): Telegram's answer
-is waited for ``send_timeout`` at most, paid broadcasts when they are on, and a gone chat is
-marked blocked in the transaction that records its message."""
+is waited for ``send_timeout`` at most, paid broadcasts when they are on, a gone chat is
+marked blocked in the transaction that records its message, and a bug in one daily tip's
+message is that tip's alone."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from typing import Any
 
 import pytest
 
+from bot import render
 from bot.context import services_of
-from bot.jobs import broadcasts
+from bot.jobs import DISPATCHER_KEY, broadcasts
 from bot.jobs.base import always
 from bot.localapi import Call
 from storage import DeliveryStatus, operators
@@ -159,3 +161,45 @@ async def test_a_gone_chat_is_blocked_in_the_transaction_that_records_its_messag
     if arrange is broadcast:
         (copy,) = bot.store.db.execute("SELECT status FROM broadcast_deliveries").fetchall()
         assert copy[0] == BroadcastStatus.BLOCKED.value
+
+
+async def test_a_daily_tip_that_cannot_be_shown_fails_alone(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug rendering one chat's tip: that tip is failed (not tried again today), counted
+    and logged; the other chat's tip goes out in the same run."""
+    other = CHAT + 1
+    await harness.say("/subscribe")
+    await harness.say("/subscribe", chat_id=other)
+    daily_tip = render.daily_tip
+    calls = 0
+
+    def first_fails(*args: Any, **kwargs: Any) -> render.Reply:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ValueError("a bug in one message")
+        return daily_tip(*args, **kwargs)
+
+    monkeypatch.setattr(render, "daily_tip", first_fails)
+    start = len(harness.calls)
+    harness.clock.set(NINE)
+    await harness.fake.wait_for(lambda: harness.daily_tips(start))
+    await harness.tick()
+    statuses = {
+        chat: d.status
+        for chat in (CHAT, other)
+        if (d := harness.store.delivery(chat, NINE.date())) is not None
+    }
+    assert sorted(statuses.values(), key=str) == sorted(
+        [DeliveryStatus.FAILED, DeliveryStatus.SENT], key=str
+    )
+    (failed,) = [chat for chat, status in statuses.items() if status is DeliveryStatus.FAILED]
+    assert harness.application is not None
+    assert harness.application.bot_data[DISPATCHER_KEY].outcomes["failed"] == 1
+    # Not tried again today.
+    harness.clock.set(NINE + timedelta(minutes=10))
+    await harness.tick()
+    assert [int(c.params["chat_id"]) for c in harness.daily_tips(start)] == [
+        chat for chat in (CHAT, other) if chat != failed
+    ]
