@@ -2,9 +2,10 @@
 
 The bot runs in this process (``build_application`` + ``running(polling=True)``, the
 repeating job removed so that only our call runs); the fake runs in its own process
-(bench/fakeapi_server.py) on 127.0.0.1. One ``Dispatcher.tick`` drains every due tip: real
-``Store.claim_due`` batches, then ``Dispatcher.send`` with mark_sending / send_message /
-mark_sent per tip. The database holds 1M chats (20k in --quick) of which N are due.
+(bench/fakeapi_server.py) on 127.0.0.1. One ``Dispatcher.tick`` drains every due tip
+through the one fan-out (bot/sending/fanout.py): real ``Store.claim_due`` batches, then
+mark_sending / send_message / mark_sent per tip. The database holds 1M chats (20k in
+--quick) of which N are due.
 
 (a) pacing off: send_rate 0, max_in_flight 16 and 64, fake without limits; messages per
     second = N / wall time of the tick. Target >= 1,000 msg/s.

@@ -30,8 +30,8 @@ settings (environment variables, or lines NAME=value in a .env file in the worki
                          use e.g. http://localhost:8081/bot
   BACKCARE_SEND_RATE     messages per second in all (default: 25; 0: no pacing)
   BACKCARE_CHAT_RATE     replies per second to one chat, sustained (default: 1; 0: off)
-  BACKCARE_MAX_IN_FLIGHT daily-tip requests in flight at once (default: 16)
-  BACKCARE_PAID_BROADCAST 1: send daily tips as paid broadcasts (default: 0)
+  BACKCARE_MAX_IN_FLIGHT bulk requests in flight at once, per job (default: 16)
+  BACKCARE_PAID_BROADCAST 1: send every bulk message as a paid broadcast (default: 0)
   BACKCARE_KEEP_DAYS     days the delivery log and broadcast copies are kept; their daily
                          counts stay (default: 90, at least 7)
   BACKCARE_ADMIN_IDS     comma-separated Telegram user ids allowed to use /stats and /broadcast
@@ -108,16 +108,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--max-in-flight",
         metavar="N",
-        help="daily-tip requests waiting for Telegram at once (env BACKCARE_MAX_IN_FLIGHT, "
-        "default 16); a tip whose request is in flight when the bot is killed is not sent "
-        "again",
+        help="bulk requests (daily tips, put-off tips, look backs, broadcasts) waiting for "
+        "Telegram at once, per job (env BACKCARE_MAX_IN_FLIGHT, default 16); a message whose "
+        "request is in flight when the bot is killed is not sent again",
     )
     run.add_argument(
         "--paid-broadcast",
         action="store_true",
         default=None,
-        help="send daily tips as paid broadcasts (up to 1,000 a second, charged in Telegram "
-        "Stars; env BACKCARE_PAID_BROADCAST=1); raise --send-rate to match",
+        help="send every bulk message (daily tips, put-off tips, look backs, broadcasts; "
+        "never a reply) as a paid broadcast (up to 1,000 a second, charged in Telegram Stars; "
+        "env BACKCARE_PAID_BROADCAST=1); raise --send-rate to match",
     )
     run.add_argument(
         "--keep-days",

@@ -45,14 +45,15 @@ class Settings:
     send_rate: float = DEFAULT_SEND_RATE
     #: Replies per second to one chat, sustained (bursts of 3; groups a third of it); 0: off.
     chat_rate: float = 1.0
-    #: Daily-tip requests in flight at once.
+    #: Requests in flight at once, for each job that sends in bulk (the one fan-out).
     max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
-    #: Send daily tips as paid broadcasts (allow_paid_broadcast: up to 1,000 a second, for a
-    #: fee in Telegram Stars); pair it with a higher send_rate.
+    #: Send every bulk message (daily tips, put-off tips, look backs, broadcasts; never a
+    #: reply) as a paid broadcast (allow_paid_broadcast: up to 1,000 a second, for a fee in
+    #: Telegram Stars); pair it with a higher send_rate, which they all share.
     paid_broadcast: bool = False
-    #: Seconds to wait for Telegram's answer to one daily tip before trying again.
+    #: Seconds to wait for Telegram's answer to one bulk message before trying again.
     send_timeout: float = 10.0
-    #: First pause before trying a failed tip again; it doubles each try.
+    #: First pause before trying a failed message again; it doubles each try.
     send_backoff: float = 0.5
     #: Days the delivery log and broadcast copies are kept (their daily counts stay).
     keep_days: int = retention.DEFAULT_KEEP_DAYS

@@ -1,6 +1,6 @@
 """`GET /metrics` in Prometheus' text format (prometheus-client).
 
-Counters and the histogram live where the work happens (the Dispatcher counts outcomes, the
+Counters and the histogram live where the work happens (each fan-out counts its outcomes, the
 rate limiter 429s, the update processor drops and handling time); ``BotCollector`` reads them,
 and the database's gauges, when Prometheus scrapes. Labels name outcomes and states only:
 never a chat id, never anything a user typed.

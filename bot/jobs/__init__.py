@@ -3,8 +3,9 @@
 Read ``schedule`` top to bottom: it is the one table of the bot's jobs, wired as
 python-telegram-bot's own examples wire theirs (``job_queue.run_repeating`` /
 ``run_once``). Each job is a class on one skeleton (``base.Job``: one run at a time, and
-another process's write lock ends a run quietly); the ones that send to many chats do it
-through the one fan-out of ``bot.sending``.
+another process's write lock ends a run quietly); the ones that send to many chats (daily
+tips, put-off tips, weekly look backs, broadcasts) do it through the one fan-out of
+``bot.sending`` and differ only in what they claim and render.
 
 | job | what it does | when |
 |---|---|---|
@@ -64,10 +65,10 @@ def schedule(application: BotApplication) -> None:
     tick = services.settings.tick_seconds
     # The daily tip: one second after start (APScheduler cannot start a job at once), then
     # every tick. A run that drains a backlog outlasts the interval: the next ones return
-    # at once (the dispatcher's own lock) instead of APScheduler logging a skipped run.
+    # at once (the skeleton's lock, base.Job) instead of APScheduler logging a skipped run.
     _every(application, data[DISPATCHER_KEY].tick, tick, 1, daily.JOB_NAME, instances=2)
-    # The same for the jobs on the one skeleton (base.Job): a run that outlasts its
-    # interval (a backlog of look backs, a thousand sessions) makes the next return at once.
+    # The same for the other jobs on the skeleton: a run that outlasts its interval (a
+    # backlog of look backs, a thousand sessions) makes the next return at once.
     _every(application, data[LATER_KEY].tick, tick, tick, later.JOB_NAME, instances=2)
     _every(application, data[WEEKLY_KEY].tick, tick, tick, weekly.JOB_NAME, instances=2)
     _every(

@@ -62,7 +62,8 @@ class Job(abc.ABC):
 
 class SendingJob(Job, Generic[Source]):
     """A job that sends to many chats through the one fan-out: it only says what it takes
-    and renders (``take``) and what a stop left unsent becomes (``give_back``)."""
+    and renders (``take``), what a stop left unsent becomes (``give_back``) and, if it
+    keeps a record of each message, ``claim`` and ``done``."""
 
     def __init__(self, services: Services) -> None:
         super().__init__(services)
@@ -86,8 +87,9 @@ class SendingJob(Job, Generic[Source]):
         """Taken is claimed: nothing more to check before the request."""
         return True
 
-    def done(self, item: Outgoing[Source], result: Result[Any]) -> None:
-        """Nothing to record beyond the fan-out's own counts."""
+    def done(self, item: Outgoing[Source], result: Result[Any]) -> str | None:
+        """Nothing to record beyond the fan-out's own counts, and no next try."""
+        return None
 
     @abc.abstractmethod
     def give_back(self, items: Sequence[Outgoing[Source]]) -> None:

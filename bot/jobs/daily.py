@@ -1,31 +1,32 @@
-"""The daily tip: one periodic job takes due tips from storage in batches and sends them.
+"""The daily tip: due tips claimed from storage in batches, sent through the one fan-out.
 
-The dispatcher claims a batch (earliest due first) in one transaction, then a fixed pool of
-workers sends it: at most ``max_in_flight`` requests at once, each paced by the bot's rate
-limiter at bulk priority, so replies to users go first. A slow or failing chat holds one
-worker, never the others. On shutdown, workers stop taking claims and wait for no slot:
-what was not sent is released and stays due.
+``take`` claims a batch (earliest due first) in one transaction: a "claimed" row per chat
+and local day, its next due instant moved on, so nobody gets a day's tip twice, a restart
+included. The fan-out (``bot.sending.fanout``) does the rest as for every job that sends:
+``max_in_flight`` workers, each request paced at bulk priority (replies to users go
+first), the send timeout, the retry ladder, a gone chat marked blocked in the transaction
+that records its tip, one chat's failure its own, and on shutdown what was claimed and not
+sent released (``give_back``: still due). What the daily tip adds is its record: "sending"
+just before the request (``claim``: a chat whose data was deleted since is dropped), then
+sent, blocked, or failed (``done``: tried again later the same local day while tries are
+left, unless Telegram refused it).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import Counter, deque
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from telegram import Message
-from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot import render
-from bot.context import BotContext, Services
-from bot.sending.outcome import Outcome, send_with_retries
-from bot.sending.patience import Patience
-from bot.sending.pool import run_pool
-from bot.sending.ratelimit import BULK, BULK_PREPACED, PriorityRateLimiter
+from bot.context import Services
+from bot.jobs.base import SendingJob, always
+from bot.sending.fanout import Outgoing
+from bot.sending.outcome import Outcome, Result
 from storage import Claim, is_busy
 
 logger = logging.getLogger(__name__)
@@ -42,163 +43,123 @@ _OUTCOME_NAMES = {
 BATCH_SIZE = 200
 
 
-class Dispatcher:
-    """Sends every due tip; its ``tick`` is the JobQueue callback."""
+class Dispatcher(SendingJob[Claim]):
+    """Sends every due tip; its ``tick`` is the JobQueue callback (one run at a time)."""
+
+    name = JOB_NAME
 
     def __init__(self, services: Services, *, batch_size: int = BATCH_SIZE) -> None:
-        self.services = services
-        self.max_in_flight = services.settings.max_in_flight
+        super().__init__(services)
         self.batch_size = batch_size
-        self._lock = asyncio.Lock()
-        #: Writes the outcome of a send even while another process holds the write lock.
-        self.patience = Patience()
-        #: Tips sent, blocked, refused and failed since the start (for /metrics).
-        self.outcomes: Counter[str] = Counter({name: 0 for name in _OUTCOME_NAMES.values()})
         #: When a run last finished, or last claimed a batch while draining a backlog (the
         #: services' clock); None before the first. /healthz reads it: a run that starts
-        #: and then fails never stamps it.
+        #: and then fails, or that another process's lock stopped, never stamps it.
         self.last_progress: datetime | None = None
+        #: Tips whose message could not be rendered (a bug), counted as failed.
+        self._unrendered = 0
+        #: Whether this run's claiming met another process's write lock.
+        self._locked = False
 
     @property
-    def busy(self) -> bool:
-        """Whether a run is sending right now."""
-        return self._lock.locked()
+    def outcomes(self) -> Counter[str]:
+        """Tips sent, blocked, refused and failed since the start (for /metrics)."""
+        counts = self.fanout.outcomes
+        named = Counter({name: counts[outcome] for outcome, name in _OUTCOME_NAMES.items()})
+        named["failed"] += self._unrendered
+        return named
 
-    async def tick(self, context: BotContext) -> None:
-        """Claim and send due tips until none is due or the bot stops.
-
-        Another process holding the database's write lock costs this run only: it ends,
-        and the next tick tries again (nothing claimed is lost: see ``_drain``).
-        """
-        if self._lock.locked():
-            return  # the previous run is still draining a backlog
-        async with self._lock:
-            running = lambda: context.application.running  # noqa: E731
-            if await self._drain(context.bot, deque(), running, refill=True):
-                self.last_progress = self.services.clock()
+    async def run(self, bot: ExtBot[Any], running: Callable[[], bool] = always) -> int:
+        """Claim and send due tips until none is due or the bot stops; return how many went
+        out. Another process holding the database's write lock ends the claiming: what was
+        claimed is sent, the next tick goes on (nothing claimed is lost)."""
+        self._locked = False
+        sent = await super().run(bot, running)
+        if not self._locked:
+            self.last_progress = self.services.clock()
+        return sent
 
     async def send(
-        self, bot: ExtBot[Any], claims: list[Claim], running: Callable[[], bool]
+        self, bot: ExtBot[Any], claims: Sequence[Claim], running: Callable[[], bool]
     ) -> None:
         """Send these ``claims`` only (no new claims), releasing the unsent on shutdown."""
-        await self._drain(bot, deque(claims), running, refill=False)
+        await self.fanout.run(bot, running, self._render(claims))
 
-    async def _drain(
-        self,
-        bot: ExtBot[Any],
-        pending: deque[Claim],
-        running: Callable[[], bool],
-        *,
-        refill: bool,
-    ) -> bool:
-        """Send ``pending`` with ``max_in_flight`` workers, claiming more as it runs low.
-
-        The workers share one queue, so a slow chat holds its worker only: the others go
-        on, and new batches are claimed while it waits. A claim that meets another
-        process's write lock ends the claiming: what was claimed is sent, the rest waits
-        for the next tick.
-
-        Returns:
-            False if claiming stopped because the database was locked.
-        """
+    def take(self, limit: int) -> list[Outgoing[Claim]]:
         store, clock = self.services.store, self.services.clock
-        limiter = getattr(bot, "rate_limiter", None)
-        paced = limiter if isinstance(limiter, PriorityRateLimiter) else None
-        exhausted = not refill
-        locked = False
+        while True:
+            now = clock()
+            try:
+                claims = store.claim_due(now, min(limit, self.batch_size))
+            except Exception as error:
+                if not is_busy(error):
+                    raise
+                logger.warning("daily tips: the database is locked; next tick")
+                self._locked = True
+                return []
+            self.last_progress = now
+            # An empty batch may only have held days missed during an outage: go on while
+            # any tip is due.
+            if claims or not store.has_due(now):
+                return self._render(claims)
 
-        def next_claim() -> Claim | None:
-            # No await in here: workers never claim the same batch twice.
-            nonlocal exhausted, locked
-            while not pending and not exhausted and running():
-                now = clock()
-                try:
-                    pending.extend(store.claim_due(now, self.batch_size))
-                except Exception as error:
-                    if not is_busy(error):
-                        raise
-                    logger.warning("daily tips: the database is locked; next tick")
-                    exhausted = locked = True
-                    break
-                self.last_progress = now
-                # An empty batch may only have held days missed during an outage.
-                exhausted = not pending and not store.has_due(now)
-            return pending.popleft() if pending else None
-
-        async def send(claim: Claim) -> None:
-            await self._send_one(bot, claim, prepaced=paced is not None)
-
-        unsent: list[Claim] = []
-        try:
-            unsent = await run_pool(
-                next_claim,
-                send,
-                workers=self.max_in_flight,
-                running=running,
-                acquire=None if paced is None else paced.acquire_bulk,
-            )
-        finally:
-            unsent.extend(pending)
-            if unsent:
-                released = await self.patience.write(lambda: store.release(unsent, clock()))
-                logger.info("stopping: %d claimed tips released, still due", released)
-        return not locked
-
-    async def _send_one(self, bot: ExtBot[Any], claim: Claim, *, prepaced: bool) -> None:
+    def _render(self, claims: Sequence[Claim]) -> list[Outgoing[Claim]]:
         services = self.services
-        store, clock = services.store, services.clock
-        reply = render.daily_tip(
-            services.content_for(claim.language),
-            claim.pick,
-            checkin_prompt=claim.checkin_prompt,
-            day=claim.day,
-        )
-        if not await self.patience.write(lambda: store.mark_sending(claim, clock())):
-            logger.info("tip to chat %s dropped: its data was deleted", claim.chat_id)
-            return
+        taken = []
+        unshown = []
+        for claim in claims:
+            try:
+                reply = render.daily_tip(
+                    services.content_for(claim.language),
+                    claim.pick,
+                    checkin_prompt=claim.checkin_prompt,
+                    day=claim.day,
+                )
+            except Exception:  # one chat's message never stops the others
+                logger.exception("daily tip for chat %s could not be shown", claim.chat_id)
+                unshown.append(claim)
+                continue
+            taken.append(Outgoing(claim.chat_id, reply.text, reply.keyboard, claim))
+        if unshown:
+            self._unrendered += len(unshown)
+            self._fail(unshown)
+        return taken
 
-        async def request(attempt: int) -> Message:
-            # The first try's slot was taken already; a retry waits for a new one. Another
-            # limiter (PTB's, in the benchmarks) gets no arguments of ours.
-            prepaced_args = BULK_PREPACED if attempt == 1 else BULK
-            return await bot.send_message(
-                claim.chat_id,
-                reply.text,
-                reply_markup=reply.keyboard,
-                read_timeout=services.settings.send_timeout,
-                allow_paid_broadcast=services.settings.paid_broadcast or None,
-                rate_limit_args=prepaced_args if prepaced else None,
-            )
+    def _fail(self, claims: list[Claim]) -> None:
+        """Record tips that cannot be shown as failed, not tried again today."""
+        store, now = self.services.store, self.services.clock()
+        try:
+            with store.db.atomic():
+                for claim in claims:
+                    store.mark_failed(claim, now, retry=False)
+        except Exception as error:
+            if not is_busy(error):
+                raise
+            # Left claimed: released at the next start, like any claim a crash left.
 
-        result = await send_with_retries(request, backoff=services.settings.send_backoff)
-        self.outcomes[_OUTCOME_NAMES[result.outcome]] += 1
-        write = self.patience.write
+    def claim(self, item: Outgoing[Claim]) -> bool:
+        if self.services.store.mark_sending(item.source, self.services.clock()):
+            return True
+        logger.info("tip to chat %s dropped: its data was deleted", item.chat_id)
+        return False
+
+    def done(self, item: Outgoing[Claim], result: Result[Any]) -> str | None:
+        store, claim, now = self.services.store, item.source, self.services.clock()
         if result.outcome is Outcome.SENT:
             sent = result.value
             assert sent is not None
-            await write(lambda: store.mark_sent(claim, sent.message_id, clock()))
+            store.mark_sent(claim, sent.message_id, now)
         elif result.outcome is Outcome.GONE:
-            gone = result.error
-            assert gone is not None
-            await write(lambda: self._gone(claim, gone))
-        elif result.outcome is Outcome.REFUSED:
-            assert result.error is not None
-            logger.error("tip to chat %s refused: %s", claim.chat_id, result.error.message)
-            await write(lambda: store.mark_failed(claim, clock(), retry=False))
-        else:
-            retry = await write(lambda: store.mark_failed(claim, clock()))
-            logger.warning(
-                "tip to chat %s failed %d times (%s); next try %s",
-                claim.chat_id,
-                result.tries,
-                result.error,
-                retry or "tomorrow",
-            )
-
-    def _gone(self, claim: Claim, error: TelegramError) -> None:
-        """The user blocked the bot or the chat no longer exists: stop sending to it."""
-        store, now = self.services.store, self.services.clock()
-        with store.db.atomic():  # both or neither, so a retry after a lock repeats both
-            store.set_blocked(claim.chat_id, True, now)
+            # In the fan-out's transaction that marks the chat blocked.
             store.mark_blocked(claim, now)
-        logger.info("chat %s is unreachable (%s); marked blocked", claim.chat_id, error.message)
+        elif result.outcome is Outcome.REFUSED:
+            store.mark_failed(claim, now, retry=False)
+        else:
+            retry = store.mark_failed(claim, now)
+            return f"next try {retry or 'tomorrow'}"
+        return None
+
+    def give_back(self, items: Sequence[Outgoing[Claim]]) -> None:
+        released = self.services.store.release(
+            [item.source for item in items], self.services.clock()
+        )
+        logger.info("stopping: %d claimed tips released, still due", released)

@@ -164,7 +164,7 @@ async def test_blocking_and_unblocking_the_bot_stops_and_resumes_tips(
     await harness.fake.wait_for(lambda: sent(harness, date(2026, 11, 26)))
 
 
-async def test_paid_broadcast_setting_marks_daily_tips_only(
+async def test_paid_broadcast_setting_marks_daily_tips_not_replies(
     make_harness: MakeHarness, fake: FakeBotApi, clock: FakeClock
 ) -> None:
     bot = make_harness(paid_broadcast=True)
