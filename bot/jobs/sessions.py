@@ -342,6 +342,7 @@ class SessionRunner(Job):
                 chat_id=session.chat_id,
                 message_id=message_id,
                 reply_markup=edit.reply.keyboard,
+                read_timeout=self.services.settings.send_timeout,
                 rate_limit_args=(
                     (BULK_PREPACED if prepaced and attempt == 1 else BULK) if bulk else None
                 ),

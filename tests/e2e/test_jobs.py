@@ -5,6 +5,7 @@ everything due in one run, mark the chats that are gone and give back what a sto
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from bot.localapi import Call
 from content import load
 from storage import Caution, operators
 from storage.operators import BroadcastStatus
-from tests.conftest import START, Harness
+from tests.conftest import START, Harness, MakeHarness
 
 #: Kneading's step times (content/sessions.toml).
 FIRST_STEP = 30
@@ -218,3 +219,21 @@ async def test_step_changes_fill_a_pass_first_and_countdowns_get_what_is_left(
     assert set(order[:3]) <= set(early)  # the first pass: the longest-waiting changes
     assert set(order[3:5]) == set(messages) - set(order[:3]) - {counting}
     assert order[5] == counting
+
+
+async def test_a_session_edit_waits_the_send_timeout_for_an_answer(
+    make_harness: MakeHarness,
+) -> None:
+    """As every job on the fan-out: an edit Telegram does not answer in time is tried
+    again after ``send_timeout`` (0.3 s), not when the fake's 504 comes 2 s later."""
+    bot = make_harness(send_timeout=0.3, send_backoff=0.05)
+    async with bot.running():
+        message_id = await session_in(bot, bot.chat_id)
+        bot.clock.advance(seconds=FIRST_STEP + 1)
+        bot.fake.faults[bot.chat_id] = ["timeout"]
+        start, began = len(bot.calls), time.monotonic()
+        await runner(bot).run_once(bot_of(bot), always)
+        took = time.monotonic() - began
+        assert edits_of(bot, start, message_id, bot.chat_id)
+    assert took < 1.2
+    assert [fault for chat, fault in bot.fake.injected if chat == bot.chat_id] == ["timeout"]
