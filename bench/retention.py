@@ -69,6 +69,11 @@ def seed_year(n: int) -> tuple[Path, float | None]:
     started = time.perf_counter()
     store = Store(tmp)
     migrations.apply(store.db, stop_before="m012_summaries")
+    # Today's sync_tips writes the tip library's columns: m021 adds only what is missing,
+    # so it runs again unharmed in its turn.
+    from storage.migrations import m021_tip_library
+
+    m021_tip_library(store.db)
     from content import load
 
     store.sync_tips(load().tips, C.REF)
