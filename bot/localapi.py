@@ -13,6 +13,7 @@ import hashlib
 import io
 import itertools
 import json
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -88,6 +89,10 @@ class LocalBotApi:
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _callback_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    #: This instance's mark in every file_id it gives: an id from another instance (a file id
+    #: a database kept from an earlier chat) is refused as Telegram refuses one from another
+    #: bot, never taken for a different file this instance happened to number the same.
+    _run: str = field(default_factory=lambda: secrets.token_hex(4))
     _changed: asyncio.Event | None = None
 
     # What a user does -------------------------------------------------------------------
@@ -400,7 +405,7 @@ class LocalBotApi:
         except (OSError, ValueError, Image.DecompressionBombError):
             raise BotApiError(400, "Bad Request: IMAGE_PROCESS_FAILED") from None
         if file_id is None:
-            file_id = f"photo-{next(self._file_ids)}"
+            file_id = f"photo-{self._run}-{next(self._file_ids)}"
         size = {
             "file_id": file_id,
             # Telegram's unique id stays the same for the same file, whoever uploads it.
@@ -483,7 +488,7 @@ class LocalBotApi:
         if len(document.content) > 50 * 2**20:
             raise BotApiError(400, "Bad Request: file is too big")
         message = self._new_message(chat_id, params)
-        file_id = f"document-{next(self._file_ids)}"
+        file_id = f"document-{self._run}-{next(self._file_ids)}"
         self.files[file_id] = document.content
         message["document"] = {
             "file_id": file_id,

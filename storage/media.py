@@ -32,3 +32,9 @@ class Media(StoreBase):
         """Drop a file id Telegram no longer accepts, so the picture is uploaded again."""
         with self.db.atomic():
             self.db.execute("DELETE FROM media WHERE key = ?", [key])
+
+    def forget_file_ids(self) -> int:
+        """Drop every file id (the chat's local Bot API keeps files for one run only);
+        return how many there were."""
+        with self.db.atomic():
+            return int(self.db.execute("DELETE FROM media").rowcount)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -88,12 +89,17 @@ def test_chat_reads_a_script_from_standard_input(tmp_path: Path, content: Conten
     assert f"[1] {content.buttons['caution_none']}" in out
     kneading = content.technique("kneading")
     assert kneading is not None
-    assert "bot> [picture: " in out
-    assert kneading.name in out.rsplit("bot> [picture: ", 1)[1]
+    # Messages with buttons are numbered (bot #4>) so any of their buttons can be pressed.
+    assert re.search(r"bot #\d+> \[picture: ", out)
+    assert kneading.name in out.rsplit("> [picture: ", 1)[1]
     assert "07:30" in out
     assert "you> /help" not in out  # /quit ended the chat
     assert (tmp_path / "backcare-chat.db").exists()
     assert "Traceback" not in result.stderr
+    # The pictures are kept, in a folder the chat names as it ends.
+    folder = tmp_path / "backcare-chat-files"
+    assert out.splitlines()[-1] == f"Pictures and files from this chat are in {folder}"
+    assert len(list(folder.glob("photo-*.png"))) == 2
 
 
 def test_content_check_validates_both_languages(tmp_path: Path) -> None:
