@@ -130,7 +130,7 @@ class Terminal:
         self.files = files
         self.pictures = pictures
         #: The Bot API's messages, to show a copy (copyMessage answers with its id only).
-        self.messages = messages or {}
+        self.messages = messages if messages is not None else {}
         self.saved = 0
         #: Numbered messages: their number by message id, and by number the message id and
         #: the buttons it shows now, as (label, callback data); [] once an edit took them.
