@@ -1250,3 +1250,11 @@ def test_every_column_is_read_back_into_its_field(store: Store, clock: FakeClock
         if f.name != "chat_id" and getattr(subscriber, f.name) == getattr(defaults, f.name)
     ]
     assert unchanged == []
+
+
+def test_forget_file_ids_drops_every_stored_id(store: Store, clock: FakeClock) -> None:
+    store.set_file_id("en/overview", "photo-a-1", clock())
+    store.set_file_id("zh/kneading", "photo-a-2", clock())
+    assert store.forget_file_ids() == 2
+    assert store.file_id("en/overview") is None and store.file_id("zh/kneading") is None
+    assert store.forget_file_ids() == 0
