@@ -717,19 +717,26 @@ def progress_picture(progress: Progress) -> bytes:
     return progress_chart(progress.checkins, progress.today)
 
 
-def find_technique(content: Content, query: str) -> Technique | None:
-    """Return the technique a user named, allowing any case and close misspellings."""
+def find_technique(
+    content: Content, query: str, others: Iterable[Content] = ()
+) -> Technique | None:
+    """Return the technique a user named, allowing any case and close misspellings, in
+    ``content``'s language: a name in one of the ``others`` languages (按压 from an English
+    app, "pushing" from a Chinese one) finds it too, an exact name in any language before a
+    close spelling in any."""
     wanted = " ".join(query.lower().split())
     if not wanted:
         return None
-    names: dict[str, Technique] = {}
-    for technique in content.techniques:
-        for name in (technique.id, technique.name.lower(), *technique.aliases):
-            names.setdefault(name, technique)
-    if wanted in names:
-        return names[wanted]
-    close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.7)
-    return names[close[0]] if close else None
+    names: dict[str, str] = {}  # every name and alias, to its technique's id
+    for each in (content, *(c for c in others if c is not content)):
+        for technique in each.techniques:
+            for name in (technique.id, technique.name.lower(), *technique.aliases):
+                names.setdefault(name.lower(), technique.id)
+    found = names.get(wanted)
+    if found is None:
+        close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.7)
+        found = names[close[0]] if close else None
+    return content.technique(found) if found is not None else None
 
 
 def _tip_header(content: Content, pick: NextTip) -> str | None:
