@@ -49,7 +49,7 @@ async def set_timezone(update: Update, context: BotContext) -> None:
         offer = render.location_offer(content)
         await chat.send_message(offer.text, reply_markup=offer.keyboard)
         return
-    name = schedule.parse_timezone(argument)
+    name = await context.services.drawings.draw(places.zone_named, argument)
     if name is None:
         usage = content.message("timezone_usage")
         text = content.message("timezone_unknown", value=render.echo(argument), usage=usage)
