@@ -53,6 +53,8 @@ PRESET_TIMEZONES = (
 PAUSE_PRESETS = {1: "pause_1", 3: "pause_3", 7: "pause_7"}
 #: The text key of each weekday's short name, Monday first (as ``date.weekday()``).
 DAY_KEYS = ("day_mon", "day_tue", "day_wed", "day_thu", "day_fri", "day_sat", "day_sun")
+#: Each weekday as the weekly look back names it, in full: "every Monday", "每周一".
+EVERY_KEYS = tuple(key.replace("day_", "every_") for key in DAY_KEYS)
 #: The settings view's line for each answer to the caution check (None: not taken).
 CAUTION_STATES = {
     None: "caution_not_taken",
@@ -1004,9 +1006,10 @@ def weekly_menu(content: Content, subscriber: Subscriber | None) -> Reply:
     if weekday is None:
         current = content.message("weekly_off_label")
     elif subscriber is not None and not subscriber.subscribed:
-        current = content.message("weekly_off_unsubscribed", day=content.message(DAY_KEYS[weekday]))
+        every = content.message(EVERY_KEYS[weekday])
+        current = content.message("weekly_off_unsubscribed", day=every)
     else:
-        current = content.message(DAY_KEYS[weekday])
+        current = content.message(EVERY_KEYS[weekday])
     days = [
         _button(content.message(key), callbacks.weekly_choice(index))
         for index, key in enumerate(DAY_KEYS)
@@ -1024,7 +1027,7 @@ def weekly_set(content: Content, subscriber: Subscriber) -> Reply:
     if subscriber.weekly_day is None:
         return Reply(content.message("weekly_set_off"))
     key = "weekly_set" if subscriber.subscribed else "weekly_set_unsubscribed"
-    return Reply(content.message(key, day=content.message(DAY_KEYS[subscriber.weekly_day])))
+    return Reply(content.message(key, day=content.message(EVERY_KEYS[subscriber.weekly_day])))
 
 
 #: A day's score as a bar, 0 to 10 (a day without a check-in is a dot).
