@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import logging
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,36 +21,85 @@ from storage import NewerDatabase, is_damaged
 
 logger = logging.getLogger(__name__)
 
-SETTINGS_HELP = """\
-settings (environment variables, or lines NAME=value in a .env file in the working directory):
-  TELEGRAM_BOT_TOKEN     the token from @BotFather (required for `run`)
-  BACKCARE_DB            the SQLite file (default: backcare.db); created and migrated on start
-  BACKCARE_TIMEZONE      timezone for new subscribers: IANA name or UTC offset (default: UTC)
-  TELEGRAM_API_BASE_URL  Bot API endpoint, the token is appended (default:
-                         https://api.telegram.org/bot); for a self-hosted Bot API server
-                         use e.g. http://localhost:8081/bot
-  BACKCARE_SEND_RATE     messages per second in all (default: 25; 0: no pacing)
-  BACKCARE_CHAT_RATE     replies per second to one chat, sustained (default: 1; 0: off)
-  BACKCARE_MAX_IN_FLIGHT bulk requests in flight at once, per job (default: 16)
-  BACKCARE_PAID_BROADCAST 1: send every bulk message as a paid broadcast (default: 0)
-  BACKCARE_KEEP_DAYS     days the delivery log and broadcast copies are kept; their daily
-                         counts stay (default: 90, at least 7)
-  BACKCARE_ADMIN_IDS     comma-separated Telegram user ids allowed to use /stats and /broadcast
-  BACKCARE_METRICS_PORT  serve /metrics on this port of BACKCARE_METRICS_LISTEN
-  BACKCARE_METRICS_LISTEN the address of the metrics port (default: 127.0.0.1)
-  BACKCARE_METRICS_TOKEN /metrics asks for "Authorization: Bearer <it>", and is served on
-                         the webhook's listener too (default: none, only the metrics port)
-  BACKCARE_WEBHOOK_URL   webhook mode: the public https:// URL Telegram posts updates to
-                         (default: none, long polling)
-  BACKCARE_LISTEN        webhook mode: the address to listen on (default: 127.0.0.1)
-  BACKCARE_PORT          webhook mode: the port to listen on (default: 8443)
-  BACKCARE_WEBHOOK_PATH  webhook mode: the local path served, if a reverse proxy changes it
-                         (default: the path of BACKCARE_WEBHOOK_URL)
-  BACKCARE_WEBHOOK_SECRET webhook mode: the X-Telegram-Bot-Api-Secret-Token Telegram sends;
-                         other requests are refused (default: a new random one each start)
-  BACKCARE_LOG_LEVEL     DEBUG, INFO, WARNING or ERROR (default: INFO)
-  BACKCARE_LOG_FORMAT    text or json: one JSON object per line (default: text)
-"""
+#: The settings `--help` lists, each with what it does (read by ``Settings.from_env``).
+SETTINGS: tuple[tuple[str, str], ...] = (
+    ("TELEGRAM_BOT_TOKEN", "the token from @BotFather (required for `run`)"),
+    ("BACKCARE_DB", "the SQLite file (default: backcare.db); created and migrated on start"),
+    ("BACKCARE_TIMEZONE", "timezone for new subscribers: IANA name or UTC offset (default: UTC)"),
+    (
+        "TELEGRAM_API_BASE_URL",
+        (
+            "Bot API endpoint, the token is appended (default: https://api.telegram.org/bot); for a"
+            " self-hosted Bot API server use e.g. http://localhost:8081/bot"
+        ),
+    ),
+    ("BACKCARE_SEND_RATE", "messages per second in all (default: 25; 0: no pacing)"),
+    ("BACKCARE_CHAT_RATE", "replies per second to one chat, sustained (default: 1; 0: off)"),
+    ("BACKCARE_MAX_IN_FLIGHT", "bulk requests in flight at once, per job (default: 16)"),
+    ("BACKCARE_PAID_BROADCAST", "1: send every bulk message as a paid broadcast (default: 0)"),
+    (
+        "BACKCARE_KEEP_DAYS",
+        (
+            "days the delivery log and broadcast copies are kept; their daily counts stay (default:"
+            " 90, at least 7)"
+        ),
+    ),
+    (
+        "BACKCARE_ADMIN_IDS",
+        "comma-separated Telegram user ids allowed to use /stats and /broadcast",
+    ),
+    ("BACKCARE_METRICS_PORT", "serve /metrics on this port of BACKCARE_METRICS_LISTEN"),
+    ("BACKCARE_METRICS_LISTEN", "the address of the metrics port (default: 127.0.0.1)"),
+    (
+        "BACKCARE_METRICS_TOKEN",
+        (
+            '/metrics asks for "Authorization: Bearer <it>", and is served on the webhook\'s '
+            "listener too (default: none, only the metrics port)"
+        ),
+    ),
+    (
+        "BACKCARE_WEBHOOK_URL",
+        (
+            "webhook mode: the public https:// URL Telegram posts updates to (default: none, long "
+            "polling)"
+        ),
+    ),
+    ("BACKCARE_LISTEN", "webhook mode: the address to listen on (default: 127.0.0.1)"),
+    ("BACKCARE_PORT", "webhook mode: the port to listen on (default: 8443)"),
+    (
+        "BACKCARE_WEBHOOK_PATH",
+        (
+            "webhook mode: the local path served, if a reverse proxy changes it (default: the path "
+            "of BACKCARE_WEBHOOK_URL)"
+        ),
+    ),
+    (
+        "BACKCARE_WEBHOOK_SECRET",
+        (
+            "webhook mode: the X-Telegram-Bot-Api-Secret-Token Telegram sends; other requests are "
+            "refused (default: a new random one each start)"
+        ),
+    ),
+    ("BACKCARE_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR (default: INFO)"),
+    ("BACKCARE_LOG_FORMAT", "text or json: one JSON object per line (default: text)"),
+)
+
+
+def _settings_help(width: int = 96) -> str:
+    """The settings in two columns, every text starting at one column, wrapped at ``width``."""
+    column = 2 + max(len(name) for name, _ in SETTINGS) + 2
+    lines = [
+        "settings (environment variables, or lines NAME=value in a .env file "
+        "in the working directory):"
+    ]
+    for name, text in SETTINGS:
+        wrapped = textwrap.wrap(text, width - column, break_long_words=False)
+        lines.append(f"  {name}".ljust(column) + wrapped[0])
+        lines.extend(" " * column + more for more in wrapped[1:])
+    return "\n".join(lines) + "\n"
+
+
+SETTINGS_HELP = _settings_help()
 
 
 def _positive(value: str) -> int:

@@ -53,6 +53,8 @@ PRESET_TIMEZONES = (
 PAUSE_PRESETS = {1: "pause_1", 3: "pause_3", 7: "pause_7"}
 #: The text key of each weekday's short name, Monday first (as ``date.weekday()``).
 DAY_KEYS = ("day_mon", "day_tue", "day_wed", "day_thu", "day_fri", "day_sat", "day_sun")
+#: Each weekday as the weekly look back names it, in full: "every Monday", "每周一".
+EVERY_KEYS = tuple(key.replace("day_", "every_") for key in DAY_KEYS)
 #: The settings view's line for each answer to the caution check (None: not taken).
 CAUTION_STATES = {
     None: "caution_not_taken",
@@ -717,19 +719,26 @@ def progress_picture(progress: Progress) -> bytes:
     return progress_chart(progress.checkins, progress.today)
 
 
-def find_technique(content: Content, query: str) -> Technique | None:
-    """Return the technique a user named, allowing any case and close misspellings."""
+def find_technique(
+    content: Content, query: str, others: Iterable[Content] = ()
+) -> Technique | None:
+    """Return the technique a user named, allowing any case and close misspellings, in
+    ``content``'s language: a name in one of the ``others`` languages (按压 from an English
+    app, "pushing" from a Chinese one) finds it too, an exact name in any language before a
+    close spelling in any."""
     wanted = " ".join(query.lower().split())
     if not wanted:
         return None
-    names: dict[str, Technique] = {}
-    for technique in content.techniques:
-        for name in (technique.id, technique.name.lower(), *technique.aliases):
-            names.setdefault(name, technique)
-    if wanted in names:
-        return names[wanted]
-    close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.7)
-    return names[close[0]] if close else None
+    names: dict[str, str] = {}  # every name and alias, to its technique's id
+    for each in (content, *(c for c in others if c is not content)):
+        for technique in each.techniques:
+            for name in (technique.id, technique.name.lower(), *technique.aliases):
+                names.setdefault(name.lower(), technique.id)
+    found = names.get(wanted)
+    if found is None:
+        close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.7)
+        found = names[close[0]] if close else None
+    return content.technique(found) if found is not None else None
 
 
 def _tip_header(content: Content, pick: NextTip) -> str | None:
@@ -997,9 +1006,10 @@ def weekly_menu(content: Content, subscriber: Subscriber | None) -> Reply:
     if weekday is None:
         current = content.message("weekly_off_label")
     elif subscriber is not None and not subscriber.subscribed:
-        current = content.message("weekly_off_unsubscribed", day=content.message(DAY_KEYS[weekday]))
+        every = content.message(EVERY_KEYS[weekday])
+        current = content.message("weekly_off_unsubscribed", day=every)
     else:
-        current = content.message(DAY_KEYS[weekday])
+        current = content.message(EVERY_KEYS[weekday])
     days = [
         _button(content.message(key), callbacks.weekly_choice(index))
         for index, key in enumerate(DAY_KEYS)
@@ -1017,7 +1027,7 @@ def weekly_set(content: Content, subscriber: Subscriber) -> Reply:
     if subscriber.weekly_day is None:
         return Reply(content.message("weekly_set_off"))
     key = "weekly_set" if subscriber.subscribed else "weekly_set_unsubscribed"
-    return Reply(content.message(key, day=content.message(DAY_KEYS[subscriber.weekly_day])))
+    return Reply(content.message(key, day=content.message(EVERY_KEYS[subscriber.weekly_day])))
 
 
 #: A day's score as a bar, 0 to 10 (a day without a check-in is a dot).

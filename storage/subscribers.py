@@ -38,6 +38,19 @@ class Subscribers(StoreBase):
         with self.db.atomic():
             return self._ensure(chat_id, now)
 
+    def settings_of(self, chat_id: int) -> Subscriber:
+        """Return the chat's settings, or the defaults ``ensure`` would store for a new chat;
+        reading stores nothing (/settings after /deletedata leaves no row)."""
+        return self.subscriber(chat_id) or Subscriber(
+            chat_id=chat_id,
+            subscribed=False,
+            tip_time=self.default_time,
+            timezone=self.default_timezone,
+            next_due=None,
+            tip_cursor=0,
+            tips_seen=b"",
+        )
+
     def subscribe(self, chat_id: int, now: datetime) -> tuple[Subscriber, bool]:
         """Turn the daily tip on.
 

@@ -32,7 +32,7 @@ async def session(update: Update, context: BotContext) -> None:
         return
     content = context.content
     name = command_argument(update)
-    found = render.find_technique(content, name) if name else None
+    found = render.find_technique(content, name, context.services.contents.values())
     if found is None:
         await send(update, render.session_pick(content))
         return

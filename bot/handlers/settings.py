@@ -15,7 +15,7 @@ async def settings(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    subscriber = context.store.ensure(chat.id, context.now())
+    subscriber = context.store.settings_of(chat.id)
     await send(update, render.settings(context.content, subscriber, context.now()))
 
 
@@ -49,7 +49,7 @@ async def set_timezone(update: Update, context: BotContext) -> None:
         offer = render.location_offer(content)
         await chat.send_message(offer.text, reply_markup=offer.keyboard)
         return
-    name = schedule.parse_timezone(argument)
+    name = await context.services.drawings.draw(places.zone_named, argument)
     if name is None:
         usage = content.message("timezone_usage")
         text = content.message("timezone_unknown", value=render.echo(argument), usage=usage)
@@ -116,7 +116,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
         store.set_timezone(chat.id, name, now)
         answer = content.answers["saved"]
     await query.answer(answer)
-    subscriber = store.ensure(chat.id, now)
+    subscriber = store.settings_of(chat.id)
     await edit(query, render.settings(content, subscriber, now))
 
 
@@ -127,7 +127,7 @@ async def days_button(update: Update, context: BotContext) -> None:
         return
     query, data, chat = pressed
     content, store, now = context.content, context.store, context.now()
-    subscriber = store.ensure(chat.id, now)
+    subscriber = store.settings_of(chat.id)
     if data != callbacks.DAYS_MENU:
         if data == callbacks.DAYS_EVERY_DAY:
             days = schedule.EVERY_DAY

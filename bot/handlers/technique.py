@@ -44,7 +44,7 @@ async def technique(update: Update, context: BotContext) -> None:
     if not name:
         await _send_list(chat, context)
         return
-    found = render.find_technique(content, name)
+    found = render.find_technique(content, name, context.services.contents.values())
     if found is None:
         intro = content.message("technique_unknown", name=render.echo(name))
         await _send_list(chat, context, intro)

@@ -15,7 +15,7 @@ from bot import callbacks, contentcli, render
 from bot.contentcli import picked
 from bot.handlers import register
 from bot.render import Reply
-from content import LANGUAGES, Content, load
+from content import LANGUAGES, Content, load, load_all
 from content.loader import TEXT_PLACEHOLDERS
 from content.markup import MarkupError, check_message, plain
 from storage import Caution, Hold, Store
@@ -446,6 +446,25 @@ def test_find_technique_matches(content: Content, query: str, technique_id: str)
 )
 def test_find_technique_returns_none(content: Content, query: str) -> None:
     assert render.find_technique(content, query) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "technique_id"),
+    [
+        pytest.param("en", "按压", "pressing", id="en-chinese-alias"),
+        pytest.param("en", "推", "pushing", id="en-chinese-one-character"),
+        pytest.param("zh", "Grasping", "grasping", id="zh-english-name"),
+        pytest.param("zh", "kneeding", "kneading", id="zh-english-misspelt"),
+    ],
+)
+def test_find_technique_in_any_language_answers_in_its_own(
+    language: str, query: str, technique_id: str
+) -> None:
+    contents = load_all()
+    own = contents[language]
+    technique = render.find_technique(own, query, contents.values())
+    assert technique is not None
+    assert technique is own.technique(technique_id)
 
 
 # Days and pauses -------------------------------------------------------------------------------

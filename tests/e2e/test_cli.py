@@ -27,6 +27,21 @@ def test_help_explains_commands_and_settings(tmp_path: Path) -> None:
     assert "long polling" in run.stdout and "TELEGRAM_BOT_TOKEN" in run.stdout
 
 
+def test_help_aligns_every_setting_in_one_column() -> None:
+    top = subprocess.run(command("--help"), capture_output=True, text=True, check=True)
+    lines = top.stdout.split("settings (environment variables", 1)[1].splitlines()[1:]
+    assert len(lines) > 20
+    columns = set()
+    for line in lines:
+        name = line[2:].split(" ", 1)[0] if line[2:3] != " " else ""
+        assert not name or name.isupper(), line  # a setting's name, or its text going on
+        text_starts = len(line) - len(line[2 + len(name) :].lstrip())
+        assert line[text_starts - 2 : text_starts] == "  ", line  # two spaces at least
+        columns.add(text_starts)
+    assert len(columns) == 1, columns
+    assert max(len(line) for line in lines) <= 100
+
+
 def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = subprocess.run(
         command("run"), capture_output=True, text=True, cwd=tmp_path, env=clean_env(tmp_path)

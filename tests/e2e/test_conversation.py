@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
+import pytest
+
 from bot import callbacks, render
-from content import Content
+from content import Content, load_all
 from content.loader import COMMANDS
 from tests.conftest import START, FakeClock, Harness
 from tests.helpers import buttons, sample_permit
@@ -159,6 +161,46 @@ async def test_time_and_timezone_change_the_settings(harness: Harness, content: 
     assert "UTC-05:00" in reply.params["text"]
     settings = await harness.say("/settings")
     assert "07:30" in settings.params["text"] and "UTC-05:00" in settings.params["text"]
+
+
+@pytest.mark.parametrize(
+    ("code", "city", "zone"),
+    [
+        pytest.param("en", "Beijing", "Asia/Shanghai", id="Beijing"),
+        pytest.param("en", "北京", "Asia/Shanghai", id="北京-from-an-english-app"),
+        pytest.param("zh-hans", "北京", "Asia/Shanghai", id="北京"),
+        pytest.param("zh-hans", "上海", "Asia/Shanghai", id="上海"),
+        pytest.param("en", "london", "Europe/London", id="london-the-largest-not-ontario"),
+        pytest.param("zh-hans", "伦敦", "Europe/London", id="伦敦"),
+        pytest.param("en", "New York", "America/New_York", id="New-York"),
+        pytest.param("en", "  new   YORK ", "America/New_York", id="spaces-and-case"),
+        pytest.param("zh-hans", "Tokyo", "Asia/Tokyo", id="Tokyo-from-a-chinese-app"),
+        pytest.param("zh-hans", "东京", "Asia/Tokyo", id="东京"),
+    ],
+)
+async def test_timezone_by_a_city_name_in_either_language(
+    harness: Harness, code: str, city: str, zone: str
+) -> None:
+    harness.language_code = code
+    content = load_all()["zh" if code.startswith("zh") else "en"]
+    reply = await harness.say(f"/timezone {city}")
+    assert reply.params["text"] == content.message("timezone_set", time="09:00", timezone=zone)
+    subscriber = harness.store.subscriber(harness.chat_id)
+    assert subscriber is not None and subscriber.timezone == zone
+
+
+@pytest.mark.parametrize("code", ["en", "zh-hans"])
+async def test_an_unknown_place_is_explained_in_either_language(
+    harness: Harness, code: str
+) -> None:
+    harness.language_code = code
+    content = load_all()["zh" if code.startswith("zh") else "en"]
+    reply = await harness.say("/timezone Atlantis Under The Sea")
+    usage = content.message("timezone_usage")
+    assert reply.params["text"] == content.message(
+        "timezone_unknown", value="Atlantis Under The Sea", usage=usage
+    )
+    assert harness.store.subscriber(harness.chat_id) is None
 
 
 async def test_bad_time_and_timezone_are_explained_and_change_nothing(

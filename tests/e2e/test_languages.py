@@ -147,6 +147,29 @@ async def test_chinese_technique_card_and_picture(harness: Harness) -> None:
     assert harness.store.file_id("zh/pressing") is not None
 
 
+@pytest.mark.parametrize(
+    ("code", "name", "technique_id"),
+    [
+        pytest.param("en", "按压", "pressing", id="en-app-chinese-alias"),
+        pytest.param("en", "揉", "kneading", id="en-app-chinese-short"),
+        pytest.param("en", "拿捏", "grasping", id="en-app-chinese-alias-2"),
+        pytest.param("zh-hans", "Pushing", "pushing", id="zh-app-english-name"),
+        pytest.param("zh-hans", "acupressure", "pressing", id="zh-app-english-alias"),
+    ],
+)
+async def test_a_technique_named_in_either_language_opens_in_the_users(
+    harness: Harness, code: str, name: str, technique_id: str
+) -> None:
+    harness.language_code = code
+    harness.pass_caution_check()
+    content = ZH if code.startswith("zh") else EN
+    technique = content.technique(technique_id)
+    assert technique is not None
+    picture, *_ = await harness.say_all(f"/technique {name}")
+    card = render.technique_captioned(content, technique, sample_permit())
+    assert picture.params["caption"] == card.caption.text
+
+
 # Pictures are uploaded once per bot and language -------------------------------------------------
 
 

@@ -214,6 +214,46 @@ async def test_user_can_subscribe_again_cleanly_after_deleting(
     assert list(harness.store.deliveries(harness.chat_id)) == []
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/settings",
+        "/privacy",
+        "/mydata",
+        "/progress",
+        "/help",
+        "/technique",
+        "/technique kneading",
+        "/session",
+        "/time",
+        "/timezone",
+        "/language",
+        "/sources",
+        "/start",
+    ],
+)
+async def test_reading_after_deleting_stores_nothing(
+    harness: Harness, clock: FakeClock, command: str
+) -> None:
+    await subscribed_with_a_sent_tip(harness, clock, harness.chat_id)
+    await confirm_deletion(harness)
+    replies = await harness.say_all(command)
+    assert replies
+    assert set(rows_about(harness.store, harness.chat_id).values()) == {0}
+
+
+async def test_opening_the_settings_menus_after_deleting_stores_nothing(
+    harness: Harness, clock: FakeClock
+) -> None:
+    await subscribed_with_a_sent_tip(harness, clock, harness.chat_id)
+    await confirm_deletion(harness)
+    shown = await harness.say("/settings")
+    for menu in (callbacks.DAYS_MENU, callbacks.TIME_MENU, callbacks.TIMEZONE_MENU):
+        answer = await harness.press(shown.result["message_id"], menu)
+        assert answer.error is None
+    assert set(rows_about(harness.store, harness.chat_id).values()) == {0}
+
+
 async def test_no_daily_tip_goes_to_a_deleted_chat(harness: Harness, clock: FakeClock) -> None:
     await harness.say("/subscribe")
     await confirm_deletion(harness)

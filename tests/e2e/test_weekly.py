@@ -45,7 +45,8 @@ async def test_the_look_back_comes_on_the_chosen_local_day_once(
     await harness.say("/subscribe")
     await harness.say("/timezone Asia/Tokyo")  # UTC+9: Sunday 18:00 is 09:00 UTC
     said = await choose(harness, SUNDAY)
-    assert said == content.message("weekly_set", day=content.message("day_sun"))
+    assert said == content.message("weekly_set", day=content.message("every_sun"))
+    assert "<b>every Sunday</b>" in said
     # START is Thursday 2026-11-26. Scores through the week, and a stopped session.
     for back, score in ((6, 5), (5, 6), (3, 4), (1, 3)):
         harness.store.check_in(
@@ -111,7 +112,8 @@ async def test_the_look_back_in_chinese(harness: Harness) -> None:
     harness.language_code = "zh-hans"
     await harness.say("/subscribe")
     said = await choose(harness, START.weekday())
-    assert said == zh.message("weekly_set", day=zh.message("day_thu"))
+    assert said == zh.message("weekly_set", day=zh.message("every_thu"))
+    assert "<b>每周四</b>" in said
     harness.store.check_in(harness.chat_id, 4, harness.clock())
     harness.clock.set(START.replace(hour=18, minute=1))
     (summary,) = await weeklies(harness)
@@ -172,11 +174,12 @@ async def test_unsubscribing_stops_it_and_subscribing_brings_the_day_back(
     await harness.say("/unsubscribe")
     harness.clock.set(START.replace(hour=18, minute=1))
     assert await weeklies(harness) == []
-    thursday = content.message("day_thu")
+    thursday = content.message("every_thu")
     menu = await harness.say("/weekly")
     assert menu.params["text"] == content.message(
         "weekly_menu", current=content.message("weekly_off_unsubscribed", day=thursday)
     )
+    assert "it comes every Thursday again" in menu.params["text"]
     await harness.say("/subscribe")
     assert await weeklies(harness) == []  # no backlog
     harness.clock.set(START.replace(hour=18, minute=1) + timedelta(days=7))
@@ -187,6 +190,6 @@ async def test_a_day_chosen_while_unsubscribed_says_when_it_comes(harness: Harne
     zh = load("zh")
     harness.language_code = "zh-hans"
     said = await choose(harness, START.weekday())
-    assert said == zh.message("weekly_set_unsubscribed", day=zh.message("day_thu"))
+    assert said == zh.message("weekly_set_unsubscribed", day=zh.message("every_thu"))
     harness.clock.set(START.replace(hour=18, minute=1))
     assert await weeklies(harness) == []

@@ -246,6 +246,19 @@ def test_new_chat_is_not_subscribed(store: Store, clock: FakeClock) -> None:
     assert (subscriber.subscribed, subscriber.next_due) == (False, None)
 
 
+def test_settings_of_a_new_chat_are_the_defaults_and_store_nothing(
+    store: Store, clock: FakeClock
+) -> None:
+    shown = store.settings_of(CHAT)
+    assert store.subscriber(CHAT) is None
+    assert shown == store.ensure(CHAT, clock())
+
+
+def test_settings_of_a_known_chat_are_its_own(store: Store, clock: FakeClock) -> None:
+    subscribed, _ = store.subscribe(CHAT, clock())
+    assert store.settings_of(CHAT) == subscribed
+
+
 def test_subscribe_reports_a_change(store: Store, clock: FakeClock) -> None:
     subscriber, changed = store.subscribe(CHAT, clock())
     assert (subscriber.subscribed, changed) == (True, True)
