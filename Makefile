@@ -40,9 +40,11 @@ chat: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/backcare-bot run
 
-## Run the tests, then the type and lint checks.
+## Run the tests, then the type and lint checks. Two workers (pytest-xdist): most of the
+## suite's time is the bot waiting on a fake Telegram, not CPU. The slow tests (the bot as a
+## process) run too; `pytest -m 'not slow'` leaves them out while writing a test.
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 	$(BIN)/mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

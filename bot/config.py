@@ -41,6 +41,9 @@ class Settings:
     api_base_url: str
     #: Seconds between runs of the delivery job; a tip is sent at most this late.
     tick_seconds: float = 20.0
+    #: Seconds from start to the delivery job's first run (APScheduler cannot start a job at
+    #: once); a test that waits for the first run can make it short.
+    first_tick_seconds: float = 1.0
     #: Messages per second in all (replies and tips); 0 turns pacing off.
     send_rate: float = DEFAULT_SEND_RATE
     #: Replies per second to one chat, sustained (bursts of 3; groups a third of it); 0: off.

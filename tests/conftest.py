@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+import functools
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,7 @@ from bot.config import Settings
 from bot.jobs import DISPATCHER_KEY
 from bot.jobs.daily import JOB_NAME
 from bot.localapi import Call
-from content import Content, load
+from content import DEFAULT_LANGUAGE, Content, load_all
 from storage import Caution, Claim, Permit, Store
 from tests.fakeapi import FakeBotApi
 
@@ -60,9 +61,17 @@ settings.register_profile("quick", _FUZZ, max_examples=200, derandomize=True)
 settings.load_profile("ci")
 
 
+@functools.cache
+def contents() -> Mapping[str, Content]:
+    """Every language's content as the bot loads it (``load_all``), read once per test
+    process: parsing and checking the TOML files took a tenth of a second a bot, and
+    Content is frozen all the way down, so every test and bot can share it."""
+    return load_all()
+
+
 @pytest.fixture
 def content() -> Content:
-    return load()
+    return contents()[DEFAULT_LANGUAGE]
 
 
 @pytest.fixture
@@ -152,7 +161,7 @@ class Harness:
 
     def daily_tips(self, start: int = 0) -> list[Call]:
         """Daily tips sent after the first ``start`` calls."""
-        header = load().message("daily_tip", tip="").strip()
+        header = contents()[DEFAULT_LANGUAGE].message("daily_tip", tip="").strip()
         return [c for c in self.since(start, "sendMessage") if c.params["text"].startswith(header)]
 
     async def handle(self, update: dict[str, Any]) -> list[Call]:
@@ -218,7 +227,7 @@ async def bot_running(
     order, so when it runs the bot's own handlers have finished with that update. It wakes
     ``fake``'s waiters too, so a test waiting for it goes on at once.
     """
-    application = build_application(settings, clock=clock)
+    application = build_application(settings, clock=clock, contents=contents())
     if handled is not None:
 
         async def record(update: Update, context: object) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -35,6 +36,9 @@ class FakeBotApi:
         #: "404" (a method this server lacks).
         self.refuse: dict[str, str] = {}
         self.timeout_delay = 2.0
+        #: Set by ``stop``: a "timeout" still pending is answered at once, so stopping never
+        #: waits out its delay (the bot stopped waiting for it long before).
+        self._stopping = asyncio.Event()
         #: Called with the chat id before each sendMessage or sendPhoto is answered.
         self.on_send: Callable[[int], None] | None = None
         self._runner: web.AppRunner | None = None
@@ -58,6 +62,7 @@ class FakeBotApi:
         """Stop serving (Telegram unreachable from now on); safe to call more than once."""
         if self._runner is not None:
             runner, self._runner = self._runner, None
+            self._stopping.set()
             await runner.cleanup()
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -112,7 +117,9 @@ class FakeBotApi:
         if fault == "500":
             return _error(500, "Internal Server Error")
         if fault == "timeout":
-            await asyncio.sleep(self.timeout_delay)  # longer than the bot waits; never sent
+            # Longer than the bot waits; never sent.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.timeout_delay)
             return _error(504, "Gateway Timeout")
         if fault == "reset":
             assert request.transport is not None

@@ -33,7 +33,7 @@ from content import Content
 from storage import Caution, Permit, Store, Subscriber
 from storage.safety import decide
 from storage.session import Feeling, SessionState
-from tests.conftest import FakeClock, Harness, settings_for
+from tests.conftest import FakeClock, Harness, contents, settings_for
 from tests.fakeapi import FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -200,7 +200,7 @@ async def webhook_bot(
     }
     values.update(overrides)
     settings = settings_for(fake, tmp_path / "bot.db", **values)
-    application = build_application(settings, clock=clock)
+    application = build_application(settings, clock=clock, contents=contents())
     ready = asyncio.Event()
     server = asyncio.create_task(serve(application, settings, ready=ready))
     started = asyncio.create_task(ready.wait())

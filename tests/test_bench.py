@@ -37,6 +37,7 @@ def test_scripts_are_found() -> None:
     assert {"sender.py", "startup.py", "stats.py"} <= set(SCRIPTS)
 
 
+@pytest.mark.slow
 @pytest.mark.bench
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_smoke(script: str, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("numpy", "reportlab", "PIL", "timezonefinder", "h3")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module", ["bot.app", "bot.cli"])
 def test_start_imports_no_heavy_library(module: str) -> None:
     code = f"import sys, {module}\nprint(' '.join(m for m in {HEAVY!r} if m in sys.modules))"

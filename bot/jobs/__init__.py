@@ -63,10 +63,18 @@ def schedule(application: BotApplication) -> None:
     services = services_of(application)
     data = application.bot_data
     tick = services.settings.tick_seconds
-    # The daily tip: one second after start (APScheduler cannot start a job at once), then
-    # every tick. A run that drains a backlog outlasts the interval: the next ones return
-    # at once (the skeleton's lock, base.Job) instead of APScheduler logging a skipped run.
-    _every(application, data[DISPATCHER_KEY].tick, tick, 1, daily.JOB_NAME, instances=2)
+    # The daily tip: a second after start (settings.first_tick_seconds; APScheduler cannot
+    # start a job at once), then every tick. A run that drains a backlog outlasts the
+    # interval: the next ones return at once (the skeleton's lock, base.Job) instead of
+    # APScheduler logging a skipped run.
+    _every(
+        application,
+        data[DISPATCHER_KEY].tick,
+        tick,
+        services.settings.first_tick_seconds,
+        daily.JOB_NAME,
+        instances=2,
+    )
     # The same for the other jobs on the skeleton: a run that outlasts its interval (a
     # backlog of look backs, a thousand sessions) makes the next return at once.
     _every(application, data[LATER_KEY].tick, tick, tick, later.JOB_NAME, instances=2)
@@ -88,9 +96,10 @@ def schedule(application: BotApplication) -> None:
     )
     _every(application, _checkpoint, CHECKPOINT_SECONDS, CHECKPOINT_SECONDS, "wal-checkpoint")
     for unfinished in operators.unfinished(services.store):
-        # A stop interrupted it: go on once running, and tell the operator the final count.
+        # A stop interrupted it: go on once running (at the first tick), and tell the
+        # operator the final count.
         logger.info("resuming broadcast %d", unfinished.id)
-        start_broadcast(application, unfinished, when=1)
+        start_broadcast(application, unfinished, when=services.settings.first_tick_seconds)
 
 
 def start_broadcast(

@@ -311,6 +311,7 @@ def cli(tmp_path: Path, db: Path, *args: str) -> subprocess.CompletedProcess[str
     )
 
 
+@pytest.mark.slow
 def test_cli_stats(db: Path, tmp_path: Path) -> None:
     result = cli(tmp_path, db, "stats")
 
@@ -319,6 +320,7 @@ def test_cli_stats(db: Path, tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
+@pytest.mark.slow
 def test_cli_stats_without_a_database(tmp_path: Path) -> None:
     result = cli(tmp_path, tmp_path / "none.db", "stats")
 
@@ -327,6 +329,7 @@ def test_cli_stats_without_a_database(tmp_path: Path) -> None:
     assert not (tmp_path / "none.db").exists()
 
 
+@pytest.mark.slow
 def test_cli_tips_list_and_export(tmp_path: Path, content: Content) -> None:
     listed = cli(tmp_path, tmp_path / "none.db", "tips", "list", "--lang", "zh")
     export = cli(tmp_path, tmp_path / "none.db", "tips", "export", "--format", "json")
@@ -336,6 +339,7 @@ def test_cli_tips_list_and_export(tmp_path: Path, content: Content) -> None:
     assert len(json.loads(export.stdout)) == len(content.tips) * len(LANGUAGES)
 
 
+@pytest.mark.slow
 def test_cli_db_backup_and_check(db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.db"
 
@@ -351,6 +355,7 @@ def test_cli_db_backup_and_check(db: Path, tmp_path: Path) -> None:
     assert subscribers_in(copy) == SUBSCRIBERS
 
 
+@pytest.mark.slow
 def test_cli_db_backup_into_a_folder_with_keep(db: Path, tmp_path: Path) -> None:
     folder = tmp_path / "backups"
     folder.mkdir()
@@ -364,6 +369,7 @@ def test_cli_db_backup_into_a_folder_with_keep(db: Path, tmp_path: Path) -> None
     assert refused.returncode == 2 and "less than 1" in refused.stderr
 
 
+@pytest.mark.slow
 def test_cli_db_check_of_a_corrupted_copy(db: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken.db"
     corrupt(db, broken)

@@ -182,6 +182,7 @@ for language in ("en", "zh"):
 """
 
 
+@pytest.mark.slow
 def test_the_fullest_report_draws_under_python_O() -> None:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))

@@ -128,6 +128,7 @@ def test_chinese_labels_use_the_right_words_for_tingling_and_fever() -> None:
     assert "发烧" not in text
 
 
+@pytest.mark.slow
 def test_the_bot_never_loads_the_drawing_module() -> None:
     """The bot sends the committed files: importing it loads no drawing code (nor the font)."""
     probe = "import sys, bot.app, bot.cli; print('content.drawing' in sys.modules)"

@@ -46,6 +46,7 @@ def sent(path: Path) -> int:
     return int(count)
 
 
+@pytest.mark.slow
 async def test_backup_during_a_fanout_is_consistent(
     fake: FakeBotApi, tmp_path: Path, content: Content, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,6 +8,8 @@ import signal
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from bot import callbacks
 from bot.config import DEFAULT_MAX_IN_FLIGHT
 from content import Content
@@ -15,6 +17,9 @@ from storage import Store, operators
 from storage.operators import BroadcastStatus
 from tests.fakeapi import FakeBotApi
 from tests.helpers import SUBSCRIBERS, seed, start_bot
+
+#: Each test runs the bot as a process (python -m bot) and stops it by a signal.
+pytestmark = pytest.mark.slow
 
 OPERATOR = 7
 #: Paced so the fan-out lasts about ten seconds: long enough to stop it in the middle.

@@ -49,6 +49,7 @@ async def settings_text(bot: Harness) -> str:
 # A caution applies -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("app_language", LANGUAGES)
 async def test_a_caution_keeps_tips_about_massage_away_across_a_restart(
     stopped: Harness, clock: FakeClock, app_language: str
@@ -98,6 +99,7 @@ async def test_the_doctor_card_says_tips_about_massage_are_held(
 # Never answered: the check comes in place of the first tip about massage ---------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("app_language", LANGUAGES)
 async def test_the_daily_check_then_none_apply_shows_the_tip_across_a_restart(
     stopped: Harness, clock: FakeClock, app_language: str
@@ -162,6 +164,7 @@ async def test_an_unanswered_check_passes_over_the_rest_and_names_the_days(
     assert content.tips[days[-1]].text in sent["text"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("app_language", LANGUAGES)
 async def test_tip_asks_the_check_then_applies_and_cleared_across_a_restart(
     stopped: Harness, app_language: str

@@ -6,12 +6,15 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from content import Content, load
 from content.markup import plain
 from tests.fakeapi import FakeBotApi
 from tests.helpers import bot_process, clean_env, command, sigterm
 
 
+@pytest.mark.slow
 def test_help_explains_commands_and_settings(tmp_path: Path) -> None:
     top = subprocess.run(command("--help"), capture_output=True, text=True, check=True)
     for word in (
@@ -27,6 +30,7 @@ def test_help_explains_commands_and_settings(tmp_path: Path) -> None:
     assert "long polling" in run.stdout and "TELEGRAM_BOT_TOKEN" in run.stdout
 
 
+@pytest.mark.slow
 def test_help_aligns_every_setting_in_one_column() -> None:
     top = subprocess.run(command("--help"), capture_output=True, text=True, check=True)
     lines = top.stdout.split("settings (environment variables", 1)[1].splitlines()[1:]
@@ -42,6 +46,7 @@ def test_help_aligns_every_setting_in_one_column() -> None:
     assert max(len(line) for line in lines) <= 100
 
 
+@pytest.mark.slow
 def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = subprocess.run(
         command("run"), capture_output=True, text=True, cwd=tmp_path, env=clean_env(tmp_path)
@@ -53,6 +58,7 @@ def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert "TELEGRAM_BOT_TOKEN" in lines[0] and "@BotFather" in lines[0]
 
 
+@pytest.mark.slow
 def test_token_from_a_dotenv_file(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("BACKCARE_TIMEZONE=Mars/Base\nTELEGRAM_BOT_TOKEN=1:x\n")
     result = subprocess.run(
@@ -62,6 +68,7 @@ def test_token_from_a_dotenv_file(tmp_path: Path) -> None:
     assert result.returncode == 2 and "BACKCARE_TIMEZONE" in result.stderr
 
 
+@pytest.mark.slow
 async def test_run_answers_and_stops_cleanly_on_sigterm(
     fake: FakeBotApi, tmp_path: Path, content: Content
 ) -> None:
@@ -85,6 +92,7 @@ async def test_run_answers_and_stops_cleanly_on_sigterm(
     assert fake.requests_with_wrong_token == 0
 
 
+@pytest.mark.slow
 def test_chat_reads_a_script_from_standard_input(tmp_path: Path, content: Content) -> None:
     # 2: the overview picture and list; 1: kneading, which opens the caution check; 1: none
     # apply, which sends kneading's picture with its card.
@@ -117,6 +125,7 @@ def test_chat_reads_a_script_from_standard_input(tmp_path: Path, content: Conten
     assert len(list(folder.glob("photo-*.png"))) == 2
 
 
+@pytest.mark.slow
 def test_content_check_validates_both_languages(tmp_path: Path) -> None:
     result = subprocess.run(
         command("content", "check"),
@@ -132,6 +141,7 @@ def test_content_check_validates_both_languages(tmp_path: Path) -> None:
     assert [line.split(":")[0] for line in lines[:-1]] == ["en", "zh"]
 
 
+@pytest.mark.slow
 def test_content_preview_prints_chinese_as_users_see_it(tmp_path: Path) -> None:
     result = subprocess.run(
         command("content", "preview", "--lang", "zh"),
@@ -148,6 +158,7 @@ def test_content_preview_prints_chinese_as_users_see_it(tmp_path: Path) -> None:
     assert "<b>" not in result.stdout  # tags shown as the app would: not at all
 
 
+@pytest.mark.slow
 def test_run_refuses_a_keep_days_under_a_week_in_one_line(tmp_path: Path) -> None:
     env = clean_env(tmp_path, TELEGRAM_BOT_TOKEN="1:x")
     result = subprocess.run(

@@ -7,10 +7,15 @@ import signal
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bot.config import DEFAULT_MAX_IN_FLIGHT
 from content import Content
 from tests.fakeapi import FakeBotApi
 from tests.helpers import SUBSCRIBERS, seed, start_bot, tips_per_chat
+
+#: Each test runs the bot as a process (python -m bot) and stops it by a signal.
+pytestmark = pytest.mark.slow
 
 KILL_AFTER = 1000
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from bot import lifecycle
 from bot.cli import UNUSABLE_DATABASE
 from storage import is_damaged
@@ -33,6 +35,7 @@ async def test_damage_seen_by_a_job_stops_the_bot(make_harness: MakeHarness) -> 
         assert found is not None and is_damaged(found)
 
 
+@pytest.mark.slow
 async def test_damage_seen_by_a_handler_is_one_line_and_exit_3(
     fake: FakeBotApi, tmp_path: Path
 ) -> None:

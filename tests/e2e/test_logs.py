@@ -130,6 +130,7 @@ def test_payloads_are_logged_as_their_shape(log_stream: io.StringIO, fmt: str) -
 # The real command, at DEBUG ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", FORMATS)
 async def test_run_at_debug_logs_no_token_and_nothing_users_typed(
     fake: FakeBotApi, tmp_path: Path, content: Content, fmt: str
@@ -162,6 +163,7 @@ async def test_run_at_debug_logs_no_token_and_nothing_users_typed(
     assert any("sendMessage" in line for line in lines)  # DEBUG was on
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_unreachable_api_at_start_logs_no_token(tmp_path: Path, fmt: str) -> None:
     # Nothing listens on port 9 of loopback: the first request fails to connect.
@@ -251,6 +253,7 @@ async def polling_until_unreachable(
             await asyncio.sleep(0.05)  # the polling loop fails within its next request
 
 
+@pytest.mark.slow
 def test_a_bad_log_level_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = subprocess.run(
         command("run"),

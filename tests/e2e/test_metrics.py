@@ -194,6 +194,7 @@ async def test_telegram_up_follows_long_polling_too(make_harness: MakeHarness) -
         assert value((await scrape(url, headers=None))[1], "backcare_telegram_up") == 0
 
 
+@pytest.mark.slow
 async def test_a_metrics_port_in_use_is_one_line_and_exit_2(
     fake: FakeBotApi, tmp_path: Path
 ) -> None:

@@ -88,6 +88,7 @@ def only_line(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 async def test_a_token_telegram_refuses_is_one_line_and_exit_2(
     fake: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -101,6 +102,7 @@ async def test_a_token_telegram_refuses_is_one_line_and_exit_2(
     assert not (tmp_path / "bot.db").exists() or "sessions" not in result.stderr
 
 
+@pytest.mark.slow
 async def test_telegram_out_of_reach_is_one_line_and_exit_2(tmp_path: Path) -> None:
     """Nothing listens on port 9: no network, or a wrong TELEGRAM_API_BASE_URL."""
     result = await run(
@@ -111,6 +113,7 @@ async def test_telegram_out_of_reach_is_one_line_and_exit_2(tmp_path: Path) -> N
     assert "cannot reach Telegram" in line and "TELEGRAM_API_BASE_URL" in line
 
 
+@pytest.mark.slow
 async def test_telegram_failing_at_start_is_one_line_and_exit_1(
     fake: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -122,6 +125,7 @@ async def test_telegram_failing_at_start_is_one_line_and_exit_1(
     assert line.startswith("backcare-bot: ") and "Internal Server Error" in line
 
 
+@pytest.mark.slow
 async def test_the_readme_placeholder_token_is_refused_before_any_call(
     fake: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -137,6 +141,7 @@ async def test_the_readme_placeholder_token_is_refused_before_any_call(
     assert not (tmp_path / "bot.db").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("where", "says"),
     [

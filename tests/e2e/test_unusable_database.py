@@ -61,6 +61,7 @@ def newer(path: Path) -> None:
     store.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("make", "says"),
     [
@@ -88,6 +89,7 @@ async def test_one_line_and_exit_3(
         assert "backcare-bot db check" in lines[0]
 
 
+@pytest.mark.slow
 async def test_an_ordinary_failure_still_exits_1(fake: FakeBotApi, tmp_path: Path) -> None:
     """Telegram answering 500 to getMe: a failure restarting can fix."""
     db = tmp_path / "bot.db"

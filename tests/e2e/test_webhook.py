@@ -422,6 +422,7 @@ async def test_one_row_whose_zone_no_longer_loads_holds_up_no_one(
         assert body["oldest_due_seconds"] is None  # nothing else is waiting
 
 
+@pytest.mark.slow
 async def test_run_with_a_webhook_stops_cleanly_on_sigterm(
     fake: FakeBotApi, tmp_path: Path, content: Content
 ) -> None:

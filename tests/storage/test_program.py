@@ -124,3 +124,11 @@ def test_deletedata_keeps_the_bots_own_file_ids(store: Store, clock: FakeClock) 
     store.subscribe(CHAT, clock())
     store.delete_chat(CHAT)
     assert store.file_id("en/overview") == "AgAD-1"
+
+
+def test_forget_file_ids_drops_every_stored_id(store: Store, clock: FakeClock) -> None:
+    store.set_file_id("en/overview", "photo-a-1", clock())
+    store.set_file_id("zh/kneading", "photo-a-2", clock())
+    assert store.forget_file_ids() == 2
+    assert store.file_id("en/overview") is None and store.file_id("zh/kneading") is None
+    assert store.forget_file_ids() == 0
