@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import io
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 from storage.checkins import MAX_SCORE, MIN_SCORE, Checkin
 from storage.stats import Stats
@@ -46,17 +48,67 @@ SCORE = (31, 119, 180)
 MEDIAN = (230, 126, 34)
 
 
-def progress_chart(checkins: Sequence[Checkin], today: date, *, days: int = 30) -> bytes:
+@dataclass(frozen=True)
+class Dates:
+    """How the charts write a date ("7 Dec", "12月7日"), and the font file that has its
+    characters (None: Pillow's own, which has Latin letters and digits)."""
+
+    label: Callable[[date], str]
+    font_file: str | None = None
+
+
+#: The Chinese font, which /report embeds too: WenQuanYi Micro Hei (paperang-p2-fonts-cjk).
+CHINESE_FONT_PACKAGE = "paperang_p2_fonts_cjk"
+CHINESE_FONT_FILE = ("fonts", "wqy-microhei.ttc")
+
+
+def chinese_font_file() -> str | None:
+    """The Chinese font's file, or None if its package is not installed."""
+    try:
+        font = resources.files(CHINESE_FONT_PACKAGE).joinpath(*CHINESE_FONT_FILE)
+    except ImportError:
+        return None
+    return str(font) if font.is_file() else None
+
+
+#: Digits only, in Pillow's own font: what the charts wrote before they had words.
+NUMERIC = Dates(lambda day: f"{day.month}/{day.day}")
+
+
+def _font(dates: Dates, size: int) -> Any:
+    from PIL import ImageFont
+
+    if dates.font_file is None:
+        return ImageFont.load_default(size=size)
+    return ImageFont.truetype(dates.font_file, size)
+
+
+def label_left(width: float, centre: float, room: float) -> float:
+    """Where a label ``width`` wide starts when centred under ``centre``, moved in so it is
+    never cut at either edge of a picture ``room`` wide."""
+    return min(max(centre - width / 2, 0.0), room - width)
+
+
+def _date_label(draw: Any, dates: Dates, font: Any, day: date, centre: float, top: float) -> None:
+    text = dates.label(day)
+    left = label_left(font.getlength(text), centre, WIDTH * SCALE)
+    draw.text((left, top), text, fill=LABEL, font=font, anchor="lt")
+
+
+def progress_chart(
+    checkins: Sequence[Checkin], today: date, *, days: int = 30, dates: Dates = NUMERIC
+) -> bytes:
     """Draw the check-ins of the ``days`` local days ending with ``today`` as a PNG.
 
-    Only numbers appear in the picture (scores and ``M/D`` dates): the runtime has no font
-    for every language the bot speaks, so the words go in the caption.
+    Only scores and dates appear in the picture, the dates as ``dates`` writes them ("7 Dec",
+    "12月7日"), never cut at the edge; the words go in the caption.
 
     Args:
         checkins: check-ins in any order; those outside the window are ignored, and of two on
             one day the later in the sequence counts.
         today: the last day shown, in the user's timezone.
         days: how many days the chart spans, today included.
+        dates: how a date is written, and in which font.
 
     Returns:
         The PNG file's bytes; the same input always gives the same bytes.
@@ -71,6 +123,7 @@ def progress_chart(checkins: Sequence[Checkin], today: date, *, days: int = 30) 
     image = Image.new("RGB", (WIDTH * SCALE, HEIGHT * SCALE), BACKGROUND)
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default(size=FONT_SIZE * SCALE)
+    date_font = _font(dates, FONT_SIZE * SCALE)
     left, right = MARGIN_LEFT + PLOT_PADDING, WIDTH - MARGIN_RIGHT - PLOT_PADDING
     top, bottom = MARGIN_TOP, HEIGHT - MARGIN_BOTTOM
 
@@ -94,13 +147,7 @@ def progress_chart(checkins: Sequence[Checkin], today: date, *, days: int = 30) 
         )
     for back in range(0, days, LABEL_EVERY):
         day = today - timedelta(days=back)
-        draw.text(
-            (x(day), (bottom + 16) * SCALE),
-            f"{day.month}/{day.day}",
-            fill=LABEL,
-            font=font,
-            anchor="mt",
-        )
+        _date_label(draw, dates, date_font, day, x(day), (bottom + 16) * SCALE)
 
     if scores:
         _dashed(draw, y(statistics.median(scores.values())))
@@ -148,12 +195,12 @@ SENT = SCORE
 CHECKINS = MEDIAN
 
 
-def stats_chart(stats: Stats) -> bytes:
+def stats_chart(stats: Stats, dates: Dates = NUMERIC) -> bytes:
     """Draw the tips sent per day as bars and the check-ins per day as a line, as a PNG.
 
     Each series has its own scale: the sent tips' on the left, the check-ins' on the right,
-    each in its series' colour. Only numbers appear in the picture (counts and ``M/D``
-    dates), as in ``progress_chart``: the words go in the caption.
+    each in its series' colour. Only counts and dates appear in the picture (the dates as
+    ``dates`` writes them), as in ``progress_chart``: the words go in the caption.
 
     Args:
         stats: the figures; its ``days`` are drawn, oldest on the left.
@@ -167,6 +214,7 @@ def stats_chart(stats: Stats) -> bytes:
     image = Image.new("RGB", (WIDTH * SCALE, HEIGHT * SCALE), BACKGROUND)
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default(size=FONT_SIZE * SCALE)
+    date_font = _font(dates, FONT_SIZE * SCALE)
     left, right = STATS_MARGIN + PLOT_PADDING, WIDTH - STATS_MARGIN - PLOT_PADDING
     top, bottom = MARGIN_TOP, HEIGHT - MARGIN_BOTTOM
     slot = (right - left) / max(len(days), 1)
@@ -202,14 +250,7 @@ def stats_chart(stats: Stats) -> bytes:
         )
     for back in range(0, len(days), LABEL_EVERY):
         index = len(days) - 1 - back
-        label = days[index].day
-        draw.text(
-            (x(index), (bottom + 16) * SCALE),
-            f"{label.month}/{label.day}",
-            fill=LABEL,
-            font=font,
-            anchor="mt",
-        )
+        _date_label(draw, dates, date_font, days[index].day, x(index), (bottom + 16) * SCALE)
 
     half = slot * BAR_SHARE / 2 * SCALE
     for index, day in enumerate(days):

@@ -20,7 +20,7 @@ from telegram import (
 )
 
 from bot import callbacks
-from bot.chart import progress_chart, stats_chart
+from bot.chart import NUMERIC, Dates, chinese_font_file, progress_chart, stats_chart
 from content import LANGUAGES, Content, Technique, Tip
 from content.markup import MAX_CAPTION_LENGTH, plain
 from storage import Caution, NextTip, Progress, Subscriber
@@ -711,12 +711,26 @@ def progress(
     )
     if session_line:
         caption = f"{caption}\n{session_line}"
-    return Chart(caption, (progress.today, tuple(progress.checkins)))
+    return Chart(caption, (content.language, progress.today, tuple(progress.checkins)))
 
 
-def progress_picture(progress: Progress) -> bytes:
+def progress_picture(content: Content, progress: Progress) -> bytes:
     """The /progress chart as a PNG: tens of milliseconds of CPU, so run it in a thread."""
-    return progress_chart(progress.checkins, progress.today)
+    return progress_chart(progress.checkins, progress.today, dates=chart_dates(content))
+
+
+def chart_dates(content: Content) -> Dates:
+    """How the charts write a date in this language ("7 Dec", "12月7日"), and the font with
+    its characters (Chinese: the one /report embeds)."""
+
+    def label(day: date) -> str:
+        month = content.message(f"month_{day.month}")
+        return content.message("chart_date", day=str(day.day), month=month)
+
+    if label(date(2000, 12, 7)).isascii():
+        return Dates(label)  # Pillow's own font has these letters
+    font = chinese_font_file()
+    return NUMERIC if font is None else Dates(label, font)
 
 
 def find_technique(
@@ -1306,7 +1320,7 @@ def stats(content: Content, figures: Stats) -> tuple[Photo, Reply]:
             for tip in figures.feedback[:STATS_FEEDBACK_LINES]
         ]
         details = "\n".join([content.message("stats_feedback_title"), *lines])
-    return Photo(stats_chart(figures), caption), Reply(details)
+    return Photo(stats_chart(figures, chart_dates(content)), caption), Reply(details)
 
 
 # Guided sessions -------------------------------------------------------------------------

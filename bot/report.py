@@ -30,6 +30,7 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from bot.chart import CHINESE_FONT_FILE, CHINESE_FONT_PACKAGE
 from content import Content, Technique
 from content.markup import plain
 from storage import Caution, Checkin
@@ -46,8 +47,6 @@ PERIODS = (30, 90)
 #: WenQuanYi Micro Hei (Apache-2.0), installed from PyPI by the package named here: its
 #: TrueType outlines embed as a subset (reportlab cannot embed CFF/OpenType outlines).
 CHINESE_FONT = "WenQuanYiMicroHei"
-CHINESE_FONT_PACKAGE = "paperang_p2_fonts_cjk"
-CHINESE_FONT_FILE = ("fonts", "wqy-microhei.ttc")
 #: Not embedded: a reader without a Chinese font shows empty boxes. Only if the above is missing.
 FALLBACK_CHINESE_FONT = "STSong-Light"
 

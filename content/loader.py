@@ -278,6 +278,8 @@ TEXT_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "fit_summary": frozenset({"knee", "days", "focus"}),
     "fit_skipped": frozenset(),
     "fit_none": frozenset(),
+    "chart_date": frozenset({"day", "month"}),
+    **{f"month_{number}": frozenset() for number in range(1, 13)},
     "fit_some": frozenset({"count"}),
     "source_line": frozenset({"name", "year", "line"}),
     "why": frozenset({"name", "year", "line"}),

@@ -176,7 +176,7 @@ async def _send_progress(chat: Chat, context: BotContext) -> None:
             if not api_errors.file_id_refused(error):
                 raise
             drawings.forget(chat.id)
-    picture = await drawings.draw(render.progress_picture, data)
+    picture = await drawings.draw(render.progress_picture, context.content, data)
     message = await send_photo(chat, render.Photo(picture, reply.caption))
     if message.photo:
         drawings.remember(chat.id, reply.key, message.photo[-1].file_id)

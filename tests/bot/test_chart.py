@@ -1,4 +1,5 @@
-"""The /progress chart: a PNG of the chart size for any check-ins, the same bytes each time."""
+"""The /progress and /stats charts: a PNG of the chart size for any check-ins, the same bytes
+each time, dates written unambiguously in each language and never cut at the edge."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PIL import Image
 
-from bot.chart import HEIGHT, WIDTH, progress_chart, stats_chart
+from bot import render
+from bot.chart import HEIGHT, WIDTH, label_left, progress_chart, stats_chart
+from content import load
 from storage import Checkin
 from storage.stats import Day, DeliveryCounts, Participation, Stats, SubscriberCounts
 
@@ -116,3 +119,43 @@ def test_stats_chart_same_figures_same_bytes() -> None:
 
     assert stats_chart(_stats(*days)) == stats_chart(_stats(*days))
     assert stats_chart(_stats(*days)) != stats_chart(_stats(*days[:-1], (0, 0)))
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "label"),
+    [
+        pytest.param("en", date(2026, 12, 7), "7 Dec", id="en"),
+        pytest.param("en", date(2027, 1, 31), "31 Jan", id="en-january"),
+        pytest.param("zh", date(2026, 12, 7), "12月7日", id="zh"),
+    ],
+)
+def test_dates_are_written_unambiguously(language: str, day: date, label: str) -> None:
+    """Not "12/7", which reads as 12 July in much of the world."""
+    assert render.chart_dates(load(language)).label(day) == label
+
+
+def test_chinese_dates_come_in_a_font_that_has_them() -> None:
+    dates = render.chart_dates(load("zh"))
+    assert dates.font_file is not None and dates.font_file.endswith("wqy-microhei.ttc")
+    assert render.chart_dates(load("en")).font_file is None  # Pillow's own font has these
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_charts_draw_in_each_language(language: str) -> None:
+    dates = render.chart_dates(load(language))
+    picture = Image.open(io.BytesIO(progress_chart(_days_back(3, 5, 4), TODAY, dates=dates)))
+    assert picture.size == (WIDTH, HEIGHT)
+    stats = Image.open(io.BytesIO(stats_chart(_stats((5, 1), (7, 2)), dates)))
+    assert stats.size == (WIDTH, HEIGHT)
+
+
+@pytest.mark.parametrize(
+    ("width", "centre", "left"),
+    [
+        pytest.param(100, 500, 450, id="centred"),
+        pytest.param(100, 20, 0, id="moved-in-at-the-left-edge"),
+        pytest.param(100, 990, 900, id="moved-in-at-the-right-edge"),
+    ],
+)
+def test_a_date_label_is_never_cut_at_the_edge(width: float, centre: float, left: float) -> None:
+    assert label_left(width, centre, 1000) == left

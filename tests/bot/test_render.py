@@ -665,7 +665,7 @@ def test_progress_caption_sums_up_the_chart(
     data = store.progress(1, clock())
     photo = render.progress(content, data)
     assert isinstance(photo, render.Chart)
-    assert render.progress_picture(data).startswith(b"\x89PNG\r\n\x1a\n")
+    assert render.progress_picture(content, data).startswith(b"\x89PNG\r\n\x1a\n")
     subscribed = content.message("progress_subscribed", days=str(len(scores) + 1))
     assert photo.caption == content.message(
         "progress_summary",
