@@ -1,8 +1,9 @@
 """Which tip comes next after the 30-day program: one rule, shared by the daily tip, /tip
 and the program's end.
 
-The library (every tip after the program) is not read in file order. The next tip is drawn
-from the tips the person has not had for ``REPEAT_DAYS`` days, weighted:
+The library (every tip after the program) is not read in file order. A topic is drawn
+first, then one of its tips the person has not had for ``REPEAT_DAYS`` days; the topics
+are weighted:
 
 - towards the topics their answers point at (``FAVOURS``: pain below the knee, what their
   days are like, what matters most now), ``FAVOURED`` times;
@@ -19,7 +20,8 @@ The draw is seeded by the chat and the day, so a claim that is retried picks the
 If every tip was had within ``REPEAT_DAYS`` (a library smaller than that), the one had
 longest ago comes.
 
-Each chat's history is one small blob (``Seen``): per tip slot, the day it was last sent.
+Each chat's history is one small blob (``Seen``): the last ``RECENT`` tips, and per tip
+slot the day it was last sent.
 """
 
 from __future__ import annotations
