@@ -53,11 +53,9 @@ FLARING = {d + lag for d in BAD_DAYS for lag in range(choosing.FLARE_DAYS)} | RI
 
 
 def library() -> Library:
-    return Library(
-        Candidate(slot, tip.id, tip.topic, tip.about_massage)
-        for slot, tip in enumerate(load().tips)
-        if tip.program_day is None
-    )
+    """The English library, each tip at its place in the files as its slot."""
+    tips = load().tips
+    return Library.of(tips, {tip.id: slot for slot, tip in enumerate(tips)})
 
 
 def person(

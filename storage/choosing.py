@@ -34,6 +34,8 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
+from content import Tip
+
 StrEnumT = TypeVar("StrEnumT", bound=StrEnum)
 
 #: No tip comes twice within this many days.
@@ -208,6 +210,16 @@ class Library:
             by_topic.setdefault(tip.topic, []).append(tip)
         self.by_topic = {topic: tuple(found) for topic, found in by_topic.items()}
         self.topic_of = {tip.slot: tip.topic for tip in self.tips}
+
+    @classmethod
+    def of(cls, tips: Iterable[Tip], slots: Mapping[str, int]) -> Library:
+        """The library among ``tips`` (those after the program), each at its slot in a
+        chat's history (a tip without one is left out)."""
+        return cls(
+            Candidate(slots[tip.id], tip.id, tip.topic, tip.about_massage)
+            for tip in tips
+            if tip.program_day is None and tip.id in slots
+        )
 
     def __len__(self) -> int:
         return len(self.tips)

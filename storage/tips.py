@@ -254,11 +254,7 @@ class Tips(StoreBase):
             )
             active = [tip_from_row(row) for row in rows if row["active"]]
             slots = {row["id"]: row["slot"] for row in rows if row["slot"] is not None}
-            library = choosing.Library(
-                choosing.Candidate(slots[tip.id], tip.id, tip.topic, tip.about_massage)
-                for tip in active
-                if tip.program_day is None and tip.id in slots
-            )
+            library = choosing.Library.of(active, slots)
             cached = _TipsNow(
                 active=active,
                 program=[tip for tip in active if tip.program_day is not None],

@@ -28,12 +28,9 @@ TODAY = date(2026, 12, 7)
 
 
 def library() -> Library:
-    content = load()
-    return Library(
-        Candidate(slot, tip.id, tip.topic, tip.about_massage)
-        for slot, tip in enumerate(content.tips)
-        if tip.program_day is None
-    )
+    """The English library, each tip at its place in the files as its slot."""
+    tips = load().tips
+    return Library.of(tips, {tip.id: slot for slot, tip in enumerate(tips)})
 
 
 LIBRARY = library()
