@@ -67,9 +67,9 @@ audit: $(TOOLS)/.installed
 	$(TOOLS)/bin/pip-audit --strict --require-hashes --disable-pip -r requirements.txt
 	$(TOOLS)/bin/pip-audit --strict --require-hashes --disable-pip -r requirements-dev.txt
 
-## Regenerate the technique pictures (content/images/) with content/drawing.py.
+## Regenerate the technique pictures (content/images/) with tools/drawing.py.
 images: $(VENV)/.installed-dev
-	$(BIN)/python -m content.drawing
+	$(BIN)/python -m tools.drawing
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

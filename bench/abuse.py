@@ -7,7 +7,7 @@
     every 0.25 s. Figures: the other users' reply latency p50 / p99 (queued at the fake to
     the reply reaching it; target p99 < 1 s) and the daily fan-out's rate over the 8 s after
     the burst (target >= 80 % of 25 msg/s).
-(b) lock: the bot runs in webhook mode (``bot.webhook.serve``); a client thread with its own
+(b) lock: the bot runs in webhook mode (``bot.web.webhook.serve``); a client thread with its own
     event loop posts an update (/pause from a new chat: it must write, and is answered with
     one message) and GETs /healthz
     every 0.1 s each for 14 s; after 2 s another process holds the database's write lock
@@ -165,7 +165,7 @@ def _client(
 
 async def lock() -> dict[str, Any]:
     from bot.app import build_application
-    from bot.webhook import serve
+    from bot.web.webhook import serve
 
     source = C.seed_due(SUBSCRIBERS, 0)
     with C.FakeServer() as fake:

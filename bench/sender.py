@@ -138,7 +138,7 @@ async def run_bare(
     import httpx
 
     from bot import render
-    from bot.contentcli import picked
+    from bot.ops.content import picked
     from content import load
 
     content = load()

@@ -20,9 +20,9 @@ from bot import handlers, jobs
 from bot.config import ConfigError, Settings
 from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, system_clock
 from bot.fairness import PerChatProcessor
-from bot.metrics import METRICS_KEY, METRICS_RUNNER_KEY, BotMetrics, serve_port
 from bot.sending.ratelimit import PriorityRateLimiter
 from bot.sending.request import AiohttpRequest, PollingRequest
+from bot.web.metrics import METRICS_KEY, METRICS_RUNNER_KEY, BotMetrics, serve_port
 from content import DEFAULT_LANGUAGE, Content, load_all
 from storage import Store, operators
 

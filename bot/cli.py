@@ -349,22 +349,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         fmt=settings.log_format,
     )
     if args.command in ("stats", "tips", "db"):
-        from bot import opscli
+        from bot.ops import operators
 
         try:
-            return opscli.main(args, settings, sys.stdout)
+            return operators.main(args, settings, sys.stdout)
         except ContentError as error:
             print(f"backcare-bot: {error}", file=sys.stderr)
             return 2
     if args.command == "content":
-        from bot import contentcli
+        from bot.ops import content as content_tools
 
         if args.content_command == "check":
-            return contentcli.check(sys.stdout)
-        return contentcli.preview(args.lang, sys.stdout)
+            return content_tools.check(sys.stdout)
+        return content_tools.preview(args.lang, sys.stdout)
     try:
         if args.command == "chat":
-            from bot.terminal import chat
+            from bot.console.terminal import chat
 
             return asyncio.run(chat(settings, language_code=args.lang))
         # From here on the token is known: keep it out of every log line and traceback.

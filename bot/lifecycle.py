@@ -1,7 +1,7 @@
 """Run the bot until it is told to stop: SIGINT or SIGTERM, or damage found in its database.
 
 Both modes run the same way (polling through ``bot.app.running``, webhook through
-``bot.webhook.serve``), in one task that a signal or ``stop_on_damage`` cancels, so the
+``bot.web.webhook.serve``), in one task that a signal or ``stop_on_damage`` cancels, so the
 bot always stops through the same clean path (jobs finish, sessions are held, the database
 is closed). PTB's ``Application.stop_running`` stops the event loop itself, which only
 suits ``run_polling``; this works for both.
@@ -44,7 +44,7 @@ def run(application: BotApplication, settings: Settings) -> None:
 async def _serve(application: BotApplication, settings: Settings) -> None:
     # Imported here: bot.app imports the handlers, and the error handler imports this module.
     from bot.app import running
-    from bot.webhook import serve
+    from bot.web.webhook import serve
 
     if settings.webhook_url:
         await serve(application, settings)

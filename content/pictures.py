@@ -1,5 +1,5 @@
 """The technique pictures the bot sends: which there are, where their committed PNG files
-are, and the labels drawn on them. ``content.drawing`` draws the files (``make images``); the
+are, and the labels drawn on them. ``tools.drawing`` draws the files (``make images``); the
 bot only reads them, so it never loads Pillow's drawing or the font at run time."""
 
 from __future__ import annotations

@@ -18,9 +18,9 @@ from telegram.ext import TypeHandler
 
 from bot.app import BotApplication, build_application, running
 from bot.config import Settings
+from bot.console.localapi import Call
 from bot.jobs import DISPATCHER_KEY
 from bot.jobs.daily import JOB_NAME
-from bot.localapi import Call
 from content import DEFAULT_LANGUAGE, Content, load_all
 from storage import Caution, Claim, Permit, Store
 from tests.fakeapi import FakeBotApi

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.localapi import BotApiError, Call, LocalBotApi, Upload
+from bot.console.localapi import BotApiError, Call, LocalBotApi, Upload
 
 #: Parameters that are strings even when they look like JSON (PTB sends them raw).
 _STRING_PARAMS = {"text", "callback_query_id", "parse_mode", "caption", "url", "description"}

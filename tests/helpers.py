@@ -28,7 +28,7 @@ import aiohttp
 from bot import callbacks
 from bot.app import BotApplication, build_application
 from bot.jobs.daily import JOB_NAME
-from bot.webhook import HEALTH_PATH, SECRET_HEADER, serve
+from bot.web.webhook import HEALTH_PATH, SECRET_HEADER, serve
 from content import Content
 from storage import Caution, Permit, Store, Subscriber
 from storage.safety import decide

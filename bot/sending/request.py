@@ -37,7 +37,7 @@ class AiohttpRequest(BaseRequest):
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
         #: Called with the HTTP status of every answer, or None when none came (a timeout,
-        #: a refused or dropped connection): how /healthz sees Telegram (bot.metrics).
+        #: a refused or dropped connection): how /healthz sees Telegram (bot.web.metrics).
         self.on_answer: Callable[[int | None], None] | None = None
 
     @property

@@ -19,8 +19,8 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden
 
-from bot.localapi import BotApiError, LocalBotApi, Upload
-from bot.terminal import LocalRequest, Terminal
+from bot.console.localapi import BotApiError, LocalBotApi, Upload
+from bot.console.terminal import LocalRequest, Terminal
 from content.markup import MAX_CAPTION_LENGTH
 from tests.fakeapi import FakeBotApi
 

@@ -11,9 +11,10 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot import callbacks, contentcli, render
-from bot.contentcli import picked
+from bot import callbacks, render
 from bot.handlers import register
+from bot.ops import content as contentcli
+from bot.ops.content import picked
 from bot.render import Reply
 from content import LANGUAGES, Content, load, load_all
 from content.loader import TEXT_PLACEHOLDERS

@@ -13,8 +13,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import render
 from bot.config import Settings
-from bot.localapi import BotApiError, LocalBotApi
-from bot.terminal import CHAT_ID, LOCATION_HINT, LocalRequest, Press, Terminal, chat, place
+from bot.console.localapi import BotApiError, LocalBotApi
+from bot.console.terminal import CHAT_ID, LOCATION_HINT, LocalRequest, Press, Terminal, chat, place
 from content import Content, load
 from storage.store import Store
 from tests.bot.test_localapi_photos import png, upload

@@ -1,4 +1,4 @@
-"""The technique pictures: drawn by content/drawing.py, committed under content/images/."""
+"""The technique pictures: drawn by tools/drawing.py, committed under content/images/."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from functools import cache
 import pytest
 from PIL import Image
 
-from content import drawing, pictures
+from content import pictures
+from tools import drawing
 
 CASES = [
     pytest.param(picture_id, language, id=f"{language}-{picture_id}")
@@ -41,7 +42,7 @@ def test_committed_picture_matches_the_code(picture_id: str, language: str) -> N
     committed = pictures.path(picture_id, language)
     assert committed.exists(), f"{committed} is missing: run `make images`"
     assert committed.read_bytes() == rendered(picture_id, language), (
-        f"{committed} is out of date with content/drawing.py or pictures.toml: run `make images`"
+        f"{committed} is out of date with tools/drawing.py or pictures.toml: run `make images`"
     )
 
 
@@ -131,7 +132,7 @@ def test_chinese_labels_use_the_right_words_for_tingling_and_fever() -> None:
 @pytest.mark.slow
 def test_the_bot_never_loads_the_drawing_module() -> None:
     """The bot sends the committed files: importing it loads no drawing code (nor the font)."""
-    probe = "import sys, bot.app, bot.cli; print('content.drawing' in sys.modules)"
+    probe = "import sys, bot.app, bot.cli; print('tools.drawing' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot import contentcli
+from bot.ops import content as contentcli
 from content import LANGUAGES, Content, load, rules
 from content.rules import RULES, WORDS, Rule
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from bot import opscli
 from bot.config import Settings
+from bot.ops import operators as opscli
 from content import Content
 from tests.fakeapi import FakeBotApi
 from tests.helpers import SUBSCRIBERS, seed, start_bot, tips_per_chat

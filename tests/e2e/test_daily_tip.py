@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot import render
-from bot.contentcli import picked
+from bot.ops.content import picked
 from content import Content
 from storage import Delivery, DeliveryStatus
 from tests.conftest import FakeClock, Harness, MakeHarness

@@ -16,7 +16,7 @@ import pytest
 
 from bot import render
 from bot.app import BotApplication
-from bot.localapi import Call
+from bot.console.localapi import Call
 from content import load
 from tests.conftest import START, Harness, MakeHarness
 

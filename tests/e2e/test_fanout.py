@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from bot import render
+from bot.console.localapi import Call
 from bot.context import services_of
 from bot.jobs import DISPATCHER_KEY, broadcasts
 from bot.jobs.base import always
-from bot.localapi import Call
 from storage import DeliveryStatus, operators
 from storage.operators import BroadcastStatus
 from tests.conftest import START, Harness, MakeHarness

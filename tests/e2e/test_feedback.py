@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import callbacks
-from bot.localapi import Call
+from bot.console.localapi import Call
 from content import Content
 from storage import operators
 from tests.conftest import START, FakeClock, Harness

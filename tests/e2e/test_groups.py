@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from bot import callbacks, render
+from bot.console.localapi import Call
 from bot.handlers import PERSONAL_COMMANDS, PUBLIC_COMMANDS
-from bot.localapi import Call
 from content import load
 from storage.store import chat_tables
 from tests.conftest import Harness

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from bot import callbacks
+from bot.console.localapi import Call
 from bot.context import services_of
 from bot.jobs import SESSIONS_KEY, WEEKLY_KEY, broadcasts
 from bot.jobs.base import always
 from bot.jobs.sessions import SessionRunner, countdown_every
 from bot.jobs.weekly import Weeklies
-from bot.localapi import Call
 from content import load
 from storage import Caution, operators
 from storage.operators import BroadcastStatus

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot import callbacks, render
-from bot.contentcli import picked
-from bot.localapi import Upload
+from bot.console.localapi import Upload
+from bot.ops.content import picked
 from content import Content, load_all
 from tests.conftest import START, FakeClock, Harness
 from tests.helpers import buttons, sample_permit

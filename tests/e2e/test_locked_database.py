@@ -18,7 +18,7 @@ from contextlib import contextmanager
 import pytest
 
 from bot import callbacks
-from bot.localapi import Call
+from bot.console.localapi import Call
 from content import load
 from storage import DeliveryStatus, is_busy
 from tests.conftest import START, Harness

@@ -12,10 +12,10 @@ from datetime import timedelta
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot import opscli
 from bot.jobs import RETENTION_KEY
 from bot.jobs.retention import BATCH_MIN, FIRST_SECONDS, INTERVAL_SECONDS, JOB_NAME, Retention
-from bot.metrics import METRICS_KEY
+from bot.ops import operators as opscli
+from bot.web.metrics import METRICS_KEY
 from tests.conftest import START, Harness, MakeHarness
 
 NINE = START.replace(hour=9, minute=1)

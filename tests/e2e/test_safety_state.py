@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from bot import callbacks
+from bot.console.localapi import Call
 from bot.handlers.session import RUNNER_KEY
 from bot.jobs import LATER_KEY, WEEKLY_KEY
 from bot.jobs.base import always
-from bot.localapi import Call
 from content import Content, load
 from storage import Caution, Hold
 from storage.session import SessionState

@@ -18,8 +18,8 @@ from bot.config import Settings
 from bot.context import services_of
 from bot.jobs import DISPATCHER_KEY
 from bot.jobs.daily import JOB_NAME
-from bot.metrics import FAILURES_DOWN
-from bot.webhook import SECRET_HEADER, url_path
+from bot.web.metrics import FAILURES_DOWN
+from bot.web.webhook import SECRET_HEADER, url_path
 from content import Content
 from tests.conftest import START, FakeClock
 from tests.fakeapi import FakeBotApi
@@ -67,7 +67,7 @@ async def test_webhook_is_set_and_kept_on_stop(
             "secret_token": SECRET,
             "allowed_updates": list(Update.ALL_TYPES),
         }
-    # Telegram keeps updates for the webhook while the bot is down (see bot.webhook.serve).
+    # Telegram keeps updates for the webhook while the bot is down (see bot.web.webhook.serve).
     assert not [c for c in fake.calls if c.method == "deleteWebhook"]
 
 

@@ -33,8 +33,8 @@ from telegram.ext import TypeHandler
 
 from bot import callbacks
 from bot.app import BotApplication, build_application, running
+from bot.console.localapi import Call
 from bot.handlers import PERSONAL_COMMANDS, PUBLIC_COMMANDS
-from bot.localapi import Call
 from storage import Store
 from storage.store import chat_tables
 from tests.conftest import LAST_GROUP, FakeClock, settings_for

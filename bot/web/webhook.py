@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.context import services_of
 from bot.jobs import DISPATCHER_KEY
 from bot.jobs.daily import Dispatcher
-from bot.metrics import METRICS_KEY, add_route
+from bot.web.metrics import METRICS_KEY, add_route
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ async def _update(request: web.Request) -> web.Response:
 async def _health(request: web.Request) -> web.Response:
     """200 when the database answers, the daily-tip job finished a run (or claimed a batch
     of a long one) within ``STALE_INTERVALS`` ticks, and Telegram takes the bot's calls (see
-    ``bot.metrics.TelegramHealth``); else 503 with the reasons."""
+    ``bot.web.metrics.TelegramHealth``); else 503 with the reasons."""
     application: BotApplication = request.app[_APPLICATION]
     services = services_of(application)
     now = services.clock()

@@ -20,8 +20,8 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application, running
 from bot.config import Settings
+from bot.console.localapi import BotApiError, Call, LocalBotApi, Upload
 from bot.context import Clock, services_of, system_clock
-from bot.localapi import BotApiError, Call, LocalBotApi, Upload
 
 #: The one user of the terminal chat.
 CHAT_ID = 1000

@@ -3,7 +3,7 @@
 Each picture is a flat, back view of the lower back of someone lying face down: the spine with
 L2 and L4 marked, the lowest ribs, the tops of the hip bones, the buttocks. On top of it go the
 helper's hands, the direction of movement as arrows and the acupoints, labelled from
-``content/<language>/pictures.toml``. ``make images`` (``python -m content.drawing``) writes the
+``content/<language>/pictures.toml``. ``make images`` (``python -m tools.drawing``) writes the
 committed files; the tests check that they match what this module draws, byte for byte. The
 bot never imports this module: it sends the committed files (``content.pictures``).
 
@@ -1133,7 +1133,7 @@ def render(picture_id: str, language: str, *, strict: bool = True) -> bytes:
 
 def main(argv: list[str] | None = None) -> int:
     """Write every picture in every language to its path (what `make images` runs)."""
-    parser = argparse.ArgumentParser(prog="python -m content.drawing", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.drawing", description=__doc__)
     parser.parse_args(argv)
     for language in LANGUAGES:
         for picture_id in PICTURES:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 
-from bot import contentcli
+from bot.ops import content as contentcli
 from content import load_all
 
 

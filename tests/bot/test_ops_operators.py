@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from bot import opscli
 from bot.config import Settings
+from bot.ops import operators as opscli
 from content import LANGUAGES, Content, load
 from content.markup import plain
 from storage import Store
