@@ -18,10 +18,11 @@ from telegram.request import BaseRequest
 
 from bot import handlers, jobs
 from bot.config import ConfigError, Settings
-from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, system_clock
+from bot.context import SERVICES_KEY, BotContext, services_of
 from bot.fairness import PerChatProcessor
 from bot.sending.ratelimit import PriorityRateLimiter
 from bot.sending.request import AiohttpRequest, PollingRequest
+from bot.services import Clock, Services, system_clock
 from bot.web.metrics import METRICS_KEY, METRICS_RUNNER_KEY, BotMetrics, serve_port
 from content import DEFAULT_LANGUAGE, Content, load_all
 from storage import Store, operators

@@ -2,56 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.config import Settings
-from bot.drawings import Drawings
+from bot.services import Services
 from content import DEFAULT_LANGUAGE, Content
 from storage import Store
 
-Clock = Callable[[], datetime]
-
 #: Telegram language codes answered in Simplified Chinese; every other code gets English.
 CHINESE_CODES = frozenset({"zh", "zh-hans", "zh-cn", "zh-sg"})
-
-
-def system_clock() -> datetime:
-    """The current instant, timezone-aware UTC."""
-    return datetime.now(UTC)
 
 
 def language_for(language_code: str | None) -> str:
     """The content language for a Telegram ``language_code`` (an IETF tag, any case)."""
     code = (language_code or "").strip().lower().replace("_", "-")
     return "zh" if code in CHINESE_CODES else DEFAULT_LANGUAGE
-
-
-@dataclass(frozen=True)
-class Services:
-    """What the bot is built from: settings, storage, content and the clock."""
-
-    settings: Settings
-    store: Store
-    #: Everything the bot says, per language (see ``content.LANGUAGES``).
-    contents: Mapping[str, Content]
-    clock: Clock
-    #: Charts drawn off the event loop, and the last one each chat was sent.
-    drawings: Drawings = field(default_factory=Drawings)
-
-    @property
-    def content(self) -> Content:
-        """The default language's content."""
-        return self.contents[DEFAULT_LANGUAGE]
-
-    def content_for(self, language: str | None) -> Content:
-        """The content of ``language``, or the default language's if None or unknown."""
-        return self.contents.get(language or DEFAULT_LANGUAGE) or self.content
 
 
 SERVICES_KEY = "services"

@@ -21,7 +21,8 @@ from telegram.request import BaseRequest, RequestData
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.console.localapi import BotApiError, Call, LocalBotApi, Upload
-from bot.context import Clock, services_of, system_clock
+from bot.context import services_of
+from bot.services import Clock, system_clock
 
 #: The one user of the terminal chat.
 CHAT_ID = 1000

@@ -28,8 +28,9 @@ from typing import Any
 from telegram.ext import Application
 
 from bot import render
-from bot.context import BotContext, Services, services_of
+from bot.context import BotContext, services_of
 from bot.jobs import broadcasts, daily, later, retention, sessions, weekly
+from bot.services import Services
 from storage import operators
 from storage.operators import Broadcast
 
