@@ -18,19 +18,20 @@ from telegram.request import BaseRequest
 
 from bot import handlers, jobs
 from bot.config import ConfigError, Settings
-from bot.context import SERVICES_KEY, BotContext, services_of
+from bot.context import BotApplication, BotContext
 from bot.fairness import PerChatProcessor
+from bot.jobs import Jobs
 from bot.sending.ratelimit import PriorityRateLimiter
 from bot.sending.request import AiohttpRequest, PollingRequest
 from bot.services import Clock, Services, system_clock
-from bot.web.metrics import METRICS_KEY, METRICS_RUNNER_KEY, BotMetrics, serve_port
+from bot.web.metrics import BotMetrics, serve_port
 from content import DEFAULT_LANGUAGE, Content, load_all
 from storage import Store, operators
 
 logger = logging.getLogger(__name__)
 
-BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
-_METRICS_RUNNER = METRICS_RUNNER_KEY
+#: What PTB hands the start and stop hooks: the application, typed loosely.
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 #: The longest a statement on the event loop waits for another process's lock (seconds).
 #: Past it, a user's update is answered "busy, send it again", the daily tip waits for the
 #: next tick, and a sent tip's record is written again a little later (sending/patience.py).
@@ -85,18 +86,16 @@ def build_application(
         builder = builder.request(AiohttpRequest()).get_updates_request(polling)
     processor = PerChatProcessor()
     builder = builder.concurrent_updates(processor)
-    application: BotApplication = builder.build()
     store = Store(
         settings.db_path, default_timezone=settings.default_timezone, autocheckpoint=False
     )
     services = Services(settings=settings, store=store, contents=contents, clock=clock)
-    application.bot_data[SERVICES_KEY] = services
-    jobs.build(application, services)
+    held = {"services": services, "jobs": Jobs.of(services), "metrics": BotMetrics()}
+    application = builder.application_class(BotApplication, kwargs=held).build()
+    assert isinstance(application, BotApplication)
     processor.on_dropped = functools.partial(_tell_flooding_chat, application)
-    metrics = BotMetrics()
-    metrics.attach(application, polling)
-    processor.on_handled = metrics.handling.observe
-    application.bot_data[METRICS_KEY] = metrics
+    application.metrics.attach(application, services, application.jobs, polling)
+    processor.on_handled = application.metrics.handling.observe
     handlers.register(application)
     return application
 
@@ -118,7 +117,7 @@ async def running(application: BotApplication, *, polling: bool = False) -> Asyn
         await application.initialize()
     except TelegramError as error:
         await application.bot.shutdown()
-        raise _start_refused(error, services_of(application).settings) from None
+        raise _start_refused(error, application.services.settings) from None
     try:
         if application.post_init is not None:
             await application.post_init(application)
@@ -146,9 +145,10 @@ async def running(application: BotApplication, *, polling: bool = False) -> Asyn
             await application.post_shutdown(application)
 
 
-async def _post_init(application: BotApplication) -> None:
+async def _post_init(application: AnyApplication) -> None:
     """Migrate the database, load the tips, register the command menu, start the jobs."""
-    services = services_of(application)
+    assert isinstance(application, BotApplication)
+    services = application.services
     applied = services.store.migrate()
     if applied:
         logger.info("database migrated: %s", ", ".join(applied))
@@ -173,11 +173,11 @@ async def _post_init(application: BotApplication) -> None:
         "tips: %d added, %d updated, %d retired", synced.added, synced.updated, synced.retired
     )
     await _introduce(application, services.contents)
-    await serve_port(application)
+    application.runtime.metrics_runner = await serve_port(application.metrics, services.settings)
     # Started: from now on the event loop never waits long for a lock (see LOCK_WAIT).
     services.store.wait_for_locks(LOCK_WAIT)
     # Every job, in one table (bot/jobs/__init__.py).
-    jobs.schedule(application)
+    jobs.schedule(application, services, application.jobs)
 
 
 async def _introduce(application: BotApplication, contents: Mapping[str, Content]) -> None:
@@ -260,12 +260,13 @@ async def _tell_flooding_chat(application: BotApplication, update: Update, first
         await chat.send_message(content.message("slow_down"))
 
 
-async def _post_shutdown(application: BotApplication) -> None:
+async def _post_shutdown(application: AnyApplication) -> None:
     """Stop serving metrics; close the database and the drawing threads."""
-    runner = application.bot_data.pop(_METRICS_RUNNER, None)
+    assert isinstance(application, BotApplication)
+    runner, application.runtime.metrics_runner = application.runtime.metrics_runner, None
     if runner is not None:
         await runner.cleanup()
-    services = services_of(application)
+    services = application.services
     services.drawings.close()
     try:
         # Sessions running now go on at the same step when the bot is back.
