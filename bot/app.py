@@ -146,12 +146,30 @@ async def running(application: BotApplication, *, polling: bool = False) -> Asyn
 
 
 async def _post_init(application: AnyApplication) -> None:
-    """Migrate the database, load the tips, register the command menu, start the jobs."""
+    """Start the bot, step by step: each step needs the ones before it."""
     assert isinstance(application, BotApplication)
     services = application.services
-    applied = services.store.migrate()
+    _migrate(services.store)
+    _recover(services)
+    _sync_tips(services)
+    await _introduce(application, services.contents)
+    application.runtime.metrics_runner = await serve_port(application.metrics, services.settings)
+    # Started: from now on the event loop never waits long for a lock (see LOCK_WAIT).
+    services.store.wait_for_locks(LOCK_WAIT)
+    # Every job, in one table (bot/jobs/__init__.py).
+    jobs.schedule(application, services, application.jobs)
+
+
+def _migrate(store: Store) -> None:
+    """Bring the database's schema up to date (before anything reads it)."""
+    applied = store.migrate()
     if applied:
         logger.info("database migrated: %s", ", ".join(applied))
+
+
+def _recover(services: Services) -> None:
+    """Settle what the last run left half done: tips and broadcast copies being sent when
+    it stopped (before any job claims again)."""
     recovered = services.store.recover(services.clock())
     if recovered.released or recovered.uncertain:
         logger.warning(
@@ -167,17 +185,14 @@ async def _post_init(application: AnyApplication) -> None:
             "(maybe delivered; not sent again)",
             uncertain_copies,
         )
-    content = services.content
-    synced = services.store.sync_tips(content.tips, services.clock())
+
+
+def _sync_tips(services: Services) -> None:
+    """Write the content's tips into the database's library (added, updated, retired)."""
+    synced = services.store.sync_tips(services.content.tips, services.clock())
     logger.info(
         "tips: %d added, %d updated, %d retired", synced.added, synced.updated, synced.retired
     )
-    await _introduce(application, services.contents)
-    application.runtime.metrics_runner = await serve_port(application.metrics, services.settings)
-    # Started: from now on the event loop never waits long for a lock (see LOCK_WAIT).
-    services.store.wait_for_locks(LOCK_WAIT)
-    # Every job, in one table (bot/jobs/__init__.py).
-    jobs.schedule(application, services, application.jobs)
 
 
 async def _introduce(application: BotApplication, contents: Mapping[str, Content]) -> None:
