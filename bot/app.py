@@ -188,7 +188,7 @@ def _recover(services: Services) -> None:
 
 
 def _sync_tips(services: Services) -> None:
-    """Write the content's tips into the database's library (added, updated, retired)."""
+    """Write the content's tips into the database's library (before a job picks one)."""
     synced = services.store.sync_tips(services.content.tips, services.clock())
     logger.info(
         "tips: %d added, %d updated, %d retired", synced.added, synced.updated, synced.retired
