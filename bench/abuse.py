@@ -58,7 +58,6 @@ SECRET = "bench-secret-token"
 
 async def burst() -> dict[str, Any]:
     from bot.app import build_application, running
-    from bot.jobs import DISPATCHER_KEY
     from bot.jobs.daily import JOB_NAME
 
     due = int(RATE * (2 + SAMPLES * INTERVAL + AFTER_BURST_S + 15))
@@ -72,7 +71,7 @@ async def burst() -> dict[str, Any]:
             for job in application.job_queue.get_jobs_by_name(JOB_NAME):
                 job.schedule_removal()
             context = C.StoppableContext(application)
-            fan_out = asyncio.create_task(application.bot_data[DISPATCHER_KEY].tick(context))
+            fan_out = asyncio.create_task(application.jobs.dispatcher.tick(context))
             await asyncio.sleep(WARMUP_S)
             flooded = await asyncio.to_thread(
                 fake.control, "flood", chat=FLOODER, count=BURST, text="/tip"

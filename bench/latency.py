@@ -28,7 +28,6 @@ import _common as C
 from telegram.ext import AIORateLimiter
 
 from bot.app import build_application, running
-from bot.jobs import DISPATCHER_KEY
 from bot.jobs.daily import JOB_NAME
 
 RATE = 25
@@ -60,7 +59,7 @@ async def run_variant(
         assert application.job_queue is not None
         for job in application.job_queue.get_jobs_by_name(JOB_NAME):
             job.schedule_removal()
-        dispatcher = application.bot_data[DISPATCHER_KEY]
+        dispatcher = application.jobs.dispatcher
         context = C.StoppableContext(application)
         fan_out = asyncio.create_task(dispatcher.tick(context))
         await asyncio.sleep(warmup)

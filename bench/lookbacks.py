@@ -21,7 +21,6 @@ from typing import Any
 import _common as C
 
 from bot.app import build_application, running
-from bot.jobs import LATER_KEY, WEEKLY_KEY
 from bot.jobs.base import always
 
 FAKE_LIMIT = 30
@@ -59,9 +58,9 @@ async def run(items: int, send_rate: float | None) -> dict[str, Any]:
         settings = C.settings(fake.base_url, db, **overrides)
         application = build_application(settings, clock=C.FixedClock())
         async with running(application, polling=True):
-            for key, name in ((WEEKLY_KEY, "weekly"), (LATER_KEY, "later")):
+            jobs = application.jobs
+            for job, name in ((jobs.weekly, "weekly"), (jobs.later, "later")):
                 await asyncio.to_thread(fake.control, "reset", limit=FAKE_LIMIT)
-                job = application.bot_data[key]
                 started = time.perf_counter()
                 sent = await job.run(application.bot, always)
                 seconds = time.perf_counter() - started

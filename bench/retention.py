@@ -36,9 +36,9 @@ import _common as C
 import stats as stats_bench
 
 from bot.app import LOCK_WAIT
-from bot.context import Services
 from bot.jobs import CHECKPOINT_SECONDS
 from bot.jobs.retention import Retention
+from bot.services import Services
 from content import load_all
 from storage import Store, retention
 from storage.migrations import migrations

@@ -42,7 +42,6 @@ import _common as C
 
 from bot.app import build_application, running
 from bot.context import BotContext
-from bot.jobs import DISPATCHER_KEY
 from bot.jobs.daily import JOB_NAME
 
 
@@ -67,7 +66,7 @@ async def run_once(
         assert application.job_queue is not None
         for job in application.job_queue.get_jobs_by_name(JOB_NAME):
             job.schedule_removal()
-        dispatcher = application.bot_data[DISPATCHER_KEY]
+        dispatcher = application.jobs.dispatcher
         context = BotContext(application)
         fake_cpu0 = fake.cpu_seconds()
         cpu0 = time.process_time()

@@ -87,7 +87,7 @@ def child(design: str, db: str, base_url: str) -> None:
             jq = app.job_queue
             for job in jq.get_jobs_by_name(JOB_NAME):
                 job.schedule_removal()
-            store = app.bot_data["services"].store
+            store = app.services.store
             zones: dict[str, Any] = {}
             masks: dict[int, tuple[int, ...]] = {}
             marks["post_init_done"] = time.monotonic()

@@ -18,18 +18,20 @@ from telegram.request import BaseRequest
 
 from bot import handlers, jobs
 from bot.config import ConfigError, Settings
-from bot.context import SERVICES_KEY, BotContext, Clock, Services, services_of, system_clock
+from bot.context import BotApplication, BotContext
 from bot.fairness import PerChatProcessor
+from bot.jobs import Jobs
 from bot.sending.ratelimit import PriorityRateLimiter
 from bot.sending.request import AiohttpRequest, PollingRequest
-from bot.web.metrics import METRICS_KEY, METRICS_RUNNER_KEY, BotMetrics, serve_port
+from bot.services import Clock, Services, system_clock
+from bot.web.metrics import BotMetrics, serve_port
 from content import DEFAULT_LANGUAGE, Content, load_all
 from storage import Store, operators
 
 logger = logging.getLogger(__name__)
 
-BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
-_METRICS_RUNNER = METRICS_RUNNER_KEY
+#: What PTB hands the start and stop hooks: the application, typed loosely.
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 #: The longest a statement on the event loop waits for another process's lock (seconds).
 #: Past it, a user's update is answered "busy, send it again", the daily tip waits for the
 #: next tick, and a sent tip's record is written again a little later (sending/patience.py).
@@ -84,18 +86,16 @@ def build_application(
         builder = builder.request(AiohttpRequest()).get_updates_request(polling)
     processor = PerChatProcessor()
     builder = builder.concurrent_updates(processor)
-    application: BotApplication = builder.build()
     store = Store(
         settings.db_path, default_timezone=settings.default_timezone, autocheckpoint=False
     )
     services = Services(settings=settings, store=store, contents=contents, clock=clock)
-    application.bot_data[SERVICES_KEY] = services
-    jobs.build(application, services)
+    held = {"services": services, "jobs": Jobs.of(services), "metrics": BotMetrics()}
+    application = builder.application_class(BotApplication, kwargs=held).build()
+    assert isinstance(application, BotApplication)
     processor.on_dropped = functools.partial(_tell_flooding_chat, application)
-    metrics = BotMetrics()
-    metrics.attach(application, polling)
-    processor.on_handled = metrics.handling.observe
-    application.bot_data[METRICS_KEY] = metrics
+    application.metrics.attach(application, services, application.jobs, polling)
+    processor.on_handled = application.metrics.handling.observe
     handlers.register(application)
     return application
 
@@ -117,7 +117,7 @@ async def running(application: BotApplication, *, polling: bool = False) -> Asyn
         await application.initialize()
     except TelegramError as error:
         await application.bot.shutdown()
-        raise _start_refused(error, services_of(application).settings) from None
+        raise _start_refused(error, application.services.settings) from None
     try:
         if application.post_init is not None:
             await application.post_init(application)
@@ -145,12 +145,31 @@ async def running(application: BotApplication, *, polling: bool = False) -> Asyn
             await application.post_shutdown(application)
 
 
-async def _post_init(application: BotApplication) -> None:
-    """Migrate the database, load the tips, register the command menu, start the jobs."""
-    services = services_of(application)
-    applied = services.store.migrate()
+async def _post_init(application: AnyApplication) -> None:
+    """Start the bot, step by step: each step needs the ones before it."""
+    assert isinstance(application, BotApplication)
+    services = application.services
+    _migrate(services.store)
+    _recover(services)
+    _sync_tips(services)
+    await _introduce(application, services.contents)
+    application.runtime.metrics_runner = await serve_port(application.metrics, services.settings)
+    # Started: from now on the event loop never waits long for a lock (see LOCK_WAIT).
+    services.store.wait_for_locks(LOCK_WAIT)
+    # Every job, in one table (bot/jobs/__init__.py).
+    jobs.schedule(application, services, application.jobs)
+
+
+def _migrate(store: Store) -> None:
+    """Bring the database's schema up to date (before anything reads it)."""
+    applied = store.migrate()
     if applied:
         logger.info("database migrated: %s", ", ".join(applied))
+
+
+def _recover(services: Services) -> None:
+    """Settle what the last run left half done: tips and broadcast copies being sent when
+    it stopped (before any job claims again)."""
     recovered = services.store.recover(services.clock())
     if recovered.released or recovered.uncertain:
         logger.warning(
@@ -166,17 +185,14 @@ async def _post_init(application: BotApplication) -> None:
             "(maybe delivered; not sent again)",
             uncertain_copies,
         )
-    content = services.content
-    synced = services.store.sync_tips(content.tips, services.clock())
+
+
+def _sync_tips(services: Services) -> None:
+    """Write the content's tips into the database's library (before a job picks one)."""
+    synced = services.store.sync_tips(services.content.tips, services.clock())
     logger.info(
         "tips: %d added, %d updated, %d retired", synced.added, synced.updated, synced.retired
     )
-    await _introduce(application, services.contents)
-    await serve_port(application)
-    # Started: from now on the event loop never waits long for a lock (see LOCK_WAIT).
-    services.store.wait_for_locks(LOCK_WAIT)
-    # Every job, in one table (bot/jobs/__init__.py).
-    jobs.schedule(application)
 
 
 async def _introduce(application: BotApplication, contents: Mapping[str, Content]) -> None:
@@ -259,12 +275,13 @@ async def _tell_flooding_chat(application: BotApplication, update: Update, first
         await chat.send_message(content.message("slow_down"))
 
 
-async def _post_shutdown(application: BotApplication) -> None:
+async def _post_shutdown(application: AnyApplication) -> None:
     """Stop serving metrics; close the database and the drawing threads."""
-    runner = application.bot_data.pop(_METRICS_RUNNER, None)
+    assert isinstance(application, BotApplication)
+    runner, application.runtime.metrics_runner = application.runtime.metrics_runner, None
     if runner is not None:
         await runner.cleanup()
-    services = services_of(application)
+    services = application.services
     services.drawings.close()
     try:
         # Sessions running now go on at the same step when the bot is back.

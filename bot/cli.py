@@ -399,7 +399,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # keeps the token out of it.
         logger.critical("the bot stopped on an error", exc_info=True)
         return 1
-    if (damaged := lifecycle.damage(application)) is not None:
+    if (damaged := application.runtime.damage) is not None:
         print(_unusable_database(damaged, settings.db_path, running=True), file=sys.stderr)
         return UNUSABLE_DATABASE
     logger.info("stopped")

@@ -1,29 +1,29 @@
-"""The services every handler and job reaches through a typed CallbackContext."""
+"""BotApplication (what the bot holds, typed), its Runtime, and the BotContext handlers use."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import logging
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from aiohttp import web
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.config import Settings
-from bot.drawings import Drawings
+from bot.jobs import Jobs
+from bot.services import Services
+from bot.web.metrics import BotMetrics
 from content import DEFAULT_LANGUAGE, Content
-from storage import Store
+from storage import Store, is_damaged
 
-Clock = Callable[[], datetime]
+logger = logging.getLogger(__name__)
 
 #: Telegram language codes answered in Simplified Chinese; every other code gets English.
 CHINESE_CODES = frozenset({"zh", "zh-hans", "zh-cn", "zh-sg"})
-
-
-def system_clock() -> datetime:
-    """The current instant, timezone-aware UTC."""
-    return datetime.now(UTC)
 
 
 def language_for(language_code: str | None) -> str:
@@ -32,29 +32,39 @@ def language_for(language_code: str | None) -> str:
     return "zh" if code in CHINESE_CODES else DEFAULT_LANGUAGE
 
 
-@dataclass(frozen=True)
-class Services:
-    """What the bot is built from: settings, storage, content and the clock."""
+@dataclass
+class Runtime:
+    """What changes while the bot runs: how to stop it, the damage that stopped it, the
+    metrics port's server, and the updates already apologised for."""
 
-    settings: Settings
-    store: Store
-    #: Everything the bot says, per language (see ``content.LANGUAGES``).
-    contents: Mapping[str, Content]
-    clock: Clock
-    #: Charts drawn off the event loop, and the last one each chat was sent.
-    drawings: Drawings = field(default_factory=Drawings)
+    #: Cancels the running bot (set by ``bot.lifecycle.until_stopped``); None when the bot
+    #: was not run by it.
+    cancel: Callable[[], None] | None = None
+    #: The first error that showed the database damaged while running.
+    damage: sqlite3.DatabaseError | None = None
+    #: The metrics port's server (``bot.web.metrics.serve_port``), stopped by post_shutdown.
+    metrics_runner: web.AppRunner | None = None
+    #: The error handler's memory: updates it told the user about, oldest first.
+    apologised: OrderedDict[int, None] = field(default_factory=OrderedDict)
 
-    @property
-    def content(self) -> Content:
-        """The default language's content."""
-        return self.contents[DEFAULT_LANGUAGE]
+    def stop(self) -> None:
+        """Stop the bot cleanly, as SIGTERM does (nothing when it was not run by ``run``)."""
+        if self.cancel is not None:
+            self.cancel()
 
-    def content_for(self, language: str | None) -> Content:
-        """The content of ``language``, or the default language's if None or unknown."""
-        return self.contents.get(language or DEFAULT_LANGUAGE) or self.content
-
-
-SERVICES_KEY = "services"
+    def stop_on_damage(self, error: BaseException) -> bool:
+        """If ``error`` says the database is damaged (SQLITE_CORRUPT, SQLITE_NOTADB),
+        remember it and stop the bot: every job and reply would fail on it from now on, and
+        restarting cannot mend it (``backcare-bot run`` then exits 3). Returns whether it
+        did."""
+        if not is_damaged(error):
+            return False
+        if self.damage is None:
+            assert isinstance(error, sqlite3.DatabaseError)
+            self.damage = error
+            logger.debug("the database is damaged; stopping")
+            self.stop()
+        return True
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -73,14 +83,31 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         return context
 
     @property
+    def application(self) -> BotApplication:
+        """The bot's application, and what it holds."""
+        application = self._application
+        assert isinstance(application, BotApplication)
+        return application
+
+    @property
     def services(self) -> Services:
         """The bot's services."""
-        return services_of(self.application)
+        return self.application.services
 
     @property
     def store(self) -> Store:
         """The database."""
         return self.services.store
+
+    @property
+    def jobs(self) -> Jobs:
+        """The bot's scheduled jobs."""
+        return self.application.jobs
+
+    @property
+    def runtime(self) -> Runtime:
+        """What changes while the bot runs."""
+        return self.application.runtime
 
     @property
     def language(self) -> str:
@@ -111,8 +138,22 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         return self.services.clock()
 
 
-def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
-    """Return the services stored on an application by ``bot.app.build_application``."""
-    services = application.bot_data[SERVICES_KEY]
-    assert isinstance(services, Services)
-    return services
+# The context type is Any: PTB types CallbackContext.application with a type variable for
+# it, and BotContext.application returns this class.
+class BotApplication(
+    Application[ExtBot[None], Any, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+):
+    """PTB's Application and what the bot holds, typed: its services, its jobs, its metrics
+    and what changes while it runs. Built by ``bot.app.build_application`` (PTB's
+    ``ApplicationBuilder.application_class``); handlers reach it through ``BotContext``."""
+
+    __slots__ = ("jobs", "metrics", "runtime", "services")
+
+    def __init__(
+        self, *, services: Services, jobs: Jobs, metrics: BotMetrics, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+        self.jobs = jobs
+        self.metrics = metrics
+        self.runtime = Runtime()

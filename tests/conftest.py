@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, settings
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.app import BotApplication, build_application, running
+from bot.app import build_application, running
 from bot.config import Settings
 from bot.console.localapi import Call
-from bot.jobs import DISPATCHER_KEY
+from bot.context import BotApplication
 from bot.jobs.daily import JOB_NAME
 from content import DEFAULT_LANGUAGE, Content, load_all
 from storage import Caution, Claim, Permit, Store
@@ -155,7 +155,7 @@ class Harness:
         (job,) = self.application.job_queue.get_jobs_by_name(JOB_NAME)
         await job.run(self.application)
         # If a scheduled run was already sending, ours returned at once: wait for that one.
-        dispatcher = self.application.bot_data[DISPATCHER_KEY]
+        dispatcher = self.application.jobs.dispatcher
         while dispatcher.busy:
             await asyncio.sleep(0.01)
 

@@ -26,7 +26,8 @@ from typing import Any
 import aiohttp
 
 from bot import callbacks
-from bot.app import BotApplication, build_application
+from bot.app import build_application
+from bot.context import BotApplication
 from bot.jobs.daily import JOB_NAME
 from bot.web.webhook import HEALTH_PATH, SECRET_HEADER, serve
 from content import Content

@@ -20,7 +20,7 @@ from bot import places
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.console.localapi import BotApiError, Call, LocalBotApi, Upload
-from bot.context import Clock, services_of, system_clock
+from bot.services import Clock, system_clock
 
 #: The one user of the terminal chat.
 CHAT_ID = 1000
@@ -380,7 +380,7 @@ async def chat(
     async with running(application):
         # This local Bot API keeps files for one run: file ids the database kept from an
         # earlier chat name nothing here, so the pictures are uploaded afresh.
-        services_of(application).store.forget_file_ids()
+        application.services.store.forget_file_ids()
         terminal.say(
             "Chatting with backcare-bot. Type a command (try /start), a button's "
             f"number to press it, or {QUIT} to leave. You are user {CHAT_ID}."

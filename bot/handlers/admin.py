@@ -127,4 +127,6 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
         await message.edit_text(render.broadcast_done(content, counts))
 
     # A job of its own, like every other (bot/jobs): it outlives this update.
-    jobs.start_broadcast(context.application, started, progress=report, finished=finished)
+    jobs.start_broadcast(
+        context.application, context.services, started, progress=report, finished=finished
+    )

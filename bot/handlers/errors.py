@@ -3,31 +3,28 @@
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 
 from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
-from bot.lifecycle import stop_on_damage
 from storage import is_busy
 
 logger = logging.getLogger(__name__)
 
 #: How many recent updates are remembered as apologised for.
 _REMEMBERED = 1024
-_APOLOGISED = "apologised"
 
 
 async def on_error(update: object, context: BotContext) -> None:
     """Log an exception raised while handling an update and send one short apology.
 
-    A damaged database stops the bot (``bot.lifecycle.stop_on_damage``): jobs' errors come
+    A damaged database stops the bot (``Runtime.stop_on_damage``): jobs' errors come
     here too. Another process holding the database's lock is not a fault: the user is asked
     to send it again in a minute. An update whose handlers fail twice (say, the command and
     the language bookkeeping after it) gets one apology, never two.
     """
-    if context.error is not None and stop_on_damage(context.application, context.error):
+    if context.error is not None and context.runtime.stop_on_damage(context.error):
         return  # the bot stops and `run` says why (exit 3); a reply would fail on it too
     busy = is_busy(context.error) if context.error else False
     # Only the exception is logged: update contents (what the user typed) stay out of logs.
@@ -49,7 +46,7 @@ async def on_error(update: object, context: BotContext) -> None:
 
 def _first_apology(context: BotContext, update_id: int) -> bool:
     """True the first time an update is apologised for (the last _REMEMBERED are kept)."""
-    apologised: OrderedDict[int, None] = context.bot_data.setdefault(_APOLOGISED, OrderedDict())
+    apologised = context.runtime.apologised
     if update_id in apologised:
         return False
     apologised[update_id] = None

@@ -10,19 +10,9 @@ from bot import callbacks, render
 from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, pressed_button, send, send_to
 from bot.handlers.technique import decision
-from bot.jobs import SESSIONS_KEY
-from bot.jobs.sessions import SessionRunner
 from content import Technique
 from storage import Permit
 from storage.session import Feeling, SessionState
-
-#: Where the Application keeps its SessionRunner.
-RUNNER_KEY = SESSIONS_KEY
-
-
-def runner_of(context: BotContext) -> SessionRunner:
-    runner: SessionRunner = context.application.bot_data[RUNNER_KEY]
-    return runner
 
 
 async def session(update: Update, context: BotContext) -> None:
@@ -68,7 +58,7 @@ async def start(chat: Chat, context: BotContext, technique: Technique, permit: P
         store.discard_session(started.id)
         raise
     store.set_session_message(started.id, message.message_id, now)
-    runner_of(context).remember(started, reply)
+    context.jobs.sessions.remember(started, reply)
 
 
 async def session_button(update: Update, context: BotContext) -> None:
@@ -92,7 +82,7 @@ async def session_button(update: Update, context: BotContext) -> None:
     if found is None or found.chat_id != chat.id:  # erased since, or forged
         await query.answer(content.answers["stale"])
         return
-    runner = runner_of(context)
+    runner = context.jobs.sessions
     technique = runner.technique(found)
     if press.feeling is not None:
         felt = store.set_feeling(found.id, Feeling(press.feeling), now)

@@ -23,45 +23,51 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.ext import Application
 
 from bot import render
-from bot.context import BotContext, Services, services_of
 from bot.jobs import broadcasts, daily, later, retention, sessions, weekly
-from storage import operators
+from bot.jobs.base import JobContext
+from bot.services import Services
+from storage import Store, operators
 from storage.operators import Broadcast
 
 logger = logging.getLogger(__name__)
 
-#: Any Application of the bot's (handlers see it with looser types).
-BotApplication = Application[Any, Any, Any, Any, Any, Any]
+#: Any Application: the jobs sit below ``bot.context.BotApplication``, which holds them.
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
-#: Where the Application keeps each job (``bot_data``).
-DISPATCHER_KEY = "dispatcher"
-RETENTION_KEY = "retention"
-LATER_KEY = "later"
-WEEKLY_KEY = "weekly"
-SESSIONS_KEY = "sessions"
 #: How often the WAL is copied into the database file (SQLite's own checkpoints are off).
 CHECKPOINT_SECONDS = 30
 
 
-def build(application: BotApplication, services: Services) -> None:
-    """Make every job and keep it on the application, for the table and the handlers."""
-    data = application.bot_data
-    data[DISPATCHER_KEY] = daily.Dispatcher(services)
-    data[RETENTION_KEY] = retention.Retention(services)
-    data[LATER_KEY] = later.Snoozes(services)
-    data[WEEKLY_KEY] = weekly.Weeklies(services)
-    data[SESSIONS_KEY] = sessions.SessionRunner(services)
+@dataclass(frozen=True)
+class Jobs:
+    """Every job of the bot, made once from its services; ``schedule`` runs them."""
+
+    dispatcher: daily.Dispatcher
+    later: later.Snoozes
+    weekly: weekly.Weeklies
+    sessions: sessions.SessionRunner
+    retention: retention.Retention
+
+    @classmethod
+    def of(cls, services: Services) -> Jobs:
+        """Make every job from ``services``."""
+        return cls(
+            dispatcher=daily.Dispatcher(services),
+            later=later.Snoozes(services),
+            weekly=weekly.Weeklies(services),
+            sessions=sessions.SessionRunner(services),
+            retention=retention.Retention(services),
+        )
 
 
-def schedule(application: BotApplication) -> None:
+def schedule(application: AnyApplication, services: Services, jobs: Jobs) -> None:
     """What runs when: every job of the bot, once it has started."""
-    services = services_of(application)
-    data = application.bot_data
     tick = services.settings.tick_seconds
     # The daily tip: a second after start (settings.first_tick_seconds; APScheduler cannot
     # start a job at once), then every tick. A run that drains a backlog outlasts the
@@ -69,7 +75,7 @@ def schedule(application: BotApplication) -> None:
     # APScheduler logging a skipped run.
     _every(
         application,
-        data[DISPATCHER_KEY].tick,
+        jobs.dispatcher.tick,
         tick,
         services.settings.first_tick_seconds,
         daily.JOB_NAME,
@@ -77,11 +83,11 @@ def schedule(application: BotApplication) -> None:
     )
     # The same for the other jobs on the skeleton: a run that outlasts its interval (a
     # backlog of look backs, a thousand sessions) makes the next return at once.
-    _every(application, data[LATER_KEY].tick, tick, tick, later.JOB_NAME, instances=2)
-    _every(application, data[WEEKLY_KEY].tick, tick, tick, weekly.JOB_NAME, instances=2)
+    _every(application, jobs.later.tick, tick, tick, later.JOB_NAME, instances=2)
+    _every(application, jobs.weekly.tick, tick, tick, weekly.JOB_NAME, instances=2)
     _every(
         application,
-        data[SESSIONS_KEY].tick,
+        jobs.sessions.tick,
         sessions.TICK_SECONDS,
         sessions.TICK_SECONDS,
         sessions.JOB_NAME,
@@ -89,21 +95,29 @@ def schedule(application: BotApplication) -> None:
     )
     _every(
         application,
-        data[RETENTION_KEY].tick,
+        jobs.retention.tick,
         retention.INTERVAL_SECONDS,
         retention.FIRST_SECONDS,
         retention.JOB_NAME,
     )
-    _every(application, _checkpoint, CHECKPOINT_SECONDS, CHECKPOINT_SECONDS, "wal-checkpoint")
+    _every(
+        application,
+        _checkpoint(services.store),
+        CHECKPOINT_SECONDS,
+        CHECKPOINT_SECONDS,
+        "wal-checkpoint",
+    )
     for unfinished in operators.unfinished(services.store):
         # A stop interrupted it: go on once running (at the first tick), and tell the
         # operator the final count.
         logger.info("resuming broadcast %d", unfinished.id)
-        start_broadcast(application, unfinished, when=services.settings.first_tick_seconds)
+        when = services.settings.first_tick_seconds
+        start_broadcast(application, services, unfinished, when=when)
 
 
 def start_broadcast(
-    application: BotApplication,
+    application: AnyApplication,
+    services: Services,
     broadcast: Broadcast,
     *,
     when: float = 0,
@@ -115,10 +129,10 @@ def start_broadcast(
     is told them); a stop leaves it unfinished, and ``schedule`` resumes it."""
     assert application.job_queue is not None
 
-    async def run(context: BotContext) -> None:
+    async def run(context: JobContext) -> None:
         counts = await broadcasts.send(
             context.bot,
-            context.services,
+            services,
             broadcast,
             lambda: context.application.running,
             progress,
@@ -128,15 +142,15 @@ def start_broadcast(
         if finished is not None:
             await finished(counts)
         else:
-            text = render.broadcast_done(context.services.content, counts)
+            text = render.broadcast_done(services.content, counts)
             await context.bot.send_message(broadcast.created_by, text)
 
     application.job_queue.run_once(run, when=when, name=f"broadcast-{broadcast.id}")
 
 
 def _every(
-    application: BotApplication,
-    callback: Callable[[BotContext], Coroutine[Any, Any, None]],
+    application: AnyApplication,
+    callback: Callable[[JobContext], Coroutine[Any, Any, None]],
     interval: float,
     first: float,
     name: str,
@@ -155,6 +169,10 @@ def _every(
     )
 
 
-async def _checkpoint(context: BotContext) -> None:
-    """Copy the WAL into the database file in a thread, off the event loop."""
-    await asyncio.to_thread(context.store.checkpoint)
+def _checkpoint(store: Store) -> Callable[[JobContext], Coroutine[Any, Any, None]]:
+    """The job that copies the WAL into ``store``'s file in a thread, off the event loop."""
+
+    async def checkpoint(context: JobContext) -> None:
+        await asyncio.to_thread(store.checkpoint)
+
+    return checkpoint

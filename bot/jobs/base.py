@@ -7,16 +7,34 @@ import abc
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any, Generic
+from typing import Any, Generic, Protocol
 
 from telegram.ext import ExtBot
 
-from bot.context import BotContext, Services
 from bot.sending.fanout import Fanout, Outgoing, Source
 from bot.sending.outcome import Outcome, Result
+from bot.services import Services
 from storage import is_busy
 
 logger = logging.getLogger(__name__)
+
+
+class Running(Protocol):
+    """Whether the bot still runs (an Application)."""
+
+    @property
+    def running(self) -> bool: ...
+
+
+class JobContext(Protocol):
+    """What a job reads from its JobQueue callback's context: the bot, and whether the
+    application still runs (jobs sit below the handlers' ``BotContext``, which holds them)."""
+
+    @property
+    def bot(self) -> ExtBot[Any]: ...
+
+    @property
+    def application(self) -> Running: ...
 
 
 def always() -> bool:
@@ -39,7 +57,7 @@ class Job(abc.ABC):
         """Whether a run is going on right now."""
         return self._lock.locked()
 
-    async def tick(self, context: BotContext) -> None:
+    async def tick(self, context: JobContext) -> None:
         """The JobQueue callback: one run, unless the last one is still going."""
         await self.run_once(context.bot, lambda: context.application.running)
 

@@ -12,11 +12,11 @@ from typing import Any
 
 from telegram.ext import ExtBot
 
-from bot.context import Services
 from bot.jobs.base import SendingJob
 from bot.sending.fanout import Outgoing
 from bot.sending.outcome import Outcome, Result
 from bot.sending.patience import Patience
+from bot.services import Services
 from storage import operators
 from storage.operators import Broadcast, BroadcastStatus
 

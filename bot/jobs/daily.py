@@ -23,10 +23,10 @@ from typing import Any
 from telegram.ext import ExtBot
 
 from bot import render
-from bot.context import Services
 from bot.jobs.base import SendingJob, always
 from bot.sending.fanout import Outgoing
 from bot.sending.outcome import Outcome, Result
+from bot.services import Services
 from storage import Claim, is_busy
 
 logger = logging.getLogger(__name__)

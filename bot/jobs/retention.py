@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.context import BotContext, Services
+from bot.jobs.base import JobContext
+from bot.services import Services
 from storage import is_busy, retention
 
 logger = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ class Retention:
         self.last: Run | None = None
         self._lock = asyncio.Lock()
 
-    async def tick(self, context: BotContext) -> None:
+    async def tick(self, context: JobContext) -> None:
         """The job's callback: one run, stopping early if the bot stops."""
         await self.run(lambda: context.application.running)
 

@@ -45,11 +45,11 @@ from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from bot import api_errors, render
-from bot.context import Services
 from bot.jobs.base import Job, always
 from bot.sending.outcome import Outcome, Result, send_with_retries
 from bot.sending.pool import run_pool
 from bot.sending.ratelimit import BULK, BULK_PREPACED, PriorityRateLimiter
+from bot.services import Services
 from content import Technique
 from storage.session import Session, SessionState
 

@@ -34,11 +34,11 @@ from typing import Any, Generic, Protocol, TypeVar
 from telegram import InlineKeyboardMarkup
 from telegram.ext import ExtBot
 
-from bot.context import Services
 from bot.sending.outcome import Outcome, Result, send_with_retries
 from bot.sending.patience import Patience
 from bot.sending.pool import run_pool
 from bot.sending.ratelimit import BULK, BULK_PREPACED, PriorityRateLimiter
+from bot.services import Services
 from storage import is_busy
 
 logger = logging.getLogger(__name__)

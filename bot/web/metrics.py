@@ -25,12 +25,13 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
+from telegram.ext import Application
 
-from bot.config import ConfigError
-from bot.context import services_of
-from bot.jobs import DISPATCHER_KEY, LATER_KEY, RETENTION_KEY, SESSIONS_KEY, WEEKLY_KEY
+from bot.config import ConfigError, Settings
+from bot.jobs import Jobs
 from bot.sending.outcome import Outcome
 from bot.sending.request import AiohttpRequest, PollingRequest
+from bot.services import Services
 from storage import operators
 
 logger = logging.getLogger(__name__)
@@ -41,9 +42,6 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 BACKLOG_CAP = 100_000
 #: Update handling time buckets (seconds): replies are tens of milliseconds; a chart more.
 HANDLING_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-METRICS_KEY = "metrics"
-#: bot_data: the metrics port's server, stopped by post_shutdown.
-METRICS_RUNNER_KEY = "metrics-runner"
 #: Bot API calls in a row that must fail (no answer, or a 5xx) before Telegram counts as
 #: down: /healthz 503, backcare_telegram_up 0. One network hiccup fails every request in
 #: flight at once, up to BACKCARE_MAX_IN_FLIGHT daily tips (16 by default) and the replies
@@ -121,10 +119,18 @@ class BotMetrics:
         )
         up.set_function(lambda: 0 if self.telegram.problem else 1)
 
-    def attach(self, application: Any, polling: PollingRequest | None = None) -> None:
+    def attach(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        services: Services,
+        jobs: Jobs,
+        polling: PollingRequest | None = None,
+    ) -> None:
         """Read the application's parts on every scrape, and see every answer its Bot API
         transports get (for ``telegram``): the one that sends, and long polling's."""
-        self.registry.register(BotCollector(application))
+        self.registry.register(
+            BotCollector(services, jobs, application.bot.rate_limiter, application.update_processor)
+        )
         request = application.bot.request
         if isinstance(request, AiohttpRequest):
             request.on_answer = self.telegram.observe
@@ -139,14 +145,17 @@ class BotMetrics:
 class BotCollector(Collector):
     """Counts and gauges read from the running bot and its database at scrape time."""
 
-    def __init__(self, application: Any) -> None:
-        self.application = application
+    def __init__(self, services: Services, jobs: Jobs, limiter: Any, processor: Any) -> None:
+        self.services = services
+        self.jobs = jobs
+        #: The rate limiter and the update processor: their counts, if they keep them.
+        self.limiter = limiter
+        self.processor = processor
 
     def collect(self) -> Iterator[Any]:
         """Yield every metric family (called by prometheus-client on each scrape)."""
-        application = self.application
-        services = services_of(application)
-        dispatcher = application.bot_data[DISPATCHER_KEY]
+        services, jobs = self.services, self.jobs
+        dispatcher = jobs.dispatcher
         store, now = services.store, services.clock()
 
         tips = CounterMetricFamily(
@@ -156,8 +165,7 @@ class BotCollector(Collector):
             tips.add_metric([outcome], count)
         tips.add_metric(["skipped_missed_day"], store.skipped_days)
         yield tips
-        jobs = application.bot_data
-        runner = jobs[SESSIONS_KEY]
+        runner = jobs.sessions
         yield GaugeMetricFamily(
             "backcare_sessions_active", "Guided sessions running now.", value=runner.active
         )
@@ -170,27 +178,25 @@ class BotCollector(Collector):
             (
                 "backcare_snoozes_sent",
                 "Tips sent again after Later, since the start.",
-                jobs[LATER_KEY].sent,
+                jobs.later.sent,
             ),
             (
                 "backcare_weekly_sent",
                 "Weekly look backs sent, since the start.",
-                jobs[WEEKLY_KEY].sent,
+                jobs.weekly.sent,
             ),
         ):
             yield CounterMetricFamily(name, help_text, value=count)
 
-        limiter = application.bot.rate_limiter
         yield CounterMetricFamily(
             "backcare_telegram_429",
             "Requests Telegram answered 429 Too Many Requests, since the start.",
-            value=getattr(limiter, "retry_after_count", 0),
+            value=getattr(self.limiter, "retry_after_count", 0),
         )
-        processor = application.update_processor
         yield CounterMetricFamily(
             "backcare_updates_dropped",
             "Updates dropped because their chat was flooding, since the start.",
-            value=getattr(processor, "dropped", 0),
+            value=getattr(self.processor, "dropped", 0),
         )
         pruned = CounterMetricFamily(
             "backcare_retention_deleted_rows",
@@ -198,7 +204,7 @@ class BotCollector(Collector):
             "(their counts stay).",
             labels=["table"],
         )
-        keeper = application.bot_data[RETENTION_KEY]
+        keeper = jobs.retention
         for table in ("deliveries", "broadcast_deliveries"):
             pruned.add_metric([table], keeper.deleted[table])
         yield pruned
@@ -285,17 +291,17 @@ def add_route(app: web.Application, metrics: BotMetrics, token: str | None) -> N
     app.router.add_get(METRICS_PATH, serve_metrics)
 
 
-async def serve_port(application: Any) -> None:
-    """Serve /metrics on the metrics port, if one is set (stopped by post_shutdown).
+async def serve_port(metrics: BotMetrics, settings: Settings) -> web.AppRunner | None:
+    """Serve ``metrics`` on the metrics port, if one is set; returns its server (which
+    post_shutdown stops), else None.
 
     Raises:
         ConfigError: the port is taken, or the address is not this machine's.
     """
-    settings = services_of(application).settings
     if not settings.metrics_port:
-        return
+        return None
     runner = web.AppRunner(web.Application(), access_log=None)
-    add_route(runner.app, application.bot_data[METRICS_KEY], settings.metrics_token)
+    add_route(runner.app, metrics, settings.metrics_token)
     await runner.setup()
     try:
         await web.TCPSite(runner, settings.metrics_listen, settings.metrics_port).start()
@@ -305,5 +311,5 @@ async def serve_port(application: Any) -> None:
             f"BACKCARE_METRICS_PORT: cannot listen on {settings.metrics_listen}:"
             f"{settings.metrics_port} ({error.strerror or error})"
         ) from None
-    application.bot_data[METRICS_RUNNER_KEY] = runner
     logger.info("metrics on http://%s:%d/metrics", settings.metrics_listen, settings.metrics_port)
+    return runner

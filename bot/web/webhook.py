@@ -19,12 +19,10 @@ from aiohttp import web
 from telegram import Update
 
 from bot import logs
-from bot.app import BotApplication, running
+from bot.app import running
 from bot.config import Settings
-from bot.context import services_of
-from bot.jobs import DISPATCHER_KEY
-from bot.jobs.daily import Dispatcher
-from bot.web.metrics import METRICS_KEY, add_route
+from bot.context import BotApplication
+from bot.web.metrics import add_route
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +52,7 @@ def web_app(application: BotApplication, secret: str, started: datetime) -> web.
         started: when the bot started (the services' clock): the delivery job's age
             counts from here until its first run.
     """
-    settings = services_of(application).settings
+    settings = application.services.settings
     app = web.Application()
     app[_APPLICATION] = application
     app[_SECRET] = secret
@@ -63,7 +61,7 @@ def web_app(application: BotApplication, secret: str, started: datetime) -> web.
     app.router.add_get(HEALTH_PATH, _health)
     # This listener is the one a public proxy forwards to: /metrics only with a token.
     if settings.metrics_token:
-        add_route(app, application.bot_data[METRICS_KEY], settings.metrics_token)
+        add_route(app, application.metrics, settings.metrics_token)
     return app
 
 
@@ -82,7 +80,7 @@ async def serve(
     secret = settings.secret_token or secrets.token_urlsafe(32)
     logs.add_secret(secret)
     async with running(application):
-        started = services_of(application).clock()
+        started = application.services.clock()
         # Requests in flight get a few seconds on stop, well within systemd's TimeoutStopSec.
         runner = web.AppRunner(
             web_app(application, secret, started), access_log=None, shutdown_timeout=5
@@ -144,7 +142,7 @@ async def _health(request: web.Request) -> web.Response:
     of a long one) within ``STALE_INTERVALS`` ticks, and Telegram takes the bot's calls (see
     ``bot.web.metrics.TelegramHealth``); else 503 with the reasons."""
     application: BotApplication = request.app[_APPLICATION]
-    services = services_of(application)
+    services = application.services
     now = services.clock()
     quarantined: int | None = None
     oldest: timedelta | None = None
@@ -155,13 +153,12 @@ async def _health(request: web.Request) -> web.Response:
     except Exception as error:  # any failure of the database means unhealthy
         logger.error("health check: the database failed: %s", error)
         database_ok = False
-    dispatcher: Dispatcher = application.bot_data[DISPATCHER_KEY]
-    last = dispatcher.last_progress
+    last = application.jobs.dispatcher.last_progress
     since = last or request.app[_STARTED]
     job_ok = now - since <= timedelta(seconds=STALE_INTERVALS * services.settings.tick_seconds)
     if not job_ok:
         logger.warning("health check: no daily-tip run finished since %s", since.isoformat())
-    telegram = application.bot_data[METRICS_KEY].telegram
+    telegram = application.metrics.telegram
     if (telegram_problem := telegram.problem) is not None:
         logger.warning("health check: %s", telegram_problem)
     problems = [

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from bot import lifecycle
 from bot.cli import UNUSABLE_DATABASE
 from storage import is_damaged
 from tests.conftest import START, MakeHarness
@@ -25,13 +24,13 @@ async def test_damage_seen_by_a_job_stops_the_bot(make_harness: MakeHarness) -> 
     bot = make_harness()
     async with bot.running() as application:
         stopped = asyncio.Event()
-        application.bot_data[lifecycle.STOP_KEY] = stopped.set  # as `run` would
+        application.runtime.cancel = stopped.set  # as `run` would
         await bot.say("/subscribe")
         bot.clock.set(START.replace(hour=9, minute=1))
         damage_table(bot.settings.db_path)
         await bot.tick()
         await asyncio.wait_for(stopped.wait(), timeout=5)
-        found = lifecycle.damage(application)
+        found = application.runtime.damage
         assert found is not None and is_damaged(found)
 
 

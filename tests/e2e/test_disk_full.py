@@ -13,7 +13,6 @@ import sqlite3
 
 import pytest
 
-from bot.context import services_of
 from content import load
 from storage import DeliveryStatus
 from tests.conftest import START, Harness
@@ -29,7 +28,7 @@ def fill_the_disk(harness: Harness) -> None:
     """Let the bot's database grow no further, and take up the room left in the pages of
     the tables a subscription and a daily tip write to (a full disk refuses those too)."""
     assert harness.application is not None
-    db = services_of(harness.application).store.db
+    db = harness.application.services.store.db
     (pages,) = db.execute("PRAGMA page_count").fetchone()
     db.execute(f"PRAGMA max_page_count = {int(pages)}")
     fillers = {
@@ -52,7 +51,7 @@ def fill_the_disk(harness: Harness) -> None:
 
 def free_the_disk(harness: Harness) -> None:
     assert harness.application is not None
-    db = services_of(harness.application).store.db
+    db = harness.application.services.store.db
     db.execute("PRAGMA max_page_count = 1073741823")  # SQLite's default
     for table in ("subscribers", "deliveries"):
         db.execute(f"DELETE FROM {table} WHERE chat_id > ?", [FILLER])

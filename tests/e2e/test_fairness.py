@@ -15,8 +15,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot import render
-from bot.app import BotApplication
 from bot.console.localapi import Call
+from bot.context import BotApplication
 from content import load
 from tests.conftest import START, Harness, MakeHarness
 

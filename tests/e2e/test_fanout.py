@@ -15,8 +15,7 @@ import pytest
 
 from bot import render
 from bot.console.localapi import Call
-from bot.context import services_of
-from bot.jobs import DISPATCHER_KEY, broadcasts
+from bot.jobs import broadcasts
 from bot.jobs.base import always
 from storage import DeliveryStatus, operators
 from storage.operators import BroadcastStatus
@@ -88,7 +87,7 @@ async def broadcast(bot: Harness) -> Due:
     assert started is not None and bot.application is not None
     application = bot.application
     return Due(
-        lambda: broadcasts.send(application.bot, services_of(application), started, always),
+        lambda: broadcasts.send(application.bot, application.services, started, always),
         "copyMessage",
     )
 
@@ -138,7 +137,7 @@ async def test_a_gone_chat_is_blocked_in_the_transaction_that_records_its_messag
     async with bot.running():
         due = await arrange(bot)
         assert bot.application is not None
-        store = services_of(bot.application).store
+        store = bot.application.services.store
         still_open: list[bool] = []
         set_blocked = store.set_blocked
 
@@ -196,7 +195,7 @@ async def test_a_daily_tip_that_cannot_be_shown_fails_alone(
     )
     (failed,) = [chat for chat, status in statuses.items() if status is DeliveryStatus.FAILED]
     assert harness.application is not None
-    assert harness.application.bot_data[DISPATCHER_KEY].outcomes["failed"] == 1
+    assert harness.application.jobs.dispatcher.outcomes["failed"] == 1
     # Not tried again today.
     harness.clock.set(NINE + timedelta(minutes=10))
     await harness.tick()

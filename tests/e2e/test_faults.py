@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.jobs import DISPATCHER_KEY
 from bot.sending.ratelimit import PriorityRateLimiter
 from storage import DeliveryStatus
 from tests.conftest import FakeClock, Harness, MakeHarness
@@ -115,7 +114,7 @@ async def test_a_slow_chat_holds_up_nobody(fanout: Harness, clock: FakeClock) ->
     """With small batches, a chat whose first send times out is the last to get its tip."""
     bot = fanout
     assert bot.application is not None
-    bot.application.bot_data[DISPATCHER_KEY].batch_size = 2
+    bot.application.jobs.dispatcher.batch_size = 2
     bot.fake.faults[105] = ["timeout"]
     clock.set(NINE)
     await bot.fake.wait_for(lambda: settled(bot), timeout=15)

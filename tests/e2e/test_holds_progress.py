@@ -10,8 +10,6 @@ from PIL import Image
 
 from bot import callbacks, chart
 from bot.console.localapi import Call
-from bot.context import services_of
-from bot.jobs import DISPATCHER_KEY
 from content import Content
 from storage import Checkin
 from tests.conftest import START, FakeClock, Harness
@@ -215,7 +213,7 @@ async def test_the_same_chart_is_drawn_once_and_sent_again_by_file_id(
     """Pressing "My progress" again and again drew the chart every time; now once per change."""
     await check_in(harness, 4)
     assert harness.application is not None
-    drawings = services_of(harness.application).drawings
+    drawings = harness.application.services.drawings
     first, second, third = [(await progress(harness))[0] for _ in range(3)]
     assert drawings.drawn == 1
     file_id = first.result["photo"][-1]["file_id"]
@@ -232,7 +230,7 @@ async def test_deletedata_forgets_the_chart_sent(harness: Harness) -> None:
     await check_in(harness, 4)
     await progress(harness)
     assert harness.application is not None
-    drawings = services_of(harness.application).drawings
+    drawings = harness.application.services.drawings
     assert drawings.remembers(harness.chat_id)
     question = await harness.say("/deletedata")
     await harness.press(question.result["message_id"], callbacks.DELETE_CONFIRM)
@@ -253,6 +251,6 @@ async def test_a_claimed_tip_is_not_sent_after_deletedata(
     application = harness.application
     assert application is not None
     start = len(harness.calls)
-    await application.bot_data[DISPATCHER_KEY].send(application.bot, claims, lambda: True)
+    await application.jobs.dispatcher.send(application.bot, claims, lambda: True)
     assert harness.daily_tips(start) == []
     assert harness.store.subscriber(harness.chat_id) is None

@@ -12,8 +12,7 @@ import pytest
 
 from bot import callbacks
 from bot.console.localapi import Call
-from bot.context import services_of
-from bot.jobs import SESSIONS_KEY, WEEKLY_KEY, broadcasts
+from bot.jobs import broadcasts
 from bot.jobs.base import always
 from bot.jobs.sessions import SessionRunner, countdown_every
 from bot.jobs.weekly import Weeklies
@@ -33,7 +32,7 @@ def bot_of(harness: Harness) -> Any:
 
 def runner(bot: Harness) -> SessionRunner:
     assert bot.application is not None
-    found: SessionRunner = bot.application.bot_data[SESSIONS_KEY]
+    found: SessionRunner = bot.application.jobs.sessions
     return found
 
 
@@ -122,7 +121,7 @@ async def test_every_due_look_back_goes_out_in_one_run_and_failures_stay_their_o
     harness.fake.faults[gone] = ["403"]
     harness.fake.faults[failing] = ["500", "500", "500"]
     assert harness.application is not None
-    job: Weeklies = harness.application.bot_data[WEEKLY_KEY]
+    job: Weeklies = harness.application.jobs.weekly
     start = len(harness.calls)
     await job.run_once(bot_of(harness), always)
     reached = {int(c.params["chat_id"]) for c in look_backs(harness, start)}
@@ -138,7 +137,7 @@ async def test_every_due_look_back_goes_out_in_one_run_and_failures_stay_their_o
 async def test_a_stop_gives_back_the_look_backs_it_did_not_send(harness: Harness) -> None:
     chats = await weekly_chats(harness, 5)
     assert harness.application is not None
-    job: Weeklies = harness.application.bot_data[WEEKLY_KEY]
+    job: Weeklies = harness.application.jobs.weekly
     taken = job.take(10)
     assert [item.chat_id for item in taken] == chats
     job.give_back(taken)  # what the fan-out does with items a stop left unsent
@@ -164,7 +163,7 @@ async def test_a_broadcast_goes_through_the_one_fan_out(harness: Harness) -> Non
     harness.fake.faults[failing] = ["500", "500", "500"]
     start = len(harness.calls)
     assert harness.application is not None
-    services = services_of(harness.application)
+    services = harness.application.services
     counts = await broadcasts.send(bot_of(harness), services, started, always)
     assert counts is not None
     copied = [int(c.params["chat_id"]) for c in harness.since(start, "copyMessage")]

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import callbacks
-from bot.jobs import LATER_KEY
 from content import Content, load
 from tests.conftest import START, FakeClock, Harness
 from tests.helpers import buttons
@@ -41,7 +40,7 @@ async def snoozes(bot: Harness) -> list[str]:
     """Run the snooze job now; return the texts it sent."""
     assert bot.application is not None
     start = len(bot.calls)
-    await bot.application.bot_data[LATER_KEY].run(bot.application.bot)
+    await bot.application.jobs.later.run(bot.application.bot)
     return [c.params["text"] for c in bot.since(start, "sendMessage")]
 
 

@@ -12,7 +12,6 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from telegram.error import TelegramError
 
-from bot.context import services_of
 from bot.jobs.daily import JOB_NAME
 from tests.conftest import START, FakeClock, MakeHarness
 from tests.fakeapi import FakeBotApi
@@ -99,7 +98,7 @@ async def test_metrics_still_answer_when_the_database_does_not(
         def broken(*args: object, **kwargs: object) -> int:
             raise OSError("disk gone")
 
-        monkeypatch.setattr(services_of(application).store, "due_count", broken)
+        monkeypatch.setattr(application.services.store, "due_count", broken)
         _, samples = await scrape(base + "/metrics")
     assert value(samples, "backcare_database_up") == 0
     assert "backcare_due_backlog" not in samples

@@ -12,10 +12,8 @@ from datetime import timedelta
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.jobs import RETENTION_KEY
 from bot.jobs.retention import BATCH_MIN, FIRST_SECONDS, INTERVAL_SECONDS, JOB_NAME, Retention
 from bot.ops import operators as opscli
-from bot.web.metrics import METRICS_KEY
 from tests.conftest import START, Harness, MakeHarness
 
 NINE = START.replace(hour=9, minute=1)
@@ -68,10 +66,10 @@ async def test_old_rows_go_and_their_figures_stay(make_harness: MakeHarness) -> 
         bot.clock.advance(days=1)
         await job.run(application)
         assert rows_dated(bot, "2026-11-26") == 0
-        keeper: Retention = application.bot_data[RETENTION_KEY]
+        keeper: Retention = application.jobs.retention
         assert keeper.last is not None and keeper.last.deleted == {"deliveries": 3}
 
-        metrics = application.bot_data[METRICS_KEY].exposition().decode()
+        metrics = application.metrics.exposition().decode()
         deleted = {
             sample.labels["table"]: sample.value
             for family in text_string_to_metric_families(metrics)
@@ -96,7 +94,7 @@ async def test_a_lock_held_elsewhere_ends_the_run_and_the_next_one_goes_on(
     bot = make_harness()
     async with bot.running() as application:
         old_rows(bot, 500)
-        keeper: Retention = application.bot_data[RETENTION_KEY]
+        keeper: Retention = application.jobs.retention
         other = sqlite3.connect(bot.settings.db_path, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")  # another process writing
@@ -116,7 +114,7 @@ async def test_a_stop_ends_the_run_between_batches(make_harness: MakeHarness) ->
     bot = make_harness()
     async with bot.running() as application:
         old_rows(bot, 300)
-        services = application.bot_data[RETENTION_KEY].services
+        services = application.jobs.retention.services
         on_target = steps(0.02)  # every batch takes the target: the size stays
         keeper = Retention(services, pause=0, rest=0, timer=lambda: next(on_target))
         keeper.sizes["deliveries"] = 100
@@ -129,7 +127,7 @@ async def test_a_stop_ends_the_run_between_batches(make_harness: MakeHarness) ->
 async def test_batches_shrink_when_slow_and_grow_when_fast(make_harness: MakeHarness) -> None:
     bot = make_harness()
     async with bot.running() as application:
-        services = application.bot_data[RETENTION_KEY].services
+        services = application.jobs.retention.services
         old_rows(bot, 2_000)
         slow = steps(0.1)  # five times the target: the next batch is a fifth the size
         keeper = Retention(services, pause=0, rest=0, timer=lambda: next(slow))

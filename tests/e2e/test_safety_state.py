@@ -11,8 +11,6 @@ import pytest
 
 from bot import callbacks
 from bot.console.localapi import Call
-from bot.handlers.session import RUNNER_KEY
-from bot.jobs import LATER_KEY, WEEKLY_KEY
 from bot.jobs.base import always
 from content import Content, load
 from storage import Caution, Hold
@@ -32,7 +30,7 @@ def contents(bot: Harness) -> Content:
 
 async def run_sessions(bot: Harness) -> None:
     assert bot.application is not None
-    await bot.application.bot_data[RUNNER_KEY].run_once(bot.application.bot, always)
+    await bot.application.jobs.sessions.run_once(bot.application.bot, always)
 
 
 async def start_session(bot: Harness) -> int:
@@ -213,13 +211,13 @@ async def test_a_put_off_massage_tip_and_the_weekly_look_back_after_each_reason(
     harness.clock.set(NINE + timedelta(minutes=90))
     assert harness.application is not None
     start = len(harness.calls)
-    await harness.application.bot_data[LATER_KEY].run(harness.application.bot)
+    await harness.application.jobs.later.run(harness.application.bot)
     (again,) = harness.since(start, "sendMessage")
     assert again.params["text"].startswith(content.message("later_held"))
     assert content.tips[day - 1].text not in again.params["text"]
     harness.clock.set(START.replace(hour=18, minute=1))
     start = len(harness.calls)
-    await harness.application.bot_data[WEEKLY_KEY].run(harness.application.bot)
+    await harness.application.jobs.weekly.run(harness.application.bot)
     (weekly,) = harness.since(start, "sendMessage")
     assert content.message("weekly_held") in weekly.params["text"]
 
@@ -240,7 +238,7 @@ async def test_a_put_off_tip_is_dropped_when_the_tips_are_paused_since(
     harness.clock.set(NINE + timedelta(minutes=90))
     assert harness.application is not None
     start = len(harness.calls)
-    await harness.application.bot_data[LATER_KEY].run(harness.application.bot)
+    await harness.application.jobs.later.run(harness.application.bot)
     assert harness.since(start, "sendMessage") == []
 
 

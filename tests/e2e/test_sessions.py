@@ -8,8 +8,6 @@ import sqlite3
 import pytest
 
 from bot import callbacks
-from bot.handlers.session import RUNNER_KEY
-from bot.jobs import WEEKLY_KEY
 from bot.jobs.base import always
 from bot.jobs.sessions import SessionRunner
 from content import Content, load_all
@@ -23,7 +21,7 @@ KNEADING = (30, 15, 55, 65, 15)
 
 def runner(bot: Harness) -> SessionRunner:
     assert bot.application is not None
-    found: SessionRunner = bot.application.bot_data[RUNNER_KEY]
+    found: SessionRunner = bot.application.jobs.sessions
     return found
 
 
@@ -287,7 +285,7 @@ async def test_a_session_whose_message_cannot_be_sent_ends_at_once_and_is_not_co
     harness.clock.set(START.replace(hour=18, minute=1))
     start = len(harness.calls)
     assert harness.application is not None
-    await harness.application.bot_data[WEEKLY_KEY].run(harness.application.bot)
+    await harness.application.jobs.weekly.run(harness.application.bot)
     (summary,) = [c.params["text"] for c in harness.since(start, "sendMessage")]
     assert content.message("weekly_sessions", count="1") not in summary
     # And a new session starts at once.

@@ -15,8 +15,6 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.config import Settings
-from bot.context import services_of
-from bot.jobs import DISPATCHER_KEY
 from bot.jobs.daily import JOB_NAME
 from bot.web.metrics import FAILURES_DOWN
 from bot.web.webhook import SECRET_HEADER, url_path
@@ -285,7 +283,7 @@ async def test_health_follows_the_delivery_job(
         assert application.job_queue is not None
         (job,) = application.job_queue.get_jobs_by_name(JOB_NAME)
         await job.run(application)
-        assert application.bot_data[DISPATCHER_KEY].last_progress == START
+        assert application.jobs.dispatcher.last_progress == START
         status, body = await health(base)
         assert status == 200
         assert body["database"] == "ok" and body["problems"] == []
@@ -323,7 +321,7 @@ async def test_health_is_503_when_the_database_fails(
         def broken(*args: object) -> int:
             raise sqlite3.OperationalError("disk I/O error")
 
-        monkeypatch.setattr(services_of(application).store, "quarantined_count", broken)
+        monkeypatch.setattr(application.services.store, "quarantined_count", broken)
         status, body = await health(base)
         assert status == 503 and body["database"] == "error"
         assert body["problems"] == ["the database does not answer"]
@@ -337,7 +335,7 @@ async def test_health_is_stamped_after_the_work_not_before(
     async with webhook_bot(fake, tmp_path, clock) as (application, base):
         assert application.job_queue is not None
         (job,) = application.job_queue.get_jobs_by_name(JOB_NAME)
-        store = services_of(application).store
+        store = application.services.store
         assert await post(base + "/hook", message(fake, 5, "/subscribe"), SECRET) == 200
         await fake.wait_for(lambda: fake.api.sent(5))
 
@@ -403,7 +401,7 @@ async def test_one_row_whose_zone_no_longer_loads_holds_up_no_one(
     async with webhook_bot(fake, tmp_path, clock) as (application, base):
         assert application.job_queue is not None
         (job,) = application.job_queue.get_jobs_by_name(JOB_NAME)
-        store = services_of(application).store
+        store = application.services.store
         chats = [11, 12, 13]
         for chat in chats:
             assert await post(base + "/hook", message(fake, chat, "/subscribe"), SECRET) == 200

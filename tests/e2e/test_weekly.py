@@ -8,7 +8,6 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from bot import callbacks
-from bot.jobs import WEEKLY_KEY
 from content import Content, load
 from storage import Caution
 from storage.session import SessionState
@@ -22,7 +21,7 @@ async def weeklies(bot: Harness) -> list[str]:
     """Run the weekly job now; return the texts it sent."""
     assert bot.application is not None
     start = len(bot.calls)
-    await bot.application.bot_data[WEEKLY_KEY].run(bot.application.bot)
+    await bot.application.jobs.weekly.run(bot.application.bot)
     return [c.params["text"] for c in bot.since(start, "sendMessage")]
 
 

@@ -32,8 +32,9 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot import callbacks
-from bot.app import BotApplication, build_application, running
+from bot.app import build_application, running
 from bot.console.localapi import Call
+from bot.context import BotApplication
 from bot.handlers import PERSONAL_COMMANDS, PUBLIC_COMMANDS
 from storage import Store
 from storage.store import chat_tables
