@@ -30,6 +30,17 @@ class Keep:
 KEEP = Keep()
 
 
+#: Each answer to the caution check, and the answers it may follow (None: never answered).
+#: "None apply" cannot overrule "something applies" (an old check message pressed later),
+#: and "my doctor has cleared me" only follows "something applies". ``ASKED`` is no answer:
+#: the check went out in place of a tip (``Tips.take_tip``).
+CAUTION_FOLLOWS: dict[Caution, frozenset[Caution | None]] = {
+    Caution.NONE: frozenset({None, Caution.ASKED, Caution.NONE}),
+    Caution.APPLIES: frozenset({None, *Caution}),
+    Caution.CLEARED: frozenset({Caution.APPLIES, Caution.CLEARED}),
+}
+
+
 class Subscribers(StoreBase):
     """Each chat's settings, and when its next tip is due."""
 
@@ -220,6 +231,25 @@ class Subscribers(StoreBase):
             self._ensure(chat_id, now)
             self._update(chat_id, now, caution=None if value is None else Caution(value).value)
             return self._get(chat_id)
+
+    def answer_caution(self, chat_id: int, answer: Caution, now: datetime) -> Subscriber | None:
+        """Record an answer pressed on the caution check, if it may follow the answer
+        recorded now (``CAUTION_FOLLOWS``).
+
+        Returns:
+            The settings, or None (nothing stored) when it may not: an old check message
+            pressed later, or a forged press.
+
+        Raises:
+            ValueError: if ``answer`` is ``Caution.ASKED``, which no one answers.
+        """
+        if answer not in CAUTION_FOLLOWS:
+            raise ValueError(f"not an answer to the caution check: {answer!r}")
+        with self.db.atomic():
+            before = self.subscriber(chat_id)
+            if (before.caution if before else None) not in CAUTION_FOLLOWS[answer]:
+                return None
+            return self.set_caution(chat_id, answer, now)
 
     def set_fit(
         self,
