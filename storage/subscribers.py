@@ -211,6 +211,21 @@ class Subscribers(StoreBase):
             self._reschedule(chat_id, now)
             return self._get(chat_id)
 
+    def pause_if_subscribed(
+        self, chat_id: int, days: int | None, now: datetime
+    ) -> Subscriber | None:
+        """What /pause and the pause buttons do: ``pause`` a chat that gets the daily tip.
+
+        Returns:
+            The settings, or None (nothing stored) if the chat is not subscribed: there is
+            no tip to pause.
+        """
+        with self.db.atomic():
+            before = self.subscriber(chat_id)
+            if before is None or not before.subscribed:
+                return None
+            return self.pause(chat_id, days, now)
+
     def resume(self, chat_id: int, now: datetime) -> tuple[Subscriber, bool]:
         """End a pause.
 
