@@ -193,6 +193,36 @@ class Subscribers(StoreBase):
             self._reschedule(chat_id, now)
             return self._get(chat_id)
 
+    def choose_days(self, chat_id: int, days: int, now: datetime) -> tuple[Subscriber, bool]:
+        """Set the delivery days to ``days`` (every day, weekdays) unless they are so
+        already: then nothing is stored, not even a row for a chat the bot never knew.
+
+        Returns:
+            The settings, and whether this changed anything.
+
+        Raises:
+            ValueError: if the mask allows no day.
+        """
+        with self.db.atomic():
+            before = self.settings_of(chat_id)
+            if before.days == days:
+                return before, False
+            return self.set_days(chat_id, days, now), True
+
+    def toggle_day(self, chat_id: int, weekday: int, now: datetime) -> tuple[Subscriber, bool]:
+        """Add the weekday (Monday = 0) to the delivery days, or take it away, and
+        reschedule; the last day left cannot be taken away: tips come on one day at least.
+
+        Returns:
+            The settings, and whether this changed anything (False: it was the last day).
+        """
+        with self.db.atomic():
+            before = self.settings_of(chat_id)
+            days = before.days ^ (1 << weekday)
+            if not days & schedule.EVERY_DAY:
+                return before, False
+            return self.set_days(chat_id, days, now), True
+
     def pause(self, chat_id: int, days: int | None, now: datetime) -> Subscriber:
         """Pause the daily tip for ``days`` local days from today, or until ``resume``.
 

@@ -9,6 +9,12 @@ from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, pressed_button, send
 from storage import schedule
 
+#: The delivery-days buttons that choose a set of days at once.
+_DAY_PRESETS = {
+    callbacks.DAYS_EVERY_DAY: schedule.EVERY_DAY,
+    callbacks.DAYS_WEEKDAYS: schedule.WEEKDAYS,
+}
+
 
 async def settings(update: Update, context: BotContext) -> None:
     """Show the chat's time, timezone and subscription with buttons to change them."""
@@ -127,23 +133,18 @@ async def days_button(update: Update, context: BotContext) -> None:
         return
     query, data, chat = pressed
     content, store, now = context.content, context.store, context.now()
-    subscriber = store.settings_of(chat.id)
-    if data != callbacks.DAYS_MENU:
-        if data == callbacks.DAYS_EVERY_DAY:
-            days = schedule.EVERY_DAY
-        elif data == callbacks.DAYS_WEEKDAYS:
-            days = schedule.WEEKDAYS
-        else:
-            weekday = callbacks.parse_day_toggle(data)
-            days = subscriber.days ^ (1 << weekday)
-        if not days & schedule.EVERY_DAY:
+    if data == callbacks.DAYS_MENU:
+        await query.answer()
+        await edit(query, render.days_menu(content, store.settings_of(chat.id)))
+        return
+    preset = _DAY_PRESETS.get(data)
+    if preset is not None:
+        subscriber, changed = store.choose_days(chat.id, preset, now)
+    else:
+        subscriber, changed = store.toggle_day(chat.id, callbacks.parse_day_toggle(data), now)
+        if not changed:
             await query.answer(content.answers["days_last"])
             return
-        if days == subscriber.days:
-            await query.answer(content.answers["saved"])
-            return
-        subscriber = store.set_days(chat.id, days, now)
-        await query.answer(content.answers["saved"])
-    else:
-        await query.answer()
-    await edit(query, render.days_menu(content, subscriber))
+    await query.answer(content.answers["saved"])
+    if changed:
+        await edit(query, render.days_menu(content, subscriber))
