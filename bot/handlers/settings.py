@@ -7,7 +7,8 @@ from telegram import Update
 from bot import callbacks, places, render
 from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, pressed_button, send
-from storage import schedule
+from bot.handlers.subscription import subscribe_chat
+from storage import DayOne, Subscriber, schedule
 
 #: The delivery-days buttons that choose a set of days at once.
 _DAY_PRESETS = {
@@ -80,7 +81,8 @@ async def location(update: Update, context: BotContext) -> None:
 
 async def settings_button(update: Update, context: BotContext) -> None:
     """Handle the settings buttons: subscription and check-in toggles, "I feel fine", and
-    the time and timezone menus and their choices."""
+    the time and timezone menus and their choices. Subscribing is what /subscribe does
+    (``subscription.subscribe_chat``), day 1 at once included."""
     pressed = await pressed_button(update, context)
     if pressed is None:
         return
@@ -96,9 +98,16 @@ async def settings_button(update: Update, context: BotContext) -> None:
         await edit(query, render.timezone_menu(content))
         return
     if data == callbacks.SETTINGS_SUBSCRIBE:
-        store.subscribe(chat.id, now)
-        answer = content.answers["subscribed"]
-    elif data == callbacks.SETTINGS_UNSUBSCRIBE:
+
+        async def acknowledge(
+            subscriber: Subscriber, changed: bool, day_one: DayOne | None
+        ) -> None:
+            await query.answer(content.answers["subscribed"])
+            await edit(query, render.settings(content, subscriber, now))
+
+        await subscribe_chat(chat, context, acknowledge)
+        return
+    if data == callbacks.SETTINGS_UNSUBSCRIBE:
         store.unsubscribe(chat.id, now)
         answer = content.answers["unsubscribed"]
     elif data in (callbacks.SETTINGS_CHECKIN_ON, callbacks.SETTINGS_CHECKIN_OFF):
