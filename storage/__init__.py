@@ -6,6 +6,7 @@ from storage.checkins import Checkin
 from storage.models import (
     Caution,
     Claim,
+    DayOne,
     Delivery,
     DeliveryStatus,
     NextTip,
@@ -21,6 +22,7 @@ __all__ = [
     "Caution",
     "Checkin",
     "Claim",
+    "DayOne",
     "Decision",
     "Delivery",
     "DeliveryStatus",

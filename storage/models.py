@@ -58,6 +58,16 @@ class Caution(enum.StrEnum):
     CLEARED = "cleared"  # something applied, and a doctor has cleared the user
 
 
+class DayOne(enum.StrEnum):
+    """When a newcomer's day 1 comes, as they subscribe (``Subscriber.day_one``)."""
+
+    #: Today's tip time has passed: day 1 comes at once and counts as today's tip
+    #: (``Tips.take_first_tip``); day 2 comes on the next day.
+    NOW = "now"
+    #: At today's tip time, still to come (or after /resume, for a chat paused until then).
+    LATER = "later"
+
+
 #: Statuses that mean the day's tip is handled and must not be sent again.
 DONE_STATUSES = tuple(
     status.value
@@ -220,6 +230,17 @@ class Subscriber:
         if evening > now + timedelta(minutes=5):
             options["evening"] = evening
         return options
+
+    def day_one(self, now: datetime) -> DayOne | None:
+        """When day 1 comes to a chat that has just subscribed; None if it had tips before."""
+        if self.tip_cursor != 0:
+            return None
+        due = self.next_due
+        if due is not None and schedule.local_date(due, self.zone) > schedule.local_date(
+            now, self.zone
+        ):
+            return DayOne.NOW
+        return DayOne.LATER
 
     def paused_on(self, day: date) -> bool:
         """Whether the daily tip is paused on the subscriber's local date ``day``."""

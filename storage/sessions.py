@@ -10,9 +10,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from storage import schedule
-from storage.base import StoreBase
 from storage.models import iso_stamp
-from storage.safety import Permit
+from storage.safety import Permit, SafetyState
 from storage.session import Feeling, Session, SessionState, skip
 
 _ACTIVE = (SessionState.RUNNING.value, SessionState.PAUSED.value)
@@ -26,8 +25,8 @@ class SessionCounts:
     this_week: int
 
 
-class Sessions(StoreBase):
-    """A chat's guided sessions."""
+class Sessions(SafetyState):
+    """A chat's guided sessions, and the holds on massage their endings set."""
 
     def start_session(
         self, permit: Permit, technique_id: str, language: str, now: datetime
@@ -190,14 +189,35 @@ class Sessions(StoreBase):
             _ACTIVE,
         )
 
+    def pain_stop(self, session_id: int, now: datetime) -> Session | None:
+        """ "Stop: pain spreads or numbness": end the session at once, whatever state it was
+        in, and hold massage for the rest of the chat's local day (``report_pain_stop``),
+        even if the session had ended already.
+
+        Returns:
+            The ended session, or None if it had ended already (or does not exist).
+        """
+        with self.db.atomic():
+            session = self.session(session_id)
+            if session is None:
+                return None
+            ended = self.end_session(session_id, SessionState.PAIN_STOP, now)
+            self.report_pain_stop(session.chat_id, now)
+            return ended
+
     def set_feeling(self, session_id: int, feeling: Feeling, now: datetime) -> Session | None:
-        """Record how a finished session felt (a later answer replaces an earlier one).
+        """Record how a finished session felt (a later answer replaces an earlier one);
+        worse holds massage for the rest of the chat's local day (``report_worse``).
 
         Returns:
             The session, or None if it has not ended (or does not exist).
         """
         ended = tuple(state.value for state in SessionState if not state.active)
-        return self._change(session_id, now, "feeling = ?", [feeling.value], ended)
+        with self.db.atomic():
+            felt = self._change(session_id, now, "feeling = ?", [feeling.value], ended)
+            if felt is not None and feeling is Feeling.WORSE:
+                self.report_worse(felt.chat_id, now)
+            return felt
 
     def sessions(self, chat_id: int) -> list[Session]:
         """A chat's sessions, oldest first."""

@@ -30,6 +30,17 @@ class Keep:
 KEEP = Keep()
 
 
+#: Each answer to the caution check, and the answers it may follow (None: never answered).
+#: "None apply" cannot overrule "something applies" (an old check message pressed later),
+#: and "my doctor has cleared me" only follows "something applies". ``ASKED`` is no answer:
+#: the check went out in place of a tip (``Tips.take_tip``).
+CAUTION_FOLLOWS: dict[Caution, frozenset[Caution | None]] = {
+    Caution.NONE: frozenset({None, Caution.ASKED, Caution.NONE}),
+    Caution.APPLIES: frozenset({None, *Caution}),
+    Caution.CLEARED: frozenset({Caution.APPLIES, Caution.CLEARED}),
+}
+
+
 class Subscribers(StoreBase):
     """Each chat's settings, and when its next tip is due."""
 
@@ -182,6 +193,36 @@ class Subscribers(StoreBase):
             self._reschedule(chat_id, now)
             return self._get(chat_id)
 
+    def choose_days(self, chat_id: int, days: int, now: datetime) -> tuple[Subscriber, bool]:
+        """Set the delivery days to ``days`` (every day, weekdays) unless they are so
+        already: then nothing is stored, not even a row for a chat the bot never knew.
+
+        Returns:
+            The settings, and whether this changed anything.
+
+        Raises:
+            ValueError: if the mask allows no day.
+        """
+        with self.db.atomic():
+            before = self.settings_of(chat_id)
+            if before.days == days:
+                return before, False
+            return self.set_days(chat_id, days, now), True
+
+    def toggle_day(self, chat_id: int, weekday: int, now: datetime) -> tuple[Subscriber, bool]:
+        """Add the weekday (Monday = 0) to the delivery days, or take it away, and
+        reschedule; the last day left cannot be taken away: tips come on one day at least.
+
+        Returns:
+            The settings, and whether this changed anything (False: it was the last day).
+        """
+        with self.db.atomic():
+            before = self.settings_of(chat_id)
+            days = before.days ^ (1 << weekday)
+            if not days & schedule.EVERY_DAY:
+                return before, False
+            return self.set_days(chat_id, days, now), True
+
     def pause(self, chat_id: int, days: int | None, now: datetime) -> Subscriber:
         """Pause the daily tip for ``days`` local days from today, or until ``resume``.
 
@@ -199,6 +240,21 @@ class Subscribers(StoreBase):
             self._update(chat_id, now, resume_on=resume_on.isoformat())
             self._reschedule(chat_id, now)
             return self._get(chat_id)
+
+    def pause_if_subscribed(
+        self, chat_id: int, days: int | None, now: datetime
+    ) -> Subscriber | None:
+        """What /pause and the pause buttons do: ``pause`` a chat that gets the daily tip.
+
+        Returns:
+            The settings, or None (nothing stored) if the chat is not subscribed: there is
+            no tip to pause.
+        """
+        with self.db.atomic():
+            before = self.subscriber(chat_id)
+            if before is None or not before.subscribed:
+                return None
+            return self.pause(chat_id, days, now)
 
     def resume(self, chat_id: int, now: datetime) -> tuple[Subscriber, bool]:
         """End a pause.
@@ -220,6 +276,25 @@ class Subscribers(StoreBase):
             self._ensure(chat_id, now)
             self._update(chat_id, now, caution=None if value is None else Caution(value).value)
             return self._get(chat_id)
+
+    def answer_caution(self, chat_id: int, answer: Caution, now: datetime) -> Subscriber | None:
+        """Record an answer pressed on the caution check, if it may follow the answer
+        recorded now (``CAUTION_FOLLOWS``).
+
+        Returns:
+            The settings, or None (nothing stored) when it may not: an old check message
+            pressed later, or a forged press.
+
+        Raises:
+            ValueError: if ``answer`` is ``Caution.ASKED``, which no one answers.
+        """
+        if answer not in CAUTION_FOLLOWS:
+            raise ValueError(f"not an answer to the caution check: {answer!r}")
+        with self.db.atomic():
+            before = self.subscriber(chat_id)
+            if (before.caution if before else None) not in CAUTION_FOLLOWS[answer]:
+                return None
+            return self.set_caution(chat_id, answer, now)
 
     def set_fit(
         self,

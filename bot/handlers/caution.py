@@ -11,13 +11,11 @@ from bot.handlers.session import start
 from bot.handlers.technique import decision, send_card
 from storage import Caution, NextTip
 
-#: Each answer button, the answer it records, and the states it may follow. "None apply"
-#: cannot overrule "something applies" (an old check message pressed later), and "my doctor
-#: has cleared me" only follows "something applies": a forged press is answered as stale.
+#: The answer each answer button records (which may follow which: ``Store.answer_caution``).
 _ANSWERS = {
-    callbacks.CAUTION_NONE: (Caution.NONE, {None, Caution.ASKED, Caution.NONE}),
-    callbacks.CAUTION_APPLIES: (Caution.APPLIES, {None, *Caution}),
-    callbacks.CAUTION_CLEARED: (Caution.CLEARED, {Caution.APPLIES, Caution.CLEARED}),
+    callbacks.CAUTION_NONE: Caution.NONE,
+    callbacks.CAUTION_APPLIES: Caution.APPLIES,
+    callbacks.CAUTION_CLEARED: Caution.CLEARED,
 }
 
 
@@ -29,23 +27,23 @@ async def caution_button(update: Update, context: BotContext) -> None:
     query, data, chat = pressed
     content, store, now = context.content, context.store, context.now()
     if data == callbacks.CAUTION_RETAKE:
-        subscriber = store.set_caution(chat.id, None, now)
+        retaken = store.set_caution(chat.id, None, now)
         await query.answer(content.answers["caution_retake"])
-        await edit(query, render.settings(content, subscriber, now))
+        await edit(query, render.settings(content, retaken, now))
         return
     pressed_answer = callbacks.parse_caution(data)
     technique = (
         content.technique(pressed_answer.technique_id) if pressed_answer.technique_id else None
     )
     tip = store.tip(pressed_answer.tip_id) if pressed_answer.tip_id else None
-    before = store.subscriber(chat.id)
-    value, allowed_after = _ANSWERS[pressed_answer.answer]
-    if (technique is None and tip is None) or (
-        before.caution if before else None
-    ) not in allowed_after:
+    subscriber = (
+        None
+        if technique is None and tip is None
+        else store.answer_caution(chat.id, _ANSWERS[pressed_answer.answer], now)
+    )
+    if subscriber is None:  # nothing to show, or an answer that may not follow the last
         await query.answer(content.answers["stale"])
         return
-    subscriber = store.set_caution(chat.id, value, now)
     await query.answer()
     if subscriber.caution is Caution.APPLIES:
         await edit(query, render.doctor_first(content, pressed_answer.target))

@@ -31,9 +31,7 @@ async def language(update: Update, context: BotContext) -> None:
     if chosen is None:
         await send(update, render.language_menu(context.content))
         return
-    context.store.set_language(chat.id, chosen, context.now())
-    context.forget_language()
-    await send(update, render.Reply(context.content.message("language_set")))
+    await send(update, _switch(chat.id, context, chosen))
 
 
 async def language_button(update: Update, context: BotContext) -> None:
@@ -46,10 +44,16 @@ async def language_button(update: Update, context: BotContext) -> None:
     if chosen not in LANGUAGES:
         await query.answer(context.content.answers["stale"])
         return
-    context.store.set_language(chat.id, chosen, context.now())
-    context.forget_language()
+    reply = _switch(chat.id, context, chosen)
     await query.answer()
-    await edit(query, render.Reply(context.content.message("language_set")))
+    await edit(query, reply)
+
+
+def _switch(chat_id: int, context: BotContext, chosen: str) -> render.Reply:
+    """Record the chosen language (/language and its buttons alike): the reply says so in it."""
+    context.store.set_language(chat_id, chosen, context.now())
+    context.forget_language()
+    return render.Reply(context.content.message("language_set"))
 
 
 async def note_language(update: Update, context: BotContext) -> None:

@@ -25,11 +25,10 @@ async def pause(update: Update, context: BotContext) -> None:
     if argument and days is None:
         await send(update, render.Reply(content.message("pause_usage")))
         return
-    before = store.subscriber(chat.id)
-    if before is None or not before.subscribed:
+    subscriber = store.pause_if_subscribed(chat.id, days, now)
+    if subscriber is None:
         await send(update, render.Reply(content.message("pause_not_subscribed")))
         return
-    subscriber = store.pause(chat.id, days, now)
     logger.info("chat paused")
     await send(update, render.paused(content, subscriber, now))
 
@@ -68,10 +67,10 @@ async def pause_button(update: Update, context: BotContext) -> None:
         if not valid:
             await query.answer(content.answers["stale"])
             return
-        before = store.subscriber(chat.id)
-        if before is None or not before.subscribed:
+        paused = store.pause_if_subscribed(chat.id, days, now)
+        if paused is None:
             await query.answer(content.answers["pause_not_subscribed"])
             return
-        subscriber = store.pause(chat.id, days, now)
+        subscriber = paused
         await query.answer(content.answers["paused"])
     await edit(query, render.settings(content, subscriber, now))

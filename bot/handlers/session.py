@@ -85,20 +85,16 @@ async def session_button(update: Update, context: BotContext) -> None:
     runner = context.jobs.sessions
     technique = runner.technique(found)
     if press.feeling is not None:
-        felt = store.set_feeling(found.id, Feeling(press.feeling), now)
+        felt = store.set_feeling(found.id, Feeling(press.feeling), now)  # worse: none today
         if felt is None:
             await query.answer(content.answers["stale"])
             return
-        if felt.feeling is Feeling.WORSE:
-            store.report_worse(chat.id, now)  # no more massage today
         await query.answer()
         await edit(query, render.session_felt(content, Feeling(press.feeling)))
         return
     if press.action == "pain":
-        # Ends at once, whatever state it was in; no more massage today, and the warning
-        # signs come next.
-        ended = store.end_session(found.id, SessionState.PAIN_STOP, now)
-        store.report_pain_stop(chat.id, now)
+        # Ends at once, no more massage today (``Store.pain_stop``); the warning signs next.
+        ended = store.pain_stop(found.id, now)
         await query.answer()
         runner.forget(found.id)
         if ended is not None:

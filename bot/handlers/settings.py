@@ -7,7 +7,14 @@ from telegram import Update
 from bot import callbacks, places, render
 from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, pressed_button, send
-from storage import schedule
+from bot.handlers.subscription import subscribe_chat
+from storage import DayOne, Subscriber, schedule
+
+#: The delivery-days buttons that choose a set of days at once.
+_DAY_PRESETS = {
+    callbacks.DAYS_EVERY_DAY: schedule.EVERY_DAY,
+    callbacks.DAYS_WEEKDAYS: schedule.WEEKDAYS,
+}
 
 
 async def settings(update: Update, context: BotContext) -> None:
@@ -74,7 +81,8 @@ async def location(update: Update, context: BotContext) -> None:
 
 async def settings_button(update: Update, context: BotContext) -> None:
     """Handle the settings buttons: subscription and check-in toggles, "I feel fine", and
-    the time and timezone menus and their choices."""
+    the time and timezone menus and their choices. Subscribing is what /subscribe does
+    (``subscription.subscribe_chat``), day 1 at once included."""
     pressed = await pressed_button(update, context)
     if pressed is None:
         return
@@ -90,9 +98,16 @@ async def settings_button(update: Update, context: BotContext) -> None:
         await edit(query, render.timezone_menu(content))
         return
     if data == callbacks.SETTINGS_SUBSCRIBE:
-        store.subscribe(chat.id, now)
-        answer = content.answers["subscribed"]
-    elif data == callbacks.SETTINGS_UNSUBSCRIBE:
+
+        async def acknowledge(
+            subscriber: Subscriber, changed: bool, day_one: DayOne | None
+        ) -> None:
+            await query.answer(content.answers["subscribed"])
+            await edit(query, render.settings(content, subscriber, now))
+
+        await subscribe_chat(chat, context, acknowledge)
+        return
+    if data == callbacks.SETTINGS_UNSUBSCRIBE:
         store.unsubscribe(chat.id, now)
         answer = content.answers["unsubscribed"]
     elif data in (callbacks.SETTINGS_CHECKIN_ON, callbacks.SETTINGS_CHECKIN_OFF):
@@ -127,23 +142,18 @@ async def days_button(update: Update, context: BotContext) -> None:
         return
     query, data, chat = pressed
     content, store, now = context.content, context.store, context.now()
-    subscriber = store.settings_of(chat.id)
-    if data != callbacks.DAYS_MENU:
-        if data == callbacks.DAYS_EVERY_DAY:
-            days = schedule.EVERY_DAY
-        elif data == callbacks.DAYS_WEEKDAYS:
-            days = schedule.WEEKDAYS
-        else:
-            weekday = callbacks.parse_day_toggle(data)
-            days = subscriber.days ^ (1 << weekday)
-        if not days & schedule.EVERY_DAY:
+    if data == callbacks.DAYS_MENU:
+        await query.answer()
+        await edit(query, render.days_menu(content, store.settings_of(chat.id)))
+        return
+    preset = _DAY_PRESETS.get(data)
+    if preset is not None:
+        subscriber, changed = store.choose_days(chat.id, preset, now)
+    else:
+        subscriber, changed = store.toggle_day(chat.id, callbacks.parse_day_toggle(data), now)
+        if not changed:
             await query.answer(content.answers["days_last"])
             return
-        if days == subscriber.days:
-            await query.answer(content.answers["saved"])
-            return
-        subscriber = store.set_days(chat.id, days, now)
-        await query.answer(content.answers["saved"])
-    else:
-        await query.answer()
-    await edit(query, render.days_menu(content, subscriber))
+    await query.answer(content.answers["saved"])
+    if changed:
+        await edit(query, render.days_menu(content, subscriber))

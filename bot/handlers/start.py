@@ -7,7 +7,7 @@ from telegram import Update
 from bot import callbacks, render
 from bot.context import BotContext
 from bot.handlers.common import send
-from bot.handlers.subscription import subscribe_chat
+from bot.handlers.subscription import subscribe
 from bot.handlers.technique import open_technique
 
 #: The deep-link payload of https://t.me/<bot>?start=subscribe
@@ -29,7 +29,7 @@ async def start(update: Update, context: BotContext) -> None:
         return
     await send(update, render.welcome(context.content))
     if payload == SUBSCRIBE_PAYLOAD:
-        await subscribe_chat(update, context)
+        await subscribe(update, context)
 
 
 async def help_command(update: Update, context: BotContext) -> None:

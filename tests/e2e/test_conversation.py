@@ -140,6 +140,35 @@ async def test_subscribing_after_the_tip_time_gives_day_one_now_and_day_two_tomo
     assert content.tips[1].text in tomorrow.params["text"]
 
 
+async def test_the_settings_button_after_the_tip_time_gives_day_one_now_too(
+    harness: Harness, clock: FakeClock, content: Content
+) -> None:
+    clock.set(START.replace(hour=10))
+    view = await harness.say("/settings")
+    start = len(harness.calls)
+    answer = await harness.press(view.result["message_id"], callbacks.SETTINGS_SUBSCRIBE)
+    assert answer.params["text"] == content.answers["subscribed"]
+    edit = await harness.next_call(start, "editMessageText")
+    assert callbacks.SETTINGS_UNSUBSCRIBE in buttons(edit.params)
+    (first,) = harness.since(start, "sendMessage")
+    assert content.message("first_tip", days="30") in first.params["text"]
+    assert content.message("program_day", day="1", days="30") in first.params["text"]
+    start = len(harness.calls)
+    await harness.tick()
+    assert harness.daily_tips(start) == []  # day 1 was today's tip
+
+
+async def test_the_settings_button_before_the_tip_time_leaves_day_one_for_it(
+    harness: Harness, content: Content
+) -> None:
+    view = await harness.say("/settings")  # 06:00, the tip at 09:00
+    start = len(harness.calls)
+    await harness.press(view.result["message_id"], callbacks.SETTINGS_SUBSCRIBE)
+    assert harness.since(start, "sendMessage") == []
+    subscriber = harness.store.subscriber(harness.chat_id)
+    assert subscriber is not None and subscriber.subscribed and subscriber.tip_cursor == 0
+
+
 async def test_start_subscribe_deep_link_subscribes(harness: Harness, content: Content) -> None:
     texts = [c.params["text"] for c in await harness.say_all("/start subscribe")]
     assert texts[0] == content.message("welcome")
