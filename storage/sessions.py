@@ -199,12 +199,17 @@ class Sessions(StoreBase):
         ended = tuple(state.value for state in SessionState if not state.active)
         return self._change(session_id, now, "feeling = ?", [feeling.value], ended)
 
-    def sessions(self, chat_id: int) -> list[Session]:
-        """A chat's sessions, oldest first."""
+    def sessions(
+        self, chat_id: int, first: date = date.min, last: date = date.max
+    ) -> list[Session]:
+        """A chat's sessions of the local dates ``first`` to ``last`` (every one unless
+        given), oldest first."""
         return [
             _session(row)
             for row in self.db.query(
-                "SELECT * FROM sessions WHERE chat_id = ? ORDER BY id", [chat_id]
+                "SELECT * FROM sessions WHERE chat_id = ? AND local_date >= ? "
+                "AND local_date <= ? ORDER BY id",
+                [chat_id, first.isoformat(), last.isoformat()],
             )
         ]
 

@@ -44,7 +44,7 @@ async def export_days(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     content, now = context.content, context.now()
-    data = export.days_csv(context.store, chat.id)
+    data = export.days_csv(context.store, chat.id, now)
     if data.count(b"\n") < 2:  # the header alone
         await send(update, Reply(content.message("export_empty")))
         return
