@@ -167,7 +167,8 @@ class LookBack:
 
 @dataclass(frozen=True)
 class Record:
-    """A chat's record over the local dates ``first`` to ``last``, read at ``now``."""
+    """A chat's record over the local dates ``first`` to ``last``, read at ``now``; what is
+    not given was not recorded."""
 
     chat_id: int
     #: The range's first and last local date (``date.min`` and ``date.max``: every day).
@@ -177,22 +178,27 @@ class Record:
     today: date
     now: datetime
     #: The check-ins in the range.
-    checkins: Scores
+    checkins: Scores = Scores()
     #: The guided sessions in the range, started, ended or still running.
-    sessions: GuidedSessions
+    sessions: GuidedSessions = GuidedSessions()
     #: The daily tips of the range, by date.
-    tips: tuple[TipDay, ...]
+    tips: tuple[TipDay, ...] = ()
     #: The dates in the range a warning sign was reported at a check-in, each once.
-    warning_signs: tuple[date, ...]
+    warning_signs: tuple[date, ...] = ()
     #: The answer to the caution check (None: never asked or answered).
-    caution: Caution | None
+    caution: Caution | None = None
     #: Why massage is held today, most serious first (see ``safety.decide``); a record
     #: carries no permit: nothing made from it teaches massage.
-    holds: tuple[Hold, ...]
+    holds: tuple[Hold, ...] = ()
     #: Days in a row with a check-in up to today (or yesterday, before today's).
-    streak: int
+    streak: int = 0
     #: Local days since the subscription began, counting its first day; None if not subscribed.
-    days_subscribed: int | None
+    days_subscribed: int | None = None
+
+    @property
+    def days(self) -> int:
+        """How many local days the range holds."""
+        return (self.last - self.first).days + 1
 
     @property
     def empty(self) -> bool:

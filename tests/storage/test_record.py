@@ -63,7 +63,8 @@ def test_a_stranger_has_an_empty_record_and_reading_it_writes_nothing(store: Sto
         None,
     )
     assert record.empty and not record.held
-    assert (record.first, record.last) == (TODAY - timedelta(days=29), TODAY)
+    assert (record.first, record.last, record.days) == (TODAY - timedelta(days=29), TODAY, 30)
+    assert record == Record(CHAT, record.first, TODAY, TODAY, START)  # nothing recorded
     assert record.sessions == GuidedSessions() and record.tips == () and record.warning_signs == ()
     assert record.caution is None and record.holds == ()
     assert (record.checkins.count, record.checkins.median) == (0, None)
@@ -247,21 +248,8 @@ def test_sessions_this_week_count_from_monday(store: Store, clock: FakeClock) ->
 
 
 def record_of(checkins: Scores, sessions: GuidedSessions | None = None) -> Record:
-    return Record(
-        chat_id=CHAT,
-        first=TODAY - timedelta(days=2 * WEEK - 1),
-        last=TODAY,
-        today=TODAY,
-        now=START,
-        checkins=checkins,
-        sessions=sessions or GuidedSessions(),
-        tips=(),
-        warning_signs=(),
-        caution=None,
-        holds=(),
-        streak=0,
-        days_subscribed=None,
-    )
+    first = TODAY - timedelta(days=2 * WEEK - 1)
+    return Record(CHAT, first, TODAY, TODAY, START, checkins, sessions or GuidedSessions())
 
 
 def test_the_look_back_is_the_last_week_beside_the_week_before() -> None:
