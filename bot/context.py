@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
-from bot.drawings import Drawings
+from bot.render.drawings import Drawings
 from content import DEFAULT_LANGUAGE, Content
 from storage import Store
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, render
+from bot import callbacks
 from bot.context import BotContext, language_for
 from bot.handlers.common import command_argument, edit, pressed_button, send
+from bot.render import pages as render_pages
+from bot.render.common import Reply
 from content import LANGUAGES
 from storage import is_busy
 
@@ -29,11 +31,11 @@ async def language(update: Update, context: BotContext) -> None:
     argument = command_argument(update).lower()
     chosen = argument if argument in LANGUAGES else NAMES.get(argument)
     if chosen is None:
-        await send(update, render.language_menu(context.content))
+        await send(update, render_pages.language_menu(context.content))
         return
     context.store.set_language(chat.id, chosen, context.now())
     context.forget_language()
-    await send(update, render.Reply(context.content.message("language_set")))
+    await send(update, Reply(context.content.message("language_set")))
 
 
 async def language_button(update: Update, context: BotContext) -> None:
@@ -49,7 +51,7 @@ async def language_button(update: Update, context: BotContext) -> None:
     context.store.set_language(chat.id, chosen, context.now())
     context.forget_language()
     await query.answer()
-    await edit(query, render.Reply(context.content.message("language_set")))
+    await edit(query, Reply(context.content.message("language_set")))
 
 
 async def note_language(update: Update, context: BotContext) -> None:

@@ -6,9 +6,10 @@ import logging
 
 from telegram import Update
 
-from bot import render
 from bot.context import BotContext
 from bot.handlers.common import pressed_button, send
+from bot.render import settings as render_settings
+from bot.render import tips as render_tips
 from storage.schedule import local_date
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ async def subscribe_chat(update: Update, context: BotContext) -> None:
     content = context.content
     subscriber, changed = context.store.subscribe(chat.id, context.now())
     if not changed:
-        await send(update, render.subscription(content, "already_subscribed", subscriber))
+        await send(update, render_settings.subscription(content, "already_subscribed", subscriber))
         return
     logger.info("chat subscribed")
     now = context.now()
@@ -34,11 +35,11 @@ async def subscribe_chat(update: Update, context: BotContext) -> None:
         and local_date(due, subscriber.zone) > local_date(now, subscriber.zone)
     ):
         # Today's tip time has passed: day 1 now counts as today's, day 2 comes tomorrow.
-        await send(update, render.subscribed(content, subscriber, now, new=False))
+        await send(update, render_settings.subscribed(content, subscriber, now, new=False))
         pick = context.store.take_first_tip(chat.id, now)
-        await send(update, render.first_tip(content, pick))
+        await send(update, render_tips.first_tip(content, pick))
         return
-    await send(update, render.subscribed(content, subscriber, now, new=newcomer))
+    await send(update, render_settings.subscribed(content, subscriber, now, new=newcomer))
 
 
 async def subscribe(update: Update, context: BotContext) -> None:
@@ -55,7 +56,7 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     if changed:
         logger.info("chat unsubscribed")
     key = "unsubscribed" if changed else "not_subscribed"
-    await send(update, render.subscription(context.content, key, subscriber))
+    await send(update, render_settings.subscription(context.content, key, subscriber))
 
 
 async def subscribe_button(update: Update, context: BotContext) -> None:

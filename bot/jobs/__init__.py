@@ -27,9 +27,9 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot import render
 from bot.context import BotContext, Services, services_of
 from bot.jobs import broadcasts, daily, later, retention, sessions, weekly
+from bot.render import operators as render_operators
 from storage import operators
 from storage.operators import Broadcast
 
@@ -128,7 +128,7 @@ def start_broadcast(
         if finished is not None:
             await finished(counts)
         else:
-            text = render.broadcast_done(context.services.content, counts)
+            text = render_operators.broadcast_done(context.services.content, counts)
             await context.bot.send_message(broadcast.created_by, text)
 
     application.job_queue.run_once(run, when=when, name=f"broadcast-{broadcast.id}")

@@ -12,8 +12,9 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot import render
 from bot.jobs.base import SendingJob
+from bot.render import progress as render_progress
+from bot.render.common import Reply
 from bot.sending.fanout import Outgoing
 from storage import Subscriber, schedule
 from storage.safety import decide
@@ -42,7 +43,7 @@ class Weeklies(SendingJob[Subscriber]):
             taken.append(Outgoing(subscriber.chat_id, reply.text, reply.keyboard, subscriber))
         return taken
 
-    def _render(self, subscriber: Subscriber, now: datetime) -> render.Reply:
+    def _render(self, subscriber: Subscriber, now: datetime) -> Reply:
         store = self.services.store
         today = schedule.local_date(now, subscriber.zone)
         days = [today - timedelta(days=back) for back in range(6, -1, -1)]
@@ -54,10 +55,10 @@ class Weeklies(SendingJob[Subscriber]):
             [s for s in store.sessions(subscriber.chat_id) if days[0] <= s.local_date <= today]
         )
         content = self.services.content_for(subscriber.speaks)
-        reply = render.weekly_summary(content, days, checkins, before, sessions)
+        reply = render_progress.weekly_summary(content, days, checkins, before, sessions)
         # It never suggests massage while the safety decision holds it, and says so.
         if decide(subscriber.chat_id, subscriber, today).held:
-            reply = render.Reply(f"{reply.text}\n\n{content.message('weekly_held')}")
+            reply = Reply(f"{reply.text}\n\n{content.message('weekly_held')}")
         return reply
 
     def give_back(self, items: Sequence[Outgoing[Subscriber]]) -> None:

@@ -11,11 +11,18 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot import callbacks, render
+from bot import callbacks
 from bot.handlers import register
 from bot.ops import content as contentcli
 from bot.ops.content import picked
-from bot.render import Reply
+from bot.render import checkins as render_checkins
+from bot.render import pages as render_pages
+from bot.render import progress as render_progress
+from bot.render import safety as render_safety
+from bot.render import settings as render_settings
+from bot.render import techniques as render_techniques
+from bot.render import tips as render_tips
+from bot.render.common import MAX_ECHO, Reply, echo
 from content import LANGUAGES, Content, load, load_all
 from content.loader import TEXT_PLACEHOLDERS
 from content.markup import MarkupError, check_message, plain
@@ -60,7 +67,7 @@ def _card(technique_id: str) -> Build:
     def build(content: Content, store: Store, clock: FakeClock) -> Reply:
         technique = content.technique(technique_id)
         assert technique is not None
-        return render.technique_card(content, technique, sample_permit())
+        return render_techniques.technique_card(content, technique, sample_permit())
 
     return build
 
@@ -69,7 +76,7 @@ def _technique_reply(name: str, technique_id: str) -> Build:
     def build(content: Content, store: Store, clock: FakeClock) -> Reply:
         technique = content.technique(technique_id)
         assert technique is not None
-        result: Reply = getattr(render, name)(content, technique.id)
+        result: Reply = getattr(render_safety, name)(content, technique.id)
         return result
 
     return build
@@ -83,7 +90,7 @@ def _first_technique(content: Content) -> int:
 def _settings(subscribed: bool) -> Build:
     def build(content: Content, store: Store, clock: FakeClock) -> Reply:
         subscriber = store.subscribe(1, clock())[0] if subscribed else store.ensure(1, clock())
-        return render.settings(content, subscriber, clock())
+        return render_settings.settings(content, subscriber, clock())
 
     return build
 
@@ -96,7 +103,7 @@ def _settings_with(
         store.set_hold(1, hold, clock())
         store.set_checkin_prompt(1, prompt, clock())
         store.set_caution(1, caution, clock())
-        return render.settings(content, store.ensure(1, clock()), clock())
+        return render_settings.settings(content, store.ensure(1, clock()), clock())
 
     return build
 
@@ -106,45 +113,45 @@ def _paused(days: int | None, subscribed: bool = True) -> Build:
         if subscribed:
             store.subscribe(1, clock())
         store.pause(1, days, clock())
-        return render.settings(content, store.ensure(1, clock()), clock())
+        return render_settings.settings(content, store.ensure(1, clock()), clock())
 
     return build
 
 
 def _days_menu(days: int) -> Build:
     def build(content: Content, store: Store, clock: FakeClock) -> Reply:
-        return render.days_menu(content, store.set_days(1, days, clock()))
+        return render_settings.days_menu(content, store.set_days(1, days, clock()))
 
     return build
 
 
 KEYBOARD_REPLIES = [
-    pytest.param(lambda c, s, k: render.welcome(c), id="welcome"),
-    pytest.param(lambda c, s, k: render.page(c, "safety"), id="page-safety"),
-    pytest.param(lambda c, s, k: render.page(c, "benefits"), id="page-benefits"),
-    pytest.param(lambda c, s, k: render.page(c, "urgent"), id="page-urgent"),
-    pytest.param(lambda c, s, k: render.page(c, "sources"), id="page-sources"),
+    pytest.param(lambda c, s, k: render_pages.welcome(c), id="welcome"),
+    pytest.param(lambda c, s, k: render_pages.page(c, "safety"), id="page-safety"),
+    pytest.param(lambda c, s, k: render_pages.page(c, "benefits"), id="page-benefits"),
+    pytest.param(lambda c, s, k: render_pages.page(c, "urgent"), id="page-urgent"),
+    pytest.param(lambda c, s, k: render_pages.page(c, "sources"), id="page-sources"),
     pytest.param(
-        lambda c, s, k: render.daily_tip(c, picked(c, _first_technique(c), ask_caution=True)),
+        lambda c, s, k: render_tips.daily_tip(c, picked(c, _first_technique(c), ask_caution=True)),
         id="daily_tip-caution-gate",
     ),
     pytest.param(
-        lambda c, s, k: render.tip(c, picked(c, _first_technique(c), ask_caution=True)),
+        lambda c, s, k: render_tips.tip(c, picked(c, _first_technique(c), ask_caution=True)),
         id="tip-caution-gate",
     ),
-    pytest.param(lambda c, s, k: render.delete_confirm(c), id="delete_confirm"),
-    pytest.param(lambda c, s, k: render.technique_list(c), id="technique_list"),
+    pytest.param(lambda c, s, k: render_pages.delete_confirm(c), id="delete_confirm"),
+    pytest.param(lambda c, s, k: render_techniques.technique_list(c), id="technique_list"),
     *[pytest.param(_card(t), id=f"technique_card-{t}") for t in TECHNIQUE_IDS],
     *[
         pytest.param(_technique_reply(name, t), id=f"{name}-{t}")
         for name in ("caution_check", "doctor_first")
         for t in TECHNIQUE_IDS
     ],
-    pytest.param(lambda c, s, k: render.daily_tip(c, picked(c, 0)), id="daily_tip"),
+    pytest.param(lambda c, s, k: render_tips.daily_tip(c, picked(c, 0)), id="daily_tip"),
     pytest.param(_settings(subscribed=True), id="settings-subscribed"),
     pytest.param(_settings(subscribed=False), id="settings-unsubscribed"),
-    pytest.param(lambda c, s, k: render.time_menu(c), id="time_menu"),
-    pytest.param(lambda c, s, k: render.timezone_menu(c), id="timezone_menu"),
+    pytest.param(lambda c, s, k: render_settings.time_menu(c), id="time_menu"),
+    pytest.param(lambda c, s, k: render_settings.timezone_menu(c), id="timezone_menu"),
     pytest.param(_paused(3), id="settings-paused-3-days"),
     pytest.param(_paused(None), id="settings-paused-until-resume"),
     pytest.param(_paused(None, subscribed=False), id="settings-paused-unsubscribed"),
@@ -152,69 +159,79 @@ KEYBOARD_REPLIES = [
     pytest.param(_days_menu(WEEKDAYS), id="days_menu-weekdays"),
     pytest.param(_days_menu(0b0010101), id="days_menu-mon-wed-fri"),
     pytest.param(_days_menu(0b1000000), id="days_menu-sunday"),
-    pytest.param(lambda c, s, k: render.pause_menu(c), id="pause_menu"),
-    pytest.param(lambda c, s, k: render.checkin(c), id="checkin"),
-    pytest.param(lambda c, s, k: render.checked_in(c, 9, True), id="checked_in-rising"),
-    pytest.param(lambda c, s, k: render.checked_in(c, 4, False), id="checked_in-steady"),
+    pytest.param(lambda c, s, k: render_settings.pause_menu(c), id="pause_menu"),
+    pytest.param(lambda c, s, k: render_checkins.checkin(c), id="checkin"),
+    pytest.param(lambda c, s, k: render_checkins.checked_in(c, 9, True), id="checked_in-rising"),
+    pytest.param(lambda c, s, k: render_checkins.checked_in(c, 4, False), id="checked_in-steady"),
     pytest.param(
-        lambda c, s, k: render.daily_tip(c, picked(c, 0), checkin_prompt=True),
+        lambda c, s, k: render_tips.daily_tip(c, picked(c, 0), checkin_prompt=True),
         id="daily_tip-with-checkin",
     ),
     pytest.param(_settings_with(hold=True, prompt=True), id="settings-held-prompted"),
     pytest.param(_settings_with(caution=Caution.APPLIES), id="settings-caution-applies"),
-    pytest.param(lambda c, s, k: render.progress(c, s.progress(1, k())), id="progress-no-checkins"),
-    pytest.param(lambda c, s, k: render.tip(c, picked(c, 0)), id="tip"),
+    pytest.param(
+        lambda c, s, k: render_progress.progress(c, s.progress(1, k())), id="progress-no-checkins"
+    ),
+    pytest.param(lambda c, s, k: render_tips.tip(c, picked(c, 0)), id="tip"),
     *[
-        pytest.param(lambda c, s, k, q=question: render.fit_question(c, q), id=f"fit-{question}")
+        pytest.param(
+            lambda c, s, k, q=question: render_tips.fit_question(c, q), id=f"fit-{question}"
+        )
         for question in callbacks.FIT_QUESTIONS
     ],
     pytest.param(
-        lambda c, s, k: render.fit_summary(
+        lambda c, s, k: render_tips.fit_summary(
             c, s.set_fit(1, k(), below_knee="yes", days_like="physical", focus="sleep")
         ),
         id="fit_summary",
     ),
-    pytest.param(lambda c, s, k: render.fit_summary(c, s.ensure(1, k())), id="fit_summary-none"),
+    pytest.param(
+        lambda c, s, k: render_tips.fit_summary(c, s.ensure(1, k())), id="fit_summary-none"
+    ),
 ]
 
 TEXT_ONLY_REPLIES = [
-    pytest.param(lambda c, s, k: render.help_text(c), id="help"),
-    pytest.param(lambda c, s, k: render.why(c, c.tips[0].id), id="why"),
-    pytest.param(lambda c, s, k: render.why(c, "no_such_tip"), id="why-unknown"),
+    pytest.param(lambda c, s, k: render_pages.help_text(c), id="help"),
+    pytest.param(lambda c, s, k: render_tips.why(c, c.tips[0].id), id="why"),
+    pytest.param(lambda c, s, k: render_tips.why(c, "no_such_tip"), id="why-unknown"),
     pytest.param(
-        lambda c, s, k: render.technique_list(
-            c, c.message("technique_unknown", name=render.echo("<boxing & more>"))
+        lambda c, s, k: render_techniques.technique_list(
+            c, c.message("technique_unknown", name=echo("<boxing & more>"))
         ),
         id="technique_list-with-unknown-intro",
     ),
     pytest.param(
-        lambda c, s, k: render.subscription(c, "subscribed", s.subscribe(1, k())[0]),
+        lambda c, s, k: render_settings.subscription(c, "subscribed", s.subscribe(1, k())[0]),
         id="subscription",
     ),
     pytest.param(
-        lambda c, s, k: render.time_set(c, s.subscribe(1, k())[0], k()), id="time_set-subscribed"
+        lambda c, s, k: render_settings.time_set(c, s.subscribe(1, k())[0], k()),
+        id="time_set-subscribed",
     ),
-    pytest.param(lambda c, s, k: render.time_set(c, s.ensure(1, k()), k()), id="time_set"),
-    pytest.param(lambda c, s, k: render.paused(c, s.pause(1, 3, k()), k()), id="paused-for-days"),
+    pytest.param(lambda c, s, k: render_settings.time_set(c, s.ensure(1, k()), k()), id="time_set"),
     pytest.param(
-        lambda c, s, k: render.paused(c, s.pause(1, None, k()), k()), id="paused-until-resume"
+        lambda c, s, k: render_settings.paused(c, s.pause(1, 3, k()), k()), id="paused-for-days"
     ),
     pytest.param(
-        lambda c, s, k: render.resumed(c, s.subscribe(1, k())[0], True, k()), id="resumed"
+        lambda c, s, k: render_settings.paused(c, s.pause(1, None, k()), k()),
+        id="paused-until-resume",
     ),
-    pytest.param(lambda c, s, k: render.resumed(c, s.ensure(1, k()), False, k()), id="not_paused"),
-    pytest.param(lambda c, s, k: render.Reply(c.message("pause_usage")), id="pause_usage"),
-    pytest.param(lambda c, s, k: render.privacy(c, 90), id="privacy"),
     pytest.param(
-        lambda c, s, k: render.hold_lifted(
+        lambda c, s, k: render_settings.resumed(c, s.subscribe(1, k())[0], True, k()), id="resumed"
+    ),
+    pytest.param(
+        lambda c, s, k: render_settings.resumed(c, s.ensure(1, k()), False, k()), id="not_paused"
+    ),
+    pytest.param(lambda c, s, k: Reply(c.message("pause_usage")), id="pause_usage"),
+    pytest.param(lambda c, s, k: render_pages.privacy(c, 90), id="privacy"),
+    pytest.param(
+        lambda c, s, k: render_safety.hold_lifted(
             c, (s.set_caution(1, Caution.NONE, k()), s.massage(1, k()))[1]
         ),
         id="hold_lifted",
     ),
-    pytest.param(lambda c, s, k: render.Reply(c.message("deleted")), id="deleted"),
-    pytest.param(
-        lambda c, s, k: render.Reply(c.message("delete_cancelled")), id="delete_cancelled"
-    ),
+    pytest.param(lambda c, s, k: Reply(c.message("deleted")), id="deleted"),
+    pytest.param(lambda c, s, k: Reply(c.message("delete_cancelled")), id="delete_cancelled"),
 ]
 
 
@@ -271,7 +288,7 @@ def test_each_settings_button_has_exactly_one_handler() -> None:
         callbacks.DAYS_WEEKDAYS,
         *[callbacks.day_toggle(weekday) for weekday in range(7)],
         callbacks.PAUSE_MENU,
-        *[callbacks.pause_choice(days) for days in (*render.PAUSE_PRESETS, None)],
+        *[callbacks.pause_choice(days) for days in (*render_settings.PAUSE_PRESETS, None)],
         callbacks.RESUME,
         callbacks.SETTINGS,
         callbacks.TIME_MENU,
@@ -317,7 +334,7 @@ def test_daily_tip_is_valid_for_every_tip(content: Content) -> None:
     refused = []
     for tip in content.tips:
         try:
-            check_message(render.daily_tip(content, picked(content, tip.position - 1)).text)
+            check_message(render_tips.daily_tip(content, picked(content, tip.position - 1)).text)
         except MarkupError as error:
             refused.append((tip.id, str(error)))
     assert refused == []
@@ -327,7 +344,7 @@ def test_daily_tip_is_valid_for_every_tip(content: Content) -> None:
 def test_technique_card_contains_every_step(content: Content, technique_id: str) -> None:
     technique = content.technique(technique_id)
     assert technique is not None
-    text = render.technique_card(content, technique, sample_permit()).text
+    text = render_techniques.technique_card(content, technique, sample_permit()).text
     assert [step for step in technique.steps if step not in text] == []
 
 
@@ -335,7 +352,7 @@ def test_technique_card_contains_every_step(content: Content, technique_id: str)
 def test_technique_card_contains_every_heading(content: Content, technique_id: str) -> None:
     technique = content.technique(technique_id)
     assert technique is not None
-    text = render.technique_card(content, technique, sample_permit()).text
+    text = render_techniques.technique_card(content, technique, sample_permit()).text
     assert HEADING_KEYS
     assert [key for key in HEADING_KEYS if content.message(key) not in text] == []
 
@@ -346,7 +363,7 @@ def test_technique_card_buttons_lead_to_the_list_safety_and_urgent(
 ) -> None:
     technique = content.technique(technique_id)
     assert technique is not None
-    assert callback_data(render.technique_card(content, technique, sample_permit())) == [
+    assert callback_data(render_techniques.technique_card(content, technique, sample_permit())) == [
         callbacks.TECHNIQUES,
         callbacks.SAFETY,
         callbacks.URGENT,
@@ -355,11 +372,11 @@ def test_technique_card_buttons_lead_to_the_list_safety_and_urgent(
 
 
 def test_safety_page_has_the_urgent_button(content: Content) -> None:
-    assert callbacks.URGENT in callback_data(render.page(content, "safety"))
+    assert callbacks.URGENT in callback_data(render_pages.page(content, "safety"))
 
 
 def test_delete_confirm_offers_delete_and_cancel(content: Content) -> None:
-    assert labels(render.delete_confirm(content)) == {
+    assert labels(render_pages.delete_confirm(content)) == {
         callbacks.DELETE_CONFIRM: content.buttons["delete_confirm"],
         callbacks.DELETE_CANCEL: content.buttons["delete_cancel"],
     }
@@ -369,12 +386,14 @@ def test_delete_confirm_offers_delete_and_cancel(content: Content) -> None:
 def test_technique_card_contains_the_stop_signs(content: Content, technique_id: str) -> None:
     technique = content.technique(technique_id)
     assert technique is not None
-    assert technique.stop in render.technique_card(content, technique, sample_permit()).text
+    assert (
+        technique.stop in render_techniques.technique_card(content, technique, sample_permit()).text
+    )
 
 
 def test_preset_timezones_are_canonical_names() -> None:
-    assert [parse_timezone(name) for name in render.PRESET_TIMEZONES] == list(
-        render.PRESET_TIMEZONES
+    assert [parse_timezone(name) for name in render_settings.PRESET_TIMEZONES] == list(
+        render_settings.PRESET_TIMEZONES
     )
 
 
@@ -395,23 +414,23 @@ def test_preset_timezones_are_canonical_names() -> None:
     ],
 )
 def test_echo_escapes_html(value: str, expected: str) -> None:
-    assert render.echo(value) == expected
+    assert echo(value) == expected
 
 
 def test_echo_keeps_input_of_max_length() -> None:
-    value = "x" * render.MAX_ECHO
-    assert render.echo(value) == value
+    value = "x" * MAX_ECHO
+    assert echo(value) == value
 
 
 def test_echo_shortens_long_input_to_max_length() -> None:
-    shortened = render.echo("x" * (render.MAX_ECHO + 1))
-    assert (len(shortened), shortened[-1]) == (render.MAX_ECHO, "…")
+    shortened = echo("x" * (MAX_ECHO + 1))
+    assert (len(shortened), shortened[-1]) == (MAX_ECHO, "…")
 
 
 def test_echo_shortens_before_escaping() -> None:
-    shortened = render.echo("&" * 100)
+    shortened = echo("&" * 100)
     check_message(shortened)  # raises if Telegram would refuse it
-    assert len(plain(shortened)) == render.MAX_ECHO
+    assert len(plain(shortened)) == MAX_ECHO
 
 
 # find_technique --------------------------------------------------------------------------------
@@ -432,7 +451,7 @@ def test_echo_shortens_before_escaping() -> None:
     ],
 )
 def test_find_technique_matches(content: Content, query: str, technique_id: str) -> None:
-    technique = render.find_technique(content, query)
+    technique = render_techniques.find_technique(content, query)
     assert technique is not None
     assert technique.id == technique_id
 
@@ -446,7 +465,7 @@ def test_find_technique_matches(content: Content, query: str, technique_id: str)
     ],
 )
 def test_find_technique_returns_none(content: Content, query: str) -> None:
-    assert render.find_technique(content, query) is None
+    assert render_techniques.find_technique(content, query) is None
 
 
 @pytest.mark.parametrize(
@@ -463,7 +482,7 @@ def test_find_technique_in_any_language_answers_in_its_own(
 ) -> None:
     contents = load_all()
     own = contents[language]
-    technique = render.find_technique(own, query, contents.values())
+    technique = render_techniques.find_technique(own, query, contents.values())
     assert technique is not None
     assert technique is own.technique(technique_id)
 
@@ -492,11 +511,11 @@ def labels(reply: Reply) -> dict[str, str]:
     ],
 )
 def test_days_label(content: Content, days: int, expected: str) -> None:
-    assert render.days_label(content, days) == expected
+    assert render_settings.days_label(content, days) == expected
 
 
 def test_days_menu_checks_the_chosen_days(content: Content, store: Store, clock: FakeClock) -> None:
-    reply = render.days_menu(content, store.set_days(1, 0b0010101, clock()))
+    reply = render_settings.days_menu(content, store.set_days(1, 0b0010101, clock()))
     shown = labels(reply)
     toggles = [shown[callbacks.day_toggle(weekday)] for weekday in range(7)]
     assert toggles == ["✓ Mon", "Tue", "✓ Wed", "Thu", "✓ Fri", "Sat", "Sun"]
@@ -507,7 +526,7 @@ def test_days_menu_checks_the_chosen_days(content: Content, store: Store, clock:
 
 
 def test_pause_menu_offers_presets_and_until_resume(content: Content) -> None:
-    shown = labels(render.pause_menu(content))
+    shown = labels(render_settings.pause_menu(content))
     assert list(shown) == [
         callbacks.pause_choice(1),
         callbacks.pause_choice(3),
@@ -521,7 +540,7 @@ def test_settings_shows_days_pause_and_the_pause_button(
     content: Content, store: Store, clock: FakeClock
 ) -> None:
     store.subscribe(1, clock())
-    reply = render.settings(content, store.set_days(1, WEEKDAYS, clock()), clock())
+    reply = render_settings.settings(content, store.set_days(1, WEEKDAYS, clock()), clock())
     assert "weekdays" in reply.text
     assert content.message("pause_none") in reply.text
     assert content.message("next_today", time="09:00") in reply.text
@@ -535,7 +554,7 @@ def test_settings_while_paused_shows_the_date_and_the_resume_button(
 ) -> None:
     store.subscribe(1, clock())
     subscriber = store.pause(1, 3, clock())
-    reply = render.settings(content, subscriber, clock())
+    reply = render_settings.settings(content, subscriber, clock())
     assert content.message("pause_until", date="2026-11-29") in reply.text
     assert content.message("next_date", date="2026-11-29", time="09:00") in reply.text
     data = callback_data(reply)
@@ -546,7 +565,7 @@ def test_settings_paused_until_resume_says_how_to_resume(
     content: Content, store: Store, clock: FakeClock
 ) -> None:
     store.subscribe(1, clock())
-    reply = render.settings(content, store.pause(1, None, clock()), clock())
+    reply = render_settings.settings(content, store.pause(1, None, clock()), clock())
     assert content.message("pause_until_resume") in reply.text
     assert content.message("next_tip_paused") in reply.text
 
@@ -554,7 +573,7 @@ def test_settings_paused_until_resume_says_how_to_resume(
 def test_unsubscribed_settings_offer_no_pause(
     content: Content, store: Store, clock: FakeClock
 ) -> None:
-    data = callback_data(render.settings(content, store.ensure(1, clock()), clock()))
+    data = callback_data(render_settings.settings(content, store.ensure(1, clock()), clock()))
     assert callbacks.PAUSE_MENU not in data and callbacks.RESUME not in data
 
 
@@ -564,16 +583,19 @@ def test_a_pause_that_has_ended_is_not_shown(
     store.subscribe(1, clock())
     subscriber = store.pause(1, 1, clock())
     tomorrow = clock() + timedelta(days=1)
-    assert render.paused_until(subscriber, clock()) == date(2026, 11, 27)
-    assert render.paused_until(subscriber, tomorrow) is None
-    assert content.message("pause_none") in render.settings(content, subscriber, tomorrow).text
+    assert render_settings.paused_until(subscriber, clock()) == date(2026, 11, 27)
+    assert render_settings.paused_until(subscriber, tomorrow) is None
+    assert (
+        content.message("pause_none")
+        in render_settings.settings(content, subscriber, tomorrow).text
+    )
 
 
 def test_paused_reply_names_the_date_and_the_next_tip(
     content: Content, store: Store, clock: FakeClock
 ) -> None:
     store.subscribe(1, clock())
-    reply = render.paused(content, store.pause(1, 3, clock()), clock())
+    reply = render_settings.paused(content, store.pause(1, 3, clock()), clock())
     next_tip = content.message("next_date", date="2026-11-29", time="09:00")
     assert reply.text == content.message("paused_for_days", date="2026-11-29", next=next_tip)
     assert "/resume" in reply.text
@@ -588,7 +610,7 @@ def test_settings_say_when_a_row_was_set_aside_and_how_to_fix_it(
     store.db.execute("UPDATE subscribers SET timezone = 'Mars/Olympus_Mons' WHERE chat_id = 1")
     subscriber = store.pause(1, 2, clock())  # reschedules, which sets the row aside
     assert subscriber.quarantine is not None
-    text = render.settings(content, subscriber, clock()).text
+    text = render_settings.settings(content, subscriber, clock()).text
     assert content.message("next_tip_set_aside") in text and "/timezone" in text
 
 
@@ -601,7 +623,10 @@ def _data(reply: Reply) -> list[str]:
 
 @pytest.mark.parametrize(
     ("caution", "key"),
-    [pytest.param(caution, key, id=str(caution)) for caution, key in render.CAUTION_STATES.items()],
+    [
+        pytest.param(caution, key, id=str(caution))
+        for caution, key in render_settings.CAUTION_STATES.items()
+    ],
 )
 def test_settings_show_the_safety_check_answer(
     content: Content, store: Store, clock: FakeClock, caution: Caution | None, key: str
@@ -631,19 +656,19 @@ def test_settings_toggle_the_check_in_button(
 
 @pytest.mark.parametrize("on", [pytest.param(True, id="on"), pytest.param(False, id="off")])
 def test_daily_tip_carries_the_check_in_button_only_when_asked(content: Content, on: bool) -> None:
-    reply = render.daily_tip(content, picked(content, 0), checkin_prompt=on)
+    reply = render_tips.daily_tip(content, picked(content, 0), checkin_prompt=on)
     assert (callbacks.CHECKIN_ASK in _data(reply)) is on
 
 
 def test_rising_check_in_offers_urgent_and_i_feel_fine(content: Content) -> None:
-    data = _data(render.checked_in(content, 8, True))
+    data = _data(render_checkins.checked_in(content, 8, True))
     assert {callbacks.URGENT, callbacks.HOLD_FINE} <= set(data)
 
 
 def test_progress_without_check_ins_explains_instead_of_a_chart(
     content: Content, store: Store, clock: FakeClock
 ) -> None:
-    reply = render.progress(content, store.progress(1, clock()))
+    reply = render_progress.progress(content, store.progress(1, clock()))
     assert isinstance(reply, Reply)
     assert reply.text == content.message("progress_none")
 
@@ -664,9 +689,9 @@ def test_progress_caption_sums_up_the_chart(
         store.check_in(1, score, clock())
         clock.advance(days=1)
     data = store.progress(1, clock())
-    photo = render.progress(content, data)
-    assert isinstance(photo, render.Chart)
-    assert render.progress_picture(content, data).startswith(b"\x89PNG\r\n\x1a\n")
+    photo = render_progress.progress(content, data)
+    assert isinstance(photo, render_progress.Chart)
+    assert render_progress.progress_picture(content, data).startswith(b"\x89PNG\r\n\x1a\n")
     subscribed = content.message("progress_subscribed", days=str(len(scores) + 1))
     assert photo.caption == content.message(
         "progress_summary",
@@ -686,17 +711,17 @@ def test_days_passed_over_are_named_above_the_next_tip(content: Content) -> None
     pick = picked(content, 19, left_out=(12, 19))
     left_out = content.message("left_out_days", first="12", last="19")
     header = content.message("program_day_left_out", day="20", days="30", left_out=left_out)
-    assert render.tip_text(content, pick).startswith(header + "\n")
+    assert render_tips.tip_text(content, pick).startswith(header + "\n")
 
 
 def test_one_day_passed_over_is_named_as_one(content: Content) -> None:
-    text = render.tip_text(content, picked(content, 2, left_out=(2, 2)))
+    text = render_tips.tip_text(content, picked(content, 2, left_out=(2, 2)))
     assert content.message("left_out_day", day="2") in text
 
 
 def test_the_program_done_note_needs_no_day_line(content: Content) -> None:
     after = content.program_days  # the first tip after the program
-    text = render.tip_text(content, picked(content, after, left_out=(29, 30)))
+    text = render_tips.tip_text(content, picked(content, after, left_out=(29, 30)))
     assert text.startswith(content.message("program_done", days="30"))
 
 
@@ -706,7 +731,7 @@ def test_the_check_in_place_of_a_tip_hides_the_tip_and_carries_it(
 ) -> None:
     index = _first_technique(content)
     pick = picked(content, index, ask_caution=True)
-    reply = render.daily_tip(content, pick) if daily else render.tip(content, pick)
+    reply = render_tips.daily_tip(content, pick) if daily else render_tips.tip(content, pick)
     tip = content.tips[index]
     assert tip.text not in reply.text
     assert reply.text.startswith(content.message("program_day", day=str(index + 1), days="30"))
@@ -763,11 +788,11 @@ def test_settings_say_why_tips_about_massage_are_held(
 
 @pytest.mark.parametrize("key", ["safety", "benefits"])
 def test_safety_and_benefits_lead_to_the_sources(content: Content, key: str) -> None:
-    assert callbacks.SOURCES in _data(render.page(content, key))
+    assert callbacks.SOURCES in _data(render_pages.page(content, key))
 
 
 #: Callback data that teaches or starts massage: never on a card of warning signs.
-def offers_massage(reply: render.Reply) -> list[str]:
+def offers_massage(reply: Reply) -> list[str]:
     """The buttons of ``reply`` that lead to a technique or a guided session."""
     return [
         data
@@ -778,9 +803,9 @@ def offers_massage(reply: render.Reply) -> list[str]:
 
 @pytest.mark.parametrize("key", ["urgent", "safety"])
 def test_warning_signs_cards_never_offer_massage(content: Content, key: str) -> None:
-    assert offers_massage(render.page(content, key)) == []
+    assert offers_massage(render_pages.page(content, key)) == []
     # The check fails on the regression it guards against: the button put back.
-    with_button = render.Reply(
+    with_button = Reply(
         content.pages[key],
         InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data=callbacks.TECHNIQUES)]]),
     )
@@ -795,7 +820,7 @@ def test_the_held_card_offers_no_massage_whatever_holds_it(content: Content) -> 
     for hold, values in cases:
         held = contentcli._decision(**values)
         for target in ("kneading", callbacks.caution_session("kneading"), None):
-            reply = render.massage_held(content, held, target)
+            reply = render_safety.massage_held(content, held, target)
             assert offers_massage(reply) == [], hold
             assert callbacks.URGENT in callback_data(reply), (hold, target)
 
@@ -809,14 +834,14 @@ def test_tip_again_keeps_the_header_the_tip_came_with(
 ) -> None:
     tip = next(t for t in content.tips if t.program_day is not None and not t.about_massage)
     decision = decide(1, None, date(2026, 11, 26))
-    again = render.tip_again(content, tip, decision, program_done=program_done).text
+    again = render_tips.tip_again(content, tip, decision, program_done=program_done).text
     day = content.message("program_day", day=str(tip.program_day), days=str(content.program_days))
     assert (day in again) is header
 
 
 def test_tip_again_does_not_repeat_the_end_of_program_note(content: Content) -> None:
     tip = next(t for t in content.tips if t.program_day is None and not t.about_massage)
-    again = render.tip_again(content, tip, decide(1, None, date(2026, 11, 26))).text
+    again = render_tips.tip_again(content, tip, decide(1, None, date(2026, 11, 26))).text
     assert content.message("program_done", days=str(content.program_days)) not in again
 
 
@@ -826,7 +851,7 @@ def test_tip_again_does_not_repeat_the_end_of_program_note(content: Content) -> 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_sources_page_lists_every_source_and_keeps_the_notes(language: str) -> None:
     content = load(language)
-    text = render.page(content, "sources").text
+    text = render_pages.page(content, "sources").text
     check_message(text)
     for source in content.sources.values():
         assert f"<b>{html.escape(source.name)}</b>" in text
@@ -839,7 +864,7 @@ def test_sources_page_lists_every_source_and_keeps_the_notes(language: str) -> N
 def test_why_names_the_tips_source(language: str) -> None:
     content = load(language)
     for tip in content.tips:
-        text = render.why(content, tip.id).text
+        text = render_tips.why(content, tip.id).text
         source = content.sources[tip.source]
         assert f"<b>{html.escape(source.name)}</b>" in text and source.line in text
         assert "/sources" in text
@@ -847,18 +872,18 @@ def test_why_names_the_tips_source(language: str) -> None:
 
 def test_why_and_fit_are_under_the_daily_tip_and_fit_after_the_program(content: Content) -> None:
     first = picked(content, 0)
-    assert callbacks.why(first.tip.id) in callback_data(render.daily_tip(content, first))
-    assert callbacks.FIT_ASK not in callback_data(render.daily_tip(content, first))
+    assert callbacks.why(first.tip.id) in callback_data(render_tips.daily_tip(content, first))
+    assert callbacks.FIT_ASK not in callback_data(render_tips.daily_tip(content, first))
     after = picked(content, content.program_days)
     assert after.tip.program_day is None and not after.program_done
-    for reply in (render.daily_tip(content, after), render.tip(content, after)):
+    for reply in (render_tips.daily_tip(content, after), render_tips.tip(content, after)):
         assert callbacks.FIT_ASK in callback_data(reply)
         assert content.message("program_done", days=str(content.program_days)) in reply.text
 
 
 def test_every_fit_answer_round_trips(content: Content) -> None:
     for question, answers in callbacks.FIT_QUESTIONS.items():
-        reply = render.fit_question(content, question)
+        reply = render_tips.fit_question(content, question)
         data = callback_data(reply)
         assert data == [callbacks.fit_answer(question, a) for a in (*answers, None)]
         assert [callbacks.parse_fit(d) for d in data] == [(question, a) for a in (*answers, None)]

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot import render
+from bot.render import progress as render_progress
 from content import LANGUAGES, Content, load
 from content.markup import check_message, plain
 
@@ -22,7 +22,7 @@ def summary(
 ) -> str:
     """The look back with ``week``'s scores on its first days and ``before`` as last week's."""
     scores = dict(zip(DAYS, week, strict=False))
-    reply = render.weekly_summary(content, DAYS, scores, list(before), sessions)
+    reply = render_progress.weekly_summary(content, DAYS, scores, list(before), sessions)
     assert reply.keyboard is None
     check_message(reply.text)
     return reply.text

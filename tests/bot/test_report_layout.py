@@ -1,4 +1,4 @@
-"""bot/report.py without Telegram: days as runs, labels in both languages, the page that
+"""bot/render/report.py without Telegram: days as runs, labels in both languages, the page that
 always fits (summarised, then degraded, never raised), also under ``python -O``."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from bot import report
-from bot.report import MARGIN, RED_FLAG_LINES, ReportData, report_pdf, run_label, runs
+from bot.render import report
+from bot.render.report import MARGIN, RED_FLAG_LINES, ReportData, report_pdf, run_label, runs
 from content import Content, load
 from storage import Caution, Checkin
 from storage.session import Session
@@ -166,14 +166,14 @@ def test_lines_past_the_footer_are_left_out_and_counted() -> None:
 
 def test_no_layout_rule_is_an_assert() -> None:
     """``python -O`` strips asserts: the page must not depend on one."""
-    tree = ast.parse((ROOT / "bot" / "report.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "bot" / "render" / "report.py").read_text(encoding="utf-8"))
     assert not [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Assert)]
 
 
 DRAW_BOTH = """
 import io, sys
 from pypdf import PdfReader
-from bot.report import report_pdf
+from bot.render.report import report_pdf
 from content import load
 from tests.bot.test_report_layout import fullest
 for language in ("en", "zh"):

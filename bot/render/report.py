@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from bot.chart import CHINESE_FONT_FILE, CHINESE_FONT_PACKAGE
+from bot.render.chart import CHINESE_FONT_FILE, CHINESE_FONT_PACKAGE
 from content import Content, Technique
 from content.markup import plain
 from storage import Caution, Checkin
