@@ -17,7 +17,7 @@ from storage.models import Caution, DeliveryStatus
 from storage.safety import Hold, SafetyState, decide
 from storage.scores import CheckIns
 from storage.session import Feeling, Session, SessionState
-from storage.sessions import SessionCounts, Sessions
+from storage.sessions import Sessions
 
 #: The weekly look back shows this many days, today the last, beside as many before them.
 WEEK = 7
@@ -136,6 +136,14 @@ class GuidedSessions:
     def between(self, first: date, last: date) -> GuidedSessions:
         """The sessions of the local dates ``first`` to ``last``, both included."""
         return GuidedSessions(tuple(s for s in self.sessions if first <= s.local_date <= last))
+
+
+@dataclass(frozen=True)
+class SessionCounts:
+    """What /progress says about sessions: counted, never scolded, and never a streak (massage
+    is at most an add-on to staying active, NICE NG59: nothing rewards a daily habit of it)."""
+
+    this_week: int
 
 
 @dataclass(frozen=True)

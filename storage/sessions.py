@@ -5,8 +5,7 @@ worked out by ``storage.session`` from what is stored here."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from storage import schedule
@@ -16,14 +15,6 @@ from storage.safety import Permit
 from storage.session import Feeling, Session, SessionState, skip
 
 _ACTIVE = (SessionState.RUNNING.value, SessionState.PAUSED.value)
-
-
-@dataclass(frozen=True)
-class SessionCounts:
-    """What /progress says about sessions: counted, never scolded, and never a streak (massage
-    is at most an add-on to staying active, NICE NG59: nothing rewards a daily habit of it)."""
-
-    this_week: int
 
 
 class Sessions(StoreBase):
@@ -212,16 +203,6 @@ class Sessions(StoreBase):
                 [chat_id, first.isoformat(), last.isoformat()],
             )
         ]
-
-    def session_counts(self, chat_id: int, today: date) -> SessionCounts:
-        """For /progress: sessions this week (Monday to ``today``, the chat's local date)."""
-        monday = today - timedelta(days=today.weekday())
-        (week,) = self.db.execute(
-            "SELECT count(*) FROM sessions WHERE chat_id = ? AND local_date >= ? "
-            "AND local_date <= ?",
-            [chat_id, monday.isoformat(), today.isoformat()],
-        ).fetchone()
-        return SessionCounts(this_week=int(week))
 
     def _change(
         self,

@@ -3,8 +3,6 @@ scores rise (technique tips held back until the user feels fine), and the 30-day
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from telegram import Chat, Update
 from telegram.error import BadRequest
 
@@ -23,7 +21,7 @@ from bot.render import pages as render_pages
 from bot.render import progress as render_progress
 from bot.render import safety as render_safety
 from bot.render.common import Photo, Reply
-from bot.render.report import PERIODS, ReportData, report_pdf
+from bot.render.report import PERIODS, report_pdf
 
 
 async def checkin(update: Update, context: BotContext) -> None:
@@ -125,25 +123,14 @@ async def report(update: Update, context: BotContext) -> None:
         await send_to(chat, Reply(content.message("report_usage")))
         return
     days = days or PERIODS[0]
-    progress = store.progress(chat.id, now, days)
-    first = progress.today - timedelta(days=days - 1)
-    subscriber = store.subscriber(chat.id)
-    data = ReportData(
-        first=first,
-        last=progress.today,
-        checkins=progress.checkins,
-        sessions=[s for s in store.sessions(chat.id) if first <= s.local_date <= progress.today],
-        caution=subscriber.caution if subscriber else None,
-        red_flags=store.red_flag_days(chat.id, first, progress.today),
-        generated=now,
-    )
+    data = store.record(chat.id, now, days)
     if data.empty:
         await send_to(chat, Reply(content.message("report_empty", days=str(days))))
         return
     pdf = await context.services.drawings.draw(report_pdf, content, data)
     await chat.send_document(
         pdf,
-        filename=f"backcare-report-{progress.today}.pdf",
+        filename=f"backcare-report-{data.today}.pdf",
         caption=content.message("report_caption", days=str(days)),
     )
 
@@ -167,9 +154,8 @@ async def progress_button(update: Update, context: BotContext) -> None:
 
 async def _send_progress(chat: Chat, context: BotContext) -> None:
     """The chart, drawn at most once per change: the same chart again goes by file id."""
-    data = context.store.progress(chat.id, context.now())
-    sessions = context.store.session_counts(chat.id, data.today)
-    reply = render_progress.progress(context.content, data, sessions)
+    data = context.store.record(chat.id, context.now())
+    reply = render_progress.progress(context.content, data)
     if isinstance(reply, Reply):
         await send_to(chat, reply)
         return

@@ -18,7 +18,8 @@ from bot.render import tips as render_tips
 from bot.render.common import Reply, callback_data_of
 from content import LANGUAGES, Content, ContentError, load_all, pictures, rules
 from content.markup import MarkupError, check_caption, check_message, plain
-from storage import Caution, Decision, NextTip, Permit, Progress, Subscriber
+from storage import Caution, Decision, NextTip, Permit, Subscriber
+from storage.record import Record
 from storage.safety import Hold, decide
 
 #: A moment to render dates and "next tip" lines against.
@@ -161,8 +162,9 @@ def captions(content: Content) -> Iterator[tuple[str, Reply]]:
             yield f"technique {technique.id} (continued)", card.rest
 
 
-def _no_progress() -> Progress:
-    return Progress(today=SAMPLE_NOW.date(), checkins=[], streak=0, days_subscribed=None)
+def _no_progress() -> Record:
+    today = SAMPLE_NOW.date()
+    return Record(chat_id=0, first=today, last=today, today=today, now=SAMPLE_NOW)
 
 
 def problems(contents: Mapping[str, Content]) -> list[str]:

@@ -3,8 +3,7 @@ and words."""
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,9 +15,7 @@ from bot import callbacks
 from bot.render.chart import NUMERIC, Dates, chinese_font_file, progress_chart
 from bot.render.common import Reply, callback_button
 from content import Content
-from storage import Progress
-from storage.checkins import compare_weeks
-from storage.sessions import SessionCounts
+from storage.record import LookBack, Record
 
 
 @dataclass(frozen=True)
@@ -30,19 +27,19 @@ class Chart:
     key: Hashable
 
 
-def progress(
-    content: Content, progress: Progress, sessions: SessionCounts | None = None
-) -> Chart | Reply:
+def progress(content: Content, record: Record) -> Chart | Reply:
     """The /progress chart's caption, a one-line summary, or a friendly word when there is
     no data; with a line about guided sessions this week when there was one (counted, never
     a reproach, never days in a row: massage is at most an add-on, not a daily habit).
     Nothing is drawn here: ``progress_picture`` draws, off the event loop."""
+    sessions = record.session_counts
     session_line = (
         content.message("progress_sessions", week=str(sessions.this_week))
-        if sessions is not None and sessions.this_week
+        if sessions.this_week
         else None
     )
-    if not progress.checkins:
+    scores = record.checkins
+    if scores.median is None:
         text = content.message("progress_none")
         return Reply(
             f"{text}\n\n{session_line}" if session_line else text,
@@ -50,27 +47,28 @@ def progress(
                 [[callback_button(content.buttons["checkin_open"], callbacks.CHECKIN_ASK)]]
             ),
         )
-    median = statistics.median(c.score for c in progress.checkins)
     subscribed = (
         content.message("progress_not_subscribed")
-        if progress.days_subscribed is None
-        else content.message("progress_subscribed", days=str(progress.days_subscribed))
+        if record.days_subscribed is None
+        else content.message("progress_subscribed", days=str(record.days_subscribed))
     )
     caption = content.message(
         "progress_summary",
-        count=str(len(progress.checkins)),
-        median=f"{median:g}",
-        streak=str(progress.streak),
+        count=str(scores.count),
+        median=f"{scores.median:g}",
+        streak=str(record.streak),
         subscribed=subscribed,
     )
     if session_line:
         caption = f"{caption}\n{session_line}"
-    return Chart(caption, (content.language, progress.today, tuple(progress.checkins)))
+    return Chart(caption, (content.language, record.today, scores.checkins))
 
 
-def progress_picture(content: Content, progress: Progress) -> bytes:
+def progress_picture(content: Content, record: Record) -> bytes:
     """The /progress chart as a PNG: tens of milliseconds of CPU, so run it in a thread."""
-    return progress_chart(progress.checkins, progress.today, dates=chart_dates(content))
+    return progress_chart(
+        record.checkins.checkins, record.last, days=record.days, dates=chart_dates(content)
+    )
 
 
 def chart_dates(content: Content) -> Dates:
@@ -91,40 +89,33 @@ def chart_dates(content: Content) -> Dates:
 SPARK_BARS = "▁▂▃▄▅▆▇█"
 
 
-def weekly_summary(
-    content: Content,
-    days: Sequence[date],
-    scores: Mapping[date, int],
-    before: Sequence[int],
-    sessions: int,
-) -> Reply:
+def weekly_summary(content: Content, look_back: LookBack) -> Reply:
     """The weekly look back: the week's check-ins as a line of bars, their median (or the
     one score) and, with at least 3 check-ins in each week, how it compares with the week
     before in words (a change only at 2 points or more; never a reproach), the guided
     sessions, and one encouraging line. It never suggests massage."""
+    days, week = look_back.days, look_back.week
     lines = [content.message("weekly_title", first=str(days[0]), last=str(days[-1]))]
-    week = [scores[day] for day in days if day in scores]
+    scores = week.by_day
     spark = "".join(
         SPARK_BARS[min(scores[day] * len(SPARK_BARS) // 11, len(SPARK_BARS) - 1)]
         if day in scores
         else "·"
         for day in days
     )
-    if len(week) == 1:
-        lines.append(content.message("weekly_checkins_one", score=str(week[0]), spark=spark))
-    elif week:
-        median = statistics.median(week)
+    if week.count == 1:
+        lines.append(content.message("weekly_checkins_one", score=str(week.scores[0]), spark=spark))
+    elif week.median is not None:
         lines.append(
             content.message(
-                "weekly_checkins", count=str(len(week)), median=f"{median:g}", spark=spark
+                "weekly_checkins", count=str(week.count), median=f"{week.median:g}", spark=spark
             )
         )
     else:
         lines.append(content.message("weekly_no_checkins"))
-    change = compare_weeks(week, before)
-    if change is not None:
-        lines.append(content.message(f"weekly_trend_{change.value}"))
-    if sessions:
-        lines.append(content.message("weekly_sessions", count=str(sessions)))
+    if look_back.trend is not None:
+        lines.append(content.message(f"weekly_trend_{look_back.trend.value}"))
+    if look_back.sessions:
+        lines.append(content.message("weekly_sessions", count=str(look_back.sessions)))
     lines.append(content.message("weekly_cheer"))
     return Reply("\n\n".join(lines))

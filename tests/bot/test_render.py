@@ -170,7 +170,7 @@ KEYBOARD_REPLIES = [
     pytest.param(_settings_with(hold=True, prompt=True), id="settings-held-prompted"),
     pytest.param(_settings_with(caution=Caution.APPLIES), id="settings-caution-applies"),
     pytest.param(
-        lambda c, s, k: render_progress.progress(c, s.progress(1, k())), id="progress-no-checkins"
+        lambda c, s, k: render_progress.progress(c, s.record(1, k())), id="progress-no-checkins"
     ),
     pytest.param(lambda c, s, k: render_tips.tip(c, picked(c, 0)), id="tip"),
     *[
@@ -668,7 +668,7 @@ def test_rising_check_in_offers_urgent_and_i_feel_fine(content: Content) -> None
 def test_progress_without_check_ins_explains_instead_of_a_chart(
     content: Content, store: Store, clock: FakeClock
 ) -> None:
-    reply = render_progress.progress(content, store.progress(1, clock()))
+    reply = render_progress.progress(content, store.record(1, clock()))
     assert isinstance(reply, Reply)
     assert reply.text == content.message("progress_none")
 
@@ -688,7 +688,7 @@ def test_progress_caption_sums_up_the_chart(
     for score in scores:
         store.check_in(1, score, clock())
         clock.advance(days=1)
-    data = store.progress(1, clock())
+    data = store.record(1, clock())
     photo = render_progress.progress(content, data)
     assert isinstance(photo, render_progress.Chart)
     assert render_progress.progress_picture(content, data).startswith(b"\x89PNG\r\n\x1a\n")

@@ -18,9 +18,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from bot.render import report
-from bot.render.report import MARGIN, RED_FLAG_LINES, ReportData, report_pdf, run_label, runs
+from bot.render.report import MARGIN, RED_FLAG_LINES, report_pdf, run_label, runs
 from content import Content, load
 from storage import Caution, Checkin
+from storage.record import GuidedSessions, Record, Scores
 from storage.session import Session
 from tests.helpers import OUTCOMES
 
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 12, 7)
 
 
-def fullest(days: int = 90, red_flags: list[date] | None = None) -> ReportData:
+def fullest(days: int = 90, red_flags: list[date] | None = None) -> Record:
     """``days`` days to TODAY with a check-in, a session (every outcome in turn) and, unless
     given, a warning sign every day."""
     first = TODAY - timedelta(days=days - 1)
@@ -46,14 +47,16 @@ def fullest(days: int = 90, red_flags: list[date] | None = None) -> ReportData:
         )
         for i, day in enumerate(every)
     ]
-    return ReportData(
+    return Record(
+        chat_id=1,
         first=first,
         last=TODAY,
-        checkins=[Checkin(day, i % 11) for i, day in enumerate(every)],
-        sessions=sessions,
+        today=TODAY,
+        now=datetime(2026, 12, 7, 9, tzinfo=UTC),
+        checkins=Scores.of(Checkin(day, i % 11) for i, day in enumerate(every)),
+        sessions=GuidedSessions(tuple(sessions)),
         caution=Caution.CLEARED,
-        red_flags=every if red_flags is None else red_flags,
-        generated=datetime(2026, 12, 7, 9, tzinfo=UTC),
+        warning_signs=tuple(every if red_flags is None else red_flags),
     )
 
 
@@ -125,7 +128,7 @@ def test_scattered_warning_signs_become_a_count_and_the_latest(language: Content
     data = fullest(red_flags=scattered)
     font = report.chinese_font() if language.language == "zh" else "Helvetica"
     writer = report._Writer(Canvas(io.BytesIO(), pagesize=A4), font, font)
-    line = report._red_flags_text(language, data.red_flags, writer)
+    line = report._red_flags_text(language, data.warning_signs, writer)
     assert len(writer.lines(line, report.BODY)) <= RED_FLAG_LINES
     head = language.message(
         "report_red_flags_many",

@@ -15,10 +15,10 @@ from storage.record import (
     Outcomes,
     Record,
     Scores,
+    SessionCounts,
     TipDay,
 )
 from storage.session import Feeling, Session, SessionState
-from storage.sessions import SessionCounts
 from tests.conftest import START, FakeClock, permit, send_day
 from tests.helpers import OUTCOMES
 
