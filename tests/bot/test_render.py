@@ -23,7 +23,7 @@ from bot.render import settings as render_settings
 from bot.render import techniques as render_techniques
 from bot.render import tips as render_tips
 from bot.render.common import MAX_ECHO, Reply, echo
-from content import LANGUAGES, Content, load, load_all
+from content import LANGUAGES, Content, load
 from content.loader import TEXT_PLACEHOLDERS
 from content.markup import MarkupError, check_message, plain
 from storage import Caution, Hold, Store
@@ -431,60 +431,6 @@ def test_echo_shortens_before_escaping() -> None:
     shortened = echo("&" * 100)
     check_message(shortened)  # raises if Telegram would refuse it
     assert len(plain(shortened)) == MAX_ECHO
-
-
-# find_technique --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("query", "technique_id"),
-    [
-        pytest.param("kneading", "kneading", id="id"),
-        pytest.param("KNEADING", "kneading", id="upper-case"),
-        pytest.param("Kneading ", "kneading", id="trailing-space"),
-        pytest.param("knaeding", "kneading", id="misspelt"),
-        pytest.param("press", "pressing", id="alias"),
-        pytest.param("acupressure", "pressing", id="alias-word"),
-        pytest.param("Tui  Fa", "pushing", id="alias-spaces-and-case"),
-        pytest.param("揉法", "kneading", id="alias-chinese"),
-        pytest.param("grab", "grasping", id="alias-grab"),
-    ],
-)
-def test_find_technique_matches(content: Content, query: str, technique_id: str) -> None:
-    technique = render_techniques.find_technique(content, query)
-    assert technique is not None
-    assert technique.id == technique_id
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        pytest.param("boxing", id="unrelated"),
-        pytest.param("", id="empty"),
-        pytest.param("   ", id="blank"),
-    ],
-)
-def test_find_technique_returns_none(content: Content, query: str) -> None:
-    assert render_techniques.find_technique(content, query) is None
-
-
-@pytest.mark.parametrize(
-    ("language", "query", "technique_id"),
-    [
-        pytest.param("en", "按压", "pressing", id="en-chinese-alias"),
-        pytest.param("en", "推", "pushing", id="en-chinese-one-character"),
-        pytest.param("zh", "Grasping", "grasping", id="zh-english-name"),
-        pytest.param("zh", "kneeding", "kneading", id="zh-english-misspelt"),
-    ],
-)
-def test_find_technique_in_any_language_answers_in_its_own(
-    language: str, query: str, technique_id: str
-) -> None:
-    contents = load_all()
-    own = contents[language]
-    technique = render_techniques.find_technique(own, query, contents.values())
-    assert technique is not None
-    assert technique is own.technique(technique_id)
 
 
 # Days and pauses -------------------------------------------------------------------------------
