@@ -145,7 +145,7 @@ def technique_captioned(content: Content, technique: Technique, permit: Permit) 
         len(plain("\n\n".join(sections[: fitting + 1]))) <= MAX_CAPTION_LENGTH
     ):
         fitting += 1
-    fitting = max(fitting, 1)  # name and what it is: short (tests/bot/test_render.py)
+    fitting = max(fitting, 1)  # name and what it is: short
     caption = Reply("\n\n".join(sections[:fitting]), _card_keyboard(content, technique))
     if fitting == len(sections):
         return Card(caption, None)
