@@ -29,6 +29,7 @@ from bot.render import photos
 from bot.render import techniques as render_techniques
 from content import Content, Technique
 from content.markup import plain
+from content.search import inline_matches
 from storage import Permit
 
 logger = logging.getLogger(__name__)
@@ -51,9 +52,7 @@ async def answer(update: Update, context: BotContext) -> None:
     allowed = context.store.massage(query.from_user.id, context.now())
     subscriber = context.store.subscriber(query.from_user.id)
     chosen = subscriber is not None and subscriber.language is not None
-    matches = render_techniques.shared_matches(
-        services.contents, query.query, own.language, chosen=chosen
-    )
+    matches = inline_matches(services.contents, query.query, own.language, chosen=chosen)
     results = [] if allowed.permit is None else _cards(context, matches, allowed.permit)
     # Not allowed: only the warning signs, and a button above the results that opens the
     # private chat at the first technique named, through the check or the held card.

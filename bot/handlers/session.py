@@ -15,9 +15,9 @@ from bot.jobs.sessions import SessionRunner
 from bot.render import pages as render_pages
 from bot.render import safety as render_safety
 from bot.render import sessions as render_sessions
-from bot.render import techniques as render_techniques
 from bot.render.common import Reply
 from content import Technique
+from content.search import find_technique
 from storage import Permit
 from storage.session import Feeling, SessionState
 
@@ -37,7 +37,7 @@ async def session(update: Update, context: BotContext) -> None:
         return
     content = context.content
     name = command_argument(update)
-    found = render_techniques.find_technique(content, name, context.services.contents.values())
+    found = find_technique(content, name, context.services.contents.values())
     if found is None:
         await send(update, render_sessions.session_pick(content))
         return

@@ -13,6 +13,7 @@ from bot.render import safety as render_safety
 from bot.render import techniques as render_techniques
 from bot.render.common import echo
 from content import Technique
+from content.search import find_technique
 from storage import Decision, Permit
 
 #: The picture shown with the list of techniques.
@@ -48,7 +49,7 @@ async def technique(update: Update, context: BotContext) -> None:
     if not name:
         await _send_list(chat, context)
         return
-    found = render_techniques.find_technique(content, name, context.services.contents.values())
+    found = find_technique(content, name, context.services.contents.values())
     if found is None:
         intro = content.message("technique_unknown", name=echo(name))
         await _send_list(chat, context, intro)

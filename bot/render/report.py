@@ -284,7 +284,7 @@ def _run_label(content: Content, first: date, last: date) -> str:
 
 def _month(content: Content, day: date) -> str:
     months = content.message("report_months").split()
-    # tests/bot/test_report_layout.py checks there are twelve; a short list shows numbers.
+    # tests/bot/render/test_report_layout.py checks there are twelve; a short list shows numbers.
     return months[day.month - 1] if len(months) == 12 else str(day.month)
 
 

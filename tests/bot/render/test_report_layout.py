@@ -25,7 +25,7 @@ from storage.record import GuidedSessions, Record, Scores
 from storage.session import Session
 from tests.helpers import OUTCOMES
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TODAY = date(2026, 12, 7)
 
 
@@ -178,7 +178,7 @@ import io, sys
 from pypdf import PdfReader
 from bot.render.report import report_pdf
 from content import load
-from tests.bot.test_report_layout import fullest
+from tests.bot.render.test_report_layout import fullest
 for language in ("en", "zh"):
     pdf = report_pdf(load(language), fullest())
     print(language, len(PdfReader(io.BytesIO(pdf)).pages))
