@@ -136,12 +136,12 @@ async def run_bare(
     import aiohttp
     import httpx
 
-    from bot import render
     from bot.ops.content import picked
+    from bot.render import tips as render_tips
     from content import load
 
     content = load()
-    reply = render.daily_tip(content, picked(content, 0))
+    reply = render_tips.daily_tip(content, picked(content, 0))
     await asyncio.to_thread(fake.control, "reset", limit=0)
     db = C.work_copy(C.seed_due(1_000, 0), "bare.db")
     settings = C.settings(fake.base_url, db, send_rate=0)

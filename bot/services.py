@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.config import Settings
-from bot.drawings import Drawings
+from bot.render.drawings import Drawings
 from content import DEFAULT_LANGUAGE, Content
 from storage import Store
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 from storage.models import iso_stamp
+from storage.session import Session
 from storage.store import Store
 
 #: /export's columns, one row per local date with anything recorded.
@@ -27,31 +28,28 @@ def record_json(store: Store, chat_id: int, now: datetime) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def days_csv(store: Store, chat_id: int) -> bytes:
+def days_csv(store: Store, chat_id: int, now: datetime) -> bytes:
     """One row per local date with a check-in, a daily tip or a guided session, oldest
     first (``CSV_COLUMNS``), as UTF-8 with a byte-order mark so spreadsheets read it."""
-    db = store.db
-    days: dict[str, dict[str, object]] = {}
+    record = store.record(chat_id, now, days=None)
+    days: dict[date, dict[str, object]] = {}
 
-    def day(local_date: str) -> dict[str, object]:
+    def day(local_date: date) -> dict[str, object]:
         return days.setdefault(local_date, {"date": local_date, "guided_sessions": 0})
 
-    for local_date, score in db.execute(
-        "SELECT local_date, score FROM checkins WHERE chat_id = ?", [chat_id]
-    ).fetchall():
-        day(local_date)["pain_score"] = score
-    for local_date, tip_id, status in db.execute(
-        "SELECT local_date, tip_id, status FROM deliveries WHERE chat_id = ?", [chat_id]
-    ).fetchall():
+    for checkin in record.checkins.checkins:
+        day(checkin.local_date)["pain_score"] = checkin.score
+    for tip in record.tips:
+        row = day(tip.local_date)
+        row["daily_tip"], row["tip_status"] = tip.tip_id or "", tip.status
+    by_day: dict[date, list[Session]] = {}
+    for session in record.sessions.sessions:
+        by_day.setdefault(session.local_date, []).append(session)
+    for local_date, sessions in by_day.items():
         row = day(local_date)
-        row["daily_tip"], row["tip_status"] = tip_id or "", status
-    for local_date, feeling in db.execute(
-        "SELECT local_date, feeling FROM sessions WHERE chat_id = ? ORDER BY id", [chat_id]
-    ).fetchall():
-        row = day(local_date)
-        row["guided_sessions"] = int(str(row["guided_sessions"])) + 1
-        if feeling:
-            row["felt"] = " ".join(filter(None, [str(row.get("felt", "")), feeling]))
+        row["guided_sessions"] = len(sessions)
+        if felt := [session.feeling for session in sessions if session.feeling]:
+            row["felt"] = " ".join(felt)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from content import Tip
 from storage import schedule
-from storage.checkins import Checkin
 
 if TYPE_CHECKING:
     from storage.safety import Permit
@@ -314,19 +313,6 @@ class TipSync:
     added: int
     updated: int
     retired: int
-
-
-@dataclass(frozen=True)
-class Progress:
-    """What /progress shows: recent check-ins, the streak and how long the user has subscribed."""
-
-    today: date
-    #: Check-ins in the window ending today, oldest first.
-    checkins: list[Checkin]
-    #: Days in a row with a check-in, up to today (or yesterday, before today's check-in).
-    streak: int
-    #: Local days since the subscription began, counting its first day; None if not subscribed.
-    days_subscribed: int | None
 
 
 def quarantine_reason(error: Exception) -> str:

@@ -1,18 +1,13 @@
-"""Pain check-ins (one score per chat and local day), the rising-trend hold they set, and
-/progress."""
+"""Pain check-ins (one score per chat and local day) and the rising-trend hold they set."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from storage import schedule
 from storage.base import StoreBase
-from storage.checkins import MAX_SCORE, MIN_SCORE, WINDOW, Checkin, rising, streak
-from storage.models import (
-    Progress,
-    Subscriber,
-    iso_stamp,
-)
+from storage.checkins import MAX_SCORE, MIN_SCORE, WINDOW, Checkin, rising
+from storage.models import Subscriber, iso_stamp
 
 
 class CheckIns(StoreBase):
@@ -52,31 +47,6 @@ class CheckIns(StoreBase):
     def checkins(self, chat_id: int) -> list[Checkin]:
         """A chat's check-ins, oldest first."""
         return self._checkins(chat_id, before=date.max, limit=-1)[::-1]
-
-    def progress(self, chat_id: int, now: datetime, days: int = 30) -> Progress:
-        """A chat's check-ins over the last ``days`` local days, its streak and subscription.
-
-        The days are the chat's local dates (the default timezone for a chat without settings).
-        """
-        subscriber = self.subscriber(chat_id)
-        zone = subscriber.zone if subscriber else schedule.resolve(self.default_timezone)
-        today = schedule.local_date(now, zone)
-        first = today - timedelta(days=days - 1)
-        rows = self.db.execute(
-            "SELECT local_date, score FROM checkins WHERE chat_id = ? AND local_date <= ? "
-            "ORDER BY local_date DESC",
-            [chat_id, today.isoformat()],
-        )
-        everything = [Checkin(date.fromisoformat(day), score) for day, score in rows]
-        since = subscriber.subscribed_at if subscriber and subscriber.subscribed else None
-        return Progress(
-            today=today,
-            checkins=[c for c in reversed(everything) if c.local_date >= first],
-            streak=streak((c.local_date for c in everything), today),
-            days_subscribed=None
-            if since is None
-            else (today - schedule.local_date(since, zone)).days + 1,
-        )
 
     def _checkins(self, chat_id: int, *, before: date, limit: int) -> list[Checkin]:
         """Up to ``limit`` (-1: all) check-ins dated before ``before``, newest first."""

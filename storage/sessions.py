@@ -5,8 +5,7 @@ worked out by ``storage.session`` from what is stored here."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from storage import schedule
@@ -15,14 +14,6 @@ from storage.safety import Permit, SafetyState
 from storage.session import Feeling, Session, SessionState, skip
 
 _ACTIVE = (SessionState.RUNNING.value, SessionState.PAUSED.value)
-
-
-@dataclass(frozen=True)
-class SessionCounts:
-    """What /progress says about sessions: counted, never scolded, and never a streak (massage
-    is at most an add-on to staying active, NICE NG59: nothing rewards a daily habit of it)."""
-
-    this_week: int
 
 
 class Sessions(SafetyState):
@@ -219,24 +210,19 @@ class Sessions(SafetyState):
                 self.report_worse(felt.chat_id, now)
             return felt
 
-    def sessions(self, chat_id: int) -> list[Session]:
-        """A chat's sessions, oldest first."""
+    def sessions(
+        self, chat_id: int, first: date = date.min, last: date = date.max
+    ) -> list[Session]:
+        """A chat's sessions of the local dates ``first`` to ``last`` (every one unless
+        given), oldest first."""
         return [
             _session(row)
             for row in self.db.query(
-                "SELECT * FROM sessions WHERE chat_id = ? ORDER BY id", [chat_id]
+                "SELECT * FROM sessions WHERE chat_id = ? AND local_date >= ? "
+                "AND local_date <= ? ORDER BY id",
+                [chat_id, first.isoformat(), last.isoformat()],
             )
         ]
-
-    def session_counts(self, chat_id: int, today: date) -> SessionCounts:
-        """For /progress: sessions this week (Monday to ``today``, the chat's local date)."""
-        monday = today - timedelta(days=today.weekday())
-        (week,) = self.db.execute(
-            "SELECT count(*) FROM sessions WHERE chat_id = ? AND local_date >= ? "
-            "AND local_date <= ?",
-            [chat_id, monday.isoformat(), today.isoformat()],
-        ).fetchone()
-        return SessionCounts(this_week=int(week))
 
     def _change(
         self,

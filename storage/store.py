@@ -1,6 +1,6 @@
 """The bot's SQLite file: ``Store`` composes one part per concern (subscribers.py, tips.py,
-deliveries.py, scores.py, sessions.py, safety.py, media.py) over one connection; models.py
-holds what they return."""
+deliveries.py, scores.py, sessions.py, safety.py, media.py, record.py) over one connection;
+models.py holds what they return."""
 
 from __future__ import annotations
 
@@ -17,13 +17,15 @@ from storage.deliveries import Deliveries
 from storage.media import Media
 from storage.migrations import migrations, unknown_applied
 from storage.models import BroadcastStatus
+from storage.record import Records
 from storage.safety import SafetyState
 from storage.scores import CheckIns
 from storage.sessions import Sessions
 from storage.subscribers import Subscribers
 
 
-class Store(Subscribers, Deliveries, CheckIns, Sessions, SafetyState, Media):
+# Records reads through CheckIns, Sessions and SafetyState, so it comes before them.
+class Store(Subscribers, Deliveries, Records, CheckIns, Sessions, SafetyState, Media):
     """The bot's database. All methods run on the caller's thread and commit before returning."""
 
     def __init__(

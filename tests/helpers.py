@@ -1,6 +1,6 @@
-"""Helpers the tests share: reading buttons, running the `backcare-bot` command in a
-process, a crowd of due subscribers, the bot in webhook mode, and the few user actions
-several tests repeat."""
+"""Helpers the tests share: reading buttons (of a message sent or a reply rendered), running
+the `backcare-bot` command in a process, a crowd of due subscribers, the bot in webhook
+mode, and the few user actions several tests repeat."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import sys
 import time
 from asyncio.subprocess import Process
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
@@ -29,8 +29,10 @@ from bot import callbacks
 from bot.app import build_application
 from bot.context import BotApplication
 from bot.jobs.daily import JOB_NAME
+from bot.render import settings as render_settings
+from bot.render.common import Reply
 from bot.web.webhook import HEALTH_PATH, SECRET_HEADER, serve
-from content import Content
+from content import Content, load
 from storage import Caution, Permit, Store, Subscriber
 from storage.safety import decide
 from storage.session import Feeling, SessionState
@@ -86,6 +88,74 @@ def buttons(call_params: dict) -> list[str]:
     keyboard = (call_params.get("reply_markup") or {}).get("inline_keyboard", [])
     return [
         button["callback_data"] for row in keyboard for button in row if "callback_data" in button
+    ]
+
+
+# Rendered replies (bot.render), read without Telegram -----------------------------------
+
+TECHNIQUE_IDS = [technique.id for technique in load().techniques]
+
+
+Build = Callable[[Content, Store, FakeClock], Reply]
+
+
+def first_technique(content: Content) -> int:
+    """The index of the first tip that teaches a technique."""
+    return next(i for i, tip in enumerate(content.tips) if tip.technique is not None)
+
+
+def settings_with(
+    *, hold: bool = False, prompt: bool = False, caution: Caution | None = None
+) -> Build:
+    def build(content: Content, store: Store, clock: FakeClock) -> Reply:
+        store.subscribe(1, clock())
+        store.set_hold(1, hold, clock())
+        store.set_checkin_prompt(1, prompt, clock())
+        store.set_caution(1, caution, clock())
+        return render_settings.settings(content, store.ensure(1, clock()), clock())
+
+    return build
+
+
+def callback_data(reply: Reply) -> list[str]:
+    """The callback data of the buttons; every other button must be the card's "send to
+    my helper" (the chat picker, people only)."""
+    assert reply.keyboard is not None
+    data = []
+    for row in reply.keyboard.inline_keyboard:
+        for button in row:
+            if button.callback_data is None:
+                chosen = button.switch_inline_query_chosen_chat
+                assert chosen is not None and chosen.allow_user_chats
+                assert not (chosen.allow_group_chats or chosen.allow_channel_chats)
+                continue
+            assert isinstance(button.callback_data, str)
+            data.append(button.callback_data)
+    return data
+
+
+def labels(reply: Reply) -> dict[str, str]:
+    """Each button's callback data mapped to its label."""
+    assert reply.keyboard is not None
+    return {
+        str(button.callback_data): button.text
+        for row in reply.keyboard.inline_keyboard
+        for button in row
+    }
+
+
+def reply_data(reply: Reply) -> list[str]:
+    """``callback_data`` of a reply that may have no keyboard (then none)."""
+    return callback_data(reply) if reply.keyboard else []
+
+
+#: Callback data that teaches or starts massage: never on a card of warning signs.
+def offers_massage(reply: Reply) -> list[str]:
+    """The buttons of ``reply`` that lead to a technique or a guided session."""
+    return [
+        data
+        for data in callback_data(reply)
+        if data == callbacks.TECHNIQUES or data.startswith((callbacks.TECHNIQUE_PREFIX, "ses:go:"))
     ]
 
 

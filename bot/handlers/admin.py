@@ -13,10 +13,12 @@ from pathlib import Path
 from telegram import Message, Update
 from telegram.error import TelegramError
 
-from bot import callbacks, jobs, render
+from bot import callbacks, jobs
 from bot.context import BotContext
 from bot.handlers import fallback
 from bot.handlers.common import edit, pressed_button, send, send_photo
+from bot.render import operators as render_operators
+from bot.render.common import Reply
 from storage import Store, operators
 from storage.operators import BroadcastStatus
 from storage.stats import Stats, collect
@@ -44,7 +46,7 @@ async def stats(update: Update, context: BotContext) -> None:
     # both run in the drawing threads so the bot keeps answering meanwhile.
     drawings = context.services.drawings
     figures = await drawings.draw(_collect, context.store.path, context.now())
-    photo, details = await drawings.draw(render.stats, context.content, figures)
+    photo, details = await drawings.draw(render_operators.stats, context.content, figures)
     await send_photo(chat, photo)
     await send(update, details)
 
@@ -69,12 +71,15 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
         return
     source = message.reply_to_message
     if source is None:
-        await send(update, render.Reply(context.content.message("broadcast_usage")))
+        await send(update, Reply(context.content.message("broadcast_usage")))
         return
     # The preview is the copy itself: what subscribers will see, byte for byte.
     await context.bot.copy_message(chat.id, chat.id, source.message_id)
     count = operators.active_subscribers(context.store, context.now())
-    await send(update, render.broadcast_preview(context.content, chat.id, source.message_id, count))
+    await send(
+        update,
+        render_operators.broadcast_preview(context.content, chat.id, source.message_id, count),
+    )
 
 
 async def broadcast_button(update: Update, context: BotContext) -> None:
@@ -113,18 +118,20 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
         return
     logger.info("broadcast %d started by %s to %d chats", started.id, user.id, started.recipients)
     await query.answer()
-    await edit(query, render.broadcast_progress(content, started.id, 0, started.recipients))
+    await edit(
+        query, render_operators.broadcast_progress(content, started.id, 0, started.recipients)
+    )
 
     async def report(done: int, total: int) -> None:
         # Progress is a courtesy: a failed edit must not stop the broadcast.
         try:
-            reply = render.broadcast_progress(content, started.id, done, total)
+            reply = render_operators.broadcast_progress(content, started.id, done, total)
             await message.edit_text(reply.text, reply_markup=reply.keyboard)
         except TelegramError as error:
             logger.info("broadcast %d: progress not shown (%s)", started.id, error)
 
     async def finished(counts: dict[BroadcastStatus, int]) -> None:
-        await message.edit_text(render.broadcast_done(content, counts))
+        await message.edit_text(render_operators.broadcast_done(content, counts))
 
     # A job of its own, like every other (bot/jobs): it outlives this update.
     jobs.start_broadcast(

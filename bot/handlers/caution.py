@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, render
+from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.common import edit, pressed_button, send_to
 from bot.handlers.session import start
 from bot.handlers.technique import decision, send_card
+from bot.render import safety as render_safety
+from bot.render import settings as render_settings
+from bot.render import tips as render_tips
 from storage import Caution, NextTip
 
 #: The answer each answer button records (which may follow which: ``Store.answer_caution``).
@@ -29,7 +32,7 @@ async def caution_button(update: Update, context: BotContext) -> None:
     if data == callbacks.CAUTION_RETAKE:
         retaken = store.set_caution(chat.id, None, now)
         await query.answer(content.answers["caution_retake"])
-        await edit(query, render.settings(content, retaken, now))
+        await edit(query, render_settings.settings(content, retaken, now))
         return
     pressed_answer = callbacks.parse_caution(data)
     technique = (
@@ -46,20 +49,20 @@ async def caution_button(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     if subscriber.caution is Caution.APPLIES:
-        await edit(query, render.doctor_first(content, pressed_answer.target))
+        await edit(query, render_safety.doctor_first(content, pressed_answer.target))
         return
     # The answer allows massage; whatever else holds it still does (the one decision).
     allowed = decision(chat, context)
     if allowed.permit is None:
-        await edit(query, render.massage_held(content, allowed, pressed_answer.target))
+        await edit(query, render_safety.massage_held(content, allowed, pressed_answer.target))
         return
     if tip is not None:
         # The check came in place of this tip: now it may be shown, in the same message.
         pick = NextTip(tip, program_done=subscriber.program_done, permit=allowed.permit)
         reply = (
-            render.daily_tip(content, pick, checkin_prompt=subscriber.checkin_prompt)
+            render_tips.daily_tip(content, pick, checkin_prompt=subscriber.checkin_prompt)
             if pressed_answer.daily
-            else render.tip(content, pick)
+            else render_tips.tip(content, pick)
         )
         await edit(query, reply)
         return
@@ -81,7 +84,7 @@ async def take_button(update: Update, context: BotContext) -> None:
     query, data, _ = pressed
     await query.answer()
     target = data.removeprefix(callbacks.CAUTION_TAKE_PREFIX)
-    await edit(query, render.caution_check(context.content, target))
+    await edit(query, render_safety.caution_check(context.content, target))
 
 
 async def clinician_seen(update: Update, context: BotContext) -> None:
@@ -97,7 +100,7 @@ async def clinician_seen(update: Update, context: BotContext) -> None:
         await query.answer(content.answers["clinician_seen_not_held"])
         return
     await query.answer()
-    await send_to(chat, render.clinician_seen(content, decision(chat, context)))
+    await send_to(chat, render_safety.clinician_seen(content, decision(chat, context)))
 
 
 async def safety_button(update: Update, context: BotContext) -> None:

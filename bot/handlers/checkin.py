@@ -3,12 +3,10 @@ scores rise (technique tips held back until the user feels fine), and the 30-day
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from telegram import Chat, Update
 from telegram.error import BadRequest
 
-from bot import api_errors, callbacks, render
+from bot import api_errors, callbacks
 from bot.context import BotContext
 from bot.handlers.common import (
     command_argument,
@@ -18,12 +16,17 @@ from bot.handlers.common import (
     send_photo,
     send_to,
 )
-from bot.report import PERIODS, ReportData, report_pdf
+from bot.render import checkins as render_checkins
+from bot.render import pages as render_pages
+from bot.render import progress as render_progress
+from bot.render import safety as render_safety
+from bot.render.common import Photo, Reply
+from bot.render.report import PERIODS, report_pdf
 
 
 async def checkin(update: Update, context: BotContext) -> None:
     """Ask how the back is today (the red-flag answer is a button to the urgent card)."""
-    await send(update, render.checkin(context.content))
+    await send(update, render_checkins.checkin(context.content))
 
 
 async def ask_button(update: Update, context: BotContext) -> None:
@@ -33,7 +36,7 @@ async def ask_button(update: Update, context: BotContext) -> None:
         return
     query, _, chat = pressed
     await query.answer()
-    reply = render.checkin(context.content)
+    reply = render_checkins.checkin(context.content)
     await send_to(chat, reply)
 
 
@@ -51,7 +54,7 @@ async def checkin_button(update: Update, context: BotContext) -> None:
         return
     rising = context.store.check_in(chat.id, score, context.now())
     await query.answer()
-    await edit(query, render.checked_in(content, score, rising))
+    await edit(query, render_checkins.checked_in(content, score, rising))
 
 
 async def fine_button(update: Update, context: BotContext) -> None:
@@ -65,7 +68,9 @@ async def fine_button(update: Update, context: BotContext) -> None:
         await query.answer(context.content.answers["hold_not_held"])
         return
     await query.answer()
-    reply = render.hold_lifted(context.content, context.store.massage(chat.id, context.now()))
+    reply = render_safety.hold_lifted(
+        context.content, context.store.massage(chat.id, context.now())
+    )
     await send_to(chat, reply)
 
 
@@ -79,7 +84,7 @@ async def red_flag_button(update: Update, context: BotContext) -> None:
     query, _, chat = pressed
     context.store.report_warning_sign(chat.id, context.now())
     await query.answer()
-    await send_to(chat, render.page(context.content, "urgent"))
+    await send_to(chat, render_pages.page(context.content, "urgent"))
 
 
 async def flare(update: Update, context: BotContext) -> None:
@@ -102,7 +107,7 @@ async def flare_button(update: Update, context: BotContext) -> None:
 async def _bad_day(chat: Chat, context: BotContext) -> None:
     """Note the bad day (tips about massage wait until tomorrow) and send the plan."""
     context.store.report_flare(chat.id, context.now())
-    await send_to(chat, render.flare(context.content))
+    await send_to(chat, render_checkins.flare(context.content))
 
 
 async def report(update: Update, context: BotContext) -> None:
@@ -115,28 +120,17 @@ async def report(update: Update, context: BotContext) -> None:
     argument = command_argument(update)
     days = int(argument) if argument in {str(p) for p in PERIODS} else None
     if argument and days is None:
-        await send_to(chat, render.Reply(content.message("report_usage")))
+        await send_to(chat, Reply(content.message("report_usage")))
         return
     days = days or PERIODS[0]
-    progress = store.progress(chat.id, now, days)
-    first = progress.today - timedelta(days=days - 1)
-    subscriber = store.subscriber(chat.id)
-    data = ReportData(
-        first=first,
-        last=progress.today,
-        checkins=progress.checkins,
-        sessions=[s for s in store.sessions(chat.id) if first <= s.local_date <= progress.today],
-        caution=subscriber.caution if subscriber else None,
-        red_flags=store.red_flag_days(chat.id, first, progress.today),
-        generated=now,
-    )
+    data = store.record(chat.id, now, days)
     if data.empty:
-        await send_to(chat, render.Reply(content.message("report_empty", days=str(days))))
+        await send_to(chat, Reply(content.message("report_empty", days=str(days))))
         return
     pdf = await context.services.drawings.draw(report_pdf, content, data)
     await chat.send_document(
         pdf,
-        filename=f"backcare-report-{progress.today}.pdf",
+        filename=f"backcare-report-{data.today}.pdf",
         caption=content.message("report_caption", days=str(days)),
     )
 
@@ -160,10 +154,9 @@ async def progress_button(update: Update, context: BotContext) -> None:
 
 async def _send_progress(chat: Chat, context: BotContext) -> None:
     """The chart, drawn at most once per change: the same chart again goes by file id."""
-    data = context.store.progress(chat.id, context.now())
-    sessions = context.store.session_counts(chat.id, data.today)
-    reply = render.progress(context.content, data, sessions)
-    if isinstance(reply, render.Reply):
+    data = context.store.record(chat.id, context.now())
+    reply = render_progress.progress(context.content, data)
+    if isinstance(reply, Reply):
         await send_to(chat, reply)
         return
     drawings = context.services.drawings
@@ -176,7 +169,7 @@ async def _send_progress(chat: Chat, context: BotContext) -> None:
             if not api_errors.file_id_refused(error):
                 raise
             drawings.forget(chat.id)
-    picture = await drawings.draw(render.progress_picture, context.content, data)
-    message = await send_photo(chat, render.Photo(picture, reply.caption))
+    picture = await drawings.draw(render_progress.progress_picture, context.content, data)
+    message = await send_photo(chat, Photo(picture, reply.caption))
     if message.photo:
         drawings.remember(chat.id, reply.key, message.photo[-1].file_id)

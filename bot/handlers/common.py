@@ -9,7 +9,7 @@ from telegram.error import BadRequest
 
 from bot import api_errors
 from bot.context import BotContext
-from bot.render import Photo, Reply
+from bot.render.common import Photo, Reply
 
 logger = logging.getLogger(__name__)
 

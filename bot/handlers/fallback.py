@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import render
 from bot.context import BotContext
 from bot.handlers.common import pressed_button, send
+from bot.render import pages as render_pages
 from content.warning_words import names_warning_sign
 
 
@@ -17,7 +17,9 @@ async def unknown(update: Update, context: BotContext) -> None:
     message = update.effective_message
     typed = (message.text or message.caption or "") if message is not None else ""
     languages = (content.warning_words for content in context.services.contents.values())
-    reply = render.fallback(context.content, warning_sign=names_warning_sign(typed, languages))
+    reply = render_pages.fallback(
+        context.content, warning_sign=names_warning_sign(typed, languages)
+    )
     await send(update, reply)
 
 

@@ -7,9 +7,10 @@ import logging
 from telegram import Message, Update
 from telegram.error import BadRequest
 
-from bot import callbacks, render
+from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.common import pressed_button
+from bot.render import tips as render_tips
 from storage import operators
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ async def feedback_button(update: Update, context: BotContext) -> None:
     if isinstance(message, Message):
         try:
             await message.edit_reply_markup(
-                render.feedback_given(content, message.reply_markup, helpful)
+                render_tips.feedback_given(content, message.reply_markup, helpful)
             )
         except BadRequest as error:
             # A double tap ("not modified"), or a message too old to edit: the answer is

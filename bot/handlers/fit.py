@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, render
+from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.common import edit, pressed_button, send_to
+from bot.render import tips as render_tips
 
 #: The subscriber column each question's answer is stored in (``Store.set_fit``).
 _COLUMNS = {"knee": "below_knee", "days": "days_like", "focus": "focus"}
@@ -25,7 +26,7 @@ async def fit_button(update: Update, context: BotContext) -> None:
     content = context.content
     if data in (callbacks.FIT, callbacks.FIT_ASK):
         await query.answer()
-        first = render.fit_question(content, _FIRST)
+        first = render_tips.fit_question(content, _FIRST)
         if data == callbacks.FIT_ASK:
             await send_to(chat, first)
         else:
@@ -38,11 +39,11 @@ async def fit_button(update: Update, context: BotContext) -> None:
     question, value = answer
     subscriber = context.store.set_fit(chat.id, context.now(), **{_COLUMNS[question]: value})
     await query.answer(content.answers["saved"])
-    after = render.next_fit_question(question)
+    after = render_tips.next_fit_question(question)
     if after is None:
-        await edit(query, render.fit_summary(content, subscriber))
+        await edit(query, render_tips.fit_summary(content, subscriber))
     else:
-        await edit(query, render.fit_question(content, after))
+        await edit(query, render_tips.fit_question(content, after))
 
 
 async def why_button(update: Update, context: BotContext) -> None:
@@ -52,4 +53,4 @@ async def why_button(update: Update, context: BotContext) -> None:
         return
     query, data, chat = pressed
     await query.answer()
-    await send_to(chat, render.why(context.content, callbacks.parse_why(data)))
+    await send_to(chat, render_tips.why(context.content, callbacks.parse_why(data)))

@@ -15,10 +15,11 @@ from typing import Any
 from telegram import Chat, Update
 from telegram.ext import BaseHandler
 
-from bot import callbacks, render
+from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.commands import PUBLIC_COMMANDS
 from bot.handlers.common import send
+from bot.render import pages as render_pages
 
 #: Chat types that have more than one member.
 GROUP_TYPES = frozenset({Chat.GROUP, Chat.SUPERGROUP})
@@ -33,7 +34,7 @@ def in_group(update: Update) -> bool:
 
 async def private_only(update: Update, context: BotContext) -> None:
     """A personal command in a group: point to the private chat."""
-    reply = render.private_only(context.content, context.bot.username, PUBLIC_COMMANDS)
+    reply = render_pages.private_only(context.content, context.bot.username, PUBLIC_COMMANDS)
     await send(update, reply)
 
 
@@ -43,7 +44,7 @@ async def private_press(update: Update, context: BotContext) -> None:
     assert query is not None
     await query.answer(
         context.content.answers["private_only"],
-        url=render.private_chat_link(context.bot.username),
+        url=render_pages.private_chat_link(context.bot.username),
     )
 
 

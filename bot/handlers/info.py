@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, render
+from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.common import pressed_button, send, send_to
+from bot.render import pages as render_pages
 
 #: The page each page button opens (the handler's pattern lets only these through).
 _PAGES = {
@@ -19,22 +20,22 @@ _PAGES = {
 
 async def safety(update: Update, context: BotContext) -> None:
     """Show the safety page."""
-    await send(update, render.page(context.content, "safety"))
+    await send(update, render_pages.page(context.content, "safety"))
 
 
 async def benefits(update: Update, context: BotContext) -> None:
     """Show what massage can and cannot do."""
-    await send(update, render.page(context.content, "benefits"))
+    await send(update, render_pages.page(context.content, "benefits"))
 
 
 async def urgent(update: Update, context: BotContext) -> None:
     """Show the urgent warning signs."""
-    await send(update, render.page(context.content, "urgent"))
+    await send(update, render_pages.page(context.content, "urgent"))
 
 
 async def sources(update: Update, context: BotContext) -> None:
     """Show the guidelines and reviews the content is based on."""
-    await send(update, render.page(context.content, "sources"))
+    await send(update, render_pages.page(context.content, "sources"))
 
 
 async def page_button(update: Update, context: BotContext) -> None:
@@ -44,4 +45,4 @@ async def page_button(update: Update, context: BotContext) -> None:
         return
     query, data, chat = pressed
     await query.answer()
-    await send_to(chat, render.page(context.content, _PAGES.get(data, "safety")))
+    await send_to(chat, render_pages.page(context.content, _PAGES.get(data, "safety")))

@@ -23,10 +23,13 @@ from telegram import (
 from telegram.constants import InlineQueryLimit
 from telegram.error import BadRequest
 
-from bot import api_errors, callbacks, photos, render
+from bot import api_errors, callbacks
 from bot.context import BotContext
+from bot.render import photos
+from bot.render import techniques as render_techniques
 from content import Content, Technique
 from content.markup import plain
+from content.search import inline_matches
 from storage import Permit
 
 logger = logging.getLogger(__name__)
@@ -49,7 +52,7 @@ async def answer(update: Update, context: BotContext) -> None:
     allowed = context.store.massage(query.from_user.id, context.now())
     subscriber = context.store.subscriber(query.from_user.id)
     chosen = subscriber is not None and subscriber.language is not None
-    matches = render.shared_matches(services.contents, query.query, own.language, chosen=chosen)
+    matches = inline_matches(services.contents, query.query, own.language, chosen=chosen)
     results = [] if allowed.permit is None else _cards(context, matches, allowed.permit)
     # Not allowed: only the warning signs, and a button above the results that opens the
     # private chat at the first technique named, through the check or the held card.
@@ -65,7 +68,7 @@ async def answer(update: Update, context: BotContext) -> None:
         InlineQueryResultArticle(
             f"{own.language}.urgent",
             plain(own.buttons["urgent"]),
-            InputTextMessageContent(render.shared_urgent(own, urgent_link)),
+            InputTextMessageContent(render_techniques.shared_urgent(own, urgent_link)),
             description=own.commands["urgent"],
         )
     )
@@ -94,7 +97,7 @@ def _cards(
         result_id = f"{content.language}.{technique.id}"
         description = _short(plain(technique.what))
         file_id = context.store.file_id(photos.media_key(content.language, technique.id))
-        caption = render.shared_caption(content, technique, link, permit)
+        caption = render_techniques.shared_caption(content, technique, link, permit)
         if file_id is not None and caption is not None:
             # The picture, where Telegram has it already: a cached photo needs its file id.
             results.append(
@@ -107,7 +110,7 @@ def _cards(
                 )
             )
         else:
-            text = render.shared_technique(content, technique, link, permit)
+            text = render_techniques.shared_technique(content, technique, link, permit)
             results.append(
                 InlineQueryResultArticle(
                     result_id,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, render
+from bot import callbacks
 from bot.context import BotContext, language_for
 from bot.handlers.common import command_argument, edit, pressed_button, send
+from bot.render import pages as render_pages
+from bot.render.common import Reply
 from content import LANGUAGES
 from storage import is_busy
 
@@ -29,7 +31,7 @@ async def language(update: Update, context: BotContext) -> None:
     argument = command_argument(update).lower()
     chosen = argument if argument in LANGUAGES else NAMES.get(argument)
     if chosen is None:
-        await send(update, render.language_menu(context.content))
+        await send(update, render_pages.language_menu(context.content))
         return
     await send(update, _switch(chat.id, context, chosen))
 
@@ -49,11 +51,11 @@ async def language_button(update: Update, context: BotContext) -> None:
     await edit(query, reply)
 
 
-def _switch(chat_id: int, context: BotContext, chosen: str) -> render.Reply:
+def _switch(chat_id: int, context: BotContext, chosen: str) -> Reply:
     """Record the chosen language (/language and its buttons alike): the reply says so in it."""
     context.store.set_language(chat_id, chosen, context.now())
     context.forget_language()
-    return render.Reply(context.content.message("language_set"))
+    return Reply(context.content.message("language_set"))
 
 
 async def note_language(update: Update, context: BotContext) -> None:

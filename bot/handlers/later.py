@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, render
+from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, pressed_button, send, send_to
+from bot.render import settings as render_settings
+from bot.render import tips as render_tips
+from bot.render.common import Reply
 from storage import schedule
 from storage.models import is_evening
 
@@ -37,7 +40,7 @@ async def later_button(update: Update, context: BotContext) -> None:
         return
     if choice is None:
         await query.answer()
-        await send_to(chat, render.later_ask(content, day, options, subscriber.evening))
+        await send_to(chat, render_tips.later_ask(content, day, options, subscriber.evening))
         return
     until = options.get(choice)
     if until is None or not store.snooze(chat.id, day, until, now):
@@ -45,7 +48,7 @@ async def later_button(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     local = until.astimezone(subscriber.zone).time()
-    await edit(query, render.Reply(content.message("later_set", time=schedule.format_time(local))))
+    await edit(query, Reply(content.message("later_set", time=schedule.format_time(local))))
 
 
 async def evening(update: Update, context: BotContext) -> None:
@@ -55,8 +58,8 @@ async def evening(update: Update, context: BotContext) -> None:
     at = schedule.parse_time(command_argument(update))
     chat = update.effective_chat
     if at is None or not is_evening(at) or chat is None:
-        await send(update, render.evening_usage(content))
+        await send(update, render_settings.evening_usage(content))
         return
     subscriber = context.store.set_evening(chat.id, at, context.now())
     text = content.message("evening_set", time=schedule.format_time(subscriber.evening))
-    await send(update, render.Reply(text))
+    await send(update, Reply(text))

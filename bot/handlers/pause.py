@@ -6,9 +6,11 @@ import logging
 
 from telegram import Update
 
-from bot import callbacks, render
+from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, pressed_button, send
+from bot.render import settings as render_settings
+from bot.render.common import Reply
 from storage import schedule
 
 logger = logging.getLogger(__name__)
@@ -23,14 +25,14 @@ async def pause(update: Update, context: BotContext) -> None:
     argument = command_argument(update)
     days = schedule.parse_pause_days(argument) if argument else None
     if argument and days is None:
-        await send(update, render.Reply(content.message("pause_usage")))
+        await send(update, Reply(content.message("pause_usage")))
         return
     subscriber = store.pause_if_subscribed(chat.id, days, now)
     if subscriber is None:
-        await send(update, render.Reply(content.message("pause_not_subscribed")))
+        await send(update, Reply(content.message("pause_not_subscribed")))
         return
     logger.info("chat paused")
-    await send(update, render.paused(content, subscriber, now))
+    await send(update, render_settings.paused(content, subscriber, now))
 
 
 async def resume(update: Update, context: BotContext) -> None:
@@ -42,7 +44,7 @@ async def resume(update: Update, context: BotContext) -> None:
     subscriber, was_paused = context.store.resume(chat.id, now)
     if was_paused:
         logger.info("chat resumed")
-    await send(update, render.resumed(context.content, subscriber, was_paused, now))
+    await send(update, render_settings.resumed(context.content, subscriber, was_paused, now))
 
 
 async def pause_button(update: Update, context: BotContext) -> None:
@@ -54,7 +56,7 @@ async def pause_button(update: Update, context: BotContext) -> None:
     content, store, now = context.content, context.store, context.now()
     if data == callbacks.PAUSE_MENU:
         await query.answer()
-        await edit(query, render.pause_menu(content))
+        await edit(query, render_settings.pause_menu(content))
         return
     if data == callbacks.RESUME:
         subscriber, was_paused = store.resume(chat.id, now)
@@ -73,4 +75,4 @@ async def pause_button(update: Update, context: BotContext) -> None:
             return
         subscriber = paused
         await query.answer(content.answers["paused"])
-    await edit(query, render.settings(content, subscriber, now))
+    await edit(query, render_settings.settings(content, subscriber, now))

@@ -7,10 +7,11 @@ import logging
 
 from telegram import Update
 
-from bot import callbacks, render
+from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.common import edit, pressed_button, send
-from bot.render import Reply
+from bot.render import pages as render_pages
+from bot.render.common import Reply
 from storage import export
 
 logger = logging.getLogger(__name__)
@@ -18,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 async def privacy(update: Update, context: BotContext) -> None:
     """Say what the bot stores, why, for how long, and how to erase it."""
-    await send(update, render.privacy(context.content, context.services.settings.keep_days))
+    await send(update, render_pages.privacy(context.content, context.services.settings.keep_days))
 
 
 async def my_data(update: Update, context: BotContext) -> None:
@@ -44,7 +45,7 @@ async def export_days(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     content, now = context.content, context.now()
-    data = export.days_csv(context.store, chat.id)
+    data = export.days_csv(context.store, chat.id, now)
     if data.count(b"\n") < 2:  # the header alone
         await send(update, Reply(content.message("export_empty")))
         return
@@ -57,7 +58,7 @@ async def export_days(update: Update, context: BotContext) -> None:
 
 async def delete_data(update: Update, context: BotContext) -> None:
     """Ask before deleting anything: the buttons below do the work."""
-    await send(update, render.delete_confirm(context.content))
+    await send(update, render_pages.delete_confirm(context.content))
 
 
 async def delete_button(update: Update, context: BotContext) -> None:
@@ -73,9 +74,9 @@ async def delete_button(update: Update, context: BotContext) -> None:
     content = context.content
     await query.answer()
     if data != callbacks.DELETE_CONFIRM:
-        await edit(query, render.Reply(content.message("delete_cancelled")))
+        await edit(query, Reply(content.message("delete_cancelled")))
         return
     rows = context.store.delete_chat(chat.id)
     context.services.drawings.forget(chat.id)
     logger.info("chat data deleted: %d rows", rows)
-    await edit(query, render.Reply(content.message("deleted")))
+    await edit(query, Reply(content.message("deleted")))

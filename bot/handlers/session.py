@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from telegram import Chat, Update
 
-from bot import callbacks, render
+from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, pressed_button, send, send_to
 from bot.handlers.technique import decision
+from bot.render import pages as render_pages
+from bot.render import safety as render_safety
+from bot.render import sessions as render_sessions
+from bot.render.common import Reply
 from content import Technique
+from content.search import find_technique
 from storage import Permit
 from storage.session import Feeling, SessionState
 
@@ -22,9 +27,9 @@ async def session(update: Update, context: BotContext) -> None:
         return
     content = context.content
     name = command_argument(update)
-    found = render.find_technique(content, name, context.services.contents.values())
+    found = find_technique(content, name, context.services.contents.values())
     if found is None:
-        await send(update, render.session_pick(content))
+        await send(update, render_sessions.session_pick(content))
         return
     await _start_checked(update, context, chat, found)
 
@@ -37,7 +42,7 @@ async def _start_checked(
     allowed = decision(chat, context)
     if allowed.permit is None:
         target = callbacks.caution_session(technique.id)
-        await send_to(chat, render.massage_held(context.content, allowed, target))
+        await send_to(chat, render_safety.massage_held(context.content, allowed, target))
         return
     await start(chat, context, technique, allowed.permit)
 
@@ -47,9 +52,9 @@ async def start(chat: Chat, context: BotContext, technique: Technique, permit: P
     store, now = context.store, context.now()
     started = store.start_session(permit, technique.id, context.language, now)
     if started is None:
-        await send_to(chat, render.Reply(context.content.message("session_already")))
+        await send_to(chat, Reply(context.content.message("session_already")))
         return
-    reply = render.session_view(context.content, technique, started, now, permit)
+    reply = render_sessions.session_view(context.content, technique, started, now, permit)
     try:
         message = await send_to(chat, reply)
     except BaseException:
@@ -90,7 +95,7 @@ async def session_button(update: Update, context: BotContext) -> None:
             await query.answer(content.answers["stale"])
             return
         await query.answer()
-        await edit(query, render.session_felt(content, Feeling(press.feeling)))
+        await edit(query, render_sessions.session_felt(content, Feeling(press.feeling)))
         return
     if press.action == "pain":
         # Ends at once, no more massage today (``Store.pain_stop``); the warning signs next.
@@ -98,8 +103,8 @@ async def session_button(update: Update, context: BotContext) -> None:
         await query.answer()
         runner.forget(found.id)
         if ended is not None:
-            await edit(query, render.Reply(content.message("session_pain_stop")))
-        await send_to(chat, render.page(content, "urgent"))
+            await edit(query, Reply(content.message("session_pain_stop")))
+        await send_to(chat, render_pages.page(content, "urgent"))
         return
     if press.action == "stop":
         ended = store.end_session(found.id, SessionState.STOPPED, now)
@@ -108,7 +113,7 @@ async def session_button(update: Update, context: BotContext) -> None:
             return
         await query.answer()
         runner.forget(found.id)
-        await edit(query, render.session_stopped(content, technique, ended, now))
+        await edit(query, render_sessions.session_stopped(content, technique, ended, now))
         return
     if press.action == "pause":
         changed = store.pause_session(found.id, now)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, places, render
+from bot import callbacks, places
 from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, pressed_button, send
 from bot.handlers.subscription import subscribe_chat
+from bot.render import settings as render_settings
+from bot.render.common import Reply, echo
 from storage import DayOne, Subscriber, schedule
 
 #: The delivery-days buttons that choose a set of days at once.
@@ -23,7 +25,7 @@ async def settings(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     subscriber = context.store.settings_of(chat.id)
-    await send(update, render.settings(context.content, subscriber, context.now()))
+    await send(update, render_settings.settings(context.content, subscriber, context.now()))
 
 
 async def set_time(update: Update, context: BotContext) -> None:
@@ -34,14 +36,14 @@ async def set_time(update: Update, context: BotContext) -> None:
     content = context.content
     argument = command_argument(update)
     if not argument:
-        await send(update, render.time_menu(content))
+        await send(update, render_settings.time_menu(content))
         return
     at = schedule.parse_time(argument)
     if at is None:
-        await send(update, render.Reply(content.message("time_usage")))
+        await send(update, Reply(content.message("time_usage")))
         return
     subscriber = context.store.set_time(chat.id, at, context.now())
-    await send(update, render.time_set(content, subscriber, context.now()))
+    await send(update, render_settings.time_set(content, subscriber, context.now()))
 
 
 async def set_timezone(update: Update, context: BotContext) -> None:
@@ -52,18 +54,18 @@ async def set_timezone(update: Update, context: BotContext) -> None:
     content = context.content
     argument = command_argument(update)
     if not argument:
-        await send(update, render.timezone_menu(content))
-        offer = render.location_offer(content)
+        await send(update, render_settings.timezone_menu(content))
+        offer = render_settings.location_offer(content)
         await chat.send_message(offer.text, reply_markup=offer.keyboard)
         return
     name = await context.services.drawings.draw(places.zone_named, argument)
     if name is None:
         usage = content.message("timezone_usage")
-        text = content.message("timezone_unknown", value=render.echo(argument), usage=usage)
-        await send(update, render.Reply(text))
+        text = content.message("timezone_unknown", value=echo(argument), usage=usage)
+        await send(update, Reply(text))
         return
     subscriber = context.store.set_timezone(chat.id, name, context.now())
-    await send(update, render.subscription(content, "timezone_set", subscriber))
+    await send(update, render_settings.subscription(content, "timezone_set", subscriber))
 
 
 async def location(update: Update, context: BotContext) -> None:
@@ -75,7 +77,7 @@ async def location(update: Update, context: BotContext) -> None:
     place = message.location
     name = await context.services.drawings.draw(places.zone_at, place.latitude, place.longitude)
     subscriber = None if name is None else context.store.set_timezone(chat.id, name, context.now())
-    done = render.location_done(context.content, subscriber)
+    done = render_settings.location_done(context.content, subscriber)
     await chat.send_message(done.text, reply_markup=done.keyboard)
 
 
@@ -91,11 +93,11 @@ async def settings_button(update: Update, context: BotContext) -> None:
     answer = None
     if data == callbacks.TIME_MENU:
         await query.answer()
-        await edit(query, render.time_menu(content))
+        await edit(query, render_settings.time_menu(content))
         return
     if data == callbacks.TIMEZONE_MENU:
         await query.answer()
-        await edit(query, render.timezone_menu(content))
+        await edit(query, render_settings.timezone_menu(content))
         return
     if data == callbacks.SETTINGS_SUBSCRIBE:
 
@@ -103,7 +105,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
             subscriber: Subscriber, changed: bool, day_one: DayOne | None
         ) -> None:
             await query.answer(content.answers["subscribed"])
-            await edit(query, render.settings(content, subscriber, now))
+            await edit(query, render_settings.settings(content, subscriber, now))
 
         await subscribe_chat(chat, context, acknowledge)
         return
@@ -132,7 +134,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
         answer = content.answers["saved"]
     await query.answer(answer)
     subscriber = store.settings_of(chat.id)
-    await edit(query, render.settings(content, subscriber, now))
+    await edit(query, render_settings.settings(content, subscriber, now))
 
 
 async def days_button(update: Update, context: BotContext) -> None:
@@ -144,7 +146,7 @@ async def days_button(update: Update, context: BotContext) -> None:
     content, store, now = context.content, context.store, context.now()
     if data == callbacks.DAYS_MENU:
         await query.answer()
-        await edit(query, render.days_menu(content, store.settings_of(chat.id)))
+        await edit(query, render_settings.days_menu(content, store.settings_of(chat.id)))
         return
     preset = _DAY_PRESETS.get(data)
     if preset is not None:
@@ -156,4 +158,4 @@ async def days_button(update: Update, context: BotContext) -> None:
             return
     await query.answer(content.answers["saved"])
     if changed:
-        await edit(query, render.days_menu(content, subscriber))
+        await edit(query, render_settings.days_menu(content, subscriber))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, render
+from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.common import send
 from bot.handlers.subscription import subscribe
 from bot.handlers.technique import open_technique
+from bot.render import pages as render_pages
 
 #: The deep-link payload of https://t.me/<bot>?start=subscribe
 SUBSCRIBE_PAYLOAD = "subscribe"
@@ -25,13 +26,13 @@ async def start(update: Update, context: BotContext) -> None:
         await open_technique(update, context, technique)
         return
     if payload == callbacks.URGENT_LINK:
-        await send(update, render.page(context.content, "urgent"))
+        await send(update, render_pages.page(context.content, "urgent"))
         return
-    await send(update, render.welcome(context.content))
+    await send(update, render_pages.welcome(context.content))
     if payload == SUBSCRIBE_PAYLOAD:
         await subscribe(update, context)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     """List every command."""
-    await send(update, render.help_text(context.content))
+    await send(update, render_pages.help_text(context.content))

@@ -8,9 +8,10 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Chat, Update
 
-from bot import render
 from bot.context import BotContext
 from bot.handlers.common import pressed_button, send, send_to
+from bot.render import settings as render_settings
+from bot.render import tips as render_tips
 from storage import DayOne, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ async def subscribe_chat(chat: Chat, context: BotContext, acknowledge: Acknowled
     await acknowledge(subscriber, changed, day_one)
     if day_one is DayOne.NOW:
         pick = context.store.take_first_tip(chat.id, now)
-        await send_to(chat, render.first_tip(context.content, pick))
+        await send_to(chat, render_tips.first_tip(context.content, pick))
 
 
 async def subscribe(update: Update, context: BotContext) -> None:
@@ -43,10 +44,12 @@ async def subscribe(update: Update, context: BotContext) -> None:
 
     async def acknowledge(subscriber: Subscriber, changed: bool, day_one: DayOne | None) -> None:
         if not changed:
-            await send_to(chat, render.subscription(content, "already_subscribed", subscriber))
+            await send_to(
+                chat, render_settings.subscription(content, "already_subscribed", subscriber)
+            )
             return
         later = day_one is DayOne.LATER
-        await send_to(chat, render.subscribed(content, subscriber, now, new=later))
+        await send_to(chat, render_settings.subscribed(content, subscriber, now, new=later))
 
     await subscribe_chat(chat, context, acknowledge)
 
@@ -60,7 +63,7 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     if changed:
         logger.info("chat unsubscribed")
     key = "unsubscribed" if changed else "not_subscribed"
-    await send(update, render.subscription(context.content, key, subscriber))
+    await send(update, render_settings.subscription(context.content, key, subscriber))
 
 
 async def subscribe_button(update: Update, context: BotContext) -> None:

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from telegram import Chat, Message, Update
 
-from bot import callbacks, photos, render
+from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, pressed_button, send, send_to
+from bot.render import photos
+from bot.render import safety as render_safety
+from bot.render import techniques as render_techniques
+from bot.render.common import echo
 from content import Technique
+from content.search import find_technique
 from storage import Decision, Permit
 
 #: The picture shown with the list of techniques.
@@ -22,7 +27,7 @@ def decision(chat: Chat, context: BotContext) -> Decision:
 
 async def send_card(chat: Chat, context: BotContext, technique: Technique, permit: Permit) -> None:
     """Send a technique's picture with its card as the caption (the rest right after)."""
-    card = render.technique_captioned(context.content, technique, permit)
+    card = render_techniques.technique_captioned(context.content, technique, permit)
     caption = card.caption
     await photos.send(chat, context, technique.id, caption.text, caption.keyboard)
     if card.rest is not None:
@@ -30,7 +35,7 @@ async def send_card(chat: Chat, context: BotContext, technique: Technique, permi
 
 
 async def _send_list(chat: Chat, context: BotContext, intro: str | None = None) -> None:
-    reply = render.technique_list(context.content, intro=intro)
+    reply = render_techniques.technique_list(context.content, intro=intro)
     await photos.send(chat, context, OVERVIEW, reply.text, reply.keyboard)
 
 
@@ -44,9 +49,9 @@ async def technique(update: Update, context: BotContext) -> None:
     if not name:
         await _send_list(chat, context)
         return
-    found = render.find_technique(content, name, context.services.contents.values())
+    found = find_technique(content, name, context.services.contents.values())
     if found is None:
-        intro = content.message("technique_unknown", name=render.echo(name))
+        intro = content.message("technique_unknown", name=echo(name))
         await _send_list(chat, context, intro)
         return
     await open_technique(update, context, found)
@@ -60,7 +65,7 @@ async def open_technique(update: Update, context: BotContext, technique: Techniq
         return
     allowed = decision(chat, context)
     if allowed.permit is None:
-        await send(update, render.massage_held(context.content, allowed, technique.id))
+        await send(update, render_safety.massage_held(context.content, allowed, technique.id))
         return
     await send_card(chat, context, technique, allowed.permit)
 
@@ -77,7 +82,7 @@ async def technique_button(update: Update, context: BotContext) -> None:
     if data == callbacks.TECHNIQUES:
         await query.answer()
         if message is not None and on_picture:
-            reply = render.technique_list(content)
+            reply = render_techniques.technique_list(content)
             await photos.edit(message, context, OVERVIEW, reply.text, reply.keyboard)
         else:
             # A tip, a page or the welcome: keep it, and send the overview below it.
@@ -90,7 +95,7 @@ async def technique_button(update: Update, context: BotContext) -> None:
     await query.answer()
     allowed = decision(chat, context)
     if allowed.permit is None:
-        reply = render.massage_held(content, allowed, found.id)
+        reply = render_safety.massage_held(content, allowed, found.id)
         if on_picture:
             await send_to(chat, reply)
         else:
@@ -99,7 +104,7 @@ async def technique_button(update: Update, context: BotContext) -> None:
     if message is None or not on_picture:
         await send_card(chat, context, found, allowed.permit)
         return
-    card = render.technique_captioned(content, found, allowed.permit)
+    card = render_techniques.technique_captioned(content, found, allowed.permit)
     await photos.edit(message, context, found.id, card.caption.text, card.caption.keyboard)
     if card.rest is not None:
         await send_to(chat, card.rest)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import render
 from bot.context import BotContext
 from bot.handlers.common import send
+from bot.render import tips as render_tips
 
 
 async def tip(update: Update, context: BotContext) -> None:
@@ -16,4 +16,4 @@ async def tip(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     pick = context.store.take_tip(chat.id, context.now())
-    await send(update, render.tip(context.content, pick))
+    await send(update, render_tips.tip(context.content, pick))

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, render
+from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.common import edit, pressed_button, send
+from bot.render import settings as render_settings
 
 
 async def weekly(update: Update, context: BotContext) -> None:
@@ -16,7 +17,9 @@ async def weekly(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    await send(update, render.weekly_menu(context.content, context.store.subscriber(chat.id)))
+    await send(
+        update, render_settings.weekly_menu(context.content, context.store.subscriber(chat.id))
+    )
 
 
 async def weekly_button(update: Update, context: BotContext) -> None:
@@ -29,7 +32,7 @@ async def weekly_button(update: Update, context: BotContext) -> None:
     chosen, weekday = callbacks.parse_weekly(data)
     await query.answer()
     if not chosen:
-        await edit(query, render.weekly_menu(content, store.subscriber(chat.id)))
+        await edit(query, render_settings.weekly_menu(content, store.subscriber(chat.id)))
         return
     subscriber = store.set_weekly(chat.id, weekday, context.now())
-    await edit(query, render.weekly_set(content, subscriber))
+    await edit(query, render_settings.weekly_set(content, subscriber))

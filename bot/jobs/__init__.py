@@ -28,9 +28,9 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot import render
 from bot.jobs import broadcasts, daily, later, retention, sessions, weekly
 from bot.jobs.base import JobContext
+from bot.render import operators as render_operators
 from bot.services import Services
 from storage import Store, operators
 from storage.operators import Broadcast
@@ -142,7 +142,7 @@ def start_broadcast(
         if finished is not None:
             await finished(counts)
         else:
-            text = render.broadcast_done(services.content, counts)
+            text = render_operators.broadcast_done(services.content, counts)
             await context.bot.send_message(broadcast.created_by, text)
 
     application.job_queue.run_once(run, when=when, name=f"broadcast-{broadcast.id}")

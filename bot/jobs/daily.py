@@ -22,8 +22,8 @@ from typing import Any
 
 from telegram.ext import ExtBot
 
-from bot import render
 from bot.jobs.base import SendingJob, always
+from bot.render import tips as render_tips
 from bot.sending.fanout import Outgoing
 from bot.sending.outcome import Outcome, Result
 from bot.services import Services
@@ -108,7 +108,7 @@ class Dispatcher(SendingJob[Claim]):
         unshown = []
         for claim in claims:
             try:
-                reply = render.daily_tip(
+                reply = render_tips.daily_tip(
                     services.content_for(claim.language),
                     claim.pick,
                     checkin_prompt=claim.checkin_prompt,

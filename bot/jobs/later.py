@@ -14,8 +14,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from bot import render
 from bot.jobs.base import SendingJob
+from bot.render import tips as render_tips
+from bot.render.common import Reply
 from bot.sending.fanout import Outgoing
 from storage import Delivery, Hold, schedule
 from storage.safety import decide
@@ -43,7 +44,7 @@ class Snoozes(SendingJob[Delivery]):
                 taken.append(Outgoing(delivery.chat_id, reply.text, reply.keyboard, delivery))
         return taken
 
-    def _render(self, delivery: Delivery) -> render.Reply | None:
+    def _render(self, delivery: Delivery) -> Reply | None:
         store, now = self.services.store, self.services.clock()
         subscriber = store.subscriber(delivery.chat_id)
         tip = store.tip(delivery.tip_id) if delivery.tip_id else None
@@ -55,7 +56,7 @@ class Snoozes(SendingJob[Delivery]):
             return None  # paused since: no tips at all until the pause ends
         content = self.services.content_for(subscriber.speaks)
         # A tip about massage that something holds now is replaced by why (tip_again).
-        return render.tip_again(content, tip, allowed, program_done=subscriber.program_done)
+        return render_tips.tip_again(content, tip, allowed, program_done=subscriber.program_done)
 
     def give_back(self, items: Sequence[Outgoing[Delivery]]) -> None:
         self.services.store.give_back_snoozes(

@@ -9,10 +9,11 @@ to users go first), in order of need:
 1. what must be seen now: a new step, the end ("how did that feel?"), a session ended,
    the longest-waiting first;
 2. countdowns, each session's at most every ``countdown_every(n)`` seconds: 5 s (the time
-   left moves in steps of ``render.SESSION_DISPLAY_SECONDS``) while few sessions run, and
-   thinner as they grow, so that countdowns never take more than ``COUNTDOWN_RATE`` of the
-   global budget of about 30 messages a second. They thin out instead of falling behind,
-   and get only what a pass's budget (the send rate for one tick) leaves after 1.
+   left moves in steps of ``bot.render.sessions.SESSION_DISPLAY_SECONDS``) while few
+   sessions run, and thinner as they grow, so that countdowns never take more than
+   ``COUNTDOWN_RATE`` of the global budget of about 30 messages a second. They thin out
+   instead of falling behind, and get only what a pass's budget (the send rate for one
+   tick) leaves after 1.
 
 A pass sends at most one tick's worth of the send rate; what does not fit waits for the
 next pass (still urgent, still first), so no pass grows long and no step change waits
@@ -44,8 +45,11 @@ from typing import Any
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
-from bot import api_errors, render
+from bot import api_errors
 from bot.jobs.base import Job, always
+from bot.render import safety as render_safety
+from bot.render import sessions as render_sessions
+from bot.render.common import Reply
 from bot.sending.outcome import Outcome, Result, send_with_retries
 from bot.sending.pool import run_pool
 from bot.sending.ratelimit import BULK, BULK_PREPACED, PriorityRateLimiter
@@ -67,7 +71,7 @@ PER_CHAT = 1.0
 
 def countdown_every(sessions: int) -> float:
     """Seconds between two countdown edits of one session, with ``sessions`` running."""
-    return max(float(render.SESSION_DISPLAY_SECONDS), math.ceil(sessions / COUNTDOWN_RATE))
+    return max(float(render_sessions.SESSION_DISPLAY_SECONDS), math.ceil(sessions / COUNTDOWN_RATE))
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ class Edit:
     moved."""
 
     session: Session
-    reply: render.Reply
+    reply: Reply
     urgent: bool
     #: The session is over with this edit: nothing is remembered about it after.
     final: bool = False
@@ -244,13 +248,13 @@ class SessionRunner(Job):
         if session.held:
             # The bot stopped while this ran: go on at the same step, unless it is too late.
             if session.stale(technique.timings, now):
-                return self._ended(session, render.Reply(content.message("session_ended")))
+                return self._ended(session, Reply(content.message("session_ended")))
             resumed = store.resume_session(session.id, now)
             if resumed is None:
                 return None
             session = resumed
         if session.stale(technique.timings, now):
-            return self._ended(session, render.Reply(content.message("session_ended")))
+            return self._ended(session, Reply(content.message("session_ended")))
         position = session.position(technique.timings, now)
         if session.state is SessionState.RUNNING and position.finished:
             return self._done(session, technique)
@@ -285,10 +289,10 @@ class SessionRunner(Job):
         # (a warning sign, /flare) or found on resuming after a restart ends it, saying why.
         allowed = self.services.store.massage(session.chat_id, now)
         if allowed.permit is None:
-            held = render.massage_held(content, allowed, None)
-            reply = render.Reply(f"{content.message('session_held_resume')}\n\n{held.text}")
+            held = render_safety.massage_held(content, allowed, None)
+            reply = Reply(f"{content.message('session_held_resume')}\n\n{held.text}")
             return self._ended(session, reply)
-        reply = render.session_view(content, moved.technique, session, now, allowed.permit)
+        reply = render_sessions.session_view(content, moved.technique, session, now, allowed.permit)
         if self.shown.get(session.id) == reply.text:
             self._ticked[session.id] = now.timestamp()  # it shows this already
             return None
@@ -310,14 +314,14 @@ class SessionRunner(Job):
         content = self.services.content_for(session.language)
         return Edit(
             done,
-            render.session_done(content, technique, done),
+            render_sessions.session_done(content, technique, done),
             True,
             final=True,
             version=self._versions.get(done.id, 0),
             waiting=session.elapsed(now) - sum(technique.timings),
         )
 
-    def _ended(self, session: Session, reply: render.Reply) -> Edit | None:
+    def _ended(self, session: Session, reply: Reply) -> Edit | None:
         ended = self.services.store.end_session(
             session.id, SessionState.ENDED, self.services.clock()
         )
@@ -379,7 +383,7 @@ class SessionRunner(Job):
         logger.warning("session %d: the edit failed: %s", session.id, error)
         return False
 
-    def remember(self, session: Session, reply: render.Reply) -> None:
+    def remember(self, session: Session, reply: Reply) -> None:
         """A session's first message went out showing ``reply`` (its first step)."""
         self.shown[session.id] = reply.text
         self._ticked[session.id] = self.services.clock().timestamp()

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from bot import render
 from bot.jobs.base import SendingJob
+from bot.render import progress as render_progress
+from bot.render.common import Reply
 from bot.sending.fanout import Outgoing
-from storage import Subscriber, schedule
-from storage.safety import decide
+from storage import Subscriber
+from storage.record import WEEK
 
 logger = logging.getLogger(__name__)
 
@@ -42,22 +43,13 @@ class Weeklies(SendingJob[Subscriber]):
             taken.append(Outgoing(subscriber.chat_id, reply.text, reply.keyboard, subscriber))
         return taken
 
-    def _render(self, subscriber: Subscriber, now: datetime) -> render.Reply:
-        store = self.services.store
-        today = schedule.local_date(now, subscriber.zone)
-        days = [today - timedelta(days=back) for back in range(6, -1, -1)]
-        checkins = {
-            c.local_date: c.score for c in store.progress(subscriber.chat_id, now, 14).checkins
-        }
-        before = [score for day, score in checkins.items() if day < days[0]]
-        sessions = len(
-            [s for s in store.sessions(subscriber.chat_id) if days[0] <= s.local_date <= today]
-        )
+    def _render(self, subscriber: Subscriber, now: datetime) -> Reply:
+        record = self.services.store.record(subscriber.chat_id, now, days=2 * WEEK)
         content = self.services.content_for(subscriber.speaks)
-        reply = render.weekly_summary(content, days, checkins, before, sessions)
+        reply = render_progress.weekly_summary(content, record.look_back())
         # It never suggests massage while the safety decision holds it, and says so.
-        if decide(subscriber.chat_id, subscriber, today).held:
-            reply = render.Reply(f"{reply.text}\n\n{content.message('weekly_held')}")
+        if record.held:
+            reply = Reply(f"{reply.text}\n\n{content.message('weekly_held')}")
         return reply
 
     def give_back(self, items: Sequence[Outgoing[Subscriber]]) -> None:

@@ -7,10 +7,19 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, time
 from typing import Any, TextIO
 
-from bot import callbacks, render
+from bot import callbacks
+from bot.render import checkins as render_checkins
+from bot.render import pages as render_pages
+from bot.render import progress as render_progress
+from bot.render import safety as render_safety
+from bot.render import settings as render_settings
+from bot.render import techniques as render_techniques
+from bot.render import tips as render_tips
+from bot.render.common import Reply, callback_data_of
 from content import LANGUAGES, Content, ContentError, load_all, pictures, rules
 from content.markup import MarkupError, check_caption, check_message, plain
-from storage import Caution, Decision, NextTip, Permit, Progress, Subscriber
+from storage import Caution, Decision, NextTip, Permit, Subscriber
+from storage.record import Record
 from storage.safety import Hold, decide
 
 #: A moment to render dates and "next tip" lines against.
@@ -63,44 +72,47 @@ def picked(content: Content, index: int, **values: Any) -> NextTip:
     return NextTip(tip, **values)
 
 
-def messages(content: Content) -> Iterator[tuple[str, render.Reply]]:
+def messages(content: Content) -> Iterator[tuple[str, Reply]]:
     """Every message the bot builds from content, named, with sample values filled in."""
-    yield "welcome", render.welcome(content)
-    yield "help", render.help_text(content)
+    yield "welcome", render_pages.welcome(content)
+    yield "help", render_pages.help_text(content)
     for key in sorted(content.pages):
-        yield f"page {key}", render.page(content, key)
-    yield "technique list (caption)", render.technique_list(content)
+        yield f"page {key}", render_pages.page(content, key)
+    yield "technique list (caption)", render_techniques.technique_list(content)
     for technique in content.techniques:
-        yield f"caution check ({technique.id})", render.caution_check(content, technique.id)
-        yield f"doctor first ({technique.id})", render.doctor_first(content, technique.id)
-    yield "check-in", render.checkin(content)
-    yield "check-in thanks", render.checked_in(content, 4, False)
-    yield "check-in thanks, rising", render.checked_in(content, 8, True)
-    yield "I feel fine", render.hold_lifted(content, _decision(caution=Caution.NONE))
+        yield f"caution check ({technique.id})", render_safety.caution_check(content, technique.id)
+        yield f"doctor first ({technique.id})", render_safety.doctor_first(content, technique.id)
+    yield "check-in", render_checkins.checkin(content)
+    yield "check-in thanks", render_checkins.checked_in(content, 4, False)
+    yield "check-in thanks, rising", render_checkins.checked_in(content, 8, True)
+    yield "I feel fine", render_safety.hold_lifted(content, _decision(caution=Caution.NONE))
     yield (
         "I feel fine, a caution applies",
-        render.hold_lifted(content, _decision(caution=Caution.APPLIES)),
+        render_safety.hold_lifted(content, _decision(caution=Caution.APPLIES)),
     )
     for hold, values in HELD_BY.items():
         held = _decision(**values)
-        yield f"massage held: {hold}", render.massage_held(content, held, "kneading")
-        yield f"massage held: {hold}, nothing waiting", render.massage_held(content, held, None)
-        yield f"clinician seen, still held: {hold}", render.clinician_seen(content, held)
+        yield f"massage held: {hold}", render_safety.massage_held(content, held, "kneading")
+        yield (
+            f"massage held: {hold}, nothing waiting",
+            render_safety.massage_held(content, held, None),
+        )
+        yield f"clinician seen, still held: {hold}", render_safety.clinician_seen(content, held)
     everything = {k: v for values in HELD_BY.values() for k, v in values.items()}
     everything["caution"] = Caution.APPLIES
     yield (
         "massage held: every reason",
-        render.massage_held(content, _decision(**everything), "s.kneading"),
+        render_safety.massage_held(content, _decision(**everything), "s.kneading"),
     )
-    yield "clinician seen", render.clinician_seen(content, _decision(caution=Caution.NONE))
-    no_progress = render.progress(content, _no_progress())
-    assert isinstance(no_progress, render.Reply)
+    yield "clinician seen", render_safety.clinician_seen(content, _decision(caution=Caution.NONE))
+    no_progress = render_progress.progress(content, _no_progress())
+    assert isinstance(no_progress, Reply)
     yield "no progress yet", no_progress
-    yield "language", render.language_menu(content)
-    yield "settings", render.settings(content, _subscriber(), SAMPLE_NOW)
+    yield "language", render_pages.language_menu(content)
+    yield "settings", render_settings.settings(content, _subscriber(), SAMPLE_NOW)
     yield (
         "settings (held, check-in on, caution applies)",
-        render.settings(
+        render_settings.settings(
             content,
             _subscriber(hold_techniques=True, checkin_prompt=True, caution=Caution.APPLIES),
             SAMPLE_NOW,
@@ -109,47 +121,50 @@ def messages(content: Content) -> Iterator[tuple[str, render.Reply]]:
     for state in (Caution.ASKED, Caution.CLEARED):
         yield (
             f"settings (caution {state})",
-            render.settings(content, _subscriber(caution=state), SAMPLE_NOW),
+            render_settings.settings(content, _subscriber(caution=state), SAMPLE_NOW),
         )
     for question in callbacks.FIT_QUESTIONS:
-        yield f"fit my tips: {question}", render.fit_question(content, question)
-    yield "fit my tips: skipped", render.fit_summary(content, _subscriber())
+        yield f"fit my tips: {question}", render_tips.fit_question(content, question)
+    yield "fit my tips: skipped", render_tips.fit_summary(content, _subscriber())
     for knee, days, focus in zip(*callbacks.FIT_QUESTIONS.values(), strict=False):
         yield (
             f"fit my tips: {knee}, {days}, {focus}",
-            render.fit_summary(content, _subscriber(below_knee=knee, days_like=days, focus=focus)),
+            render_tips.fit_summary(
+                content, _subscriber(below_knee=knee, days_like=days, focus=focus)
+            ),
         )
-    yield "why? (a tip no longer there)", render.why(content, "no_such_tip")
-    yield "first tip", render.first_tip(content, picked(content, 0))
+    yield "why? (a tip no longer there)", render_tips.why(content, "no_such_tip")
+    yield "first tip", render_tips.first_tip(content, picked(content, 0))
     for index, tip in enumerate(content.tips):
         day = tip.program_day
         name = f"tip {tip.id} (day {day})" if day else f"tip {tip.id} (after the program)"
-        yield name, render.daily_tip(content, picked(content, index), checkin_prompt=True)
-        yield f"why? ({tip.id})", render.why(content, tip.id)
+        yield name, render_tips.daily_tip(content, picked(content, index), checkin_prompt=True)
+        yield f"why? ({tip.id})", render_tips.why(content, tip.id)
         if tip.about_massage:
             gated = picked(content, index, ask_caution=True)
-            yield f"{name}: the caution check in its place", render.daily_tip(content, gated)
-            yield f"{name}: the caution check in place of /tip", render.tip(content, gated)
+            yield f"{name}: the caution check in its place", render_tips.daily_tip(content, gated)
+            yield f"{name}: the caution check in place of /tip", render_tips.tip(content, gated)
     last = content.program_days - 1
     for left_out in ((2, 2), (2, last)):
         yield (
             f"tip day {last + 1}, days {left_out} left out",
-            render.daily_tip(content, picked(content, last, left_out=left_out)),
+            render_tips.daily_tip(content, picked(content, last, left_out=left_out)),
         )
 
 
-def captions(content: Content) -> Iterator[tuple[str, render.Reply]]:
+def captions(content: Content) -> Iterator[tuple[str, Reply]]:
     """Every caption under a picture, and what follows it."""
-    yield "technique list", render.technique_list(content)
+    yield "technique list", render_techniques.technique_list(content)
     for technique in content.techniques:
-        card = render.technique_captioned(content, technique, _permit())
+        card = render_techniques.technique_captioned(content, technique, _permit())
         yield f"technique {technique.id}", card.caption
         if card.rest is not None:
             yield f"technique {technique.id} (continued)", card.rest
 
 
-def _no_progress() -> Progress:
-    return Progress(today=SAMPLE_NOW.date(), checkins=[], streak=0, days_subscribed=None)
+def _no_progress() -> Record:
+    today = SAMPLE_NOW.date()
+    return Record(chat_id=0, first=today, last=today, today=today, now=SAMPLE_NOW)
 
 
 def problems(contents: Mapping[str, Content]) -> list[str]:
@@ -161,7 +176,7 @@ def problems(contents: Mapping[str, Content]) -> list[str]:
         for name, reply in messages(content):
             try:
                 check_message(reply.text)
-                render.callback_data_of(reply)
+                callback_data_of(reply)
             except (MarkupError, ValueError) as error:
                 found.append(f"{language}: {name}: {error}")
         for name, reply in captions(content):

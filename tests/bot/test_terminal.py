@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import render
 from bot.config import Settings
 from bot.console.localapi import BotApiError, LocalBotApi
 from bot.console.terminal import CHAT_ID, LOCATION_HINT, LocalRequest, Press, Terminal, chat, place
+from bot.render import settings as render_settings
 from content import Content, load
 from storage.store import Store
 from tests.bot.test_localapi_photos import png, upload
@@ -124,10 +124,10 @@ async def test_the_location_button_is_offered_as_a_place_or_coordinates(tmp_path
     api = LocalBotApi()
     terminal, output = terminal_for(api, tmp_path)
     async with Bot("1:LOCAL", request=LocalRequest(api)) as bot:
-        offer = render.location_offer(load("en"))
+        offer = render_settings.location_offer(load("en"))
         await bot.send_message(CHAT, offer.text, reply_markup=offer.keyboard)
         assert terminal.location_offered
-        done = render.location_done(load("en"), None)
+        done = render_settings.location_done(load("en"), None)
         await bot.send_message(CHAT, done.text, reply_markup=done.keyboard)
     assert f"     [📍 Send my location: {LOCATION_HINT}]" in output.getvalue().splitlines()
     assert LOCATION_HINT == "type a place name or latitude,longitude"

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot import callbacks, render
+from bot import callbacks
+from bot.render import tips as render_tips
 from content import Content, load
 from storage import Caution, NextTip
 from tests.conftest import START, FakeClock, Harness, massage_days
@@ -135,7 +136,7 @@ async def test_the_daily_check_then_none_apply_shows_the_tip_across_a_restart(
         edit = await stopped.next_call(start, "editMessageText")
         stored = stopped.store.tip(first.id)
         assert stored is not None
-        expected = render.daily_tip(content, NextTip(stored, permit=sample_permit()))
+        expected = render_tips.daily_tip(content, NextTip(stored, permit=sample_permit()))
         assert edit.params["text"] == expected.text
         assert buttons(edit.params)[0] == callbacks.feedback(True, first.id)
         subscriber = stopped.store.subscriber(stopped.chat_id)
@@ -200,7 +201,7 @@ async def test_tip_asks_the_check_then_applies_and_cleared_across_a_restart(
         shown = await stopped.next_call(start, "editMessageText")
         stored = stopped.store.tip(first.id)
         assert stored is not None
-        again = render.tip(content, NextTip(stored, permit=sample_permit()))
+        again = render_tips.tip(content, NextTip(stored, permit=sample_permit()))
         assert shown.params["text"] == again.text
         assert content.message("techniques_on") in await settings_text(stopped)
 

@@ -6,7 +6,8 @@ from datetime import time, timedelta
 
 import pytest
 
-from bot import callbacks, render
+from bot import callbacks
+from bot.render import techniques as render_techniques
 from content import Content, load_all
 from content.loader import COMMANDS
 from tests.conftest import START, FakeClock, Harness
@@ -51,7 +52,7 @@ async def test_technique_button_turns_the_picture_into_the_card(
     assert edit.params["message_id"] == listing.result["message_id"]
     kneading = content.technique("kneading")
     assert kneading is not None
-    card = render.technique_captioned(content, kneading, sample_permit())
+    card = render_techniques.technique_captioned(content, kneading, sample_permit())
     assert edit.params["media"]["caption"] == card.caption.text
     assert buttons(edit.params) == [
         callbacks.TECHNIQUES,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot import render
 from bot.ops.content import picked
+from bot.render import tips as render_tips
 from content import Content
 from storage import Delivery, DeliveryStatus
 from tests.conftest import FakeClock, Harness, MakeHarness
@@ -35,7 +35,7 @@ async def test_tip_arrives_at_the_local_time_and_only_once(
     clock.set(at(26, 8, 0, 5))
     tip = await harness.fake.wait_for(lambda: harness.daily_tips(start))
     # Subscribed before the tip time: the first daily tip is day 1 of the program.
-    assert tip[0].params["text"] == render.daily_tip(content, picked(content, 0)).text
+    assert tip[0].params["text"] == render_tips.daily_tip(content, picked(content, 0)).text
     delivery = await harness.fake.wait_for(lambda: sent(harness, date(2026, 11, 26)))
     assert delivery.message_id == tip[0].result["message_id"]
 

@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot import render
 from bot.console.localapi import Call
 from bot.context import BotApplication
+from bot.render import pages as render_pages
 from content import load
 from tests.conftest import START, Harness, MakeHarness
 
@@ -116,7 +116,9 @@ async def test_each_chats_updates_stay_in_order(paced: Harness) -> None:
         await paced.handle(update)
     replies = [c.params["text"] for c in to(FLOODER, paced.since(start))]
     content = load()
-    assert replies == [render.page(content, name).text for name in ("safety", "urgent", "benefits")]
+    assert replies == [
+        render_pages.page(content, name).text for name in ("safety", "urgent", "benefits")
+    ]
 
 
 async def test_memory_of_chats_is_let_go_after_their_updates(paced: Harness) -> None:

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from bot import render
 from bot.console.localapi import Call
 from bot.jobs import broadcasts
 from bot.jobs.base import always
+from bot.render import tips as render_tips
+from bot.render.common import Reply
 from storage import DeliveryStatus, operators
 from storage.operators import BroadcastStatus
 from tests.conftest import START, Harness, MakeHarness
@@ -170,17 +171,17 @@ async def test_a_daily_tip_that_cannot_be_shown_fails_alone(
     other = CHAT + 1
     await harness.say("/subscribe")
     await harness.say("/subscribe", chat_id=other)
-    daily_tip = render.daily_tip
+    daily_tip = render_tips.daily_tip
     calls = 0
 
-    def first_fails(*args: Any, **kwargs: Any) -> render.Reply:
+    def first_fails(*args: Any, **kwargs: Any) -> Reply:
         nonlocal calls
         calls += 1
         if calls == 1:
             raise ValueError("a bug in one message")
         return daily_tip(*args, **kwargs)
 
-    monkeypatch.setattr(render, "daily_tip", first_fails)
+    monkeypatch.setattr(render_tips, "daily_tip", first_fails)
     start = len(harness.calls)
     harness.clock.set(NINE)
     await harness.fake.wait_for(lambda: harness.daily_tips(start))

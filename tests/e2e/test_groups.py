@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from bot import callbacks, render
+from bot import callbacks
 from bot.console.localapi import Call
 from bot.handlers import PERSONAL_COMMANDS, PUBLIC_COMMANDS
+from bot.render import pages as render_pages
 from content import load
 from storage.store import chat_tables
 from tests.conftest import Harness
@@ -67,7 +68,7 @@ async def test_a_personal_command_in_a_group_points_to_the_private_chat(
     content = load()
     calls = await harness.handle(group_message(harness, f"/{command}", chat_type))
     (reply,) = sent_messages(calls)
-    expected = render.private_only(content, BOT_USERNAME, PUBLIC_COMMANDS)
+    expected = render_pages.private_only(content, BOT_USERNAME, PUBLIC_COMMANDS)
     assert reply.params["chat_id"] == GROUP
     assert reply.params["text"] == expected.text
     (row,) = reply.params["reply_markup"]["inline_keyboard"]
@@ -125,5 +126,5 @@ async def test_an_information_page_button_works_in_a_group(harness: Harness) -> 
     assert "text" not in answer.params
     (page,) = sent_messages(calls)
     assert page.params["chat_id"] == GROUP
-    assert page.params["text"] == render.page(content, "safety").text
+    assert page.params["text"] == render_pages.page(content, "safety").text
     assert rows_about_anyone_here(harness) == 0

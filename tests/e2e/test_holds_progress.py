@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from PIL import Image
 
-from bot import callbacks, chart
+from bot import callbacks
 from bot.console.localapi import Call
+from bot.render import chart
 from content import Content
 from storage import Checkin
 from tests.conftest import START, FakeClock, Harness

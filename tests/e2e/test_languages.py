@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot import callbacks, render
+from bot import callbacks
 from bot.console.localapi import Upload
 from bot.ops.content import picked
+from bot.render import techniques as render_techniques
+from bot.render import tips as render_tips
 from content import Content, load_all
 from tests.conftest import START, FakeClock, Harness
 from tests.helpers import buttons, sample_permit
@@ -117,7 +119,7 @@ async def test_daily_tip_comes_in_the_app_language(harness: Harness, clock: Fake
     start = len(harness.calls)
     await harness.tick()
     sent = [c for c in harness.since(start, "sendMessage")]
-    assert [c.params["text"] for c in sent] == [render.daily_tip(ZH, picked(ZH, 0)).text]
+    assert [c.params["text"] for c in sent] == [render_tips.daily_tip(ZH, picked(ZH, 0)).text]
     assert ZH.message("program_day", day="1", days="30") in sent[0].params["text"]
 
 
@@ -132,7 +134,7 @@ async def test_daily_tip_follows_a_changed_app_language_unless_chosen(
     start = len(harness.calls)
     await harness.tick()
     (tip,) = harness.since(start, "sendMessage")
-    assert tip.params["text"] == render.daily_tip(EN, picked(EN, 0)).text
+    assert tip.params["text"] == render_tips.daily_tip(EN, picked(EN, 0)).text
 
 
 async def test_chinese_technique_card_and_picture(harness: Harness) -> None:
@@ -141,7 +143,7 @@ async def test_chinese_technique_card_and_picture(harness: Harness) -> None:
     picture, *rest = await harness.say_all("/technique 按法")
     pressing = ZH.technique("pressing")
     assert pressing is not None
-    card = render.technique_captioned(ZH, pressing, sample_permit())
+    card = render_techniques.technique_captioned(ZH, pressing, sample_permit())
     assert picture.params["caption"] == card.caption.text
     assert [c.params["text"] for c in rest] == ([card.rest.text] if card.rest else [])
     assert harness.store.file_id("zh/pressing") is not None
@@ -166,7 +168,7 @@ async def test_a_technique_named_in_either_language_opens_in_the_users(
     technique = content.technique(technique_id)
     assert technique is not None
     picture, *_ = await harness.say_all(f"/technique {name}")
-    card = render.technique_captioned(content, technique, sample_permit())
+    card = render_techniques.technique_captioned(content, technique, sample_permit())
     assert picture.params["caption"] == card.caption.text
 
 

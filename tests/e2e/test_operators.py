@@ -10,7 +10,9 @@ from collections.abc import AsyncIterator
 import pytest
 from PIL import Image
 
-from bot import callbacks, chart, render
+from bot import callbacks
+from bot.render import chart
+from bot.render import operators as render_operators
 from content import Content
 from storage import operators
 from storage.operators import BroadcastStatus
@@ -197,7 +199,7 @@ async def test_stats_sends_the_chart_and_figures_that_match_the_database(
     assert (image.format, image.size) == ("PNG", (chart.WIDTH, chart.HEIGHT))
     figures = collect(admin.store, admin.clock())
     assert figures.subscribers.active == len(SUBSCRIBERS)  # the fixture's five
-    assert photo.params["caption"] == render.stats(content, figures)[0].caption
+    assert photo.params["caption"] == render_operators.stats(content, figures)[0].caption
     assert "<b>5</b> active" in photo.params["caption"]
     assert "<code>stay_active</code>" in details.params["text"]
 
@@ -233,7 +235,7 @@ async def test_the_operator_can_cancel_a_running_broadcast(
         assert answer.params["text"] == content.answers["broadcast_stopping"]
         await fake.wait_for(lambda: not operators.unfinished(bot.store))
         counts = operators.counts(bot.store, 1)
-        done = render.broadcast_done(content, counts)
+        done = render_operators.broadcast_done(content, counts)
         await fake.wait_for(
             lambda: any(c.params["text"] == done for c in bot.since(start, "editMessageText"))
         )

@@ -13,7 +13,7 @@ from pypdf import PageObject, PdfReader
 from pypdf.generic import DictionaryObject
 
 from bot import callbacks
-from bot.report import run_label
+from bot.render.report import run_label
 from content import Content, load
 from storage import Caution
 from storage.session import SessionState

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot import callbacks, render
+from bot import callbacks
+from bot.render import techniques as render_techniques
 from content import Content, load_all
 from content.markup import check_caption, check_message
 from storage import Caution
@@ -170,11 +171,13 @@ def test_every_shared_card_fits_a_message_and_every_short_one_a_caption() -> Non
     for content in CONTENTS.values():
         for technique in content.techniques:
             link = callbacks.technique_link(BOT, technique.id)
-            check_message(render.shared_technique(content, technique, link, sample_permit()))
-            caption = render.shared_caption(content, technique, link, sample_permit())
+            check_message(
+                render_techniques.shared_technique(content, technique, link, sample_permit())
+            )
+            caption = render_techniques.shared_caption(content, technique, link, sample_permit())
             assert caption is not None, (content.language, technique.id)
             check_caption(caption)
-        check_message(render.shared_urgent(content, callbacks.start_link(BOT, "urgent")))
+        check_message(render_techniques.shared_urgent(content, callbacks.start_link(BOT, "urgent")))
 
 
 async def test_every_card_has_a_send_to_my_helper_button_for_people_only(

@@ -1,4 +1,4 @@
-"""Holding technique tips back after rising check-ins, the check-in opt-in, and /progress data."""
+"""Holding technique tips back after rising check-ins, the check-in opt-in, and streaks."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from content import Content
-from storage import Caution, Checkin, Store
+from storage import Caution, Store
 from storage.checkins import streak
-from tests.conftest import START, FakeClock
+from tests.conftest import FakeClock
 
 CHAT = 42
 TODAY = date(2026, 11, 26)
@@ -172,58 +172,3 @@ def test_mark_sending_for_a_standing_claim_says_to_send(store: Store, clock: Fak
 )
 def test_streak(offsets: list[int], expected: int) -> None:
     assert streak((TODAY - timedelta(days=n) for n in offsets), TODAY) == expected
-
-
-# /progress data ------------------------------------------------------------------------------
-
-
-def test_progress_of_a_stranger_is_empty(store: Store) -> None:
-    progress = store.progress(CHAT, START)
-    assert (progress.today, progress.checkins, progress.streak, progress.days_subscribed) == (
-        TODAY,
-        [],
-        0,
-        None,
-    )
-
-
-def test_progress_keeps_only_the_last_thirty_days(store: Store, clock: FakeClock) -> None:
-    for _ in range(40):
-        store.check_in(CHAT, 3, clock())
-        clock.advance(days=1)
-    progress = store.progress(CHAT, clock())
-    assert len(progress.checkins) == 29  # today has none yet
-    assert progress.checkins[0].local_date == progress.today - timedelta(days=29)
-    assert progress.streak == 40
-
-
-def test_progress_counts_days_subscribed_from_the_first_day(store: Store, clock: FakeClock) -> None:
-    store.subscribe(CHAT, clock())
-    assert store.progress(CHAT, clock()).days_subscribed == 1
-    clock.advance(days=9)
-    assert store.progress(CHAT, clock()).days_subscribed == 10
-
-
-def test_subscribing_again_keeps_the_start_while_subscribed(store: Store, clock: FakeClock) -> None:
-    store.subscribe(CHAT, clock())
-    clock.advance(days=5)
-    store.subscribe(CHAT, clock())
-    assert store.progress(CHAT, clock()).days_subscribed == 6
-
-
-def test_unsubscribing_restarts_the_count(store: Store, clock: FakeClock) -> None:
-    store.subscribe(CHAT, clock())
-    clock.advance(days=5)
-    store.unsubscribe(CHAT, clock())
-    assert store.progress(CHAT, clock()).days_subscribed is None
-    clock.advance(days=1)
-    store.subscribe(CHAT, clock())
-    assert store.progress(CHAT, clock()).days_subscribed == 1
-
-
-def test_progress_uses_the_local_date(store: Store) -> None:
-    store.set_timezone(CHAT, "Asia/Tokyo", START)
-    store.check_in(CHAT, 5, START.replace(hour=20))  # already the 27th in Tokyo
-    progress = store.progress(CHAT, START.replace(hour=20))
-    assert progress.today == TODAY + timedelta(days=1)
-    assert progress.checkins == [Checkin(TODAY + timedelta(days=1), 5)]

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pytest
 
 from storage import Store
+from storage.record import SessionCounts
 from storage.session import Feeling, SessionState
-from storage.sessions import SessionCounts
 from tests.conftest import START, FakeClock, permit
 
 TIMINGS = (30, 15, 120, 120, 15)
@@ -95,10 +95,10 @@ def test_progress_counts_this_week(store: Store, clock: FakeClock) -> None:
         started = store.start_session(permit(store, CHAT, clock()), "kneading", "en", clock())
         assert started is not None
         store.end_session(started.id, SessionState.DONE, clock())
-    assert store.session_counts(CHAT, date(2026, 11, 26)) == SessionCounts(this_week=5)
+    assert store.record(CHAT, START).session_counts == SessionCounts(this_week=5)
     # A count, never days in a row (no streak of daily massage); a new week starts on Monday.
     assert [field.name for field in fields(SessionCounts)] == ["this_week"]
-    assert store.session_counts(CHAT, date(2026, 11, 30)).this_week == 0
+    assert store.record(CHAT, START + timedelta(days=4)).session_counts.this_week == 0
 
 
 def test_a_session_starts_on_the_chats_local_date(store: Store, clock: FakeClock) -> None:
@@ -144,7 +144,7 @@ def test_a_session_whose_message_was_never_sent_is_discarded_and_counted_nowhere
     assert store.discard_session(started.id) is True
     assert store.session(started.id) is None and store.active_session(CHAT) is None
     assert store.sessions(CHAT) == []
-    assert store.session_counts(CHAT, START.date()) == SessionCounts(this_week=0)
+    assert store.record(CHAT, clock()).session_counts == SessionCounts(this_week=0)
     assert store.chat_record(CHAT).get("sessions", []) == []
     # A new one can start at once.
     assert store.start_session(permit(store, CHAT, clock()), "kneading", "en", clock()) is not None

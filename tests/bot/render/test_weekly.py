@@ -8,9 +8,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot import render
+from bot.render import progress as render_progress
 from content import LANGUAGES, Content, load
 from content.markup import check_message, plain
+from storage import Checkin
+from storage.record import LookBack, Scores
 
 #: A Monday to a Sunday.
 DAYS = [date(2026, 11, 23) + timedelta(days=n) for n in range(7)]
@@ -21,8 +23,16 @@ def summary(
     content: Content, week: tuple[int, ...], before: tuple[int, ...] = (), sessions: int = 0
 ) -> str:
     """The look back with ``week``'s scores on its first days and ``before`` as last week's."""
-    scores = dict(zip(DAYS, week, strict=False))
-    reply = render.weekly_summary(content, DAYS, scores, list(before), sessions)
+    last_week = [day - timedelta(days=7) for day in DAYS]
+    reply = render_progress.weekly_summary(
+        content,
+        LookBack(
+            days=tuple(DAYS),
+            week=Scores.of(map(Checkin, DAYS, week)),
+            before=Scores.of(map(Checkin, last_week, before)),
+            sessions=sessions,
+        ),
+    )
     assert reply.keyboard is None
     check_message(reply.text)
     return reply.text

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -12,6 +11,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from storage.checkins import MAX_SCORE, MIN_SCORE, Checkin
+from storage.record import Scores
 from storage.stats import Stats
 
 if TYPE_CHECKING:
@@ -116,7 +116,8 @@ def progress_chart(
     if days < 1:
         raise ValueError(f"days must be at least 1, not {days}")
     first = today - timedelta(days=days - 1)
-    scores = {c.local_date: c.score for c in checkins if first <= c.local_date <= today}
+    window = Scores.of(checkins).between(first, today)
+    scores = window.by_day
 
     from PIL import Image, ImageDraw, ImageFont
 
@@ -149,8 +150,8 @@ def progress_chart(
         day = today - timedelta(days=back)
         _date_label(draw, dates, date_font, day, x(day), (bottom + 16) * SCALE)
 
-    if scores:
-        _dashed(draw, y(statistics.median(scores.values())))
+    if window.median is not None:
+        _dashed(draw, y(window.median))
     for day, score in sorted(scores.items()):
         following = day + timedelta(days=1)
         # Only neighbouring days are joined: a day without a check-in stays a visible gap.

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PIL import Image
 
-from bot import render
-from bot.chart import HEIGHT, WIDTH, label_left, progress_chart, stats_chart
+from bot.render import progress as render_progress
+from bot.render.chart import HEIGHT, WIDTH, label_left, progress_chart, stats_chart
 from content import load
 from storage import Checkin
 from storage.stats import Day, DeliveryCounts, Participation, Stats, SubscriberCounts
@@ -131,18 +131,18 @@ def test_stats_chart_same_figures_same_bytes() -> None:
 )
 def test_dates_are_written_unambiguously(language: str, day: date, label: str) -> None:
     """Not "12/7", which reads as 12 July in much of the world."""
-    assert render.chart_dates(load(language)).label(day) == label
+    assert render_progress.chart_dates(load(language)).label(day) == label
 
 
 def test_chinese_dates_come_in_a_font_that_has_them() -> None:
-    dates = render.chart_dates(load("zh"))
+    dates = render_progress.chart_dates(load("zh"))
     assert dates.font_file is not None and dates.font_file.endswith("wqy-microhei.ttc")
-    assert render.chart_dates(load("en")).font_file is None  # Pillow's own font has these
+    assert render_progress.chart_dates(load("en")).font_file is None  # Pillow's own font has these
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_charts_draw_in_each_language(language: str) -> None:
-    dates = render.chart_dates(load(language))
+    dates = render_progress.chart_dates(load(language))
     picture = Image.open(io.BytesIO(progress_chart(_days_back(3, 5, 4), TODAY, dates=dates)))
     assert picture.size == (WIDTH, HEIGHT)
     stats = Image.open(io.BytesIO(stats_chart(_stats((5, 1), (7, 2)), dates)))

@@ -21,20 +21,19 @@ import io
 import itertools
 import logging
 import re
-import statistics
 import threading
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import asdict
+from datetime import date, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from bot.chart import CHINESE_FONT_FILE, CHINESE_FONT_PACKAGE
+from bot.render.chart import CHINESE_FONT_FILE, CHINESE_FONT_PACKAGE
 from content import Content, Technique
 from content.markup import plain
-from storage import Caution, Checkin
-from storage.session import Feeling, Session, SessionState
+from storage import Caution
+from storage.record import GuidedSessions, Record
+from storage.session import Session, SessionState
 
 if TYPE_CHECKING:
     # reportlab is imported when the first report is drawn: 12 MB of RSS not spent at start.
@@ -97,27 +96,8 @@ def chinese_font() -> str:
     return CHINESE_FONT
 
 
-@dataclass(frozen=True)
-class ReportData:
-    """What one report shows, already limited to its period."""
-
-    first: date
-    last: date
-    checkins: Sequence[Checkin]
-    sessions: Sequence[Session]
-    caution: Caution | None
-    #: Dates a warning sign was reported at a check-in (each once).
-    red_flags: Sequence[date]
-    generated: datetime
-
-    @property
-    def empty(self) -> bool:
-        """Nothing was recorded in the period: no check-in, session or warning sign."""
-        return not (self.checkins or self.sessions or self.red_flags)
-
-
-def report_pdf(content: Content, data: ReportData) -> bytes:
-    """The report as PDF bytes, one A4 page, in ``content``'s language."""
+def report_pdf(content: Content, data: Record) -> bytes:
+    """The report of a record as PDF bytes, one A4 page, in ``content``'s language."""
     from reportlab.pdfgen.canvas import Canvas
 
     buffer = io.BytesIO()
@@ -134,19 +114,19 @@ def report_pdf(content: Content, data: ReportData) -> bytes:
     text.gap(10)
 
     text.line(content.message("report_chart"), BODY, bold=True)
-    if data.checkins:
-        scores = [c.score for c in data.checkins]
-        median = f"{statistics.median(scores):g}"
+    if (median := data.checkins.median) is not None:
         # One check-in is a score, not a median (safety-facts.md, "One safety state").
-        if len(scores) == 1:
-            text.line(content.message("report_chart_single", score=median), SMALL)
+        if data.checkins.count == 1:
+            text.line(content.message("report_chart_single", score=f"{median:g}"), SMALL)
         else:
             text.line(
-                content.message("report_chart_median", median=median, count=str(len(scores))),
+                content.message(
+                    "report_chart_median", median=f"{median:g}", count=str(data.checkins.count)
+                ),
                 SMALL,
             )
         if text.room() >= CHART_HEIGHT + 40:  # with its labels
-            text.y = _chart(page, data, top=text.y - 12, font=regular)
+            text.y = _chart(page, data, median, top=text.y - 12, font=regular)
         else:
             text.dropped += 1
         text.gap(12)
@@ -156,7 +136,7 @@ def report_pdf(content: Content, data: ReportData) -> bytes:
     text.gap(12)
 
     # What comes after the sessions is measured first: the session list gets what is left.
-    red_flags = _red_flags_text(content, data.red_flags, text)
+    red_flags = _red_flags_text(content, data.warning_signs, text)
     caution = content.message("report_caution", state=_caution_state(content, data.caution))
     tail = 12 + text.height(red_flags, BODY) + text.height(caution, BODY)
     _sessions(content, text, data.sessions, reserve=tail)
@@ -167,7 +147,7 @@ def report_pdf(content: Content, data: ReportData) -> bytes:
         logger.warning("report: %d lines did not fit on the page and were left out", text.dropped)
 
     page.setFont(regular, SMALL)
-    generated = content.message("report_generated", date=str(data.generated.date()))
+    generated = content.message("report_generated", date=str(data.now.date()))
     page.drawString(MARGIN, MARGIN - 20, plain(generated))
     page.showPage()
     page.save()
@@ -304,11 +284,11 @@ def _run_label(content: Content, first: date, last: date) -> str:
 
 def _month(content: Content, day: date) -> str:
     months = content.message("report_months").split()
-    # tests/bot/test_report_layout.py checks there are twelve; a short list shows numbers.
+    # tests/bot/render/test_report_layout.py checks there are twelve; a short list shows numbers.
     return months[day.month - 1] if len(months) == 12 else str(day.month)
 
 
-def _chart(page: Canvas, data: ReportData, *, top: float, font: str) -> float:
+def _chart(page: Canvas, data: Record, median: float, *, top: float, font: str) -> float:
     """The daily scores as dots, joined only between consecutive days (a gap is a day
     without a check-in), and the median dashed; returns the y below the chart."""
     height, left, right = CHART_HEIGHT, MARGIN + 28, WIDTH - MARGIN
@@ -329,8 +309,7 @@ def _chart(page: Canvas, data: ReportData, *, top: float, font: str) -> float:
         page.drawRightString(left - 6, y(score) - 4, str(score))
     for day in (data.first, data.first + (data.last - data.first) / 2, data.last):
         page.drawCentredString(x(day), bottom - 16, f"{day:%m-%d}")
-    scores = sorted(data.checkins, key=lambda c: c.local_date)
-    median = statistics.median(c.score for c in scores)
+    scores = data.checkins.checkins
     page.setStrokeGray(0.45)
     page.setDash(4, 3)
     page.line(left, y(median), right, y(median))
@@ -346,28 +325,17 @@ def _chart(page: Canvas, data: ReportData, *, top: float, font: str) -> float:
     return bottom - 22
 
 
-def _weeks(data: ReportData) -> list[tuple[date, list[int]]]:
-    """Scores by week, Monday first, oldest week first."""
-    weeks: dict[date, list[int]] = {}
-    for checkin in data.checkins:
-        monday = checkin.local_date - timedelta(days=checkin.local_date.weekday())
-        weeks.setdefault(monday, []).append(checkin.score)
-    return sorted(weeks.items())
-
-
-def _weeks_table(content: Content, text: _Writer, data: ReportData) -> None:
+def _weeks_table(content: Content, text: _Writer, data: Record) -> None:
     """Median (with n) and range of each week; past seven weeks, two tables side by side."""
     text.line(content.message("report_weeks"), BODY, bold=True)
     weeks = [
         (
             # A week that began before the period is labelled from the period's first day.
             day_label(content, max(monday, data.first)),
-            content.message(
-                "report_median", median=f"{statistics.median(scores):g}", count=str(len(scores))
-            ),
-            f"{min(scores)}–{max(scores)}" if min(scores) < max(scores) else str(min(scores)),
+            content.message("report_median", median=f"{week.median:g}", count=str(week.count)),
+            f"{week.lowest}–{week.highest}" if week.lowest != week.highest else str(week.lowest),
         )
-        for monday, scores in _weeks(data)
+        for monday, week in data.checkins.weeks()
     ]
     # 90 days touch at most 14 weeks; a longer period shows its newest 14.
     earlier = max(len(weeks) - 2 * WEEKS_PER_COLUMN, 0)
@@ -393,38 +361,17 @@ def _weeks_table(content: Content, text: _Writer, data: ReportData) -> None:
         text.line(content.message("report_weeks_earlier", count=str(earlier)), SMALL)
 
 
-def _sessions(
-    content: Content, text: _Writer, sessions: Sequence[Session], *, reserve: float
-) -> None:
+def _sessions(content: Content, text: _Writer, sessions: GuidedSessions, *, reserve: float) -> None:
     """Every session counted by outcome, then the newest listed in the room left above
     ``reserve`` points (at most ``LISTED_SESSIONS``), the rest as "and N more"."""
-    if not sessions:
+    if not sessions.count:
         text.line(content.message("report_sessions_none"), BODY)
         return
-    text.line(content.message("report_sessions", count=str(len(sessions))), BODY, bold=True)
-    states = Counter(s.state for s in sessions)
-    feelings = Counter(s.feeling for s in sessions if s.state is SessionState.DONE)
-    text.line(
-        content.message(
-            "report_session_outcomes",
-            done=str(states[SessionState.DONE]),
-            better=str(feelings[Feeling.BETTER]),
-            same=str(feelings[Feeling.SAME]),
-            worse=str(feelings[Feeling.WORSE]),
-            unanswered=str(feelings[None]),
-            stopped=str(states[SessionState.STOPPED]),
-            pain_stop=str(states[SessionState.PAIN_STOP]),
-            # Ended by the bot, or still running: anything not counted above.
-            ended=str(
-                len(sessions)
-                - states[SessionState.DONE]
-                - states[SessionState.STOPPED]
-                - states[SessionState.PAIN_STOP]
-            ),
-        ),
-        SMALL,
-    )
-    newest = sorted(sessions, key=lambda s: (s.local_date, s.started_at, s.id), reverse=True)
+    text.line(content.message("report_sessions", count=str(sessions.count)), BODY, bold=True)
+    # The counts are named as the message's placeholders are.
+    outcomes = {name: str(count) for name, count in asdict(sessions.outcomes).items()}
+    text.line(content.message("report_session_outcomes", **outcomes), SMALL)
+    newest = sessions.newest()
     label = content.message("report_sessions_newest")
     row = SMALL * LEADING
     fit = int((text.room() - reserve - text.height(label, SMALL)) // row)

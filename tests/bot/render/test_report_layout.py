@@ -1,4 +1,4 @@
-"""bot/report.py without Telegram: days as runs, labels in both languages, the page that
+"""bot/render/report.py without Telegram: days as runs, labels in both languages, the page that
 always fits (summarised, then degraded, never raised), also under ``python -O``."""
 
 from __future__ import annotations
@@ -17,18 +17,19 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from bot import report
-from bot.report import MARGIN, RED_FLAG_LINES, ReportData, report_pdf, run_label, runs
+from bot.render import report
+from bot.render.report import MARGIN, RED_FLAG_LINES, report_pdf, run_label, runs
 from content import Content, load
 from storage import Caution, Checkin
+from storage.record import GuidedSessions, Record, Scores
 from storage.session import Session
 from tests.helpers import OUTCOMES
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TODAY = date(2026, 12, 7)
 
 
-def fullest(days: int = 90, red_flags: list[date] | None = None) -> ReportData:
+def fullest(days: int = 90, red_flags: list[date] | None = None) -> Record:
     """``days`` days to TODAY with a check-in, a session (every outcome in turn) and, unless
     given, a warning sign every day."""
     first = TODAY - timedelta(days=days - 1)
@@ -46,14 +47,16 @@ def fullest(days: int = 90, red_flags: list[date] | None = None) -> ReportData:
         )
         for i, day in enumerate(every)
     ]
-    return ReportData(
+    return Record(
+        chat_id=1,
         first=first,
         last=TODAY,
-        checkins=[Checkin(day, i % 11) for i, day in enumerate(every)],
-        sessions=sessions,
+        today=TODAY,
+        now=datetime(2026, 12, 7, 9, tzinfo=UTC),
+        checkins=Scores.of(Checkin(day, i % 11) for i, day in enumerate(every)),
+        sessions=GuidedSessions(tuple(sessions)),
         caution=Caution.CLEARED,
-        red_flags=every if red_flags is None else red_flags,
-        generated=datetime(2026, 12, 7, 9, tzinfo=UTC),
+        warning_signs=tuple(every if red_flags is None else red_flags),
     )
 
 
@@ -125,7 +128,7 @@ def test_scattered_warning_signs_become_a_count_and_the_latest(language: Content
     data = fullest(red_flags=scattered)
     font = report.chinese_font() if language.language == "zh" else "Helvetica"
     writer = report._Writer(Canvas(io.BytesIO(), pagesize=A4), font, font)
-    line = report._red_flags_text(language, data.red_flags, writer)
+    line = report._red_flags_text(language, data.warning_signs, writer)
     assert len(writer.lines(line, report.BODY)) <= RED_FLAG_LINES
     head = language.message(
         "report_red_flags_many",
@@ -166,16 +169,16 @@ def test_lines_past_the_footer_are_left_out_and_counted() -> None:
 
 def test_no_layout_rule_is_an_assert() -> None:
     """``python -O`` strips asserts: the page must not depend on one."""
-    tree = ast.parse((ROOT / "bot" / "report.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "bot" / "render" / "report.py").read_text(encoding="utf-8"))
     assert not [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Assert)]
 
 
 DRAW_BOTH = """
 import io, sys
 from pypdf import PdfReader
-from bot.report import report_pdf
+from bot.render.report import report_pdf
 from content import load
-from tests.bot.test_report_layout import fullest
+from tests.bot.render.test_report_layout import fullest
 for language in ("en", "zh"):
     pdf = report_pdf(load(language), fullest())
     print(language, len(PdfReader(io.BytesIO(pdf)).pages))
