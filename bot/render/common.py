@@ -60,6 +60,7 @@ def echo(value: str) -> str:
 
 
 def callback_button(label: str, data: str) -> InlineKeyboardButton:
+    """A button that sends ``data`` (``bot.callbacks``) back when pressed."""
     return InlineKeyboardButton(label, callback_data=data)
 
 
