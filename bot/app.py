@@ -24,7 +24,8 @@ from bot.sending.ratelimit import PriorityRateLimiter
 from bot.sending.request import AiohttpRequest, PollingRequest
 from bot.web.metrics import METRICS_KEY, METRICS_RUNNER_KEY, BotMetrics, serve_port
 from content import DEFAULT_LANGUAGE, Content, load_all
-from storage import Store, operators
+from storage import Store
+from storage import broadcasts as operators
 
 logger = logging.getLogger(__name__)
 

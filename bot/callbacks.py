@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from storage import schedule
-from storage.checkins import MAX_SCORE, MIN_SCORE
-from storage.choosing import BelowKnee, DaysLike, Focus
+from storage.rules.checkins import MAX_SCORE, MIN_SCORE
+from storage.rules.choosing import BelowKnee, DaysLike, Focus
 
 TECHNIQUES = "tech"
 TECHNIQUE_PREFIX = "tech:"

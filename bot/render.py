@@ -24,12 +24,12 @@ from bot.chart import NUMERIC, Dates, chinese_font_file, progress_chart, stats_c
 from content import LANGUAGES, Content, Technique, Tip
 from content.markup import MAX_CAPTION_LENGTH, plain
 from storage import Caution, NextTip, Progress, Subscriber
-from storage.checkins import MAX_SCORE, MIN_SCORE, compare_weeks
+from storage.broadcasts import BroadcastStatus
 from storage.models import EVENING_FIRST, EVENING_LAST
-from storage.operators import BroadcastStatus
-from storage.safety import Decision, Hold, Permit, decide
-from storage.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date, local_date_in
-from storage.session import Feeling, Session, SessionState
+from storage.rules.checkins import MAX_SCORE, MIN_SCORE, compare_weeks
+from storage.rules.safety import Decision, Hold, Permit, decide
+from storage.rules.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date, local_date_in
+from storage.rules.sessions import Feeling, Session, SessionState
 from storage.sessions import SessionCounts
 from storage.stats import Stats
 
@@ -63,7 +63,7 @@ CAUTION_STATES = {
     Caution.APPLIES: "caution_state_applies",
     Caution.CLEARED: "caution_state_cleared",
 }
-#: The settings view's line for massage: each reason it is held (``storage.safety``).
+#: The settings view's line for massage: each reason it is held (``storage.rules.safety``).
 HOLD_STATES = {
     Hold.WARNING_SIGN: "techniques_held_warning_sign",
     Hold.PAIN_STOP: "techniques_held_pain_stop",
@@ -344,7 +344,7 @@ def technique_list(content: Content, intro: str | None = None) -> Reply:
 
 def _card_sections(content: Content, technique: Technique, permit: Permit) -> list[str]:
     """A technique's card, section by section: only for a chat the safety decision allowed
-    (``permit``; see ``storage.safety``)."""
+    (``permit``; see ``storage.rules.safety``)."""
     heading = content.message
     steps = "\n".join(f"{number}. {step}" for number, step in enumerate(technique.steps, start=1))
     return [

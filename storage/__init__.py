@@ -2,7 +2,6 @@
 
 # First: sqlite-utils without numpy (see _lean).
 from storage import _lean  # noqa: F401
-from storage.checkins import Checkin
 from storage.models import (
     Caution,
     Claim,
@@ -14,7 +13,9 @@ from storage.models import (
     Subscriber,
     TipSync,
 )
-from storage.safety import Decision, Hold, Permit
+from storage.rules import choosing, schedule
+from storage.rules.checkins import Checkin
+from storage.rules.safety import Decision, Hold, Permit
 from storage.store import NewerDatabase, Store, is_busy, is_damaged
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "Store",
     "Subscriber",
     "TipSync",
+    "choosing",
     "is_busy",
     "is_damaged",
+    "schedule",
 ]

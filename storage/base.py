@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage import schedule
 from storage.models import (
     DONE_STATUSES,
     SUBSCRIBER_COLUMNS,
@@ -21,6 +20,7 @@ from storage.models import (
     quarantine_reason,
     subscriber_from_row,
 )
+from storage.rules import schedule
 
 logger = logging.getLogger(__name__)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from storage import schedule
 from storage.base import StoreBase
-from storage.checkins import MAX_SCORE, MIN_SCORE, WINDOW, Checkin, rising, streak
 from storage.models import (
     Progress,
     Subscriber,
     iso_stamp,
 )
+from storage.rules import schedule
+from storage.rules.checkins import MAX_SCORE, MIN_SCORE, WINDOW, Checkin, rising, streak
 
 
 class CheckIns(StoreBase):

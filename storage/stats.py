@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from storage import schedule
 from storage.models import DeliveryStatus
+from storage.rules import schedule
 from storage.store import Store
 
 #: A tip is flagged once it has at least this many answers ...

@@ -12,12 +12,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage import choosing, files, schedule
+from storage import files
 from storage.deliveries import Deliveries
 from storage.media import Media
 from storage.migrations import migrations, unknown_applied
 from storage.models import BroadcastStatus
-from storage.safety import SafetyState
+from storage.rules import choosing, schedule
+from storage.rules.safety import SafetyState
 from storage.scores import CheckIns
 from storage.sessions import Sessions
 from storage.subscribers import Subscribers

@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from storage import schedule
 from storage.base import StoreBase
-from storage.choosing import BelowKnee, DaysLike, Focus
 from storage.models import (
     Caution,
     Subscriber,
@@ -18,6 +16,8 @@ from storage.models import (
     next_weekly,
     subscriber_from_row,
 )
+from storage.rules import schedule
+from storage.rules.choosing import BelowKnee, DaysLike, Focus
 
 
 class Keep:
@@ -231,7 +231,7 @@ class Subscribers(StoreBase):
         focus: str | Keep | None = KEEP,
     ) -> Subscriber:
         """Record answers to the three questions that fit the tips to the person
-        (``storage.choosing``): each one of its enum's values, or None for skipped; an
+        (``storage.rules.choosing``): each one of its enum's values, or None for skipped; an
         answer not given (``KEEP``) stays as it was.
 
         Raises:

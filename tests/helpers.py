@@ -31,8 +31,8 @@ from bot.jobs.daily import JOB_NAME
 from bot.web.webhook import HEALTH_PATH, SECRET_HEADER, serve
 from content import Content
 from storage import Caution, Permit, Store, Subscriber
-from storage.safety import decide
-from storage.session import Feeling, SessionState
+from storage.rules.safety import decide
+from storage.rules.sessions import Feeling, SessionState
 from tests.conftest import FakeClock, Harness, contents, settings_for
 from tests.fakeapi import FakeBotApi
 

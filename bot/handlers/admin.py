@@ -17,8 +17,9 @@ from bot import callbacks, jobs, render
 from bot.context import BotContext
 from bot.handlers import fallback
 from bot.handlers.common import edit, pressed_button, send, send_photo
-from storage import Store, operators
-from storage.operators import BroadcastStatus
+from storage import Store
+from storage import broadcasts as operators
+from storage.broadcasts import BroadcastStatus
 from storage.stats import Stats, collect
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from telegram.error import BadRequest
 from bot import callbacks, render
 from bot.context import BotContext
 from bot.handlers.common import pressed_button
-from storage import operators
+from storage import broadcasts as operators
 
 logger = logging.getLogger(__name__)
 

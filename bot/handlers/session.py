@@ -14,7 +14,7 @@ from bot.jobs import SESSIONS_KEY
 from bot.jobs.sessions import SessionRunner
 from content import Technique
 from storage import Permit
-from storage.session import Feeling, SessionState
+from storage.rules.sessions import Feeling, SessionState
 
 #: Where the Application keeps its SessionRunner.
 RUNNER_KEY = SESSIONS_KEY

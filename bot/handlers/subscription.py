@@ -9,7 +9,7 @@ from telegram import Update
 from bot import render
 from bot.context import BotContext
 from bot.handlers.common import pressed_button, send
-from storage.schedule import local_date
+from storage.rules.schedule import local_date
 
 logger = logging.getLogger(__name__)
 

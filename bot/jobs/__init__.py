@@ -30,8 +30,8 @@ from telegram.ext import Application
 from bot import render
 from bot.context import BotContext, Services, services_of
 from bot.jobs import broadcasts, daily, later, retention, sessions, weekly
-from storage import operators
-from storage.operators import Broadcast
+from storage import broadcasts as operators
+from storage.broadcasts import Broadcast
 
 logger = logging.getLogger(__name__)
 

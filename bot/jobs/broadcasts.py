@@ -17,8 +17,8 @@ from bot.jobs.base import SendingJob
 from bot.sending.fanout import Outgoing
 from bot.sending.outcome import Outcome, Result
 from bot.sending.patience import Patience
-from storage import operators
-from storage.operators import Broadcast, BroadcastStatus
+from storage import broadcasts as operators
+from storage.broadcasts import Broadcast, BroadcastStatus
 
 logger = logging.getLogger(__name__)
 

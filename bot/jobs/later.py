@@ -18,7 +18,7 @@ from bot import render
 from bot.jobs.base import SendingJob
 from bot.sending.fanout import Outgoing
 from storage import Delivery, Hold, schedule
-from storage.safety import decide
+from storage.rules.safety import decide
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from bot import render
 from bot.jobs.base import SendingJob
 from bot.sending.fanout import Outgoing
 from storage import Subscriber, schedule
-from storage.safety import decide
+from storage.rules.safety import decide
 
 logger = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from bot.context import services_of
 from bot.jobs import DISPATCHER_KEY, LATER_KEY, RETENTION_KEY, SESSIONS_KEY, WEEKLY_KEY
 from bot.sending.outcome import Outcome
 from bot.sending.request import AiohttpRequest, PollingRequest
-from storage import operators
+from storage import broadcasts as operators
 
 logger = logging.getLogger(__name__)
 

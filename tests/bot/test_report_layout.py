@@ -21,7 +21,7 @@ from bot import report
 from bot.report import MARGIN, RED_FLAG_LINES, ReportData, report_pdf, run_label, runs
 from content import Content, load
 from storage import Caution, Checkin
-from storage.session import Session
+from storage.rules.sessions import Session
 from tests.helpers import OUTCOMES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,8 +13,9 @@ import pytest
 from bot import callbacks
 from bot.config import DEFAULT_MAX_IN_FLIGHT
 from content import Content
-from storage import Store, operators
-from storage.operators import BroadcastStatus
+from storage import Store
+from storage import broadcasts as operators
+from storage.broadcasts import BroadcastStatus
 from tests.fakeapi import FakeBotApi
 from tests.helpers import SUBSCRIBERS, seed, start_bot
 

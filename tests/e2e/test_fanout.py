@@ -18,8 +18,9 @@ from bot.console.localapi import Call
 from bot.context import services_of
 from bot.jobs import DISPATCHER_KEY, broadcasts
 from bot.jobs.base import always
-from storage import DeliveryStatus, operators
-from storage.operators import BroadcastStatus
+from storage import DeliveryStatus
+from storage import broadcasts as operators
+from storage.broadcasts import BroadcastStatus
 from tests.conftest import START, Harness, MakeHarness
 from tests.fakeapi import FakeBotApi
 

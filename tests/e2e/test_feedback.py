@@ -7,7 +7,7 @@ import pytest
 from bot import callbacks
 from bot.console.localapi import Call
 from content import Content
-from storage import operators
+from storage import broadcasts as operators
 from tests.conftest import START, FakeClock, Harness
 from tests.helpers import buttons
 

@@ -18,8 +18,9 @@ from bot.jobs.base import always
 from bot.jobs.sessions import SessionRunner, countdown_every
 from bot.jobs.weekly import Weeklies
 from content import load
-from storage import Caution, operators
-from storage.operators import BroadcastStatus
+from storage import Caution
+from storage import broadcasts as operators
+from storage.broadcasts import BroadcastStatus
 from tests.conftest import START, Harness, MakeHarness
 
 #: Kneading's step times (content/sessions.toml).

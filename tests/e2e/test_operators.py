@@ -12,8 +12,8 @@ from PIL import Image
 
 from bot import callbacks, chart, render
 from content import Content
-from storage import operators
-from storage.operators import BroadcastStatus
+from storage import broadcasts as operators
+from storage.broadcasts import BroadcastStatus
 from storage.stats import collect
 from tests.conftest import FakeClock, Harness, MakeHarness
 from tests.fakeapi import FakeBotApi

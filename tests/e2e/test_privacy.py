@@ -8,7 +8,8 @@ import pytest
 
 from bot import callbacks
 from content import Content
-from storage import Caution, DeliveryStatus, Store, operators
+from storage import Caution, DeliveryStatus, Store
+from storage import broadcasts as operators
 from tests.conftest import START, FakeClock, Harness, MakeHarness
 from tests.helpers import buttons, confirm_deletion
 

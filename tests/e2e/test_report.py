@@ -16,7 +16,7 @@ from bot import callbacks
 from bot.report import run_label
 from content import Content, load
 from storage import Caution
-from storage.session import SessionState
+from storage.rules.sessions import SessionState
 from tests.conftest import START, Harness, permit
 from tests.helpers import OUTCOMES, check_in_daily
 

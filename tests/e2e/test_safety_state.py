@@ -16,7 +16,7 @@ from bot.jobs import LATER_KEY, WEEKLY_KEY
 from bot.jobs.base import always
 from content import Content, load
 from storage import Caution, Hold
-from storage.session import SessionState
+from storage.rules.sessions import SessionState
 from tests.conftest import START, Harness, massage_days
 from tests.helpers import buttons
 

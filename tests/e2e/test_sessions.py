@@ -14,7 +14,7 @@ from bot.jobs.base import always
 from bot.jobs.sessions import SessionRunner
 from content import Content, load_all
 from storage import Caution
-from storage.session import Feeling, SessionState
+from storage.rules.sessions import Feeling, SessionState
 from tests.conftest import START, Harness
 from tests.helpers import buttons
 

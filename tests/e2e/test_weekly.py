@@ -11,7 +11,7 @@ from bot import callbacks
 from bot.jobs import WEEKLY_KEY
 from content import Content, load
 from storage import Caution
-from storage.session import SessionState
+from storage.rules.sessions import SessionState
 from tests.conftest import START, Harness, permit
 from tests.helpers import buttons
 

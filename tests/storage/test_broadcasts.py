@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from storage import Store, operators
-from storage.operators import Broadcast, BroadcastStatus
+from storage import Store
+from storage import broadcasts as operators
+from storage.broadcasts import Broadcast, BroadcastStatus
 from tests.conftest import FakeClock
 
 CHATS = [1, 2, 3, 4]

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from storage import Checkin, Store
-from storage.checkins import WeekChange, compare_weeks, rising
+from storage.rules.checkins import WeekChange, compare_weeks, rising
 from tests.conftest import START, FakeClock
 
 CHAT = 42

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from content import Content
-from storage import DeliveryStatus, Store, operators, retention
+from storage import DeliveryStatus, Store, retention
+from storage import broadcasts as operators
 from storage.migrations import migrations
 from storage.models import BroadcastStatus
 from storage.stats import collect

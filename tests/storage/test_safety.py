@@ -1,4 +1,4 @@
-"""The one safety decision (storage/safety.py): every reason that holds massage, what lifts
+"""The one safety decision (storage/rules/safety.py): every reason that holds massage, what lifts
 each and only it, the day's holds ending with the local day, and a permit nothing else can
 make."""
 
@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from storage import Caution, Hold, Permit, Store
 from storage.migrations import migrations
-from storage.safety import decide
+from storage.rules.safety import decide
 from tests.conftest import START, FakeClock
 
 CHAT = 5
@@ -38,7 +38,7 @@ def test_an_allowing_decision_carries_a_permit_for_that_chat_and_day(
 
 
 def test_a_permit_comes_only_from_the_decision() -> None:
-    with pytest.raises(TypeError, match=r"only from storage\.safety\.decide"):
+    with pytest.raises(TypeError, match=r"only from storage\.rules\.safety\.decide"):
         Permit(CHAT, START.date(), object())
 
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from storage import Store
-from storage.session import Feeling, SessionState
+from storage.rules.sessions import Feeling, SessionState
 from storage.sessions import SessionCounts
 from tests.conftest import START, FakeClock, permit
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from content import Content
-from storage import Store, operators, schedule
+from storage import Store, schedule
+from storage import broadcasts as operators
 from storage.migrations import m021_tip_library, migrations
 from storage.retention import Window, prune_deliveries
 from storage.stats import (

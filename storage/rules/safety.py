@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final, final
 
-from storage import schedule
 from storage.base import StoreBase
 from storage.models import Caution, Subscriber, iso_stamp
+from storage.rules import schedule
 
 
 class Hold(enum.StrEnum):
@@ -60,7 +60,7 @@ class Permit:
 
     def __init__(self, chat_id: int, day: date, seal: object) -> None:
         if seal is not _SEAL:
-            raise TypeError("a Permit comes only from storage.safety.decide")
+            raise TypeError("a Permit comes only from storage.rules.safety.decide")
         self.chat_id: Final = chat_id
         self.day: Final = day
 

@@ -1,11 +1,11 @@
-"""Store.set_fit: the answers to the three questions, checked against storage.choosing."""
+"""Store.set_fit: the answers to the three questions, checked against storage.rules.choosing."""
 
 from __future__ import annotations
 
 import pytest
 
 from storage import Store
-from storage.choosing import BelowKnee, DaysLike, Focus
+from storage.rules.choosing import BelowKnee, DaysLike, Focus
 from tests.conftest import FakeClock
 
 

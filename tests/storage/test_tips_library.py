@@ -4,7 +4,8 @@ existing subscriber's place kept across the change, the answers, 👎 and the sa
 from __future__ import annotations
 
 from content import Content
-from storage import Caution, Store, choosing, operators
+from storage import Caution, Store, choosing
+from storage import broadcasts as operators
 from tests.conftest import FakeClock, send_day
 
 CHAT = 42
