@@ -19,7 +19,7 @@ from storage.migrations import migrations, unknown_applied
 from storage.models import BroadcastStatus
 from storage.rules import choosing, schedule
 from storage.rules.safety import SafetyState
-from storage.scores import CheckIns
+from storage.checkins import CheckIns
 from storage.sessions import Sessions
 from storage.subscribers import Subscribers
 
