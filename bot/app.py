@@ -25,7 +25,6 @@ from bot.sending.request import AiohttpRequest, PollingRequest
 from bot.web.metrics import METRICS_KEY, METRICS_RUNNER_KEY, BotMetrics, serve_port
 from content import DEFAULT_LANGUAGE, Content, load_all
 from storage import Store
-from storage import broadcasts as operators
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +159,7 @@ async def _post_init(application: BotApplication) -> None:
             recovered.released,
             recovered.uncertain,
         )
-    uncertain_copies = operators.recover(services.store, services.clock())
+    uncertain_copies = services.store.recover_broadcasts(services.clock())
     if uncertain_copies:
         logger.warning(
             "the last run did not stop cleanly: %d broadcast copies uncertain "

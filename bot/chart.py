@@ -11,8 +11,7 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from storage.rules.checkins import MAX_SCORE, MIN_SCORE, Checkin
-from storage.stats import Stats
+from storage import MAX_SCORE, MIN_SCORE, Checkin, Stats
 
 if TYPE_CHECKING:
     # Pillow is imported when the first chart is drawn, not at start.

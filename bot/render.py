@@ -23,15 +23,28 @@ from bot import callbacks
 from bot.chart import NUMERIC, Dates, chinese_font_file, progress_chart, stats_chart
 from content import LANGUAGES, Content, Technique, Tip
 from content.markup import MAX_CAPTION_LENGTH, plain
-from storage import Caution, NextTip, Progress, Subscriber
-from storage.broadcasts import BroadcastStatus
-from storage.models import EVENING_FIRST, EVENING_LAST
-from storage.rules.checkins import MAX_SCORE, MIN_SCORE, compare_weeks
-from storage.rules.safety import Decision, Hold, Permit, decide
+from storage import (
+    EVENING_FIRST,
+    EVENING_LAST,
+    MAX_SCORE,
+    MIN_SCORE,
+    BroadcastStatus,
+    Caution,
+    Decision,
+    Feeling,
+    Hold,
+    NextTip,
+    Permit,
+    Progress,
+    Session,
+    SessionCounts,
+    SessionState,
+    Stats,
+    Subscriber,
+    compare_weeks,
+    decide,
+)
 from storage.rules.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date, local_date_in
-from storage.rules.sessions import Feeling, Session, SessionState
-from storage.sessions import SessionCounts
-from storage.stats import Stats
 
 #: Preset times offered by the "Change time" button (24-hour, HHMM).
 PRESET_TIMES = tuple(time(hour) for hour in (6, 7, 8, 9, 12, 18, 20, 21, 22))

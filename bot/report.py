@@ -33,8 +33,7 @@ from typing import TYPE_CHECKING
 from bot.chart import CHINESE_FONT_FILE, CHINESE_FONT_PACKAGE
 from content import Content, Technique
 from content.markup import plain
-from storage import Caution, Checkin
-from storage.rules.sessions import Feeling, Session, SessionState
+from storage import Caution, Checkin, Feeling, Session, SessionState
 
 if TYPE_CHECKING:
     # reportlab is imported when the first report is drawn: 12 MB of RSS not spent at start.

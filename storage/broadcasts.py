@@ -1,4 +1,4 @@
-"""Feedback on daily tips, and operators' broadcasts with their per-chat delivery log."""
+"""Operators' broadcasts with their per-chat delivery log."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage.base import StoreBase
 from storage.models import BroadcastStatus, iso_stamp
-from storage.store import Store
 
 
 @dataclass(frozen=True)
@@ -21,186 +21,152 @@ class Broadcast:
     recipients: int
 
 
-def set_feedback(store: Store, chat_id: int, tip_id: str, helpful: bool, now: datetime) -> bool:
-    """Record a chat's answer about a tip; a later answer replaces the earlier one.
+class Broadcasts(StoreBase):
+    """Operators' broadcasts: who a broadcast reaches, each chat's copy from pending to its end,
+    and the counts."""
 
-    Returns:
-        Whether this was the chat's first answer about the tip.
-    """
-    with store.db.atomic():
-        first = (
-            store.db.execute(
-                "SELECT 1 FROM feedback WHERE chat_id = ? AND tip_id = ?", [chat_id, tip_id]
-            ).fetchone()
-            is None
-        )
-        store.db.execute(
-            "INSERT INTO feedback (chat_id, tip_id, helpful, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, tip_id) DO UPDATE "
-            "SET helpful = excluded.helpful, updated_at = excluded.updated_at",
-            [chat_id, tip_id, int(helpful), iso_stamp(now), iso_stamp(now)],
-        )
-    return first
+    def active_subscribers(self, now: datetime) -> int:
+        """How many chats a broadcast would reach now: subscribed, not blocked, not paused (by
+        each chat's local date, as /stats counts them)."""
+        row = self.db.execute(
+            "SELECT count(*) FROM subscribers WHERE subscribed != 0 AND blocked = 0"
+        ).fetchone()
+        return int(row[0]) - sum(count for _, _, count in self.paused_groups(now))
 
+    def start_broadcast(
+        self, from_chat_id: int, message_id: int, created_by: int, now: datetime
+    ) -> Broadcast | None:
+        """Create a broadcast and a pending row for every chat it reaches, in one transaction.
 
-def feedback(store: Store, chat_id: int, tip_id: str) -> bool | None:
-    """A chat's answer about a tip: True helpful, False not for me, None no answer."""
-    row = store.db.execute(
-        "SELECT helpful FROM feedback WHERE chat_id = ? AND tip_id = ?", [chat_id, tip_id]
-    ).fetchone()
-    return None if row is None else bool(row[0])
+        Paused chats are left out, by their own local date, as for the daily tip.
 
-
-def active_subscribers(store: Store, now: datetime) -> int:
-    """How many chats a broadcast would reach now: subscribed, not blocked, not paused (by
-    each chat's local date, as /stats counts them)."""
-    row = store.db.execute(
-        "SELECT count(*) FROM subscribers WHERE subscribed != 0 AND blocked = 0"
-    ).fetchone()
-    return int(row[0]) - sum(count for _, _, count in store.paused_groups(now))
-
-
-def start_broadcast(
-    store: Store, from_chat_id: int, message_id: int, created_by: int, now: datetime
-) -> Broadcast | None:
-    """Create a broadcast and a pending row for every chat it reaches, in one transaction.
-
-    Paused chats are left out, by their own local date, as for the daily tip.
-
-    Returns:
-        The broadcast, or None if that message was broadcast already (a second tap).
-    """
-    stamp = iso_stamp(now)
-    with store.db.atomic():
-        if store.db.execute(
-            "SELECT 1 FROM broadcasts WHERE from_chat_id = ? AND message_id = ?",
-            [from_chat_id, message_id],
-        ).fetchone():
-            return None
-        cursor = store.db.execute(
-            "INSERT INTO broadcasts (from_chat_id, message_id, created_by, created_at) "
-            "VALUES (?, ?, ?, ?)",
-            [from_chat_id, message_id, created_by, stamp],
-        )
-        broadcast_id = int(cursor.lastrowid or 0)
-        recipients = store.db.execute(
-            "INSERT INTO broadcast_deliveries (broadcast_id, chat_id, status, updated_at) "
-            "SELECT ?, chat_id, ?, ? FROM subscribers WHERE subscribed != 0 AND blocked = 0",
-            [broadcast_id, BroadcastStatus.PENDING.value, stamp],
-        ).rowcount
-        for zone, resume_on, _ in store.paused_groups(now):
-            recipients -= store.db.execute(
-                "DELETE FROM broadcast_deliveries WHERE broadcast_id = ? AND chat_id IN "
-                "(SELECT chat_id FROM subscribers WHERE subscribed != 0 AND blocked = 0 "
-                "AND timezone = ? AND resume_on = ?)",
-                [broadcast_id, zone, resume_on],
+        Returns:
+            The broadcast, or None if that message was broadcast already (a second tap).
+        """
+        stamp = iso_stamp(now)
+        with self.db.atomic():
+            if self.db.execute(
+                "SELECT 1 FROM broadcasts WHERE from_chat_id = ? AND message_id = ?",
+                [from_chat_id, message_id],
+            ).fetchone():
+                return None
+            cursor = self.db.execute(
+                "INSERT INTO broadcasts (from_chat_id, message_id, created_by, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                [from_chat_id, message_id, created_by, stamp],
+            )
+            broadcast_id = int(cursor.lastrowid or 0)
+            recipients = self.db.execute(
+                "INSERT INTO broadcast_deliveries (broadcast_id, chat_id, status, updated_at) "
+                "SELECT ?, chat_id, ?, ? FROM subscribers WHERE subscribed != 0 AND blocked = 0",
+                [broadcast_id, BroadcastStatus.PENDING.value, stamp],
             ).rowcount
-    return Broadcast(broadcast_id, from_chat_id, message_id, created_by, recipients)
+            for zone, resume_on, _ in self.paused_groups(now):
+                recipients -= self.db.execute(
+                    "DELETE FROM broadcast_deliveries WHERE broadcast_id = ? AND chat_id IN "
+                    "(SELECT chat_id FROM subscribers WHERE subscribed != 0 AND blocked = 0 "
+                    "AND timezone = ? AND resume_on = ?)",
+                    [broadcast_id, zone, resume_on],
+                ).rowcount
+        return Broadcast(broadcast_id, from_chat_id, message_id, created_by, recipients)
 
-
-def pending(store: Store, broadcast_id: int, limit: int, *, after: int | None = None) -> list[int]:
-    """Up to ``limit`` chats the broadcast has still to reach, by chat id, after ``after``
-    (so a sender can page through them while earlier ones are still in flight)."""
-    rows = store.db.execute(
-        "SELECT chat_id FROM broadcast_deliveries WHERE broadcast_id = ? AND status = ? "
-        "AND (? IS NULL OR chat_id > ?) ORDER BY chat_id LIMIT ?",
-        [broadcast_id, BroadcastStatus.PENDING.value, after, after, limit],
-    ).fetchall()
-    return [int(row[0]) for row in rows]
-
-
-def claim(store: Store, broadcast_id: int, chat_id: int, now: datetime) -> bool:
-    """Mark one chat's copy as being sent, just before the request.
-
-    Returns:
-        False if it is no longer pending (the broadcast was cancelled): don't send.
-    """
-    where = "broadcast_id = ? AND chat_id = ?"
-    moved = _move(store, now, BroadcastStatus.SENDING, where, [broadcast_id, chat_id])
-    return moved == 1
-
-
-def cancel(store: Store, broadcast_id: int, now: datetime) -> int:
-    """Cancel what a running broadcast has not sent yet.
-
-    Returns:
-        How many chats will not get it (0: nothing was left to cancel).
-    """
-    return _move(store, now, BroadcastStatus.CANCELLED, "broadcast_id = ?", [broadcast_id])
-
-
-def recover(store: Store, now: datetime) -> int:
-    """After a run that did not shut down cleanly: copies that were being sent may or may
-    not have arrived; mark them uncertain (never sent again).
-
-    Returns:
-        How many were uncertain.
-    """
-    # Only unfinished broadcasts can hold one: their rows, by the primary key.
-    where = "broadcast_id IN (SELECT id FROM broadcasts WHERE finished_at IS NULL)"
-    return _move(
-        store, now, BroadcastStatus.UNCERTAIN, where, [], only_from=BroadcastStatus.SENDING
-    )
-
-
-def mark(
-    store: Store, broadcast_id: int, chat_id: int, status: BroadcastStatus, now: datetime
-) -> None:
-    """Record what happened to one chat's copy."""
-    where = "broadcast_id = ? AND chat_id = ?"
-    _move(store, now, status, where, [broadcast_id, chat_id], only_from=None)
-
-
-def _move(
-    store: Store,
-    now: datetime,
-    status: BroadcastStatus,
-    where: str,
-    params: list[Any],
-    *,
-    only_from: BroadcastStatus | None = BroadcastStatus.PENDING,
-) -> int:
-    """Set ``status`` on the copies ``where`` selects (a condition written in this module,
-    never from users) that are at ``only_from`` (None: at any status); return how many."""
-    if only_from is not None:
-        where, params = f"{where} AND status = ?", [*params, only_from.value]
-    with store.db.atomic():
-        return int(
-            store.db.execute(
-                f"UPDATE broadcast_deliveries SET status = ?, updated_at = ? WHERE {where}",
-                [status.value, iso_stamp(now), *params],
-            ).rowcount
-        )
-
-
-def counts(store: Store, broadcast_id: int) -> dict[BroadcastStatus, int]:
-    """How many chats are at each status, every status present (0 if none): the rows
-    left, plus the copies whose rows were deleted (after retention, or /deletedata)."""
-    found: dict[str, int] = dict(
-        store.db.execute(
-            "SELECT status, sum(n) FROM (SELECT status, count(*) AS n "
-            "FROM broadcast_deliveries WHERE broadcast_id = ? GROUP BY status "
-            "UNION ALL SELECT status, count FROM broadcast_counts WHERE broadcast_id = ?) "
-            "GROUP BY status",
-            [broadcast_id, broadcast_id],
+    def broadcast_pending(
+        self, broadcast_id: int, limit: int, *, after: int | None = None
+    ) -> list[int]:
+        """Up to ``limit`` chats the broadcast has still to reach, by chat id, after ``after``
+        (so a sender can page through them while earlier ones are still in flight)."""
+        rows = self.db.execute(
+            "SELECT chat_id FROM broadcast_deliveries WHERE broadcast_id = ? AND status = ? "
+            "AND (? IS NULL OR chat_id > ?) ORDER BY chat_id LIMIT ?",
+            [broadcast_id, BroadcastStatus.PENDING.value, after, after, limit],
         ).fetchall()
-    )
-    return {status: int(found.get(status.value, 0)) for status in BroadcastStatus}
+        return [int(row[0]) for row in rows]
 
+    def claim_copy(self, broadcast_id: int, chat_id: int, now: datetime) -> bool:
+        """Mark one chat's copy as being sent, just before the request.
 
-def finish(store: Store, broadcast_id: int, now: datetime) -> None:
-    """Record that a broadcast has reached every chat it could."""
-    with store.db.atomic():
-        store.db.execute(
-            "UPDATE broadcasts SET finished_at = ? WHERE id = ?", [iso_stamp(now), broadcast_id]
+        Returns:
+            False if it is no longer pending (the broadcast was cancelled): don't send.
+        """
+        where = "broadcast_id = ? AND chat_id = ?"
+        moved = self._move_copies(now, BroadcastStatus.SENDING, where, [broadcast_id, chat_id])
+        return moved == 1
+
+    def cancel_broadcast(self, broadcast_id: int, now: datetime) -> int:
+        """Cancel what a running broadcast has not sent yet.
+
+        Returns:
+            How many chats will not get it (0: nothing was left to cancel).
+        """
+        return self._move_copies(now, BroadcastStatus.CANCELLED, "broadcast_id = ?", [broadcast_id])
+
+    def recover_broadcasts(self, now: datetime) -> int:
+        """After a run that did not shut down cleanly: copies that were being sent may or may
+        not have arrived; mark them uncertain (never sent again).
+
+        Returns:
+            How many were uncertain.
+        """
+        # Only unfinished broadcasts can hold one: their rows, by the primary key.
+        where = "broadcast_id IN (SELECT id FROM broadcasts WHERE finished_at IS NULL)"
+        return self._move_copies(
+            now, BroadcastStatus.UNCERTAIN, where, [], only_from=BroadcastStatus.SENDING
         )
 
+    def mark_copy(
+        self, broadcast_id: int, chat_id: int, status: BroadcastStatus, now: datetime
+    ) -> None:
+        """Record what happened to one chat's copy."""
+        where = "broadcast_id = ? AND chat_id = ?"
+        self._move_copies(now, status, where, [broadcast_id, chat_id], only_from=None)
 
-def unfinished(store: Store) -> list[Broadcast]:
-    """Broadcasts a stop interrupted, oldest first, to go on with after a restart."""
-    rows = store.db.execute(
-        "SELECT b.id, b.from_chat_id, b.message_id, b.created_by, count(d.chat_id) "
-        "FROM broadcasts b LEFT JOIN broadcast_deliveries d ON d.broadcast_id = b.id "
-        "WHERE b.finished_at IS NULL GROUP BY b.id ORDER BY b.id"
-    ).fetchall()
-    return [Broadcast(*(int(value) for value in row)) for row in rows]
+    def _move_copies(
+        self,
+        now: datetime,
+        status: BroadcastStatus,
+        where: str,
+        params: list[Any],
+        *,
+        only_from: BroadcastStatus | None = BroadcastStatus.PENDING,
+    ) -> int:
+        """Set ``status`` on the copies ``where`` selects (a condition written in this module,
+        never from users) that are at ``only_from`` (None: at any status); return how many."""
+        if only_from is not None:
+            where, params = f"{where} AND status = ?", [*params, only_from.value]
+        with self.db.atomic():
+            return int(
+                self.db.execute(
+                    f"UPDATE broadcast_deliveries SET status = ?, updated_at = ? WHERE {where}",
+                    [status.value, iso_stamp(now), *params],
+                ).rowcount
+            )
+
+    def broadcast_counts(self, broadcast_id: int) -> dict[BroadcastStatus, int]:
+        """How many chats are at each status, every status present (0 if none): the rows
+        left, plus the copies whose rows were deleted (after retention, or /deletedata)."""
+        found: dict[str, int] = dict(
+            self.db.execute(
+                "SELECT status, sum(n) FROM (SELECT status, count(*) AS n "
+                "FROM broadcast_deliveries WHERE broadcast_id = ? GROUP BY status "
+                "UNION ALL SELECT status, count FROM broadcast_counts WHERE broadcast_id = ?) "
+                "GROUP BY status",
+                [broadcast_id, broadcast_id],
+            ).fetchall()
+        )
+        return {status: int(found.get(status.value, 0)) for status in BroadcastStatus}
+
+    def finish_broadcast(self, broadcast_id: int, now: datetime) -> None:
+        """Record that a broadcast has reached every chat it could."""
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE broadcasts SET finished_at = ? WHERE id = ?", [iso_stamp(now), broadcast_id]
+            )
+
+    def unfinished_broadcasts(self) -> list[Broadcast]:
+        """Broadcasts a stop interrupted, oldest first, to go on with after a restart."""
+        rows = self.db.execute(
+            "SELECT b.id, b.from_chat_id, b.message_id, b.created_by, count(d.chat_id) "
+            "FROM broadcasts b LEFT JOIN broadcast_deliveries d ON d.broadcast_id = b.id "
+            "WHERE b.finished_at IS NULL GROUP BY b.id ORDER BY b.id"
+        ).fetchall()
+        return [Broadcast(*(int(value) for value in row)) for row in rows]

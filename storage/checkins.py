@@ -1,5 +1,5 @@
-"""Pain check-ins (one score per chat and local day), the rising-trend hold they set, and
-/progress."""
+"""Pain check-ins in the database (one score per chat and local day), the rising-trend hold
+they set, and /progress. The rules they apply: ``storage.rules.checkins``."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ class CheckIns(StoreBase):
         The day is the chat's local date (the default timezone for a chat without settings).
 
         Returns:
-            Whether the scores are rising (see ``checkins.rising``). If so, tips that teach
-            a technique are held back until ``set_hold(chat_id, False)``.
+            Whether the scores are rising (``storage.rules.checkins.rising``). If so, tips
+            that teach a technique are held back until ``set_hold(chat_id, False)``.
 
         Raises:
             ValueError: if ``score`` is outside 0–10.

@@ -1,6 +1,7 @@
-"""The bot's SQLite file: ``Store`` composes one part per concern (subscribers.py, tips.py,
-deliveries.py, scores.py, sessions.py, safety.py, media.py) over one connection; models.py
-holds what they return."""
+"""The bot's SQLite file: ``Store`` composes one part per concern over one connection
+(subscribers.py, tips.py, deliveries.py, checkins.py, sessions.py, safety.py, media.py,
+feedback.py, broadcasts.py, retention.py, stats.py; base.py what they share); models.py
+holds what they return, and storage/rules/ the pure rules they apply."""
 
 from __future__ import annotations
 
@@ -13,18 +14,33 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage import files
+from storage.broadcasts import Broadcasts
+from storage.checkins import CheckIns
 from storage.deliveries import Deliveries
+from storage.feedback import Feedback
 from storage.media import Media
 from storage.migrations import migrations, unknown_applied
 from storage.models import BroadcastStatus
+from storage.retention import Retention
 from storage.rules import choosing, schedule
-from storage.rules.safety import SafetyState
-from storage.checkins import CheckIns
+from storage.safety import SafetyState
 from storage.sessions import Sessions
+from storage.stats import Figures
 from storage.subscribers import Subscribers
 
 
-class Store(Subscribers, Deliveries, CheckIns, Sessions, SafetyState, Media):
+class Store(
+    Subscribers,
+    Deliveries,
+    CheckIns,
+    Sessions,
+    SafetyState,
+    Media,
+    Feedback,
+    Broadcasts,
+    Retention,
+    Figures,
+):
     """The bot's database. All methods run on the caller's thread and commit before returning."""
 
     def __init__(

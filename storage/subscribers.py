@@ -1,5 +1,5 @@
 """Subscribers' settings and schedule: subscribing, time, timezone, days, pauses, the caution
-answer, languages, and pauses counted by local date."""
+answer, the fit answers, languages, the weekly look back's day."""
 
 from __future__ import annotations
 
@@ -280,21 +280,6 @@ class Subscribers(StoreBase):
                 [language, iso_stamp(now), chat_id, language],
             ).rowcount
         )
-
-    def paused_groups(self, now: datetime) -> list[tuple[str, str, int]]:
-        """The chats that get daily tips but are paused at ``now`` by their own local date
-        (``schedule.paused_on``), as (timezone, resume_on, how many) groups: each zone's date
-        is computed once, and only rows with a pause set are read."""
-        rows = self.db.execute(
-            "SELECT timezone, resume_on, count(*) FROM subscribers "
-            "WHERE subscribed != 0 AND blocked = 0 AND resume_on IS NOT NULL "
-            "GROUP BY timezone, resume_on"
-        ).fetchall()
-        return [
-            (zone, resume_on, count)
-            for zone, resume_on, count in rows
-            if schedule.paused_on(date.fromisoformat(resume_on), schedule.local_date_in(now, zone))
-        ]
 
     def give_back_weeklies(self, taken: Iterable[Subscriber]) -> None:
         """Look backs ``due_weeklies`` took but the bot stopped before sending: due again

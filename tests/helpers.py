@@ -30,9 +30,7 @@ from bot.app import BotApplication, build_application
 from bot.jobs.daily import JOB_NAME
 from bot.web.webhook import HEALTH_PATH, SECRET_HEADER, serve
 from content import Content
-from storage import Caution, Permit, Store, Subscriber
-from storage.rules.safety import decide
-from storage.rules.sessions import Feeling, SessionState
+from storage import Caution, Feeling, Permit, SessionState, Store, Subscriber, decide
 from tests.conftest import FakeClock, Harness, contents, settings_for
 from tests.fakeapi import FakeBotApi
 

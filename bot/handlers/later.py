@@ -9,8 +9,7 @@ from telegram import Update
 from bot import callbacks, render
 from bot.context import BotContext
 from bot.handlers.common import command_argument, edit, pressed_button, send, send_to
-from storage import schedule
-from storage.models import is_evening
+from storage import is_evening, schedule
 
 
 async def later_button(update: Update, context: BotContext) -> None:

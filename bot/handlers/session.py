@@ -13,8 +13,7 @@ from bot.handlers.technique import decision
 from bot.jobs import SESSIONS_KEY
 from bot.jobs.sessions import SessionRunner
 from content import Technique
-from storage import Permit
-from storage.rules.sessions import Feeling, SessionState
+from storage import Feeling, Permit, SessionState
 
 #: Where the Application keeps its SessionRunner.
 RUNNER_KEY = SESSIONS_KEY

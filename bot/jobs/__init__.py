@@ -30,8 +30,7 @@ from telegram.ext import Application
 from bot import render
 from bot.context import BotContext, Services, services_of
 from bot.jobs import broadcasts, daily, later, retention, sessions, weekly
-from storage import broadcasts as operators
-from storage.broadcasts import Broadcast
+from storage import Broadcast, BroadcastStatus
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +94,7 @@ def schedule(application: BotApplication) -> None:
         retention.JOB_NAME,
     )
     _every(application, _checkpoint, CHECKPOINT_SECONDS, CHECKPOINT_SECONDS, "wal-checkpoint")
-    for unfinished in operators.unfinished(services.store):
+    for unfinished in services.store.unfinished_broadcasts():
         # A stop interrupted it: go on once running (at the first tick), and tell the
         # operator the final count.
         logger.info("resuming broadcast %d", unfinished.id)
@@ -108,7 +107,7 @@ def start_broadcast(
     *,
     when: float = 0,
     progress: broadcasts.Progress | None = None,
-    finished: Callable[[dict[operators.BroadcastStatus, int]], Awaitable[None]] | None = None,
+    finished: Callable[[dict[BroadcastStatus, int]], Awaitable[None]] | None = None,
 ) -> None:
     """Send a broadcast as a job of its own, ``when`` seconds from now: ``progress`` is
     awaited now and then, ``finished`` with the final counts (else the operator who sent it

@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from bot import render
 from bot.jobs.base import SendingJob
 from bot.sending.fanout import Outgoing
-from storage import Delivery, Hold, schedule
-from storage.rules.safety import decide
+from storage import Delivery, Hold, decide, schedule
 
 logger = logging.getLogger(__name__)
 

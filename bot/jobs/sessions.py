@@ -51,7 +51,7 @@ from bot.sending.outcome import Outcome, Result, send_with_retries
 from bot.sending.pool import run_pool
 from bot.sending.ratelimit import BULK, BULK_PREPACED, PriorityRateLimiter
 from content import Technique
-from storage.rules.sessions import Session, SessionState
+from storage import Session, SessionState
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,7 @@ from datetime import datetime, timedelta
 from bot import render
 from bot.jobs.base import SendingJob
 from bot.sending.fanout import Outgoing
-from storage import Subscriber, schedule
-from storage.rules.safety import decide
+from storage import Subscriber, decide, schedule
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,7 @@ from typing import Any, TextIO
 from bot import callbacks, render
 from content import LANGUAGES, Content, ContentError, load_all, pictures, rules
 from content.markup import MarkupError, check_caption, check_message, plain
-from storage import Caution, Decision, NextTip, Permit, Progress, Subscriber
-from storage.rules.safety import Hold, decide
+from storage import Caution, Decision, Hold, NextTip, Permit, Progress, Subscriber, decide
 
 #: A moment to render dates and "next tip" lines against.
 SAMPLE_NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)

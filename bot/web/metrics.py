@@ -31,7 +31,6 @@ from bot.context import services_of
 from bot.jobs import DISPATCHER_KEY, LATER_KEY, RETENTION_KEY, SESSIONS_KEY, WEEKLY_KEY
 from bot.sending.outcome import Outcome
 from bot.sending.request import AiohttpRequest, PollingRequest
-from storage import broadcasts as operators
 
 logger = logging.getLogger(__name__)
 
@@ -209,7 +208,7 @@ class BotCollector(Collector):
             backlog = store.due_count(now, cap=BACKLOG_CAP)
             oldest = store.oldest_due(now)
             quarantined = store.quarantined_count()
-            broadcasts = [(b, operators.counts(store, b.id)) for b in operators.unfinished(store)]
+            broadcasts = [(b, store.broadcast_counts(b.id)) for b in store.unfinished_broadcasts()]
         except Exception as error:  # a scrape must answer even when the database does not
             logger.warning("metrics: the database did not answer: %s", error)
             yield GaugeMetricFamily(

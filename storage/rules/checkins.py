@@ -1,4 +1,5 @@
-"""Pain check-ins: the 0–10 score range and the rule that spots a rising trend."""
+"""Pain check-ins' rules: the 0–10 score range, the rule that spots a rising trend, weeks
+compared for the weekly look back, and the streak (``storage.checkins`` keeps the scores)."""
 
 from __future__ import annotations
 

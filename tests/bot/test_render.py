@@ -19,8 +19,7 @@ from bot.render import Reply
 from content import LANGUAGES, Content, load, load_all
 from content.loader import TEXT_PLACEHOLDERS
 from content.markup import MarkupError, check_message, plain
-from storage import Caution, Hold, Store
-from storage.rules.safety import decide
+from storage import Caution, Hold, Store, decide
 from storage.rules.schedule import EVERY_DAY, WEEKDAYS, parse_timezone
 from tests.conftest import FakeClock
 from tests.helpers import sample_permit

@@ -20,8 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from bot import report
 from bot.report import MARGIN, RED_FLAG_LINES, ReportData, report_pdf, run_label, runs
 from content import Content, load
-from storage import Caution, Checkin
-from storage.rules.sessions import Session
+from storage import Caution, Checkin, Session
 from tests.helpers import OUTCOMES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,9 +18,7 @@ from bot.console.localapi import Call
 from bot.context import services_of
 from bot.jobs import DISPATCHER_KEY, broadcasts
 from bot.jobs.base import always
-from storage import DeliveryStatus
-from storage import broadcasts as operators
-from storage.broadcasts import BroadcastStatus
+from storage import BroadcastStatus, DeliveryStatus
 from tests.conftest import START, Harness, MakeHarness
 from tests.fakeapi import FakeBotApi
 
@@ -83,9 +81,7 @@ async def weekly(bot: Harness) -> Due:
 async def broadcast(bot: Harness) -> Due:
     await bot.say("/subscribe")
     source = await bot.say("/help")
-    started = operators.start_broadcast(
-        bot.store, CHAT, source.result["message_id"], CHAT, bot.clock()
-    )
+    started = bot.store.start_broadcast(CHAT, source.result["message_id"], CHAT, bot.clock())
     assert started is not None and bot.application is not None
     application = bot.application
     return Due(

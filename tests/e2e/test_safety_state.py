@@ -15,8 +15,7 @@ from bot.handlers.session import RUNNER_KEY
 from bot.jobs import LATER_KEY, WEEKLY_KEY
 from bot.jobs.base import always
 from content import Content, load
-from storage import Caution, Hold
-from storage.rules.sessions import SessionState
+from storage import Caution, Hold, SessionState
 from tests.conftest import START, Harness, massage_days
 from tests.helpers import buttons
 

@@ -10,8 +10,7 @@ from datetime import UTC, datetime, timedelta
 from bot import callbacks
 from bot.jobs import WEEKLY_KEY
 from content import Content, load
-from storage import Caution
-from storage.rules.sessions import SessionState
+from storage import Caution, SessionState
 from tests.conftest import START, Harness, permit
 from tests.helpers import buttons
 

@@ -9,9 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from storage import Store
-from storage.rules.sessions import Feeling, SessionState
-from storage.sessions import SessionCounts
+from storage import Feeling, SessionCounts, SessionState, Store
 from tests.conftest import START, FakeClock, permit
 
 TIMINGS = (30, 15, 120, 120, 15)

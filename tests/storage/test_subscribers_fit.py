@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage import Store
-from storage.rules.choosing import BelowKnee, DaysLike, Focus
+from storage import BelowKnee, DaysLike, Focus, Store
 from tests.conftest import FakeClock
 
 
