@@ -121,7 +121,11 @@ def _category(filename: str, name: str) -> str:
         return "sqlite3 C calls (SQL execution)"
     if "sqlite_utils" in filename:
         return "sqlite-utils Python wrappers"
-    if filename.endswith("storage/schedule.py") or "datetime" in name or "zoneinfo" in filename:
+    if (
+        filename.endswith("storage/rules/schedule.py")
+        or "datetime" in name
+        or "zoneinfo" in filename
+    ):
         return "schedule / datetime math"
     if filename.endswith("storage/store.py"):
         return "storage/store.py own code"

@@ -10,7 +10,7 @@ retention job (``bot.jobs.retention.Retention``, the real class, default window 
 runs on the event loop while a probe task measures how late the loop wakes it.
 
 Part 2, /stats at 1M. bench/stats.py's file (1M subscribers) with 30 days of delivery
-rows, the window /stats shows: ``collect()`` as it is now (reading the daily counts) and
+rows, the window /stats shows: ``store.stats()`` as it is now (reading the daily counts) and
 the statement it replaced (counting 30M raw rows through the (local_date, status)
 index), alternating, plus ``python -m bot stats`` end to end.
 
@@ -40,9 +40,8 @@ from bot.jobs import CHECKPOINT_SECONDS
 from bot.jobs.retention import Retention
 from bot.services import Services
 from content import load_all
-from storage import Store, retention
+from storage import DEFAULT_KEEP_DAYS, Store
 from storage.migrations import migrations
-from storage.stats import collect
 
 YEAR_DAYS = 365
 #: The window of part 2: what /stats shows.
@@ -144,7 +143,7 @@ def seed_year(n: int) -> tuple[Path, float | None]:
 def measure_size(path: Path) -> dict[str, Any]:
     store = Store(path)
     try:
-        size = retention.size(store)
+        size = store.size()
         days = store.db.execute(
             "SELECT local_date, status, count FROM delivery_days ORDER BY 1, 2"
         ).fetchall()
@@ -316,7 +315,7 @@ def part_stats(n: int, runs: int) -> dict[str, Any]:
                 else:
                     same = summary_found == found
             started = time.perf_counter()
-            collect(store, C.REF)
+            store.stats(C.REF)
             times["collect"].append(time.perf_counter() - started)
         store.close()
         env = {**os.environ, "BACKCARE_DB": str(work), "PYTHONPATH": str(C.CODE)}
@@ -412,7 +411,7 @@ def report(year: dict[str, Any], window: dict[str, Any] | None, keep_days: int) 
                 [
                     ["daily counts (now), ms", *_row(window["summary_ms"])],
                     ["raw rows (before), ms", *_row(window["raw_ms"])],
-                    ["whole collect() now, ms", *_row(window["collect_ms"])],
+                    ["whole stats() now, ms", *_row(window["collect_ms"])],
                     ["python -m bot stats, s", *_row(window["cli_s"], "{:.2f}")],
                 ],
             )
@@ -441,7 +440,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="5,000 subscribers, no part 2")
     parser.add_argument("--subscribers", type=int, default=50_000)
-    parser.add_argument("--keep-days", type=int, default=retention.DEFAULT_KEEP_DAYS)
+    parser.add_argument("--keep-days", type=int, default=DEFAULT_KEEP_DAYS)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--stats-subscribers", type=int, default=MILLION)
     C.add_smoke(parser)

@@ -1,4 +1,4 @@
-"""Operators' figures at 1M subscribers: ``storage.stats.collect(store, now)``, the work
+"""Operators' figures at 1M subscribers: ``Store.stats(now)``, the work
 behind ``backcare-bot stats`` and /stats.
 
 A file at the current schema (cached in /tmp/backcare-bench, keyed by the migrations) holds
@@ -8,7 +8,7 @@ sent, about 2% failed and 2.5% skipped, and today a few claimed, sending or unce
 700k check-ins over 30 days and 300k feedback answers over the 38 tips. Seeded set-based,
 with INSERT ... SELECT from recursive CTEs; like the bot, it never runs ANALYZE.
 
-Timed side by side in one run, alternating: ``collect()`` on a copy as migrated (with m008's
+Timed side by side in one run, alternating: ``stats()`` on a copy as migrated (with m008's
 index on deliveries(local_date, status)) and on a copy where that index is dropped. Each
 variant has its own Store, opened once, as the bot keeps one. Then one extra run of each
 with every SQL statement timed, and ``python -m bot stats`` end to end (wall time from spawn
@@ -33,8 +33,7 @@ from typing import Any
 
 import _common as C
 
-from storage import Store
-from storage.stats import Stats, collect
+from storage import Stats, Store
 
 #: Zones of the seeded subscribers: fixed, DST-observing, half-hour, both sides of UTC.
 STATS_ZONES = (
@@ -264,11 +263,11 @@ def _label(sql: str) -> str:
 
 
 def per_statement(store: Store) -> tuple[dict[str, float], float]:
-    """One collect() with each of its statements timed (seconds), and the whole (seconds)."""
+    """One stats() with each of its statements timed (seconds), and the whole (seconds)."""
     log: list[tuple[str, float]] = []
     proxy = SimpleNamespace(db=_TimedDb(store.db, log))
     started = time.perf_counter()
-    collect(proxy, C.REF)  # type: ignore[arg-type]
+    Store.stats(proxy, C.REF)  # type: ignore[arg-type]
     total = time.perf_counter() - started
     parts: dict[str, float] = {}
     for sql, seconds in log:
@@ -277,7 +276,7 @@ def per_statement(store: Store) -> tuple[dict[str, float], float]:
 
 
 def query_plan(store: Store) -> list[str]:
-    """How SQLite runs the deliveries statement of collect()."""
+    """How SQLite runs the deliveries statement of stats()."""
     first = (C.REF.date() - timedelta(days=29)).isoformat()
     rows = store.db.execute(
         "EXPLAIN QUERY PLAN SELECT local_date, status, count(*) FROM deliveries "
@@ -307,7 +306,7 @@ def cli_wall(db: Path) -> dict[str, Any]:
 
 
 def figures(stats: Stats) -> dict[str, Any]:
-    """What collect() found, to show the seed as the operator sees it."""
+    """What stats() found, to show the seed as the operator sees it."""
     people, today, checkins = stats.subscribers, stats.deliveries_today, stats.checkins
     return {
         "active": people.active,
@@ -335,7 +334,7 @@ def figures(stats: Stats) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--runs", type=int, default=5, help="timed collect() runs per variant")
+    parser.add_argument("--runs", type=int, default=5, help="timed stats() runs per variant")
     parser.add_argument("--subscribers", type=int, default=None)
     C.add_smoke(parser)
     args = parser.parse_args()
@@ -346,7 +345,7 @@ def main() -> None:
     source, seed_s = seed_stats(n)
     seeded = counts(source)
     print(
-        f"stats: collect(store, now) x {args.runs} per variant on {n:,} subscribers, "
+        f"stats: store.stats(now) x {args.runs} per variant on {n:,} subscribers, "
         f"{seeded['deliveries']:,} deliveries, {seeded['checkins']:,} check-ins, "
         f"{seeded['feedback']:,} feedback rows ({seeded['file_mib']:,.0f} MiB)",
         flush=True,
@@ -367,7 +366,7 @@ def main() -> None:
     for _ in range(args.runs):
         for key, store in stores.items():
             t0 = time.perf_counter()
-            results[key] = collect(store, C.REF)
+            results[key] = store.stats(C.REF)
             times[key].append(time.perf_counter() - t0)
         if time.monotonic() > deadline:
             break
@@ -401,7 +400,7 @@ def main() -> None:
         for key, s in summaries.items()
     ]
     table = C.table(
-        ["collect()", "runs", "median s", "p95 s", "min s", "max s", "first s", "CLI wall s"],
+        ["stats()", "runs", "median s", "p95 s", "min s", "max s", "first s", "CLI wall s"],
         rows,
     )
     print()
@@ -410,14 +409,14 @@ def main() -> None:
     print(f"results identical in both variants: {same}")
     names = list(parts["with"][0])
     part_rows = [[name, parts["with"][0][name], parts["without"][0][name]] for name in names]
-    part_rows.append(["whole collect() (this run)", parts["with"][1], parts["without"][1]])
+    part_rows.append(["whole stats() (this run)", parts["with"][1], parts["without"][1]])
     part_table = C.table(["statement (one run each)", "with s", "without s"], part_rows)
     print("\nper statement:\n" + part_table)
     for key, plan in plans.items():
         print(f"plan of the deliveries statement, {key} the index: {'; '.join(plan)}")
     found = figures(results["with"])
     print(
-        f"\ncollect() found: {found['active']:,} active, {found['paused']:,} paused, "
+        f"\nstats() found: {found['active']:,} active, {found['paused']:,} paused, "
         f"{found['blocked']:,} blocked, {found['unsubscribed']:,} unsubscribed; today "
         f"{found['today']}; {found['checkins_in_window']:,} check-ins by "
         f"{found['checkin_chats_month']:,} chats ({found['checkin_chats_recent']:,} in 7 days); "

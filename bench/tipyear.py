@@ -1,6 +1,6 @@
 """A year of daily tips from the library, for every combination of answers (issue 22).
 
-``storage.choosing.choose`` on the real English library, 365 days for each of the 100
+``storage.rules.choosing.choose`` on the real English library, 365 days for each of the 100
 combinations of the three answers (unanswered included), several people each (the draw is
 seeded by the chat), with a bad day every three weeks (massage held that day, flares
 leaned on for three days) and a rising week every ten weeks (massage held, flares leaned
@@ -33,7 +33,7 @@ import _common as C
 
 from content import load
 from storage import choosing
-from storage.choosing import (
+from storage.rules.choosing import (
     BelowKnee,
     Candidate,
     DaysLike,

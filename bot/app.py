@@ -26,7 +26,7 @@ from bot.sending.request import AiohttpRequest, PollingRequest
 from bot.services import Clock, Services, system_clock
 from bot.web.metrics import BotMetrics, serve_port
 from content import DEFAULT_LANGUAGE, Content, load_all
-from storage import Store, operators
+from storage import Store
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def _recover(services: Services) -> None:
             recovered.released,
             recovered.uncertain,
         )
-    uncertain_copies = operators.recover(services.store, services.clock())
+    uncertain_copies = services.store.recover_broadcasts(services.clock())
     if uncertain_copies:
         logger.warning(
             "the last run did not stop cleanly: %d broadcast copies uncertain "

@@ -8,9 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, time
 
-from storage import schedule
-from storage.checkins import MAX_SCORE, MIN_SCORE
-from storage.choosing import BelowKnee, DaysLike, Focus
+from storage import MAX_SCORE, MIN_SCORE, BelowKnee, DaysLike, Focus, schedule
 
 TECHNIQUES = "tech"
 TECHNIQUE_PREFIX = "tech:"

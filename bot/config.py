@@ -12,7 +12,7 @@ from typing import Any
 from dotenv import dotenv_values
 
 from bot import logs
-from storage import retention, schedule
+from storage import DEFAULT_KEEP_DAYS, MAX_KEEP_DAYS, MIN_KEEP_DAYS, schedule
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 #: Telegram allows about 30 messages a second in bulk; 25 leaves room for replies.
@@ -59,7 +59,7 @@ class Settings:
     #: First pause before trying a failed message again; it doubles each try.
     send_backoff: float = 0.5
     #: Days the delivery log and broadcast copies are kept (their daily counts stay).
-    keep_days: int = retention.DEFAULT_KEEP_DAYS
+    keep_days: int = DEFAULT_KEEP_DAYS
     #: Telegram user ids allowed to use /stats and /broadcast.
     admin_ids: frozenset[int] = frozenset()
     #: Webhook mode when set: the public HTTPS URL Telegram posts updates to.
@@ -152,10 +152,10 @@ class Settings:
             keep_days=_number(
                 env,
                 "BACKCARE_KEEP_DAYS",
-                retention.DEFAULT_KEEP_DAYS,
+                DEFAULT_KEEP_DAYS,
                 int,
-                retention.MIN_KEEP_DAYS,
-                retention.MAX_KEEP_DAYS,
+                MIN_KEEP_DAYS,
+                MAX_KEEP_DAYS,
             ),
             admin_ids=_ids(env, "BACKCARE_ADMIN_IDS"),
             log_level=log_level,

@@ -458,7 +458,7 @@ TECHNIQUE_FIELDS = (
 #: ``massage = true`` for a tip that suggests massage without teaching one technique.
 TIP_FIELDS = frozenset({"text", "technique", "massage", "topic", "source"})
 #: What a tip is about. The library (tips after the program) is chosen from by topic
-#: (``storage.choosing``); each topic is a file of ``library/`` in every language, and the
+#: (``storage.rules.choosing``); each topic is a file of ``library/`` in every language, and the
 #: program's tips name one too.
 TOPICS = (
     "moving",
@@ -545,8 +545,8 @@ class Tip:
     @property
     def about_massage(self) -> bool:
         """Whether the tip teaches a technique or suggests massage: such tips are held back
-        while the safety state holds massage (``storage.safety``), and for pain below the
-        knee until a doctor has cleared massage (``storage.choosing``)."""
+        while the safety state holds massage (``storage.rules.safety``), and for pain below the
+        knee until a doctor has cleared massage (``storage.rules.choosing``)."""
         return self.technique is not None or self.massage
 
 

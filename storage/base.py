@@ -1,5 +1,6 @@
-"""What every part of the store shares: the connection, and reading, creating, updating and
-rescheduling a subscriber row."""
+"""What every part of the store shares: the connection; reading, creating, updating and
+rescheduling a subscriber row; the rows set aside; the chats paused at an instant (by their
+own local date); and a chat's delivery row for a day."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage import schedule
 from storage.models import (
     DONE_STATUSES,
     SUBSCRIBER_COLUMNS,
@@ -21,6 +21,7 @@ from storage.models import (
     quarantine_reason,
     subscriber_from_row,
 )
+from storage.rules import schedule
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,21 @@ class StoreBase:
             "SELECT count(*) FROM subscribers WHERE quarantine IS NOT NULL"
         ).fetchone()
         return int(count)
+
+    def paused_groups(self, now: datetime) -> list[tuple[str, str, int]]:
+        """The chats that get daily tips but are paused at ``now`` by their own local date
+        (``schedule.paused_on``), as (timezone, resume_on, how many) groups: each zone's date
+        is computed once, and only rows with a pause set are read."""
+        rows = self.db.execute(
+            "SELECT timezone, resume_on, count(*) FROM subscribers "
+            "WHERE subscribed != 0 AND blocked = 0 AND resume_on IS NOT NULL "
+            "GROUP BY timezone, resume_on"
+        ).fetchall()
+        return [
+            (zone, resume_on, count)
+            for zone, resume_on, count in rows
+            if schedule.paused_on(date.fromisoformat(resume_on), schedule.local_date_in(now, zone))
+        ]
 
     def _done(self, chat_id: int, day: date) -> bool:
         delivery = self.delivery(chat_id, day)

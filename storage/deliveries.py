@@ -7,7 +7,6 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from storage import schedule
 from storage.base import _wants
 from storage.models import (
     Claim,
@@ -21,6 +20,7 @@ from storage.models import (
     quarantine_reason,
     subscriber_from_row,
 )
+from storage.rules import schedule
 from storage.tips import Tips
 
 #: How many batches one claim_due call looks through for something to send.

@@ -9,7 +9,7 @@ import json
 from datetime import date, datetime
 
 from storage.models import iso_stamp
-from storage.session import Session
+from storage.rules.sessions import Session
 from storage.store import Store
 
 #: /export's columns, one row per local date with anything recorded.

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.base import StoreBase
-from storage.models import (
-    iso_stamp,
-)
+from storage.models import iso_stamp
 
 
 class Media(StoreBase):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from storage import schedule
+from storage.rules import schedule
 
 migrations = Migrations("backcare")
 
@@ -547,7 +547,7 @@ def m020_stats_counts(db: Database) -> None:
 
 @migrations()
 def m021_tip_library(db: Database) -> None:
-    """The tip library (``storage.choosing``): each tip's topic, source and a slot that
+    """The tip library (``storage.rules.choosing``): each tip's topic, source and a slot that
     never changes (its place in each chat's history); each chat's answers to the three
     questions, and its history of tips: per slot, the day it was last sent.
 

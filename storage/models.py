@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from content import Tip
-from storage import schedule
+from storage.rules import schedule
 
 if TYPE_CHECKING:
-    from storage.safety import Permit
+    from storage.rules.safety import Permit
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -92,7 +92,7 @@ class NextTip:
     #: The chat never answered the caution check and this tip is about massage: the
     #: check goes out in its place, and the tip only after an answer that allows massage.
     ask_caution: bool = False
-    #: The safety decision's permit, which a tip about massage needs (``storage.safety``).
+    #: The safety decision's permit, which a tip about massage needs (``storage.rules.safety``).
     permit: Permit | None = None
     #: The chat's history of tips as it was read (None: not kept yet), and with this tip
     #: added: written when the tip is sent, unless the history changed since.
@@ -176,14 +176,14 @@ class Subscriber:
     #: When the next weekly summary is due (None: not wanted).
     weekly_due: datetime | None = None
     #: The local date of the session's pain stop, and of a session that felt worse: each
-    #: holds massage for the rest of that day (``storage.safety``).
+    #: holds massage for the rest of that day (``storage.rules.safety``).
     pain_stop_on: date | None = None
     worse_on: date | None = None
     #: The local date a warning sign was reported at a check-in, until the user says a
     #: clinician has seen them (None: nothing reported, or seen since).
     warning_sign_on: date | None = None
     #: The answers to the three questions that fit the tips to the person
-    #: (``storage.choosing``); None: not answered, or skipped.
+    #: (``storage.rules.choosing``); None: not answered, or skipped.
     below_knee: str | None = None
     days_like: str | None = None
     focus: str | None = None

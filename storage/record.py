@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from storage import schedule
-from storage.checkins import Checkin, WeekChange, compare_weeks, streak
+from storage.checkins import CheckIns
 from storage.models import Caution, DeliveryStatus
-from storage.safety import Hold, SafetyState, decide
-from storage.scores import CheckIns
-from storage.session import Feeling, Session, SessionState
+from storage.rules import schedule
+from storage.rules.checkins import Checkin, WeekChange, compare_weeks, streak
+from storage.rules.safety import Hold, decide
+from storage.rules.sessions import Feeling, Session, SessionState
+from storage.safety import SafetyState
 from storage.sessions import Sessions
 
 #: The weekly look back shows this many days, today the last, beside as many before them.

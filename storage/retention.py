@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from storage.base import StoreBase
 from storage.models import iso_stamp
-from storage.store import Store
 
 #: Delivery rows and broadcast copies are kept this many days by default.
 DEFAULT_KEEP_DAYS = 90
@@ -52,50 +52,6 @@ class Window:
         return iso_stamp(self.now - timedelta(days=self.keep_days))
 
 
-def prune_deliveries(store: Store, window: Window, limit: int) -> int:
-    """Delete up to ``limit`` delivery rows dated before the window, oldest dates first.
-
-    Returns:
-        How many were deleted (fewer than ``limit``: nothing older is left).
-    """
-    with store.db.atomic():
-        # The (local_date, status) index hands out the oldest rows first, by rowid.
-        return int(
-            store.db.execute(
-                "DELETE FROM deliveries WHERE rowid IN "
-                "(SELECT rowid FROM deliveries WHERE local_date < ? LIMIT ?)",
-                [window.first_kept.isoformat(), limit],
-            ).rowcount
-        )
-
-
-def prune_broadcasts(store: Store, window: Window, limit: int) -> int:
-    """Delete up to ``limit`` per-chat rows of one broadcast that finished before the
-    window; its counts stay (``broadcast_counts``, by m012's trigger).
-
-    Returns:
-        How many rows were deleted (0: no finished broadcast has rows left to drop).
-    """
-    db = store.db
-    with db.atomic():
-        found = db.execute(
-            "SELECT id FROM broadcasts b WHERE finished_at IS NOT NULL AND finished_at < ? "
-            "AND EXISTS (SELECT 1 FROM broadcast_deliveries d WHERE d.broadcast_id = b.id) "
-            "ORDER BY id LIMIT 1",
-            [window.ended_before],
-        ).fetchone()
-        if found is None:
-            return 0
-        return int(
-            db.execute(
-                "DELETE FROM broadcast_deliveries WHERE broadcast_id = ? AND chat_id IN "
-                "(SELECT chat_id FROM broadcast_deliveries WHERE broadcast_id = ? "
-                "ORDER BY chat_id LIMIT ?)",
-                [found[0], found[0], limit],
-            ).rowcount
-        )
-
-
 @dataclass(frozen=True)
 class Size:
     """Rows and the file's pages: what retention keeps bounded."""
@@ -112,12 +68,57 @@ class Size:
         return self.pages * self.page_size
 
 
-def size(store: Store) -> Size:
-    """Count the rows retention deletes, and the pages in use."""
-    db = store.db
-    (deliveries,) = db.execute("SELECT count(*) FROM deliveries").fetchone()
-    (copies,) = db.execute("SELECT count(*) FROM broadcast_deliveries").fetchone()
-    (pages,) = db.execute("PRAGMA page_count").fetchone()
-    (free,) = db.execute("PRAGMA freelist_count").fetchone()
-    (page_size,) = db.execute("PRAGMA page_size").fetchone()
-    return Size(int(deliveries), int(copies), int(pages) - int(free), int(page_size))
+class Retention(StoreBase):
+    """Deleting what is older than the window, one batch at a time, and what it keeps bounded."""
+
+    def prune_deliveries(self, window: Window, limit: int) -> int:
+        """Delete up to ``limit`` delivery rows dated before the window, oldest dates first.
+
+        Returns:
+            How many were deleted (fewer than ``limit``: nothing older is left).
+        """
+        with self.db.atomic():
+            # The (local_date, status) index hands out the oldest rows first, by rowid.
+            return int(
+                self.db.execute(
+                    "DELETE FROM deliveries WHERE rowid IN "
+                    "(SELECT rowid FROM deliveries WHERE local_date < ? LIMIT ?)",
+                    [window.first_kept.isoformat(), limit],
+                ).rowcount
+            )
+
+    def prune_broadcasts(self, window: Window, limit: int) -> int:
+        """Delete up to ``limit`` per-chat rows of one broadcast that finished before the
+        window; its counts stay (``broadcast_counts``, by m012's trigger).
+
+        Returns:
+            How many rows were deleted (0: no finished broadcast has rows left to drop).
+        """
+        db = self.db
+        with db.atomic():
+            found = db.execute(
+                "SELECT id FROM broadcasts b WHERE finished_at IS NOT NULL AND finished_at < ? "
+                "AND EXISTS (SELECT 1 FROM broadcast_deliveries d WHERE d.broadcast_id = b.id) "
+                "ORDER BY id LIMIT 1",
+                [window.ended_before],
+            ).fetchone()
+            if found is None:
+                return 0
+            return int(
+                db.execute(
+                    "DELETE FROM broadcast_deliveries WHERE broadcast_id = ? AND chat_id IN "
+                    "(SELECT chat_id FROM broadcast_deliveries WHERE broadcast_id = ? "
+                    "ORDER BY chat_id LIMIT ?)",
+                    [found[0], found[0], limit],
+                ).rowcount
+            )
+
+    def size(self) -> Size:
+        """Count the rows retention deletes, and the pages in use."""
+        db = self.db
+        (deliveries,) = db.execute("SELECT count(*) FROM deliveries").fetchone()
+        (copies,) = db.execute("SELECT count(*) FROM broadcast_deliveries").fetchone()
+        (pages,) = db.execute("PRAGMA page_count").fetchone()
+        (free,) = db.execute("PRAGMA freelist_count").fetchone()
+        (page_size,) = db.execute("PRAGMA page_size").fetchone()
+        return Size(int(deliveries), int(copies), int(pages) - int(free), int(page_size))

@@ -1,6 +1,6 @@
 """Guided sessions in the database: starting one (at most one running per chat), pausing,
 resuming, skipping, ending, and how it felt. Where a session stands at an instant is
-worked out by ``storage.session`` from what is stored here."""
+worked out by ``storage.rules.sessions`` from what is stored here."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from storage import schedule
 from storage.models import iso_stamp
-from storage.safety import Permit, SafetyState
-from storage.session import Feeling, Session, SessionState, skip
+from storage.rules import schedule
+from storage.rules.safety import Permit
+from storage.rules.sessions import Feeling, Session, SessionState, skip
+from storage.safety import SafetyState
 
 _ACTIVE = (SessionState.RUNNING.value, SessionState.PAUSED.value)
 
@@ -23,7 +24,7 @@ class Sessions(SafetyState):
         self, permit: Permit, technique_id: str, language: str, now: datetime
     ) -> Session | None:
         """Start a session of ``technique_id`` now, in ``language``, on the chat's local date,
-        for the chat the safety decision allowed it for (``storage.safety``).
+        for the chat the safety decision allowed it for (``storage.rules.safety``).
 
         Returns:
             The new session, or None if one is already running or paused in this chat.

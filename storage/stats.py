@@ -6,9 +6,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from storage import schedule
+from storage.base import StoreBase
 from storage.models import DeliveryStatus
-from storage.store import Store
+from storage.rules import schedule
 
 #: A tip is flagged once it has at least this many answers ...
 FLAG_MIN_ANSWERS = 5
@@ -125,7 +125,7 @@ class Stats:
     deliveries_today: DeliveryCounts
     #: One entry per day of the window, oldest first, ending with ``today``.
     days: tuple[Day, ...]
-    #: Tips with at least one answer, most disliked first (see ``collect``).
+    #: Tips with at least one answer, most disliked first (see ``Store.stats``).
     feedback: tuple[TipFeedback, ...]
     checkins: Participation
 
@@ -135,122 +135,126 @@ class Stats:
         return tuple(tip for tip in self.feedback if tip.flagged)
 
 
-def collect(store: Store, now: datetime, days: int = 30) -> Stats:
-    """Count subscribers, deliveries, feedback and check-ins.
+class Figures(StoreBase):
+    """Operators' figures, read from the counts the triggers keep."""
 
-    Dates in the delivery and check-in logs are each subscriber's local date; "today" is
-    the UTC date of ``now``, so today's deliveries are the rows dated that day (a chat far
-    east or west of UTC may already or still be on another date). Pauses are judged by each
-    subscriber's own local date, as the scheduler does.
+    def stats(self, now: datetime, days: int = 30) -> Stats:
+        """Count subscribers, deliveries, feedback and check-ins.
 
-    Args:
-        store: the database.
-        now: the current instant (timezone-aware).
-        days: how many days the per-day series covers, today included.
+        Dates in the delivery and check-in logs are each subscriber's local date; "today" is
+        the UTC date of ``now``, so today's deliveries are the rows dated that day (a chat far
+        east or west of UTC may already or still be on another date). Pauses are judged by each
+        subscriber's own local date, as the scheduler does.
 
-    Returns:
-        The figures; feedback is sorted flagged tips first, then by "not for me" answers,
-        then by their share, then by tip id.
-    """
-    if days < 1:
-        raise ValueError(f"days must be at least 1, not {days}")
-    today = now.astimezone(UTC).date()
-    first = today - timedelta(days=days - 1)
-    recent = (today - timedelta(days=RECENT_DAYS - 1)).isoformat()
-    month = (today - timedelta(days=MONTH_DAYS - 1)).isoformat()
-    db = store.db
+        Args:
+            now: the current instant (timezone-aware).
+            days: how many days the per-day series covers, today included.
 
-    # Every count below is kept by m020's triggers, exact; only pauses are judged here, by
-    # each zone's local date, once per zone and first day back.
-    by_state: Counter[str] = Counter()
-    paused = paused_recent = live_recent = 0
-    for state, zone_name, resume_on, last_checkin, count in db.execute(
-        "SELECT state, timezone, resume_on, last_checkin, count FROM subscriber_counts"
-    ).fetchall():
-        by_state[state] += count
-        if state != "live":
-            continue
-        recently = last_checkin >= recent
-        live_recent += count if recently else 0
-        if resume_on and schedule.paused_on(
-            date.fromisoformat(resume_on), schedule.local_date_in(now, zone_name)
-        ):
-            paused += count
-            paused_recent += count if recently else 0
-    subscribers = SubscriberCounts(
-        active=by_state["live"] - paused,
-        paused=paused,
-        blocked=by_state["blocked"],
-        unsubscribed=by_state["unsubscribed"],
-    )
+        Returns:
+            The figures; feedback is sorted flagged tips first, then by "not for me" answers,
+            then by their share, then by tip id.
+        """
+        if days < 1:
+            raise ValueError(f"days must be at least 1, not {days}")
+        today = now.astimezone(UTC).date()
+        first = today - timedelta(days=days - 1)
+        recent = (today - timedelta(days=RECENT_DAYS - 1)).isoformat()
+        month = (today - timedelta(days=MONTH_DAYS - 1)).isoformat()
+        db = self.db
 
-    # The delivery log's counts per day and status (m012's triggers keep them, and they
-    # outlive the log's rows): one range serves both today's statuses and the series.
-    per_day: dict[str, Counter[str]] = {}
-    for local_date, status, count in db.execute(
-        "SELECT local_date, status, count FROM delivery_days "
-        "WHERE local_date >= ? AND local_date <= ?",
-        [first.isoformat(), today.isoformat()],
-    ).fetchall():
-        per_day.setdefault(local_date, Counter())[status] = count
-    checkins_per_day = dict(
-        db.execute(
-            "SELECT local_date, count FROM checkin_days WHERE local_date >= ? AND local_date <= ?",
-            [first.isoformat(), today.isoformat()],
-        ).fetchall()
-    )
-    series = []
-    for offset in range(days):
-        day = (first + timedelta(days=offset)).isoformat()
-        statuses = per_day.get(day, Counter())
-        series.append(
-            Day(
-                day=date.fromisoformat(day),
-                sent=statuses[DeliveryStatus.SENT.value],
-                failed=statuses[DeliveryStatus.FAILED.value],
-                checkins=checkins_per_day.get(day, 0),
-                blocked=statuses[DeliveryStatus.BLOCKED.value],
-            )
+        # Every count below is kept by m020's triggers, exact; only pauses are judged here, by
+        # each zone's local date, once per zone and first day back.
+        by_state: Counter[str] = Counter()
+        paused = paused_recent = live_recent = 0
+        for state, zone_name, resume_on, last_checkin, count in db.execute(
+            "SELECT state, timezone, resume_on, last_checkin, count FROM subscriber_counts"
+        ).fetchall():
+            by_state[state] += count
+            if state != "live":
+                continue
+            recently = last_checkin >= recent
+            live_recent += count if recently else 0
+            if resume_on and schedule.paused_on(
+                date.fromisoformat(resume_on), schedule.local_date_in(now, zone_name)
+            ):
+                paused += count
+                paused_recent += count if recently else 0
+        subscribers = SubscriberCounts(
+            active=by_state["live"] - paused,
+            paused=paused,
+            blocked=by_state["blocked"],
+            unsubscribed=by_state["unsubscribed"],
         )
-    statuses = per_day.get(today.isoformat(), Counter())
-    deliveries_today = DeliveryCounts(
-        sent=statuses[DeliveryStatus.SENT.value],
-        failed=statuses[DeliveryStatus.FAILED.value],
-        blocked=statuses[DeliveryStatus.BLOCKED.value],
-        skipped=statuses[DeliveryStatus.SKIPPED.value],
-        uncertain=statuses[DeliveryStatus.UNCERTAIN.value],
-        in_flight=statuses[DeliveryStatus.CLAIMED.value] + statuses[DeliveryStatus.SENDING.value],
-    )
 
-    feedback = sorted(
-        (
-            TipFeedback(tip_id, helpful, not_helpful)
-            for tip_id, helpful, not_helpful in db.execute(
-                "SELECT tip_id, helpful, not_helpful FROM feedback_counts "
-                "WHERE helpful + not_helpful > 0"
+        # The delivery log's counts per day and status (m012's triggers keep them, and they
+        # outlive the log's rows): one range serves both today's statuses and the series.
+        per_day: dict[str, Counter[str]] = {}
+        for local_date, status, count in db.execute(
+            "SELECT local_date, status, count FROM delivery_days "
+            "WHERE local_date >= ? AND local_date <= ?",
+            [first.isoformat(), today.isoformat()],
+        ).fetchall():
+            per_day.setdefault(local_date, Counter())[status] = count
+        checkins_per_day = dict(
+            db.execute(
+                "SELECT local_date, count FROM checkin_days "
+                "WHERE local_date >= ? AND local_date <= ?",
+                [first.isoformat(), today.isoformat()],
             ).fetchall()
-        ),
-        key=lambda tip: (not tip.flagged, -tip.not_helpful, -tip.not_helpful_share, tip.tip_id),
-    )
+        )
+        series = []
+        for offset in range(days):
+            day = (first + timedelta(days=offset)).isoformat()
+            statuses = per_day.get(day, Counter())
+            series.append(
+                Day(
+                    day=date.fromisoformat(day),
+                    sent=statuses[DeliveryStatus.SENT.value],
+                    failed=statuses[DeliveryStatus.FAILED.value],
+                    checkins=checkins_per_day.get(day, 0),
+                    blocked=statuses[DeliveryStatus.BLOCKED.value],
+                )
+            )
+        statuses = per_day.get(today.isoformat(), Counter())
+        deliveries_today = DeliveryCounts(
+            sent=statuses[DeliveryStatus.SENT.value],
+            failed=statuses[DeliveryStatus.FAILED.value],
+            blocked=statuses[DeliveryStatus.BLOCKED.value],
+            skipped=statuses[DeliveryStatus.SKIPPED.value],
+            uncertain=statuses[DeliveryStatus.UNCERTAIN.value],
+            in_flight=statuses[DeliveryStatus.CLAIMED.value]
+            + statuses[DeliveryStatus.SENDING.value],
+        )
 
-    # Check-in dates are local too: a chat east of UTC may already be on tomorrow, which
-    # still lies within the last N days, so the windows have no upper bound.
-    chats_month, chats_recent = db.execute(
-        "SELECT coalesce(sum(chats), 0), coalesce(sum(chats * (local_date >= ?)), 0) "
-        "FROM checkin_last_days WHERE local_date >= ?",
-        [recent, month],
-    ).fetchone()
-    return Stats(
-        now=now,
-        today=today,
-        subscribers=subscribers,
-        deliveries_today=deliveries_today,
-        days=tuple(series),
-        feedback=tuple(feedback),
-        checkins=Participation(
-            chats_recent=chats_recent,
-            chats_month=chats_month,
-            active_recent=live_recent - paused_recent,
-            active=subscribers.active,
-        ),
-    )
+        feedback = sorted(
+            (
+                TipFeedback(tip_id, helpful, not_helpful)
+                for tip_id, helpful, not_helpful in db.execute(
+                    "SELECT tip_id, helpful, not_helpful FROM feedback_counts "
+                    "WHERE helpful + not_helpful > 0"
+                ).fetchall()
+            ),
+            key=lambda tip: (not tip.flagged, -tip.not_helpful, -tip.not_helpful_share, tip.tip_id),
+        )
+
+        # Check-in dates are local too: a chat east of UTC may already be on tomorrow, which
+        # still lies within the last N days, so the windows have no upper bound.
+        chats_month, chats_recent = db.execute(
+            "SELECT coalesce(sum(chats), 0), coalesce(sum(chats * (local_date >= ?)), 0) "
+            "FROM checkin_last_days WHERE local_date >= ?",
+            [recent, month],
+        ).fetchone()
+        return Stats(
+            now=now,
+            today=today,
+            subscribers=subscribers,
+            deliveries_today=deliveries_today,
+            days=tuple(series),
+            feedback=tuple(feedback),
+            checkins=Participation(
+                chats_recent=chats_recent,
+                chats_month=chats_month,
+                active_recent=live_recent - paused_recent,
+                active=subscribers.active,
+            ),
+        )

@@ -1,6 +1,7 @@
-"""The bot's SQLite file: ``Store`` composes one part per concern (subscribers.py, tips.py,
-deliveries.py, scores.py, sessions.py, safety.py, media.py, record.py) over one connection;
-models.py holds what they return."""
+"""The bot's SQLite file: ``Store`` composes one part per concern over one connection
+(subscribers.py, tips.py, deliveries.py, record.py, checkins.py, sessions.py, safety.py,
+media.py, feedback.py, broadcasts.py, retention.py, stats.py; base.py what they share);
+models.py holds what they return, and storage/rules/ the pure rules they apply."""
 
 from __future__ import annotations
 
@@ -12,20 +13,37 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage import choosing, files, schedule
+from storage import files
+from storage.broadcasts import Broadcasts
+from storage.checkins import CheckIns
 from storage.deliveries import Deliveries
+from storage.feedback import Feedback
 from storage.media import Media
 from storage.migrations import migrations, unknown_applied
 from storage.models import BroadcastStatus
 from storage.record import Records
+from storage.retention import Retention
+from storage.rules import choosing, schedule
 from storage.safety import SafetyState
-from storage.scores import CheckIns
 from storage.sessions import Sessions
+from storage.stats import Figures
 from storage.subscribers import Subscribers
 
 
 # Records reads through CheckIns, Sessions and SafetyState, so it comes before them.
-class Store(Subscribers, Deliveries, Records, CheckIns, Sessions, SafetyState, Media):
+class Store(
+    Subscribers,
+    Deliveries,
+    Records,
+    CheckIns,
+    Sessions,
+    SafetyState,
+    Media,
+    Feedback,
+    Broadcasts,
+    Retention,
+    Figures,
+):
     """The bot's database. All methods run on the caller's thread and commit before returning."""
 
     def __init__(

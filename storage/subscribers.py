@@ -1,14 +1,12 @@
 """Subscribers' settings and schedule: subscribing, time, timezone, days, pauses, the caution
-answer, languages, and pauses counted by local date."""
+answer, the fit answers, languages, the weekly look back's day."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from storage import schedule
 from storage.base import StoreBase
-from storage.choosing import BelowKnee, DaysLike, Focus
 from storage.models import (
     Caution,
     Subscriber,
@@ -18,6 +16,8 @@ from storage.models import (
     next_weekly,
     subscriber_from_row,
 )
+from storage.rules import schedule
+from storage.rules.choosing import BelowKnee, DaysLike, Focus
 
 
 class Keep:
@@ -306,7 +306,7 @@ class Subscribers(StoreBase):
         focus: str | Keep | None = KEEP,
     ) -> Subscriber:
         """Record answers to the three questions that fit the tips to the person
-        (``storage.choosing``): each one of its enum's values, or None for skipped; an
+        (``storage.rules.choosing``): each one of its enum's values, or None for skipped; an
         answer not given (``KEEP``) stays as it was.
 
         Raises:
@@ -355,21 +355,6 @@ class Subscribers(StoreBase):
                 [language, iso_stamp(now), chat_id, language],
             ).rowcount
         )
-
-    def paused_groups(self, now: datetime) -> list[tuple[str, str, int]]:
-        """The chats that get daily tips but are paused at ``now`` by their own local date
-        (``schedule.paused_on``), as (timezone, resume_on, how many) groups: each zone's date
-        is computed once, and only rows with a pause set are read."""
-        rows = self.db.execute(
-            "SELECT timezone, resume_on, count(*) FROM subscribers "
-            "WHERE subscribed != 0 AND blocked = 0 AND resume_on IS NOT NULL "
-            "GROUP BY timezone, resume_on"
-        ).fetchall()
-        return [
-            (zone, resume_on, count)
-            for zone, resume_on, count in rows
-            if schedule.paused_on(date.fromisoformat(resume_on), schedule.local_date_in(now, zone))
-        ]
 
     def give_back_weeklies(self, taken: Iterable[Subscriber]) -> None:
         """Look backs ``due_weeklies`` took but the bot stopped before sending: due again

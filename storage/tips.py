@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any
 
 from content import Tip
-from storage import choosing, schedule
 from storage.base import StoreBase
 from storage.models import (
     Caution,
@@ -19,7 +18,8 @@ from storage.models import (
     iso_stamp,
     tip_from_row,
 )
-from storage.safety import Hold, decide
+from storage.rules import choosing, schedule
+from storage.rules.safety import Hold, decide
 
 #: The columns ``_tip`` reads.
 _TIP_COLUMNS = "id, position, text, technique, program_day, massage, topic, source"
@@ -27,7 +27,7 @@ _TIP_COLUMNS = "id, position, text, technique, program_day, massage, topic, sour
 
 class Tips(StoreBase):
     """The tips table, and taking a chat's next tip: the program in order (held-back tips
-    passed over), then the library's choice (``storage.choosing``)."""
+    passed over), then the library's choice (``storage.rules.choosing``)."""
 
     #: The tips as ``_next_tip`` reads them, once (``_tips_now``); None until then.
     _tips_cache: _TipsNow | None = None
@@ -180,8 +180,8 @@ class Tips(StoreBase):
         """The chat's next tip on its local date ``day``.
 
         In the program: the next program day after the subscriber's place; while massage
-        is held (``storage.safety.decide``), the first other one: tips about massage are
-        passed over, not queued. After it: the library's choice (``storage.choosing``).
+        is held (``storage.rules.safety.decide``), the first other one: tips about massage are
+        passed over, not queued. After it: the library's choice (``storage.rules.choosing``).
         A tip about massage carries the decision's permit, or the caution check goes out
         in its place."""
         decision = decide(subscriber.chat_id, subscriber, day)
@@ -225,7 +225,7 @@ class Tips(StoreBase):
     def _choose(
         self, subscriber: Subscriber, seen: choosing.Seen, day: date, *, held: bool, flaring: bool
     ) -> str | None:
-        """The library tip ``storage.choosing`` picks for this chat today (its id)."""
+        """The library tip ``storage.rules.choosing`` picks for this chat today (its id)."""
         library = self._tips_now().library
         if not library:
             return None

@@ -34,8 +34,8 @@ from bot.render.common import Reply
 from bot.web.webhook import HEALTH_PATH, SECRET_HEADER, serve
 from content import Content, load
 from storage import Caution, Permit, Store, Subscriber
-from storage.safety import decide
-from storage.session import Feeling, SessionState
+from storage.rules.safety import decide
+from storage.rules.sessions import Feeling, SessionState
 from tests.conftest import FakeClock, Harness, contents, settings_for
 from tests.fakeapi import FakeBotApi
 

@@ -19,9 +19,8 @@ from bot.handlers import fallback
 from bot.handlers.common import edit, pressed_button, send, send_photo
 from bot.render import operators as render_operators
 from bot.render.common import Reply
-from storage import Store, operators
-from storage.operators import BroadcastStatus
-from storage.stats import Stats, collect
+from storage import BroadcastStatus, Store
+from storage.stats import Stats
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +55,7 @@ def _collect(path: Path, now: datetime) -> Stats:
     shared between threads)."""
     store = Store(path)
     try:
-        return collect(store, now)
+        return store.stats(now)
     finally:
         store.close()
 
@@ -75,7 +74,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
         return
     # The preview is the copy itself: what subscribers will see, byte for byte.
     await context.bot.copy_message(chat.id, chat.id, source.message_id)
-    count = operators.active_subscribers(context.store, context.now())
+    count = context.store.active_subscribers(context.now())
     await send(
         update,
         render_operators.broadcast_preview(context.content, chat.id, source.message_id, count),
@@ -94,8 +93,8 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
         return
     message = query.message if isinstance(query.message, Message) else None
     if data.startswith(callbacks.BROADCAST_STOP_PREFIX):
-        cancelled = operators.cancel(
-            context.store, callbacks.parse_broadcast_stop(data), context.now()
+        cancelled = context.store.cancel_broadcast(
+            callbacks.parse_broadcast_stop(data), context.now()
         )
         # Nothing left to cancel: it finished, or a second tap.
         await query.answer(content.answers["broadcast_stopping" if cancelled else "stale"])
@@ -110,9 +109,7 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
     from_chat, message_id = callbacks.parse_broadcast_confirm(data)
     user = update.effective_user
     assert user is not None  # _is_admin checked it
-    started = operators.start_broadcast(
-        context.store, from_chat, message_id, user.id, context.now()
-    )
+    started = context.store.start_broadcast(from_chat, message_id, user.id, context.now())
     if started is None:
         await query.answer(content.answers["stale"])  # a second tap: it is on its way already
         return

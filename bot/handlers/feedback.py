@@ -11,7 +11,6 @@ from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.common import pressed_button
 from bot.render import tips as render_tips
-from storage import operators
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +31,7 @@ async def feedback_button(update: Update, context: BotContext) -> None:
         # forwarded from another chat): nothing is stored.
         await query.answer(content.answers["stale"])
         return
-    operators.set_feedback(context.store, chat.id, tip_id, helpful, context.now())
+    context.store.set_feedback(chat.id, tip_id, helpful, context.now())
     await query.answer()
     message = query.message
     if isinstance(message, Message):

@@ -4,7 +4,7 @@ chat offers that technique's card and the urgent card, to send to a helper.
 A result is the same for everyone who asks in that language and may be taught massage: the
 card, who should not be massaged without asking a doctor, the emergency signs and the
 bot's link, never anything about the user. Someone the safety decision does not allow
-(``storage.safety``) gets only the warning signs, and a button to the private chat that
+(``storage.rules.safety``) gets only the warning signs, and a button to the private chat that
 says why. Nothing is stored. Telegram must have
 inline mode turned on for the bot (BotFather, /setinline).
 """

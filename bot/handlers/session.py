@@ -17,7 +17,7 @@ from bot.render.common import Reply
 from content import Technique
 from content.search import find_technique
 from storage import Permit
-from storage.session import Feeling, SessionState
+from storage.rules.sessions import Feeling, SessionState
 
 
 async def session(update: Update, context: BotContext) -> None:

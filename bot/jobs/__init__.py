@@ -32,8 +32,7 @@ from bot.jobs import broadcasts, daily, later, retention, sessions, weekly
 from bot.jobs.base import JobContext
 from bot.render import operators as render_operators
 from bot.services import Services
-from storage import Store, operators
-from storage.operators import Broadcast
+from storage import Broadcast, BroadcastStatus, Store
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +106,7 @@ def schedule(application: AnyApplication, services: Services, jobs: Jobs) -> Non
         CHECKPOINT_SECONDS,
         "wal-checkpoint",
     )
-    for unfinished in operators.unfinished(services.store):
+    for unfinished in services.store.unfinished_broadcasts():
         # A stop interrupted it: go on once running (at the first tick), and tell the
         # operator the final count.
         logger.info("resuming broadcast %d", unfinished.id)
@@ -122,7 +121,7 @@ def start_broadcast(
     *,
     when: float = 0,
     progress: broadcasts.Progress | None = None,
-    finished: Callable[[dict[operators.BroadcastStatus, int]], Awaitable[None]] | None = None,
+    finished: Callable[[dict[BroadcastStatus, int]], Awaitable[None]] | None = None,
 ) -> None:
     """Send a broadcast as a job of its own, ``when`` seconds from now: ``progress`` is
     awaited now and then, ``finished`` with the final counts (else the operator who sent it

@@ -17,8 +17,7 @@ from bot.sending.fanout import Outgoing
 from bot.sending.outcome import Outcome, Result
 from bot.sending.patience import Patience
 from bot.services import Services
-from storage import operators
-from storage.operators import Broadcast, BroadcastStatus
+from storage import Broadcast, BroadcastStatus
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +50,8 @@ class _Copies(SendingJob[int]):
 
     def take(self, limit: int) -> list[Outgoing[int]]:
         broadcast = self.broadcast
-        chats = operators.pending(
-            self.services.store, broadcast.id, min(limit, BATCH), after=self.last_fetched
+        chats = self.services.store.broadcast_pending(
+            broadcast.id, min(limit, BATCH), after=self.last_fetched
         )
         if chats:
             self.last_fetched = chats[-1]
@@ -61,12 +60,12 @@ class _Copies(SendingJob[int]):
 
     def claim(self, item: Outgoing[int]) -> bool:
         store, clock = self.services.store, self.services.clock
-        return operators.claim(store, self.broadcast.id, item.chat_id, clock())
+        return store.claim_copy(self.broadcast.id, item.chat_id, clock())
 
     def done(self, item: Outgoing[int], result: Result[Any]) -> None:
         store, clock = self.services.store, self.services.clock
         status = _STATUS[result.outcome]
-        operators.mark(store, self.broadcast.id, item.chat_id, status, clock())
+        store.mark_copy(self.broadcast.id, item.chat_id, status, clock())
 
     def give_back(self, items: Sequence[Outgoing[int]]) -> None:
         pass  # claimed only just before their request: still pending, nothing to undo
@@ -95,7 +94,7 @@ async def send(
         assert progress is not None
         while True:
             await asyncio.sleep(PROGRESS_EVERY)
-            counts = operators.counts(store, broadcast.id)
+            counts = store.broadcast_counts(broadcast.id)
             await progress(total - counts[BroadcastStatus.PENDING], total)
 
     reporter = asyncio.create_task(report()) if progress is not None else None
@@ -111,8 +110,8 @@ async def send(
             "broadcast %d stopped; the chats not reached get it after a restart", broadcast.id
         )
         return None
-    await write(lambda: operators.finish(store, broadcast.id, clock()))
-    counts = operators.counts(store, broadcast.id)
+    await write(lambda: store.finish_broadcast(broadcast.id, clock()))
+    counts = store.broadcast_counts(broadcast.id)
     logger.info(
         "broadcast %d finished: %d sent, %d blocked, %d failed, %d cancelled, %d uncertain",
         broadcast.id,

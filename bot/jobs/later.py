@@ -18,8 +18,7 @@ from bot.jobs.base import SendingJob
 from bot.render import tips as render_tips
 from bot.render.common import Reply
 from bot.sending.fanout import Outgoing
-from storage import Delivery, Hold, schedule
-from storage.safety import decide
+from storage import Delivery, Hold, decide, schedule
 
 logger = logging.getLogger(__name__)
 

@@ -1,10 +1,10 @@
 """The retention job: deletes what is older than the window (BACKCARE_KEEP_DAYS), a small
 batch at a time, so neither the event loop nor the database's write lock is held long.
 
-Each batch is one short transaction (``storage.retention``). Its size follows the time
-the last one took, aiming at ``BATCH_TARGET``; between batches the loop is free for
-updates, the daily tips and other processes. The figures stay: m012's triggers counted
-every row long before it is deleted here.
+Each batch is one short transaction (``Store.prune_deliveries``, ``prune_broadcasts``). Its
+size follows the time the last one took, aiming at ``BATCH_TARGET``; between batches the
+loop is free for updates, the daily tips and other processes. The figures stay: m012's
+triggers counted every row long before it is deleted here.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bot.jobs.base import JobContext
 from bot.services import Services
-from storage import is_busy, retention
+from storage import Store, Window, is_busy
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +46,9 @@ REST = 1.0
 CHECKPOINT_ROWS = 25_000
 
 #: What is pruned, in order: table name (for logs and /metrics), and the batch.
-_PRUNERS: tuple[tuple[str, Callable[[Any, retention.Window, int], int]], ...] = (
-    ("deliveries", retention.prune_deliveries),
-    ("broadcast_deliveries", retention.prune_broadcasts),
+_PRUNERS: tuple[tuple[str, Callable[[Store, Window, int], int]], ...] = (
+    ("deliveries", Store.prune_deliveries),
+    ("broadcast_deliveries", Store.prune_broadcasts),
 )
 
 
@@ -109,7 +108,7 @@ class Retention:
             return None
         async with self._lock:
             services = self.services
-            window = retention.Window(services.clock(), services.settings.keep_days)
+            window = Window(services.clock(), services.settings.keep_days)
             deleted: Counter[str] = Counter()
             batches, longest, stopped = 0, 0.0, None
             unchecked = 0  # rows deleted since the last checkpoint

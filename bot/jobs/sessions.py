@@ -1,7 +1,7 @@
 """Guided sessions as they run: one message per session, edited as the time passes.
 
 The session job runs every ``TICK_SECONDS``. For each running or paused session it works
-out where the session stands from the clock (``storage.session``), and edits its message
+out where the session stands from the clock (``storage.rules.sessions``), and edits its message
 only when what it shows has changed. The edits of one pass go out together through the
 one engine (the stop-aware pool, the retry ladder, the limiter at bulk priority, so replies
 to users go first), in order of need:
@@ -27,7 +27,7 @@ blocked the bot ends its session: nobody is following it any more.
 A button press (pause, resume, skip) is shown at once by the press handler, which edits
 its own session (``refresh``), not the next pass. A session that has run all its steps asks
 how it felt; one left too long (the bot was away, or it stayed paused) ends politely, and
-so does one the safety decision no longer allows (``storage.safety``: a hold set since it
+so does one the safety decision no longer allows (``storage.rules.safety``: a hold set since it
 started, or found when it resumes). When the bot stops, running sessions are held at their
 step and go on from it when the bot starts again.
 """
@@ -55,7 +55,7 @@ from bot.sending.pool import run_pool
 from bot.sending.ratelimit import BULK, BULK_PREPACED, PriorityRateLimiter
 from bot.services import Services
 from content import Technique
-from storage.session import Session, SessionState
+from storage import Session, SessionState
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from content import LANGUAGES, Content, ContentError, load_all, pictures, rules
 from content.markup import MarkupError, check_caption, check_message, plain
 from storage import Caution, Decision, NextTip, Permit, Subscriber
 from storage.record import Record
-from storage.safety import Hold, decide
+from storage.rules.safety import Hold, decide
 
 #: A moment to render dates and "next tip" lines against.
 SAMPLE_NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
@@ -51,7 +51,7 @@ def _permit() -> Permit:
     return permit
 
 
-#: A sample chat's settings that hold massage for each reason (``storage.safety``).
+#: A sample chat's settings that hold massage for each reason (``storage.rules.safety``).
 HELD_BY: Mapping[Hold, Mapping[str, object]] = {
     Hold.WARNING_SIGN: {"caution": Caution.NONE, "warning_sign_on": SAMPLE_NOW.date()},
     Hold.PAIN_STOP: {"caution": Caution.NONE, "pain_stop_on": SAMPLE_NOW.date()},

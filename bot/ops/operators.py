@@ -20,9 +20,8 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 from bot.config import Settings
 from content import load, load_all
 from content.markup import plain
-from storage import Store, files
+from storage import FLAG_MIN_ANSWERS, FLAG_MIN_SHARE, MONTH_DAYS, RECENT_DAYS, Stats, Store, files
 from storage.migrations import migrations, unknown_applied
-from storage.stats import FLAG_MIN_ANSWERS, FLAG_MIN_SHARE, MONTH_DAYS, RECENT_DAYS, Stats, collect
 
 #: Pages copied per backup step: about 4 MB with SQLite's default page size.
 BACKUP_PAGES = 1024
@@ -93,7 +92,7 @@ def print_stats(path: Path, out: TextIO, now: datetime, *, days: int = 30) -> in
                 f"{path} is {len(pending)} migration(s) behind this version; the bot applies "
                 "them when it starts (see `backcare-bot db check`)"
             )
-        stats = collect(store, now, days)
+        stats = store.stats(now, days)
     finally:
         store.close()
     out.write(render_stats(stats))

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from storage.checkins import MAX_SCORE, MIN_SCORE, Checkin
 from storage.record import Scores
+from storage.rules.checkins import MAX_SCORE, MIN_SCORE, Checkin
 from storage.stats import Stats
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from telegram import (
 from bot import callbacks
 from bot.render.common import Reply, callback_button
 from content import Content
-from storage.checkins import MAX_SCORE, MIN_SCORE
+from storage.rules.checkins import MAX_SCORE, MIN_SCORE
 
 
 def checkin(content: Content) -> Reply:

@@ -14,7 +14,7 @@ from bot.render.chart import stats_chart
 from bot.render.common import Photo, Reply, callback_button
 from bot.render.progress import chart_dates
 from content import Content
-from storage.operators import BroadcastStatus
+from storage import BroadcastStatus
 from storage.stats import Stats
 
 

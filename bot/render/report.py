@@ -33,7 +33,7 @@ from content import Content, Technique
 from content.markup import plain
 from storage import Caution
 from storage.record import GuidedSessions, Record
-from storage.session import Session, SessionState
+from storage.rules.sessions import Session, SessionState
 
 if TYPE_CHECKING:
     # reportlab is imported when the first report is drawn: 12 MB of RSS not spent at start.

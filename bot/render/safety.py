@@ -11,7 +11,7 @@ from telegram import (
 from bot import callbacks
 from bot.render.common import Reply, callback_button
 from content import Content
-from storage.safety import Decision, Hold
+from storage.rules.safety import Decision, Hold
 
 
 def caution_check(content: Content, target: str) -> Reply:

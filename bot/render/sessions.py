@@ -14,8 +14,8 @@ from bot import callbacks
 from bot.render.common import Reply, callback_button
 from content import Content, Technique
 from content.markup import plain
-from storage.safety import Permit
-from storage.session import Feeling, Session, SessionState
+from storage.rules.safety import Permit
+from storage.rules.sessions import Feeling, Session, SessionState
 
 #: Time left is shown rounded up to this many seconds, so the session message changes (and
 #: is edited) at most this often: Telegram takes about one message a second per chat, and

@@ -21,8 +21,8 @@ from content import Content
 from content.markup import plain
 from storage import Caution, Subscriber
 from storage.models import EVENING_FIRST, EVENING_LAST
-from storage.safety import Hold, decide
-from storage.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date, local_date_in
+from storage.rules.safety import Hold, decide
+from storage.rules.schedule import EVERY_DAY, WEEKDAYS, format_time, local_date, local_date_in
 
 #: Preset times offered by the "Change time" button (24-hour, HHMM).
 PRESET_TIMES = tuple(time(hour) for hour in (6, 7, 8, 9, 12, 18, 20, 21, 22))

@@ -16,7 +16,7 @@ from bot import callbacks
 from bot.render.common import Reply, callback_button
 from content import Content, Technique
 from content.markup import MAX_CAPTION_LENGTH, plain
-from storage.safety import Permit
+from storage.rules.safety import Permit
 
 
 def technique_list(content: Content, intro: str | None = None) -> Reply:

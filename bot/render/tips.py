@@ -16,8 +16,8 @@ from bot.render.common import Reply, callback_button
 from bot.render.safety import caution_check, massage_held
 from content import Content, Tip
 from storage import NextTip, Subscriber
-from storage.safety import Decision
-from storage.schedule import format_time
+from storage.rules.safety import Decision
+from storage.rules.schedule import format_time
 
 
 def why(content: Content, tip_id: str) -> Reply:

@@ -32,7 +32,6 @@ from bot.jobs import Jobs
 from bot.sending.outcome import Outcome
 from bot.sending.request import AiohttpRequest, PollingRequest
 from bot.services import Services
-from storage import operators
 
 logger = logging.getLogger(__name__)
 
@@ -215,7 +214,7 @@ class BotCollector(Collector):
             backlog = store.due_count(now, cap=BACKLOG_CAP)
             oldest = store.oldest_due(now)
             quarantined = store.quarantined_count()
-            broadcasts = [(b, operators.counts(store, b.id)) for b in operators.unfinished(store)]
+            broadcasts = [(b, store.broadcast_counts(b.id)) for b in store.unfinished_broadcasts()]
         except Exception as error:  # a scrape must answer even when the database does not
             logger.warning("metrics: the database did not answer: %s", error)
             yield GaugeMetricFamily(

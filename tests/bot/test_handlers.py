@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage.schedule import MAX_PAUSE_DAYS, parse_pause_days
+from storage.rules.schedule import MAX_PAUSE_DAYS, parse_pause_days
 
 
 @pytest.mark.parametrize(

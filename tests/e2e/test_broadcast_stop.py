@@ -13,8 +13,7 @@ import pytest
 from bot import callbacks
 from bot.config import DEFAULT_MAX_IN_FLIGHT
 from content import Content
-from storage import Store, operators
-from storage.operators import BroadcastStatus
+from storage import BroadcastStatus, Store
 from tests.fakeapi import FakeBotApi
 from tests.helpers import SUBSCRIBERS, seed, start_bot
 
@@ -120,7 +119,7 @@ async def test_sigterm_mid_broadcast_stops_at_once_and_the_rest_follow_the_resta
     assert len(after) == SUBSCRIBERS and max(after.values()) == 1  # everyone, once
     store = Store(db)
     try:
-        counts = operators.counts(store, 1)
+        counts = store.broadcast_counts(1)
         assert counts[BroadcastStatus.SENT] == SUBSCRIBERS
         assert counts[BroadcastStatus.UNCERTAIN] == 0  # a clean stop leaves nothing unsure
     finally:
@@ -138,7 +137,7 @@ async def test_sigkill_mid_broadcast_sends_nobody_a_copy_twice(
     assert max(after.values()) == 1  # nobody twice
     store = Store(db)
     try:
-        counts = operators.counts(store, 1)
+        counts = store.broadcast_counts(1)
     finally:
         store.close()
     uncertain = counts[BroadcastStatus.UNCERTAIN]

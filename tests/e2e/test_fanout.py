@@ -18,8 +18,7 @@ from bot.jobs import broadcasts
 from bot.jobs.base import always
 from bot.render import tips as render_tips
 from bot.render.common import Reply
-from storage import DeliveryStatus, operators
-from storage.operators import BroadcastStatus
+from storage import BroadcastStatus, DeliveryStatus
 from tests.conftest import START, Harness, MakeHarness
 from tests.fakeapi import FakeBotApi
 
@@ -82,9 +81,7 @@ async def weekly(bot: Harness) -> Due:
 async def broadcast(bot: Harness) -> Due:
     await bot.say("/subscribe")
     source = await bot.say("/help")
-    started = operators.start_broadcast(
-        bot.store, CHAT, source.result["message_id"], CHAT, bot.clock()
-    )
+    started = bot.store.start_broadcast(CHAT, source.result["message_id"], CHAT, bot.clock())
     assert started is not None and bot.application is not None
     application = bot.application
     return Due(

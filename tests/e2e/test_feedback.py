@@ -7,7 +7,6 @@ import pytest
 from bot import callbacks
 from bot.console.localapi import Call
 from content import Content
-from storage import operators
 from tests.conftest import START, FakeClock, Harness
 from tests.helpers import buttons
 
@@ -50,7 +49,7 @@ async def test_a_press_is_stored_and_the_buttons_become_a_thanks(
     start = len(harness.calls)
     answer = await harness.press(message_id, callbacks.feedback(helpful, tip_id))
     assert answer.error is None
-    assert operators.feedback(harness.store, harness.chat_id, tip_id) is helpful
+    assert harness.store.feedback(harness.chat_id, tip_id) is helpful
     edit = await harness.next_call(start, "editMessageReplyMarkup")
     rows = edit.params["reply_markup"]["inline_keyboard"]
     key = "feedback_thanks_helpful" if helpful else "feedback_thanks_not"
@@ -80,7 +79,7 @@ async def test_the_thanks_button_only_says_the_answer_is_saved(
     await harness.press(message_id, callbacks.feedback(True, tip_id))
     answer = await harness.press(message_id, callbacks.FEEDBACK_SAVED)
     assert answer.params["text"] == content.answers["feedback_saved"]
-    assert operators.feedback(harness.store, harness.chat_id, tip_id) is True
+    assert harness.store.feedback(harness.chat_id, tip_id) is True
 
 
 async def test_feedback_on_an_unknown_tip_is_stale_and_stores_nothing(
@@ -104,11 +103,11 @@ async def test_feedback_on_a_tip_this_chat_never_got_is_stale_and_stores_nothing
     assert list(harness.store.db.execute("SELECT * FROM feedback")) == []
     # The tip it did get still takes feedback.
     await harness.press(message_id, callbacks.feedback(True, tip_id))
-    assert operators.feedback(harness.store, harness.chat_id, tip_id) is True
+    assert harness.store.feedback(harness.chat_id, tip_id) is True
 
 
 async def test_deletedata_erases_feedback(harness: Harness, clock: FakeClock) -> None:
     message_id, tip_id = await daily_tip(harness, clock)
     await harness.press(message_id, callbacks.feedback(True, tip_id))
     harness.store.delete_chat(harness.chat_id)
-    assert operators.feedback(harness.store, harness.chat_id, tip_id) is None
+    assert harness.store.feedback(harness.chat_id, tip_id) is None

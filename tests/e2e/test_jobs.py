@@ -17,8 +17,7 @@ from bot.jobs.base import always
 from bot.jobs.sessions import SessionRunner, countdown_every
 from bot.jobs.weekly import Weeklies
 from content import load
-from storage import Caution, operators
-from storage.operators import BroadcastStatus
+from storage import BroadcastStatus, Caution
 from tests.conftest import START, Harness, MakeHarness
 
 #: Kneading's step times (content/sessions.toml).
@@ -154,8 +153,8 @@ async def test_a_broadcast_goes_through_the_one_fan_out(harness: Harness) -> Non
         harness.store.subscribe(chat, harness.clock())
     harness.store.db.execute("UPDATE subscribers SET next_due = NULL")  # no daily tip
     source = await harness.say("/help")
-    started = operators.start_broadcast(
-        harness.store, harness.chat_id, source.result["message_id"], harness.chat_id, START
+    started = harness.store.start_broadcast(
+        harness.chat_id, source.result["message_id"], harness.chat_id, START
     )
     assert started is not None
     gone, failing = chats[1], chats[2]

@@ -14,9 +14,7 @@ from bot import callbacks
 from bot.render import chart
 from bot.render import operators as render_operators
 from content import Content
-from storage import operators
-from storage.operators import BroadcastStatus
-from storage.stats import collect
+from storage import BroadcastStatus
 from tests.conftest import FakeClock, Harness, MakeHarness
 from tests.fakeapi import FakeBotApi
 from tests.helpers import buttons
@@ -88,8 +86,8 @@ async def test_confirm_sends_to_every_active_subscriber_and_counts(
     assert [c.params["chat_id"] for c in copies if c.error] == [BLOCKED]
     blocked = admin.store.subscriber(BLOCKED)
     assert blocked is not None and blocked.blocked
-    assert operators.unfinished(admin.store) == []
-    counts = operators.counts(admin.store, 1)
+    assert admin.store.unfinished_broadcasts() == []
+    counts = admin.store.broadcast_counts(1)
     assert counts[BroadcastStatus.SENT] == 4 and counts[BroadcastStatus.BLOCKED] == 1
     # The blocked user's refusal was expected; the fixture checks for other refusals.
     for call in [c for c in copies if c.error]:
@@ -166,11 +164,11 @@ async def test_a_broadcast_a_stop_interrupted_goes_on_after_a_restart(
         for chat_id in SUBSCRIBERS:
             bot.store.subscribe(chat_id, clock())
     source = fake.api.user_message(ADMIN, SECRET, queue=False)["message"]["message_id"]
-    started = operators.start_broadcast(bot.store, ADMIN, source, ADMIN, clock())
+    started = bot.store.start_broadcast(ADMIN, source, ADMIN, clock())
     assert started is not None
     # The first two went out before the stop.
     for chat_id in SUBSCRIBERS[:2]:
-        operators.mark(bot.store, started.id, chat_id, BroadcastStatus.SENT, clock())
+        bot.store.mark_copy(started.id, chat_id, BroadcastStatus.SENT, clock())
     start = len(fake.calls)
     done = content.message("broadcast_done", sent="5", blocked="0", failed="0")
     async with bot.running():
@@ -182,7 +180,7 @@ async def test_a_broadcast_a_stop_interrupted_goes_on_after_a_restart(
     assert report.params["chat_id"] == ADMIN
     copied = sorted(c.params["chat_id"] for c in bot.since(start, "copyMessage"))
     assert copied == SUBSCRIBERS[2:]
-    assert operators.unfinished(bot.store) == []
+    assert bot.store.unfinished_broadcasts() == []
 
 
 # /stats ------------------------------------------------------------------------------------
@@ -191,13 +189,13 @@ async def test_a_broadcast_a_stop_interrupted_goes_on_after_a_restart(
 async def test_stats_sends_the_chart_and_figures_that_match_the_database(
     admin: Harness, content: Content
 ) -> None:
-    operators.set_feedback(admin.store, 101, "stay_active", False, admin.clock())
+    admin.store.set_feedback(101, "stay_active", False, admin.clock())
     calls = await admin.handle(admin.fake.api.user_message(ADMIN, "/stats"))
     photo, details = [c for c in calls if c.method in ("sendPhoto", "sendMessage")]
     assert photo.method == "sendPhoto"
     image = Image.open(io.BytesIO(admin.fake.api.files[photo.result["photo"][-1]["file_id"]]))
     assert (image.format, image.size) == ("PNG", (chart.WIDTH, chart.HEIGHT))
-    figures = collect(admin.store, admin.clock())
+    figures = admin.store.stats(admin.clock())
     assert figures.subscribers.active == len(SUBSCRIBERS)  # the fixture's five
     assert photo.params["caption"] == render_operators.stats(content, figures)[0].caption
     assert "<b>5</b> active" in photo.params["caption"]
@@ -233,8 +231,8 @@ async def test_the_operator_can_cancel_a_running_broadcast(
         await fake.wait_for(lambda: bot.since(start, "copyMessage"))  # one is out
         answer = await bot.press(message_id, stop)
         assert answer.params["text"] == content.answers["broadcast_stopping"]
-        await fake.wait_for(lambda: not operators.unfinished(bot.store))
-        counts = operators.counts(bot.store, 1)
+        await fake.wait_for(lambda: not bot.store.unfinished_broadcasts())
+        counts = bot.store.broadcast_counts(1)
         done = render_operators.broadcast_done(content, counts)
         await fake.wait_for(
             lambda: any(c.params["text"] == done for c in bot.since(start, "editMessageText"))

@@ -9,7 +9,7 @@ import pytest
 from bot import callbacks
 from content import Content
 from storage import Delivery, DeliveryStatus
-from storage.schedule import EVERY_DAY, WEEKDAYS
+from storage.rules.schedule import EVERY_DAY, WEEKDAYS
 from tests.conftest import FakeClock, Harness
 from tests.helpers import dump
 

@@ -8,7 +8,7 @@ import pytest
 
 from bot import callbacks
 from content import Content
-from storage import Caution, DeliveryStatus, Store, operators
+from storage import Caution, DeliveryStatus, Store
 from tests.conftest import START, FakeClock, Harness, MakeHarness
 from tests.helpers import buttons, confirm_deletion
 
@@ -154,7 +154,7 @@ async def test_confirm_leaves_no_row_about_the_chat_in_any_table(
     assert delivery is not None and delivery.tip_id is not None
     await harness.press(tip.result["message_id"], callbacks.feedback(True, delivery.tip_id))
     # An operator's broadcast that includes this chat, and a guided session.
-    operators.start_broadcast(harness.store, 1, 1, 1, clock())
+    harness.store.start_broadcast(1, 1, 1, clock())
     harness.store.set_caution(harness.chat_id, Caution.NONE, clock())
     await harness.say("/session kneading")
     # A warning sign last: it holds massage, so the session had to come first.

@@ -15,8 +15,7 @@ from pypdf.generic import DictionaryObject
 from bot import callbacks
 from bot.render.report import run_label
 from content import Content, load
-from storage import Caution
-from storage.session import SessionState
+from storage import Caution, SessionState
 from tests.conftest import START, Harness, permit
 from tests.helpers import OUTCOMES, check_in_daily
 

@@ -13,8 +13,7 @@ from bot import callbacks
 from bot.console.localapi import Call
 from bot.jobs.base import always
 from content import Content, load
-from storage import Caution, Hold
-from storage.session import SessionState
+from storage import Caution, Hold, SessionState
 from tests.conftest import START, Harness, massage_days
 from tests.helpers import buttons
 

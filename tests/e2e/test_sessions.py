@@ -11,8 +11,7 @@ from bot import callbacks
 from bot.jobs.base import always
 from bot.jobs.sessions import SessionRunner
 from content import Content, load_all
-from storage import Caution
-from storage.session import Feeling, SessionState
+from storage import Caution, Feeling, SessionState
 from tests.conftest import START, Harness
 from tests.helpers import buttons
 

@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot import callbacks
 from content import Content, load
-from storage import Caution
-from storage.session import SessionState
+from storage import Caution, SessionState
 from tests.conftest import START, Harness, permit
 from tests.helpers import buttons
 

@@ -1,4 +1,4 @@
-"""Fixtures the store's tests share (tests/storage/test_store_*.py)."""
+"""Fixtures the store's tests share (tests/storage/)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What the store's tests share (tests/storage/test_store_*.py): a chat, its day, and
+"""What the store's tests share (tests/storage/): a chat, its day, and
 helpers to subscribe, claim and read rows."""
 
 from __future__ import annotations

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage import Store, operators
-from storage.operators import Broadcast, BroadcastStatus
+from storage import Broadcast, BroadcastStatus, Store
 from tests.conftest import FakeClock
 
 CHATS = [1, 2, 3, 4]
@@ -17,7 +16,7 @@ OPERATOR = 99
 def broadcast(store: Store, clock: FakeClock) -> Broadcast:
     for chat_id in CHATS:
         store.subscribe(chat_id, clock())
-    started = operators.start_broadcast(store, OPERATOR, 7, OPERATOR, clock())
+    started = store.start_broadcast(OPERATOR, 7, OPERATOR, clock())
     assert started is not None and started.recipients == len(CHATS)
     return started
 
@@ -25,42 +24,42 @@ def broadcast(store: Store, clock: FakeClock) -> Broadcast:
 def test_a_claimed_copy_is_no_longer_pending(
     store: Store, clock: FakeClock, broadcast: Broadcast
 ) -> None:
-    assert operators.claim(store, broadcast.id, 1, clock())
-    assert operators.pending(store, broadcast.id, 10) == [2, 3, 4]
-    assert not operators.claim(store, broadcast.id, 1, clock())  # never handed out twice
+    assert store.claim_copy(broadcast.id, 1, clock())
+    assert store.broadcast_pending(broadcast.id, 10) == [2, 3, 4]
+    assert not store.claim_copy(broadcast.id, 1, clock())  # never handed out twice
 
 
 def test_cancel_stops_what_is_pending_only(
     store: Store, clock: FakeClock, broadcast: Broadcast
 ) -> None:
-    operators.claim(store, broadcast.id, 1, clock())
-    operators.mark(store, broadcast.id, 1, BroadcastStatus.SENT, clock())
-    operators.claim(store, broadcast.id, 2, clock())  # in flight
-    assert operators.cancel(store, broadcast.id, clock()) == 2
-    assert not operators.claim(store, broadcast.id, 3, clock())  # fetched before the cancel
-    counts = operators.counts(store, broadcast.id)
+    store.claim_copy(broadcast.id, 1, clock())
+    store.mark_copy(broadcast.id, 1, BroadcastStatus.SENT, clock())
+    store.claim_copy(broadcast.id, 2, clock())  # in flight
+    assert store.cancel_broadcast(broadcast.id, clock()) == 2
+    assert not store.claim_copy(broadcast.id, 3, clock())  # fetched before the cancel
+    counts = store.broadcast_counts(broadcast.id)
     assert (counts[BroadcastStatus.SENT], counts[BroadcastStatus.SENDING]) == (1, 1)
     assert counts[BroadcastStatus.CANCELLED] == 2
-    assert operators.cancel(store, broadcast.id, clock()) == 0  # a second tap
+    assert store.cancel_broadcast(broadcast.id, clock()) == 0  # a second tap
 
 
 def test_a_crash_leaves_copies_in_flight_uncertain(
     store: Store, clock: FakeClock, broadcast: Broadcast
 ) -> None:
-    operators.claim(store, broadcast.id, 1, clock())
-    assert operators.recover(store, clock()) == 1
-    counts = operators.counts(store, broadcast.id)
+    store.claim_copy(broadcast.id, 1, clock())
+    assert store.recover_broadcasts(clock()) == 1
+    counts = store.broadcast_counts(broadcast.id)
     assert (counts[BroadcastStatus.UNCERTAIN], counts[BroadcastStatus.PENDING]) == (1, 3)
-    assert 1 not in operators.pending(store, broadcast.id, 10)
-    assert [b.id for b in operators.unfinished(store)] == [broadcast.id]
+    assert 1 not in store.broadcast_pending(broadcast.id, 10)
+    assert [b.id for b in store.unfinished_broadcasts()] == [broadcast.id]
 
 
 def test_recovery_leaves_finished_broadcasts_alone(
     store: Store, clock: FakeClock, broadcast: Broadcast
 ) -> None:
-    operators.claim(store, broadcast.id, 1, clock())
-    operators.finish(store, broadcast.id, clock())
-    assert operators.recover(store, clock()) == 0
+    store.claim_copy(broadcast.id, 1, clock())
+    store.finish_broadcast(broadcast.id, clock())
+    assert store.recover_broadcasts(clock()) == 0
 
 
 def test_an_operators_deletedata_leaves_no_row_naming_them(
@@ -68,8 +67,8 @@ def test_an_operators_deletedata_leaves_no_row_naming_them(
 ) -> None:
     """The broadcast keeps its counts; who sent it and the message it copied are gone, and
     what it had not sent is cancelled (the message can no longer be copied)."""
-    operators.claim(store, broadcast.id, 1, clock())
-    operators.mark(store, broadcast.id, 1, BroadcastStatus.SENT, clock())
+    store.claim_copy(broadcast.id, 1, clock())
+    store.mark_copy(broadcast.id, 1, BroadcastStatus.SENT, clock())
 
     store.delete_chat(OPERATOR)
 
@@ -78,10 +77,10 @@ def test_an_operators_deletedata_leaves_no_row_naming_them(
         [broadcast.id],
     ).fetchone()
     assert row == (0, 0, 0)
-    counts = operators.counts(store, broadcast.id)
+    counts = store.broadcast_counts(broadcast.id)
     assert counts[BroadcastStatus.SENT] == 1
     assert counts[BroadcastStatus.CANCELLED] == len(CHATS) - 1
-    assert operators.pending(store, broadcast.id, 10) == []
+    assert store.broadcast_pending(broadcast.id, 10) == []
     # No column that holds a chat id still holds the operator's.
     chat_columns = {"chat_id", "created_by", "from_chat_id"}
     for table in store.db.table_names():
@@ -96,7 +95,7 @@ def test_a_recipients_deletedata_leaves_the_operators_broadcast_alone(
     store: Store, clock: FakeClock, broadcast: Broadcast
 ) -> None:
     store.delete_chat(2)
-    assert operators.pending(store, broadcast.id, 10) == [1, 3, 4]
+    assert store.broadcast_pending(broadcast.id, 10) == [1, 3, 4]
     row = store.db.execute(
         "SELECT created_by FROM broadcasts WHERE id = ?", [broadcast.id]
     ).fetchone()

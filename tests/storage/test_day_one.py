@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from storage import DayOne, Store
-from storage.schedule import WEEKDAYS
+from storage.rules.schedule import WEEKDAYS
 from tests.conftest import FakeClock
 from tests.storage.store_common import CHAT, NINE
 

@@ -4,7 +4,7 @@ least, and choosing what is set already stores nothing."""
 from __future__ import annotations
 
 from storage import Store
-from storage.schedule import EVERY_DAY, WEEKDAYS
+from storage.rules.schedule import EVERY_DAY, WEEKDAYS
 from tests.conftest import FakeClock
 from tests.storage.store_common import CHAT
 

@@ -8,17 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from storage import Caution, Checkin, DeliveryStatus, Hold, Store
-from storage.checkins import WeekChange
-from storage.record import (
-    WEEK,
-    GuidedSessions,
-    Outcomes,
-    Record,
-    Scores,
-    SessionCounts,
-    TipDay,
-)
-from storage.session import Feeling, Session, SessionState
+from storage.record import WEEK, GuidedSessions, Outcomes, Record, Scores, SessionCounts, TipDay
+from storage.rules.checkins import WeekChange
+from storage.rules.sessions import Feeling, Session, SessionState
 from tests.conftest import START, FakeClock, permit, send_day
 from tests.helpers import OUTCOMES
 

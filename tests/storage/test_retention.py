@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 
 from content import Content
-from storage import DeliveryStatus, Store, operators, retention
+from storage import BroadcastStatus, DeliveryStatus, Store, retention
 from storage.migrations import migrations
-from storage.models import BroadcastStatus
-from storage.stats import collect
 from tests.conftest import START, FakeClock
 
 NINE = START.replace(hour=9)  # 2026-11-26 09:00 UTC, the default tip time
@@ -43,7 +41,7 @@ def raw(store: Store) -> dict[str, dict[str, int]]:
 def prune_all(store: Store, window: retention.Window, limit: int) -> tuple[int, int]:
     """Run the delivery batches until nothing is left; return (rows, batches)."""
     rows = batches = 0
-    while deleted := retention.prune_deliveries(store, window, limit):
+    while deleted := store.prune_deliveries(window, limit):
         assert deleted <= limit
         rows, batches = rows + deleted, batches + 1
     return rows, batches
@@ -130,7 +128,7 @@ def test_the_daily_counts_match_a_hand_counted_log_before_and_after_retention(
     assert summary(store) == HAND_COUNTED
 
     # /stats and `backcare-bot stats` read the counts: the deleted days are all there.
-    figures = collect(store, later, days=10)
+    figures = store.stats(later, days=10)
     by_day = {day.day.isoformat(): day for day in figures.days}
     assert (by_day["2026-11-26"].sent, by_day["2026-11-26"].blocked) == (4, 1)
     assert by_day["2026-11-27"].sent == 6
@@ -151,10 +149,10 @@ def test_today_in_the_counts_shows_what_is_on_its_way(store: Store, clock: FakeC
     first, second, third = store.claim_due(clock(), 10)
     store.mark_sending(first, clock())
     store.mark_sent(second, 1, clock())
-    today = collect(store, clock()).deliveries_today
+    today = store.stats(clock()).deliveries_today
     assert (today.in_flight, today.sent, today.total) == (2, 1, 3)
     store.release([third], clock())
-    assert collect(store, clock()).deliveries_today.in_flight == 1
+    assert store.stats(clock()).deliveries_today.in_flight == 1
 
 
 # The rule for deleted rows, over every status ----------------------------------------------
@@ -180,12 +178,12 @@ def test_a_deleted_broadcast_copy_stays_counted_only_if_its_outcome_is_final(
     store: Store, clock: FakeClock, status: BroadcastStatus
 ) -> None:
     store.subscribe(1, clock())
-    started = operators.start_broadcast(store, 99, 5, 99, clock())
+    started = store.start_broadcast(99, 5, 99, clock())
     assert started is not None
-    operators.mark(store, started.id, 1, status, clock())
+    store.mark_copy(started.id, 1, status, clock())
     store.delete_chat(1)
     on_its_way = status in (BroadcastStatus.PENDING, BroadcastStatus.SENDING)
-    counts = operators.counts(store, started.id)
+    counts = store.broadcast_counts(started.id)
     assert counts[status] == (0 if on_its_way else 1)
     assert sum(counts.values()) == (0 if on_its_way else 1)
 
@@ -228,9 +226,9 @@ def test_rows_of_the_first_kept_date_and_later_stay(store: Store, clock: FakeClo
     store.mark_sent(claim, 1, clock())
     on_the_edge = retention.Window(NINE + timedelta(days=6), 7)
     assert on_the_edge.first_kept == date(2026, 11, 26)
-    assert retention.prune_deliveries(store, on_the_edge, 100) == 0
+    assert store.prune_deliveries(on_the_edge, 100) == 0
     past_it = retention.Window(NINE + timedelta(days=7), 7)
-    assert retention.prune_deliveries(store, past_it, 100) == 1
+    assert store.prune_deliveries(past_it, 100) == 1
 
 
 # Broadcasts -----------------------------------------------------------------------------------
@@ -241,47 +239,44 @@ def test_a_broadcast_loses_its_rows_keep_days_after_it_ended_and_keeps_its_count
 ) -> None:
     for chat in range(1, 8):
         store.subscribe(chat, clock())
-    old = operators.start_broadcast(store, 99, 1, 99, clock())
-    running = operators.start_broadcast(store, 99, 2, 99, clock())
+    old = store.start_broadcast(99, 1, 99, clock())
+    running = store.start_broadcast(99, 2, 99, clock())
     assert old is not None and running is not None
     statuses = [BroadcastStatus.SENT] * 4 + [BroadcastStatus.BLOCKED, BroadcastStatus.FAILED]
     for chat, status in zip(range(1, 7), statuses, strict=True):
-        operators.mark(store, old.id, chat, status, clock())
-    operators.cancel(store, old.id, clock())  # chat 7's copy
-    operators.finish(store, old.id, clock())
-    before = operators.counts(store, old.id)
+        store.mark_copy(old.id, chat, status, clock())
+    store.cancel_broadcast(old.id, clock())  # chat 7's copy
+    store.finish_broadcast(old.id, clock())
+    before = store.broadcast_counts(old.id)
     assert before[BroadcastStatus.SENT] == 4 and before[BroadcastStatus.CANCELLED] == 1
 
     not_yet = retention.Window(clock() + timedelta(days=6, hours=23), 7)
-    assert retention.prune_broadcasts(store, not_yet, 100) == 0
+    assert store.prune_broadcasts(not_yet, 100) == 0
     window = retention.Window(clock() + timedelta(days=7, seconds=1), 7)
     deleted = []
-    while batch := retention.prune_broadcasts(store, window, 3):
+    while batch := store.prune_broadcasts(window, 3):
         deleted.append(batch)
     assert deleted == [3, 3, 1]
-    assert operators.counts(store, old.id) == before
+    assert store.broadcast_counts(old.id) == before
     (left,) = store.db.execute(
         "SELECT count(*) FROM broadcast_deliveries WHERE broadcast_id = ?", [old.id]
     ).fetchone()
     assert left == 0
     # The unfinished one is never touched, however old.
-    assert (
-        retention.prune_broadcasts(store, retention.Window(clock() + timedelta(days=999), 7), 9)
-        == 0
-    )
-    assert operators.counts(store, running.id)[BroadcastStatus.PENDING] == 7
+    assert store.prune_broadcasts(retention.Window(clock() + timedelta(days=999), 7), 9) == 0
+    assert store.broadcast_counts(running.id)[BroadcastStatus.PENDING] == 7
 
 
 def test_size_counts_rows_and_pages_in_use(store: Store, clock: FakeClock) -> None:
-    empty = retention.size(store)
+    empty = store.size()
     assert (empty.deliveries, empty.broadcast_copies) == (0, 0)
     for chat in range(1, 400):
         store.subscribe(chat, START)
     clock.set(NINE)
     for claim in store.claim_due(clock(), 500):
         store.mark_sent(claim, 1, clock())
-    full = retention.size(store)
+    full = store.size()
     assert full.deliveries == 399 and full.bytes_used > empty.bytes_used
     prune_all(store, retention.Window(NINE + timedelta(days=30), 7), 100)
-    pruned = retention.size(store)
+    pruned = store.size()
     assert pruned.deliveries == 0 and pruned.bytes_used < full.bytes_used

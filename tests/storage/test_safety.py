@@ -1,17 +1,16 @@
-"""The one safety decision (storage/safety.py): every reason that holds massage, what lifts
-each and only it, the day's holds ending with the local day, and a permit nothing else can
-make."""
+"""The safety state in the database (storage/safety.py), asked through ``Store.massage``:
+every reason that holds massage, what lifts each and only it, and the day's holds ending
+with the local day."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlite_utils import Database
 
-from storage import Caution, Hold, Permit, Store
+from storage import Caution, Hold, Store
 from storage.migrations import migrations
-from storage.safety import decide
 from tests.conftest import START, FakeClock
 
 CHAT = 5
@@ -35,11 +34,6 @@ def test_an_allowing_decision_carries_a_permit_for_that_chat_and_day(
     decision = store.massage(CHAT, clock())
     assert decision.permit is not None
     assert (decision.permit.chat_id, decision.permit.day) == (CHAT, START.date())
-
-
-def test_a_permit_comes_only_from_the_decision() -> None:
-    with pytest.raises(TypeError, match=r"only from storage\.safety\.decide"):
-        Permit(CHAT, START.date(), object())
 
 
 @pytest.mark.parametrize("report", ["report_flare", "report_pain_stop", "report_worse"])
@@ -111,14 +105,6 @@ def test_every_reason_at_once_most_serious_first(store: Store, clock: FakeClock)
     )
     # A pause holds only what is delivered unasked (a put-off tip, the weekly look back).
     assert store.massage(CHAT, clock(), delivery=True).holds[-1] is Hold.PAUSED
-
-
-def test_the_decision_is_one_pure_rule_of_the_settings() -> None:
-    day = date(2026, 12, 7)
-    decision = decide(CHAT, None, day)
-    assert decision.ask and decision.permit is None
-    assert not any(hold.today_only for hold in (Hold.WARNING_SIGN, Hold.CAUTION, Hold.CHECKINS))
-    assert all(hold.today_only for hold in (Hold.FLARE, Hold.PAIN_STOP, Hold.WORSE))
 
 
 def test_m018_holds_massage_for_warning_signs_reported_before_it() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from storage import Hold, Store
-from storage.session import Feeling, SessionState
+from storage.rules.sessions import Feeling, SessionState
 from tests.conftest import FakeClock, permit
 
 CHAT = 7

@@ -11,7 +11,7 @@ import pytest
 
 from storage import Store
 from storage.record import SessionCounts
-from storage.session import Feeling, SessionState
+from storage.rules.sessions import Feeling, SessionState
 from tests.conftest import START, FakeClock, permit
 
 TIMINGS = (30, 15, 120, 120, 15)

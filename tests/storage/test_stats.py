@@ -10,18 +10,18 @@ from pathlib import Path
 import pytest
 
 from content import Content
-from storage import Store, operators, schedule
-from storage.migrations import m021_tip_library, migrations
-from storage.retention import Window, prune_deliveries
-from storage.stats import (
+from storage import (
     FLAG_MIN_ANSWERS,
     DeliveryCounts,
     Participation,
     Stats,
+    Store,
     SubscriberCounts,
     TipFeedback,
-    collect,
+    Window,
+    schedule,
 )
+from storage.migrations import m021_tip_library, migrations
 from tests.conftest import FakeClock
 
 TODAY = date(2026, 11, 26)
@@ -103,7 +103,7 @@ def stats(store: Store, content: Content) -> Stats:
     change_subscriptions(store)
     check_in(store)
     give_feedback(store, content, {0: (1, 4), 1: (2, 2), 2: (3, 3), 3: (9, 1)})
-    return collect(store, NOW)
+    return store.stats(NOW)
 
 
 def test_subscribers_by_state(stats: Stats) -> None:
@@ -181,7 +181,7 @@ def test_flagged_tips(helpful: int, not_helpful: int, flagged: bool) -> None:
 
 
 def test_an_empty_database_counts_nothing(store: Store) -> None:
-    stats = collect(store, NOW, days=7)
+    stats = store.stats(NOW, days=7)
 
     assert stats.subscribers == SubscriberCounts(0, 0, 0, 0)
     assert stats.deliveries_today == DeliveryCounts()
@@ -194,7 +194,7 @@ def test_an_empty_database_counts_nothing(store: Store) -> None:
 
 def test_a_window_of_no_days_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="days"):
-        collect(store, NOW, days=0)
+        store.stats(NOW, days=0)
 
 
 # One rule for "paused": by each chat's local date, in /stats, /broadcast and the schedule ----
@@ -224,11 +224,11 @@ def test_stats_broadcast_and_the_subscriber_agree_on_paused(
     subscriber = db.subscriber(2)
     assert subscriber is not None and subscriber.paused_at(clock()) is paused
     active = 1 if paused else 2
-    assert collect(db, clock()).subscribers.active == active
-    assert operators.active_subscribers(db, clock()) == active
-    broadcast = operators.start_broadcast(db, 99, 1, 99, clock())
+    assert db.stats(clock()).subscribers.active == active
+    assert db.active_subscribers(clock()) == active
+    broadcast = db.start_broadcast(99, 1, 99, clock())
     assert broadcast is not None and broadcast.recipients == active
-    assert sorted(operators.pending(db, broadcast.id, 10)) == ([1] if paused else [1, 2])
+    assert sorted(db.broadcast_pending(broadcast.id, 10)) == ([1] if paused else [1, 2])
 
 
 # m020: the counts /stats reads are kept by triggers; each writer keeps them exact ----------
@@ -306,15 +306,15 @@ def test_counts_stay_exact_through_every_writer(store: Store, content: Content) 
         ("unblock", lambda: store.set_blocked(4, False, now)),
         ("unsubscribe", lambda: store.unsubscribe(5, now)),
         ("subscribe again", lambda: store.subscribe(5, now)),
-        ("feedback", lambda: operators.set_feedback(store, 1, tip, True, now)),
-        ("feedback changed", lambda: operators.set_feedback(store, 1, tip, False, now)),
-        ("feedback, another", lambda: operators.set_feedback(store, 2, tip, True, now)),
+        ("feedback", lambda: store.set_feedback(1, tip, True, now)),
+        ("feedback changed", lambda: store.set_feedback(1, tip, False, now)),
+        ("feedback, another", lambda: store.set_feedback(2, tip, True, now)),
         ("/deletedata, a chat with everything", lambda: store.delete_chat(1)),
         ("/deletedata, a paused, blocked chat", lambda: store.delete_chat(2)),
         ("/deletedata, an unknown chat", lambda: store.delete_chat(99)),
         (
             "retention",
-            lambda: prune_deliveries(store, Window(now + timedelta(days=400), 7), 1000),
+            lambda: store.prune_deliveries(Window(now + timedelta(days=400), 7), 1000),
         ),
     ]
     for name, step in steps:
@@ -346,7 +346,7 @@ def test_the_migration_counts_what_is_there(tmp_path: Path, content: Content) ->
     before = collect_by_rows(store)
     store.migrate()
     assert kept(store) == recount(store)
-    assert collect(store, NOW).subscribers == before
+    assert store.stats(NOW).subscribers == before
 
 
 def collect_by_rows(store: Store) -> SubscriberCounts:

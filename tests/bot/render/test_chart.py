@@ -12,8 +12,7 @@ from PIL import Image
 from bot.render import progress as render_progress
 from bot.render.chart import HEIGHT, WIDTH, label_left, progress_chart, stats_chart
 from content import load
-from storage import Checkin
-from storage.stats import Day, DeliveryCounts, Participation, Stats, SubscriberCounts
+from storage import Checkin, Day, DeliveryCounts, Participation, Stats, SubscriberCounts
 
 TODAY = date(2026, 11, 26)
 

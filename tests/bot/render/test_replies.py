@@ -22,7 +22,7 @@ from bot.render.common import Reply, echo
 from content import Content
 from content.markup import check_message
 from storage import Caution, Store
-from storage.schedule import EVERY_DAY, WEEKDAYS
+from storage.rules.schedule import EVERY_DAY, WEEKDAYS
 from tests.conftest import FakeClock
 from tests.helpers import (
     TECHNIQUE_IDS,

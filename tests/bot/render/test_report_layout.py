@@ -22,7 +22,7 @@ from bot.render.report import MARGIN, RED_FLAG_LINES, report_pdf, run_label, run
 from content import Content, load
 from storage import Caution, Checkin
 from storage.record import GuidedSessions, Record, Scores
-from storage.session import Session
+from storage.rules.sessions import Session
 from tests.helpers import OUTCOMES
 
 ROOT = Path(__file__).resolve().parents[3]

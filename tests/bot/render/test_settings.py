@@ -10,7 +10,7 @@ from bot import callbacks
 from bot.render import settings as render_settings
 from content import Content, load
 from storage import Caution, Store
-from storage.schedule import EVERY_DAY, WEEKDAYS, parse_timezone
+from storage.rules.schedule import EVERY_DAY, WEEKDAYS, parse_timezone
 from tests.conftest import FakeClock
 from tests.helpers import callback_data, labels, reply_data, settings_with
 

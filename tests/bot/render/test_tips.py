@@ -13,7 +13,7 @@ from bot.ops.content import picked
 from bot.render import tips as render_tips
 from content import LANGUAGES, Content, load
 from content.markup import MarkupError, check_message
-from storage.safety import decide
+from storage.rules.safety import decide
 from tests.helpers import callback_data, first_technique, reply_data
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from content import Content
 from storage import Caution, Store
-from storage.checkins import streak
+from storage.rules.checkins import streak
 from tests.conftest import FakeClock
 
 CHAT = 42

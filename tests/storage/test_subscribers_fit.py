@@ -1,11 +1,10 @@
-"""Store.set_fit: the answers to the three questions, checked against storage.choosing."""
+"""Store.set_fit: the answers to the three questions, checked against storage.rules.choosing."""
 
 from __future__ import annotations
 
 import pytest
 
-from storage import Store
-from storage.choosing import BelowKnee, DaysLike, Focus
+from storage import BelowKnee, DaysLike, Focus, Store
 from tests.conftest import FakeClock
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import pytest
 
-from storage.schedule import (
+from storage.rules.schedule import (
     due_instant,
     format_time,
     local_date,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from storage import Store
-from storage.schedule import EVERY_DAY, WEEKDAYS
+from storage.rules.schedule import EVERY_DAY, WEEKDAYS
 from tests.conftest import START, FakeClock
 from tests.storage.store_common import (
     CHAT,

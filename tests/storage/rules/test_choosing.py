@@ -1,4 +1,4 @@
-"""The rule that picks the next library tip (``storage.choosing``), on the real library:
+"""The rule that picks the next library tip (``storage.rules.choosing``), on the real library:
 no repeat within 200 days, four topics in any four tips, the safety state, the answers, a
 bad day and 👎 - and a year of daily tips for every combination of answers."""
 
@@ -12,7 +12,7 @@ import pytest
 
 from content import load
 from storage import choosing
-from storage.choosing import (
+from storage.rules.choosing import (
     BelowKnee,
     Candidate,
     DaysLike,

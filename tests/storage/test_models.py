@@ -7,7 +7,7 @@ import dataclasses
 from datetime import time
 
 from storage import Caution, Store, Subscriber
-from storage.schedule import WEEKDAYS
+from storage.rules.schedule import WEEKDAYS
 from tests.conftest import FakeClock
 from tests.storage.store_common import (
     CHAT,

@@ -4,7 +4,7 @@ existing subscriber's place kept across the change, the answers, 👎 and the sa
 from __future__ import annotations
 
 from content import Content
-from storage import Caution, Store, choosing, operators
+from storage import Caution, Store, choosing
 from tests.conftest import FakeClock, send_day
 
 CHAT = 42
@@ -78,12 +78,12 @@ def test_a_topic_marked_thumbs_down_more_than_up_comes_less(
     store: Store, content: Content, clock: FakeClock
 ) -> None:
     sleep = [tip.id for tip in content.tips if tip.topic == "sleep"]
-    operators.set_feedback(store, CHAT, sleep[0], False, clock())
-    operators.set_feedback(store, CHAT, sleep[1], False, clock())
-    operators.set_feedback(store, CHAT, sleep[2], True, clock())
+    store.set_feedback(CHAT, sleep[0], False, clock())
+    store.set_feedback(CHAT, sleep[1], False, clock())
+    store.set_feedback(CHAT, sleep[2], True, clock())
     assert store._less_of(CHAT) == frozenset({"sleep"})
-    operators.set_feedback(store, CHAT, sleep[3], True, clock())
-    operators.set_feedback(store, CHAT, sleep[4], True, clock())
+    store.set_feedback(CHAT, sleep[3], True, clock())
+    store.set_feedback(CHAT, sleep[4], True, clock())
     assert store._less_of(CHAT) == frozenset()
 
 

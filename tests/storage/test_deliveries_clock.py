@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from storage import Claim, Store
-from storage.schedule import resolve
+from storage.rules.schedule import resolve
 from tests.conftest import START, FakeClock
 
 CHAT = 42

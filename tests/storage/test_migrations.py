@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from storage import Store
 from storage.migrations import migrations
-from storage.schedule import EVERY_DAY
+from storage.rules.schedule import EVERY_DAY
 from tests.conftest import FakeClock
 from tests.storage.store_common import (
     CHAT,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storage.session import (
+from storage.rules.sessions import (
     PAUSE_LIMIT,
     STALE_AFTER,
     Session,
