@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Chat, Update
 from telegram.error import BadRequest
 
-from bot import api_errors, callbacks
+from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.common import (
     command_argument,
@@ -22,6 +22,7 @@ from bot.render import progress as render_progress
 from bot.render import safety as render_safety
 from bot.render.common import Photo, Reply
 from bot.render.report import PERIODS, report_pdf
+from bot.sending import api_errors
 
 
 async def checkin(update: Update, context: BotContext) -> None:

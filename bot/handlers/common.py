@@ -7,9 +7,9 @@ import logging
 from telegram import CallbackQuery, Chat, Message, Update
 from telegram.error import BadRequest
 
-from bot import api_errors
 from bot.context import BotContext
 from bot.render.common import Photo, Reply
+from bot.sending import api_errors
 
 logger = logging.getLogger(__name__)
 

@@ -23,10 +23,11 @@ from telegram import (
 from telegram.constants import InlineQueryLimit
 from telegram.error import BadRequest
 
-from bot import api_errors, callbacks
+from bot import callbacks
 from bot.context import BotContext
 from bot.render import photos
 from bot.render import techniques as render_techniques
+from bot.sending import api_errors
 from content import Content, Technique
 from content.markup import plain
 from content.search import inline_matches

@@ -45,11 +45,11 @@ from typing import Any
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
-from bot import api_errors
 from bot.jobs.base import Job, always
 from bot.render import safety as render_safety
 from bot.render import sessions as render_sessions
 from bot.render.common import Reply
+from bot.sending import api_errors
 from bot.sending.outcome import Outcome, Result, send_with_retries
 from bot.sending.pool import run_pool
 from bot.sending.ratelimit import BULK, BULK_PREPACED, PriorityRateLimiter

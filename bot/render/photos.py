@@ -10,8 +10,8 @@ from telegram import Chat, InlineKeyboardMarkup, InputMediaPhoto, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot import api_errors
 from bot.context import BotContext
+from bot.sending import api_errors
 from content import pictures
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
-from bot import api_errors
+from bot.sending import api_errors
 
 #: Tries per message for timeouts, network errors, 5xx and repeated 429s.
 TRIES = 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
-from bot import api_errors
+from bot.sending import api_errors
 
 CASES = [
     pytest.param(BadRequest("Message is not modified: specified new message content"), "nm"),
