@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.base import StoreBase
+from storage.deliveries import Deliveries
 from storage.models import iso_stamp
 
 
-class Feedback(StoreBase):
-    """Each chat's answer about each tip."""
+class Feedback(Deliveries):
+    """Each chat's answer about each tip (only a tip the chat was sent: see ``answer_tip``)."""
+
+    def answer_tip(self, chat_id: int, tip_id: str, helpful: bool, now: datetime) -> bool:
+        """Record the answer from a tip's feedback buttons, only if the daily tip ``tip_id``
+        went to this chat: a forged press, or one on a tip forwarded from another chat,
+        stores nothing.
+
+        Returns:
+            Whether the answer was recorded.
+        """
+        with self.db.atomic():
+            if not self.was_delivered(chat_id, tip_id):
+                return False
+            self.set_feedback(chat_id, tip_id, helpful, now)
+        return True
 
     def set_feedback(self, chat_id: int, tip_id: str, helpful: bool, now: datetime) -> bool:
         """Record a chat's answer about a tip; a later answer replaces the earlier one.

@@ -30,16 +30,17 @@ from storage.stats import Figures
 from storage.subscribers import Subscribers
 
 
-# Records reads through CheckIns, Sessions and SafetyState, so it comes before them.
+# Feedback reads Deliveries (and Records reads CheckIns, Sessions and SafetyState), so each
+# comes before what it reads.
 class Store(
     Subscribers,
+    Feedback,
     Deliveries,
     Records,
     CheckIns,
     Sessions,
     SafetyState,
     Media,
-    Feedback,
     Broadcasts,
     Retention,
     Figures,

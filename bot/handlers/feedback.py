@@ -26,12 +26,12 @@ async def feedback_button(update: Update, context: BotContext) -> None:
         await query.answer(content.answers["feedback_saved"])
         return
     helpful, tip_id = callbacks.parse_feedback(data)
-    if content.tip(tip_id) is None or not context.store.was_delivered(chat.id, tip_id):
-        # A tip since removed, or one this chat never got (forged, or pressed on a tip
-        # forwarded from another chat): nothing is stored.
+    if content.tip(tip_id) is None or not context.store.answer_tip(
+        chat.id, tip_id, helpful, context.now()
+    ):
+        # A tip since removed, or one this chat never got: nothing is stored.
         await query.answer(content.answers["stale"])
         return
-    context.store.set_feedback(chat.id, tip_id, helpful, context.now())
     await query.answer()
     message = query.message
     if isinstance(message, Message):
