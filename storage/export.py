@@ -1,5 +1,6 @@
 """A chat's own data as files it can keep or forward: everything stored (/mydata, JSON)
-and one row per day (/export, CSV). Nothing here names anyone but the chat itself."""
+and one row per day (/export, CSV). Pure: the caller reads the data (``Store.chat_record``,
+``Store.record``) and this writes it out. Nothing here names anyone but the chat itself."""
 
 from __future__ import annotations
 
@@ -7,31 +8,33 @@ import csv
 import io
 import json
 from datetime import date, datetime
+from typing import Any
 
 from storage.models import iso_stamp
+from storage.record import Record
 from storage.rules.sessions import Session
-from storage.store import Store
 
 #: /export's columns, one row per local date with anything recorded.
 CSV_COLUMNS = ("date", "pain_score", "daily_tip", "tip_status", "guided_sessions", "felt")
 
 
-def record_json(store: Store, chat_id: int, now: datetime) -> bytes:
-    """Everything stored about the chat (``Store.chat_record``), as indented UTF-8 JSON."""
+def record_json(tables: dict[str, list[dict[str, Any]]], chat_id: int, now: datetime) -> bytes:
+    """Everything stored about the chat (``tables``: ``Store.chat_record``), as indented
+    UTF-8 JSON."""
     document = {
         "exported_at": iso_stamp(now),
         "chat_id": chat_id,
         "note": "Everything backcare-bot stores about this chat, table by table. Dates are "
         "the chat's local dates; times are UTC. Self-reported, not a medical record.",
-        "tables": store.chat_record(chat_id),
+        "tables": tables,
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def days_csv(store: Store, chat_id: int, now: datetime) -> bytes:
-    """One row per local date with a check-in, a daily tip or a guided session, oldest
-    first (``CSV_COLUMNS``), as UTF-8 with a byte-order mark so spreadsheets read it."""
-    record = store.record(chat_id, now, days=None)
+def days_csv(record: Record) -> bytes | None:
+    """One row per local date of ``record`` with a check-in, a daily tip or a guided
+    session, oldest first (``CSV_COLUMNS``), as UTF-8 with a byte-order mark so spreadsheets
+    read it; None when there is no such day (nothing to export)."""
     days: dict[date, dict[str, object]] = {}
 
     def day(local_date: date) -> dict[str, object]:
@@ -50,6 +53,8 @@ def days_csv(store: Store, chat_id: int, now: datetime) -> bytes:
         row["guided_sessions"] = len(sessions)
         if felt := [session.feeling for session in sessions if session.feeling]:
             row["felt"] = " ".join(felt)
+    if not days:
+        return None
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()

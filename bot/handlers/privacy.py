@@ -31,7 +31,7 @@ async def my_data(update: Update, context: BotContext) -> None:
     if not context.store.chat_record(chat.id):
         await send(update, Reply(content.message("mydata_empty")))
         return
-    data = export.record_json(context.store, chat.id, now)
+    data = export.record_json(context.store.chat_record(chat.id), chat.id, now)
     await chat.send_document(
         data,
         filename=f"backcare-mydata-{now:%Y-%m-%d}.json",
@@ -45,8 +45,8 @@ async def export_days(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     content, now = context.content, context.now()
-    data = export.days_csv(context.store, chat.id, now)
-    if data.count(b"\n") < 2:  # the header alone
+    data = export.days_csv(context.store.record(chat.id, now, days=None))
+    if data is None:
         await send(update, Reply(content.message("export_empty")))
         return
     await chat.send_document(
