@@ -3,11 +3,13 @@ the pure rules callers apply themselves. This is what callers import; the module
 
 - store.py: ``Store``, one connection, composed of one part per concern, each a file named
   after what it keeps: subscribers.py, tips.py, deliveries.py, checkins.py, sessions.py,
-  safety.py, media.py, feedback.py, broadcasts.py, retention.py, stats.py (base.py: what
-  they share). models.py: the records they return; migrations.py: the schema.
+  safety.py, media.py, feedback.py, broadcasts.py, retention.py, stats.py, and record.py
+  (a person's data over a range of days, read once for every summary; base.py: what they
+  share). models.py: the records they return; migrations.py: the schema.
 - rules/: the pure rules, no database: checkins.py, safety.py, sessions.py, choosing.py,
   schedule.py (``schedule`` and ``choosing`` are listed here as modules).
-- files.py (the database and its copies 0600) and export.py (/mydata, /export).
+- files.py (the database and its copies 0600) and export.py (/mydata, /export: writes out
+  what the caller read).
 """
 
 # First: sqlite-utils without numpy (see _lean).
