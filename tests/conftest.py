@@ -238,6 +238,8 @@ async def bot_running(
         application.add_handler(TypeHandler(Update, record), group=LAST_GROUP)
     async with running(application, polling=True):
         yield application
+        if fake is not None:
+            await fake.poll_parked()
 
 
 @pytest.fixture
