@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import shutil
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from bot.config import Settings
 from bot.console.localapi import Call
 from bot.jobs import DISPATCHER_KEY
 from bot.jobs.daily import JOB_NAME
-from content import DEFAULT_LANGUAGE, Content, load_all
+from content import DEFAULT_LANGUAGE, Content, Tip, load_all
 from storage import Caution, Claim, Permit, Store
 from tests.fakeapi import FakeBotApi
 
@@ -79,12 +80,34 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-def store(tmp_path: Path, content: Content, clock: FakeClock) -> Store:
-    db = Store(tmp_path / "test.db")
+def new_store(path: Path, content: Content, now: datetime) -> Store:
+    """A Store at ``path``, migrated, holding ``content``'s tips as of ``now``."""
+    db = Store(path)
     db.migrate()
-    db.sync_tips(content.tips, clock())
+    db.sync_tips(content.tips, now)
     return db
+
+
+#: Databases as ``new_store`` leaves them at START, one per set of tips, made once per test
+#: process: ``store`` copies one (migrating anew was most of a storage test's time).
+_MIGRATED: dict[tuple[Tip, ...], Path] = {}
+
+
+@pytest.fixture
+def store(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, content: Content, clock: FakeClock
+) -> Store:
+    path = tmp_path / "test.db"
+    if clock() != START:
+        return new_store(path, content, clock())
+    migrated = _MIGRATED.get(content.tips)
+    if migrated is None:
+        migrated = tmp_path_factory.mktemp("migrated") / "test.db"
+        new_store(migrated, content, START).close()
+        assert not migrated.with_name("test.db-wal").exists()  # all in the one file
+        _MIGRATED[content.tips] = migrated
+    shutil.copyfile(migrated, path)
+    return Store(path)
 
 
 def send_day(store: Store, clock: FakeClock, day: int) -> Claim:
