@@ -232,6 +232,10 @@ def settings_for(fake: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
         # Replies to one chat at Telegram's pace (1 a second) would make every test that
         # talks a while take seconds; tests of that pace turn it on (tests/e2e/test_fairness.py).
         "chat_rate": 0,
+        # So would the default pace in all (25 a second: 40 ms before each reply of a test
+        # that talks); 1,000 is the most the bot allows (paid broadcasts). Tests of the pace
+        # set their own.
+        "send_rate": 1000,
     }
     values.update(overrides)
     return Settings(**values)
