@@ -286,13 +286,19 @@ MakeHarness = Callable[..., Harness]
 
 
 @pytest.fixture
-def make_harness(fake: FakeBotApi, tmp_path: Path, clock: FakeClock) -> Iterator[MakeHarness]:
+def make_harness(
+    request: pytest.FixtureRequest, fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> Iterator[MakeHarness]:
     """Build a bot (not started) on the fake Bot API, its settings the defaults but for the
-    keyword arguments given; every store it opened is closed at the end, pass or fail."""
+    keyword arguments given, and before them those of a ``harness`` mark on the test (or
+    its module); every store it opened is closed at the end, pass or fail."""
     made: list[Harness] = []
+    mark = request.node.get_closest_marker("harness")
+    marked = mark.kwargs if mark is not None else {}
 
     def make(**overrides: Any) -> Harness:
-        bot = Harness(fake, clock, settings_for(fake, tmp_path / "bot.db", **overrides))
+        values = {**marked, **overrides}
+        bot = Harness(fake, clock, settings_for(fake, tmp_path / "bot.db", **values))
         made.append(bot)
         return bot
 
