@@ -63,10 +63,16 @@ settings.load_profile("ci")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow tests first, the rest in their order: workers then share out the quick ones
-    at the end. Collected last, the benchmarks' smoke runs kept one worker busy alone for
-    half a minute."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """The benchmarks' smoke runs first, then the other slow tests, the rest in their order:
+    workers then share out the quick ones at the end (a worker that runs out takes the end of
+    another's queue). Collected last, the smoke runs kept one worker busy alone for half a
+    minute."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("bench") is None,
+            item.get_closest_marker("slow") is None,
+        )
+    )
 
 
 @functools.cache
