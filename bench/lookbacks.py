@@ -85,7 +85,7 @@ def main() -> None:
     )
     C.add_smoke(parser)
     args = parser.parse_args()
-    items = 60 if args.smoke else args.items
+    items = 25 if args.smoke else args.items
     result = asyncio.run(run(items, args.send_rate))
     rows = [
         [

@@ -355,7 +355,7 @@ def main() -> None:
     if args.serve:
         asyncio.run(serve())
         return
-    sessions, seconds = (20, 6.0) if args.smoke else (args.sessions, args.seconds)
+    sessions, seconds = (20, 3.0) if args.smoke else (args.sessions, args.seconds)
     result = asyncio.run(run(sessions, seconds))
     print(json.dumps(result, indent=2))
     C.write_results("sessions", {"smoke": args.smoke, **result})

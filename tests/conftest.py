@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import shutil
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from bot.config import Settings
 from bot.console.localapi import Call
 from bot.context import BotApplication
 from bot.jobs.daily import JOB_NAME
-from content import DEFAULT_LANGUAGE, Content, load_all
+from content import DEFAULT_LANGUAGE, Content, Tip, load_all
 from storage import Caution, Claim, Permit, Store
 from tests.fakeapi import FakeBotApi
 
@@ -61,6 +62,19 @@ settings.register_profile("quick", _FUZZ, max_examples=200, derandomize=True)
 settings.load_profile("ci")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The benchmarks' smoke runs first, then the other slow tests, the rest in their order:
+    workers then share out the quick ones at the end (a worker that runs out takes the end of
+    another's queue). Collected last, the smoke runs kept one worker busy alone for half a
+    minute."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("bench") is None,
+            item.get_closest_marker("slow") is None,
+        )
+    )
+
+
 @functools.cache
 def contents() -> Mapping[str, Content]:
     """Every language's content as the bot loads it (``load_all``), read once per test
@@ -79,12 +93,34 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-def store(tmp_path: Path, content: Content, clock: FakeClock) -> Store:
-    db = Store(tmp_path / "test.db")
+def new_store(path: Path, content: Content, now: datetime) -> Store:
+    """A Store at ``path``, migrated, holding ``content``'s tips as of ``now``."""
+    db = Store(path)
     db.migrate()
-    db.sync_tips(content.tips, clock())
+    db.sync_tips(content.tips, now)
     return db
+
+
+#: Databases as ``new_store`` leaves them at START, one per set of tips, made once per test
+#: process: ``store`` copies one (migrating anew was most of a storage test's time).
+_MIGRATED: dict[tuple[Tip, ...], Path] = {}
+
+
+@pytest.fixture
+def store(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, content: Content, clock: FakeClock
+) -> Store:
+    path = tmp_path / "test.db"
+    if clock() != START:
+        return new_store(path, content, clock())
+    migrated = _MIGRATED.get(content.tips)
+    if migrated is None:
+        migrated = tmp_path_factory.mktemp("migrated") / "test.db"
+        new_store(migrated, content, START).close()
+        assert not migrated.with_name("test.db-wal").exists()  # all in the one file
+        _MIGRATED[content.tips] = migrated
+    shutil.copyfile(migrated, path)
+    return Store(path)
 
 
 def send_day(store: Store, clock: FakeClock, day: int) -> Claim:
@@ -209,6 +245,10 @@ def settings_for(fake: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
         # Replies to one chat at Telegram's pace (1 a second) would make every test that
         # talks a while take seconds; tests of that pace turn it on (tests/e2e/test_fairness.py).
         "chat_rate": 0,
+        # So would the default pace in all (25 a second: 40 ms before each reply of a test
+        # that talks); 1,000 is the most the bot allows (paid broadcasts). Tests of the pace
+        # set their own.
+        "send_rate": 1000,
     }
     values.update(overrides)
     return Settings(**values)
@@ -238,6 +278,8 @@ async def bot_running(
         application.add_handler(TypeHandler(Update, record), group=LAST_GROUP)
     async with running(application, polling=True):
         yield application
+        if fake is not None:
+            await fake.poll_parked()
 
 
 @pytest.fixture
@@ -250,13 +292,19 @@ MakeHarness = Callable[..., Harness]
 
 
 @pytest.fixture
-def make_harness(fake: FakeBotApi, tmp_path: Path, clock: FakeClock) -> Iterator[MakeHarness]:
+def make_harness(
+    request: pytest.FixtureRequest, fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> Iterator[MakeHarness]:
     """Build a bot (not started) on the fake Bot API, its settings the defaults but for the
-    keyword arguments given; every store it opened is closed at the end, pass or fail."""
+    keyword arguments given, and before them those of a ``harness`` mark on the test (or
+    its module); every store it opened is closed at the end, pass or fail."""
     made: list[Harness] = []
+    mark = request.node.get_closest_marker("harness")
+    marked = mark.kwargs if mark is not None else {}
 
     def make(**overrides: Any) -> Harness:
-        bot = Harness(fake, clock, settings_for(fake, tmp_path / "bot.db", **overrides))
+        values = {**marked, **overrides}
+        bot = Harness(fake, clock, settings_for(fake, tmp_path / "bot.db", **values))
         made.append(bot)
         return bot
 

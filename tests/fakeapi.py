@@ -39,6 +39,8 @@ class FakeBotApi:
         #: Set by ``stop``: a "timeout" still pending is answered at once, so stopping never
         #: waits out its delay (the bot stopped waiting for it long before).
         self._stopping = asyncio.Event()
+        #: Set while the bot's long poll (getUpdates) waits here for its answer.
+        self._polling = asyncio.Event()
         #: Called with the chat id before each sendMessage or sendPhoto is answered.
         self.on_send: Callable[[int], None] | None = None
         self._runner: web.AppRunner | None = None
@@ -63,6 +65,8 @@ class FakeBotApi:
         if self._runner is not None:
             runner, self._runner = self._runner, None
             self._stopping.set()
+            # A long poll still parked here would hold the cleanup up to its end (0.5 s).
+            self.api.notify()
             await runner.cleanup()
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -90,6 +94,9 @@ class FakeBotApi:
             if faults:
                 self.injected.append((int(params["chat_id"]), faults[0]))
                 return await self._fault(request, faults.pop(0))
+        polling = method == "getUpdates"
+        if polling:
+            self._polling.set()
         try:
             result = await self.api.handle(method, params)
         except BotApiError as error:
@@ -97,6 +104,9 @@ class FakeBotApi:
                 {"ok": False, "error_code": error.code, "description": error.description},
                 status=error.code,
             )
+        finally:
+            if polling:
+                self._polling.clear()
         return web.json_response({"ok": True, "result": result})
 
     async def _fault(self, request: web.Request, fault: str) -> web.Response:
@@ -133,6 +143,21 @@ class FakeBotApi:
     def calls(self) -> list[Call]:
         """Every request the bot made, oldest first."""
         return self.api.calls
+
+    async def poll_parked(self, timeout: float = 0.5) -> None:
+        """Wait until the bot's long poll waits here for its answer, for ``timeout`` at most
+        (polling may have ended: Telegram out of reach, the token refused).
+
+        A bot should stop while its poll is parked. PTB's Updater.stop cancels the poll in
+        flight; cancelled while it reads an answer (the fake answers a poll early whenever
+        the bot makes a request or an update is handled), httpx keeps the poll's one pooled
+        connection checked out, and PTB's last getUpdates at stop waits out its 1 s pool
+        timeout: a second on every bot's stop.
+        """
+        if self._runner is None or "getUpdates" in self.refuse:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._polling.wait(), timeout)
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         """Wait until ``predicate()`` is truthy and return its value; fail after ``timeout``."""

@@ -254,8 +254,12 @@ class LocalBotApi:
         self._notify()
 
     def _notify(self) -> None:
+        # Wake everyone waiting now; whoever waits next waits on a new event. (One event
+        # cleared by each new waiter lost wake-ups: a waiter that had not started waiting
+        # yet saw a set event cleared under it and slept out its timeout.)
         if self._changed is not None:
             self._changed.set()
+            self._changed = None
 
     def notify(self) -> None:
         """Wake whoever waits in ``changed`` (a test that saw an update handled, say)."""
@@ -265,7 +269,6 @@ class LocalBotApi:
         """Wait until a request or an update arrives, or ``timeout`` seconds pass."""
         if self._changed is None:
             self._changed = asyncio.Event()
-        self._changed.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._changed.wait(), timeout)
 

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from bot.ops.content import picked
 from bot.render import tips as render_tips
 from content import Content
 from storage import Delivery, DeliveryStatus
 from tests.conftest import FakeClock, Harness, MakeHarness
 from tests.fakeapi import FakeBotApi
+
+#: Nothing is due until a test moves the clock (tips at 09:00, the clock at 06:00): the
+#: delivery job may start at once, and a test waiting for its first run waits no second.
+pytestmark = pytest.mark.harness(first_tick_seconds=0.05)
 
 
 def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:

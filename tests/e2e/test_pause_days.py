@@ -13,6 +13,10 @@ from storage.rules.schedule import EVERY_DAY, WEEKDAYS
 from tests.conftest import FakeClock, Harness
 from tests.helpers import dump
 
+#: Nothing is due until a test moves the clock (tips at 09:00, the clock at 06:00): the
+#: delivery job may start at once, and a test waiting for its first run waits no second.
+pytestmark = pytest.mark.harness(first_tick_seconds=0.05)
+
 
 def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, second, tzinfo=UTC)
