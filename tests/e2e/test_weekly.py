@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot import callbacks
 from content import Content, load
 from storage import Caution, SessionState
@@ -14,6 +16,11 @@ from tests.conftest import START, Harness, permit
 from tests.helpers import buttons
 
 SUNDAY = 6
+
+#: The jobs run only when a test runs them (``weeklies``, ``Harness.tick``): a scheduled run
+#: at the tests' usual 0.05 s could send a look back between a test moving the clock and
+#: ``weeklies`` starting to count, and the test would see none.
+pytestmark = pytest.mark.harness(tick_seconds=3600)
 
 
 async def weeklies(bot: Harness) -> list[str]:
