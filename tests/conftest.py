@@ -21,6 +21,7 @@ from bot.app import build_application, running
 from bot.config import Settings
 from bot.console.localapi import Call
 from bot.context import BotApplication
+from bot.jobs.base import Job
 from bot.jobs.daily import JOB_NAME
 from content import DEFAULT_LANGUAGE, Content, Tip, load_all
 from storage import Caution, Claim, Permit, Store
@@ -193,6 +194,14 @@ class Harness:
         # If a scheduled run was already sending, ours returned at once: wait for that one.
         dispatcher = self.application.jobs.dispatcher
         while dispatcher.busy:
+            await asyncio.sleep(0.01)
+
+    async def run(self, job: Job) -> None:
+        """Run ``job`` now and wait for it to finish (it also runs on its own: if a scheduled
+        run was already sending, ours returned at once, so wait for that one)."""
+        assert self.application is not None
+        await job.run(self.application.bot)
+        while job.busy:
             await asyncio.sleep(0.01)
 
     def daily_tips(self, start: int = 0) -> list[Call]:
