@@ -99,7 +99,9 @@ def _fields(init_data: str) -> dict[str, str]:
     """The fields of a launch data query string; refused if it is not one, plainly."""
     if not init_data:
         raise InitDataError(Refusal.MISSING)
-    if len(init_data) > MAX_LENGTH:
+    # Telegram percent-encodes everything: raw non-ASCII (a lone surrogate from an
+    # undecodable header, say) is not its data.
+    if len(init_data) > MAX_LENGTH or not init_data.isascii():
         raise InitDataError(Refusal.MALFORMED)
     try:
         pairs = parse_qsl(

@@ -88,6 +88,8 @@ def test_field_order_does_not_matter() -> None:
         pytest.param("novalue", Refusal.MALFORMED, id="no-equals"),
         pytest.param("user=%FF%FE&hash=" + "0" * 64, Refusal.MALFORMED, id="not-utf8"),
         pytest.param("User=1&hash=" + "0" * 64, Refusal.MALFORMED, id="odd-key"),
+        pytest.param("user=\udcff&hash=" + "0" * 64, Refusal.MALFORMED, id="surrogate"),
+        pytest.param("user=é&hash=" + "0" * 64, Refusal.MALFORMED, id="raw-non-ascii"),
     ],
 )
 def test_malformed_or_missing(init_data: str, expected: Refusal) -> None:
