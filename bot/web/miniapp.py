@@ -146,6 +146,7 @@ def web_app(services: Services, notify: Notify) -> web.Application:
         "/pictures/{language:[a-z]{2}}/{picture:[a-z]{1,20}}.png", _picture, allow_head=False
     )
     router.add_get("/api/state", _state, allow_head=False)
+    router.add_get("/api/words/{language:[a-z]{2}}", _words, allow_head=False)
     router.add_post("/api/sessions", _start)
     router.add_post(
         "/api/sessions/{session:[0-9]{1,18}}/{action:" + "|".join(ACTIONS) + "}", _action
@@ -196,6 +197,15 @@ async def _picture(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(
         pictures.path(picture, language), headers={"Cache-Control": "public, max-age=3600"}
     )
+
+
+async def _words(request: web.Request) -> web.Response:
+    """The pages' own words in a language, asked without launch data: what a page says when
+    it cannot tell who opened it (they are the same for everyone)."""
+    words = request.app[_WORDS].get(request.match_info["language"])
+    if words is None:
+        raise web.HTTPNotFound()
+    return web.json_response({"text": dict(words)})
 
 
 def _refuse(status: int, error: str, **more: Any) -> web.Response:

@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.context import Services
 from bot.web import miniapp
 from bot.web.initdata import sign
-from content import Content
+from content import Content, webapp
 from content.markup import plain
 from storage import Caution, Store
 from storage.safety import Hold
@@ -368,6 +368,13 @@ async def test_pages_and_pictures_with_strict_headers(app: App, path: str) -> No
 )
 async def test_nothing_else_is_served(app: App, path: str) -> None:
     async with app.client.get(path) as response:
+        assert response.status == 404
+
+
+async def test_the_pages_words_need_no_launch_data(app: App) -> None:
+    status, body = await app.get("/app/api/words/zh")
+    assert status == 200 and body["text"] == dict(webapp.load("zh"))
+    async with app.client.get("/app/api/words/fr") as response:
         assert response.status == 404
 
 

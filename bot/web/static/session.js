@@ -42,8 +42,16 @@
     choose(state.techniques, active);
   }
 
-  function problem(error) {
+  async function problem(error) {
     const key = error && error.status === 401 ? "open_in_telegram" : "offline";
+    if (!A.word(key)) {
+      // Refused before any words came: the page's own words need no launch data.
+      const language = /^zh/i.test(navigator.language || "") ? "zh" : "en";
+      try {
+        const found = await A.api("GET", "api/words/" + language);
+        A.setWords(found.text, language);
+      } catch (e) { /* the bot is out of reach: the key is all there is */ }
+    }
     $("problem-text").textContent = A.word(key) || key;
     $("retry").textContent = A.word("retry") || "↻";
     A.show("problem");
