@@ -27,12 +27,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
 from bot import render
 from bot.context import Services, language_for
-from bot.web.initdata import LaunchData, validate
+from bot.web.initdata import LaunchData, sign, validate
 from content import Content, Technique, pictures, webapp
 from content.markup import plain
 from storage import Store
@@ -166,6 +167,33 @@ def mount(parent: web.Application, services: Services, notify: Notify) -> None:
     # Before the sub-app: its prefix would take PREFIX itself too, and answer 404.
     parent.router.add_get(PREFIX, redirect)
     parent.add_subapp(PREFIX + "/", web_app(services, notify))
+
+
+def launch_url(
+    base: str,
+    token: str,
+    user_id: int,
+    now: datetime,
+    *,
+    technique: str | None = None,
+    language: str | None = None,
+) -> str:
+    """The page's address with freshly signed launch data in it, as Telegram opens it
+    (``#tgWebAppData=...``): what ``backcare-bot chat`` prints, so the app can be tried in a
+    desktop browser without Telegram (its token is its own, so is the signature).
+
+    Args:
+        base: where the pages are served, e.g. ``http://127.0.0.1:8080/app/``.
+        token: the bot's token.
+        user_id: the user (and chat) the page acts for.
+        now: the signing instant; the data is good for ``initdata.MAX_AGE``.
+        technique: the technique the page opens, if any.
+        language: the user's app language (an IETF tag), if any.
+    """
+    data = sign(token, user_id=user_id, auth_date=now, language_code=language)
+    query = f"?{urlencode({'technique': technique})}" if technique else ""
+    fragment = urlencode({"tgWebAppData": data, "tgWebAppVersion": "8.0"}, quote_via=quote)
+    return f"{base}{query}#{fragment}"
 
 
 async def _secure(request: web.Request, response: web.StreamResponse) -> None:

@@ -134,11 +134,14 @@ async def open_page(
     # The page's clock stands still but for what the test moves, as the server's does.
     await page.clock.install(time=served.clock())
     await page.clock.pause_at(served.clock())
-    address = served.url + query
-    if hash_data:
-        address += "#tgWebAppData=" + served.launch(language).replace("%", "%25").replace(
-            "&", "%26"
+    if hash_data:  # as `backcare-bot chat` prints it
+        technique = query.removeprefix("?technique=") or None
+        address = miniapp.launch_url(
+            served.url, TOKEN, USER, served.clock(), technique=technique, language=language
         )
+    else:
+        address = served.url + query
+
     await page.goto(address)
     return Page(page, served, elsewhere)
 

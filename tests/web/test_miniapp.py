@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from aiohttp import web
@@ -18,7 +19,7 @@ from bot import render
 from bot.config import Settings
 from bot.context import Services
 from bot.web import miniapp
-from bot.web.initdata import sign
+from bot.web.initdata import check, sign
 from content import Content, webapp
 from content.markup import plain
 from storage import Caution, Store
@@ -388,3 +389,14 @@ def test_the_csp_allows_only_self_and_telegrams_script() -> None:
     assert "unsafe" not in miniapp.CSP and "default-src 'none'" in miniapp.CSP
     page = (miniapp.STATIC_DIR / "index.html").read_text()
     assert "<script>" not in page and "style=" not in page
+
+
+def test_launch_url_carries_signed_data_as_telegram_opens_the_page(clock: FakeClock) -> None:
+    url = miniapp.launch_url(
+        "http://127.0.0.1:8080/app/", TOKEN, USER, clock(), technique="pressing", language="zh"
+    )
+    address, _, fragment = url.partition("#")
+    assert address == "http://127.0.0.1:8080/app/?technique=pressing"
+    data = parse_qs(fragment)["tgWebAppData"][0]
+    launch = check(data, TOKEN, clock())
+    assert (launch.user_id, launch.language_code) == (USER, "zh")
