@@ -267,3 +267,47 @@ async def test_without_launch_data_the_page_says_to_open_it_in_telegram(
     await app.page.locator("#problem").wait_for(state="visible")
     assert await app.text("#problem-text") == webapp.load("en")["open_in_telegram"]
     assert served.store.sessions(USER) == []
+
+
+#: Each visible text's colour against the background it is drawn on: WCAG's contrast ratio.
+CONTRAST = """() => {
+  function rgb(value) {
+    const m = value.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const p = m[1].split(",").map(Number);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  }
+  function luminance(c) {
+    const f = (v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  }
+  function background(element) {
+    for (let e = element; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) return c;
+    }
+    return {r: 255, g: 255, b: 255, a: 1};
+  }
+  const found = [];
+  document.querySelectorAll("h1, h2, p, button, span, li, label").forEach((e) => {
+    if (!e.offsetParent || !e.textContent.trim()) return;
+    const fg = luminance(rgb(getComputedStyle(e).color)), bg = luminance(background(e));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    found.push([e.id || e.className || e.tagName, Math.round(ratio * 100) / 100]);
+  });
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+async def test_text_contrast_is_wcag_aa(browser: Any, served: Served, scheme: str) -> None:
+    served.store.set_caution(USER, Caution.NONE, served.clock())
+    app = await open_page(browser, served, telegram=False, hash_data=True, scheme=scheme)
+    await app.page.locator("#start").click()
+    await app.page.locator("#session").wait_for(state="visible")
+    ratios = await app.page.evaluate(CONTRAST)
+    assert len(ratios) > 8
+    assert [found for found in ratios if found[1] < 4.5] == []
