@@ -24,7 +24,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -72,7 +72,11 @@ FILES = {
     "app.css": "text/css",
     "app.js": "text/javascript",
     "session.js": "text/javascript",
+    "progress.html": "text/html",
+    "progress.js": "text/javascript",
 }
+#: The progress page's ranges, in days (as /report's).
+RANGES = (30, 90)
 #: Content's buttons and messages the pages show, as in the chat (made plain text).
 BUTTONS = (
     "session_pause",
@@ -103,9 +107,13 @@ ENDING = ("stop", "pain")
 
 #: Sends a reply into a private chat (the bot's ``send_message``); what the pain stop sends.
 Notify = Callable[[int, render.Reply], Awaitable[object]]
+#: Sends the PDF record of the last ``days`` days into a private chat, in a language (what
+#: /report sends): (chat id, language, days).
+Report = Callable[[int, str, int], Awaitable[object]]
 
 _SERVICES = web.AppKey("services", Services)
 _NOTIFY: web.AppKey[Notify] = web.AppKey("notify")
+_REPORT: web.AppKey[Report | None] = web.AppKey("report")
 _WORDS: web.AppKey[Mapping[str, Mapping[str, str]]] = web.AppKey("words")
 _FILES: web.AppKey[dict[str, bytes]] = web.AppKey("files")
 
@@ -125,7 +133,7 @@ class Asker:
         return self.launch.user_id
 
 
-def web_app(services: Services, notify: Notify) -> web.Application:
+def web_app(services: Services, notify: Notify, report: Report | None = None) -> web.Application:
     """The Mini App as an aiohttp application (mount it with ``mount``).
 
     Args:
@@ -133,10 +141,13 @@ def web_app(services: Services, notify: Notify) -> web.Application:
             clock.
         notify: sends a reply into a user's private chat (the warning signs after a pain
             stop).
+        report: sends the PDF record into a user's chat; None: the progress page offers
+            none.
     """
     app = web.Application(client_max_size=MAX_BODY)
     app[_SERVICES] = services
     app[_NOTIFY] = notify
+    app[_REPORT] = report
     app[_WORDS] = webapp.load_all()
     app[_FILES] = {name: (STATIC_DIR / name).read_bytes() for name in FILES}
     app.on_response_prepare.append(_secure)
@@ -148,6 +159,8 @@ def web_app(services: Services, notify: Notify) -> web.Application:
     )
     router.add_get("/api/state", _state, allow_head=False)
     router.add_get("/api/words/{language:[a-z]{2}}", _words, allow_head=False)
+    router.add_get("/api/progress", _progress, allow_head=False)
+    router.add_post("/api/report", _report)
     router.add_post("/api/sessions", _start)
     router.add_post(
         "/api/sessions/{session:[0-9]{1,18}}/{action:" + "|".join(ACTIONS) + "}", _action
@@ -156,7 +169,9 @@ def web_app(services: Services, notify: Notify) -> web.Application:
     return app
 
 
-def mount(parent: web.Application, services: Services, notify: Notify) -> None:
+def mount(
+    parent: web.Application, services: Services, notify: Notify, report: Report | None = None
+) -> None:
     """Serve the Mini App under ``PREFIX`` on ``parent`` (the webhook's server, or the one
     on --web-port); ``PREFIX`` without its slash redirects to it, so the pages' relative
     addresses work."""
@@ -166,7 +181,7 @@ def mount(parent: web.Application, services: Services, notify: Notify) -> None:
 
     # Before the sub-app: its prefix would take PREFIX itself too, and answer 404.
     parent.router.add_get(PREFIX, redirect)
-    parent.add_subapp(PREFIX + "/", web_app(services, notify))
+    parent.add_subapp(PREFIX + "/", web_app(services, notify, report))
 
 
 def launch_url(
@@ -492,3 +507,79 @@ async def _feeling(request: web.Request) -> web.Response:
     if feeling is Feeling.WORSE:
         asker.store.report_worse(asker.chat_id, asker.now)  # no more massage today
     return web.json_response({"session": _view(asker, felt)})
+
+
+def _outcome(asker: Asker, session: Session) -> str:
+    """How a session went, in words (/report's for those that ended early)."""
+    if session.state is SessionState.DONE:
+        return asker.words["outcome_done"]
+    if session.state.active:
+        return asker.words["outcome_running"]
+    return plain(asker.content.message(f"report_session_{session.state.value}"))
+
+
+async def _progress(request: web.Request) -> web.Response:
+    """The progress page: check-ins over 30 or 90 days, this week's sessions and how they
+    felt, and whether massage is allowed now (why not, if not)."""
+    asker = _asker(request)
+    if asker is None:
+        return _unauthorized()
+    days = request.query.get("days", str(RANGES[0]))
+    if days not in {str(choice) for choice in RANGES}:
+        return _refuse(400, "bad_request")
+    content, store = asker.content, asker.store
+    progress = store.progress(asker.chat_id, asker.now, int(days))
+    # The week as /progress counts it (Store.session_counts): Monday to today, local dates.
+    monday = progress.today - timedelta(days=progress.today.weekday())
+    week = [
+        session
+        for session in store.sessions(asker.chat_id)
+        if monday <= session.local_date <= progress.today
+    ]
+    buttons = content.buttons
+
+    def name(technique_id: str) -> str:
+        technique = content.technique(technique_id)
+        return plain(technique.name) if technique else technique_id
+
+    return web.json_response(
+        {
+            "language": content.language,
+            "text": _texts(asker),
+            "days": int(days),
+            "today": progress.today.isoformat(),
+            "checkins": [
+                {"date": c.local_date.isoformat(), "score": c.score} for c in progress.checkins
+            ],
+            "week": [
+                {
+                    "date": session.local_date.isoformat(),
+                    "technique": name(session.technique_id),
+                    "outcome": _outcome(asker, session),
+                    "feeling": plain(buttons[f"session_{session.feeling.value}"])
+                    if session.feeling
+                    else None,
+                }
+                for session in reversed(week)
+            ],
+            "held": _held(asker),
+            "urgent": plain(content.pages["urgent"]),
+            "report": request.app[_REPORT] is not None,
+        }
+    )
+
+
+async def _report(request: web.Request) -> web.Response:
+    """Send the PDF record of 30 or 90 days into the chat, as /report does."""
+    asker = _asker(request)
+    if asker is None:
+        return _unauthorized()
+    body = await _body(request)
+    days = body.get("days") if body is not None else None
+    if set(body or {}) != {"days"} or type(days) is not int or days not in RANGES:
+        return _refuse(400, "bad_request")
+    send = request.app[_REPORT]
+    if send is None:
+        return _refuse(404, "not_found")
+    await send(asker.chat_id, asker.content.language, days)
+    return web.json_response({"sent": True})

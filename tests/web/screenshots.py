@@ -7,6 +7,7 @@ import asyncio
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +60,11 @@ async def shoot(folder: Path) -> list[Path]:
         async def notify(chat_id: int, reply: object) -> None:
             return None
 
+        async def report(chat_id: int, language: str, days: int) -> None:
+            return None
+
         parent = web.Application()
-        miniapp.mount(parent, services, notify)
+        miniapp.mount(parent, services, notify, report)
         server = TestServer(parent, host="127.0.0.1")
         await server.start_server()
         base = str(server.make_url("/app/"))
@@ -82,13 +86,22 @@ async def shoot(folder: Path) -> list[Path]:
 
                 await context.route(miniapp.TELEGRAM_SCRIPT, fulfiller(stub))
                 page = await context.new_page()
-                await page.clock.install(time=clock())
+                await page.clock.install(time=clock() - timedelta(seconds=1))
                 await page.clock.pause_at(clock())
                 await page.goto(base + "?technique=pressing")
                 await page.locator("#start").click()
                 await page.locator("#session").wait_for(state="visible")
                 await page.clock.run_for(8_000)
                 path = folder / f"session-{language}-{scheme}.png"
+                await page.screenshot(path=str(path), full_page=True)
+                made.append(path)
+                # The progress page of someone with a fortnight of check-ins.
+                for day in range(14):
+                    when = clock() - timedelta(days=13 - day)
+                    store.check_in(user, 6 - day // 3 + day % 2, when)
+                await page.goto(base + "progress.html")
+                await page.locator("#progress").wait_for(state="visible")
+                path = folder / f"progress-{language}-{scheme}.png"
                 await page.screenshot(path=str(path), full_page=True)
                 made.append(path)
                 await context.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from content.markup import plain
 from storage import Caution, Store
 from storage.safety import Hold
 from storage.session import Feeling, SessionState
-from tests.conftest import FakeClock, contents
+from tests.conftest import START, FakeClock, contents
 from tests.web.browser import ARGS, CHROMIUM, PHONE, need_browser, telegram_stub
 
 TOKEN = "123456:AAE-browser-test-token_0123456789abc"
@@ -41,6 +42,7 @@ class Served:
     store: Store
     clock: FakeClock
     sent: list[tuple[int, render.Reply]] = field(default_factory=list)
+    reports: list[tuple[int, str, int]] = field(default_factory=list)
 
     def launch(self, language: str = "en") -> str:
         return sign(TOKEN, user_id=USER, auth_date=self.clock(), language_code=language)
@@ -59,12 +61,17 @@ async def served(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Served]:
     async def notify(chat_id: int, reply: render.Reply) -> None:
         sent.append((chat_id, reply))
 
+    reports: list[tuple[int, str, int]] = []
+
+    async def report(chat_id: int, language: str, days: int) -> None:
+        reports.append((chat_id, language, days))
+
     parent = web.Application()
-    miniapp.mount(parent, services, notify)
+    miniapp.mount(parent, services, notify, report)
     server = TestServer(parent, host="127.0.0.1")
     await server.start_server()
     try:
-        yield Served(str(server.make_url("/app/")), store, clock, sent)
+        yield Served(str(server.make_url("/app/")), store, clock, sent, reports)
     finally:
         await server.close()
         store.close()
@@ -132,7 +139,7 @@ async def open_page(
 
     await context.route("**/*", route)
     # The page's clock stands still but for what the test moves, as the server's does.
-    await page.clock.install(time=served.clock())
+    await page.clock.install(time=served.clock() - timedelta(seconds=1))
     await page.clock.pause_at(served.clock())
     if hash_data:  # as `backcare-bot chat` prints it
         technique = query.removeprefix("?technique=") or None
@@ -311,3 +318,25 @@ async def test_text_contrast_is_wcag_aa(browser: Any, served: Served, scheme: st
     ratios = await app.page.evaluate(CONTRAST)
     assert len(ratios) > 8
     assert [found for found in ratios if found[1] < 4.5] == []
+
+
+async def test_the_progress_page(browser: Any, served: Served) -> None:
+    for day, score in ((-40, 7), (-3, 5), (-1, 4), (0, 3)):
+        served.clock.set(START + timedelta(days=day))
+        served.store.check_in(USER, score, served.clock())
+    served.clock.set(START)
+    served.store.report_flare(USER, served.clock())
+    app = await open_page(browser, served, "progress.html")
+    page = app.page
+    await page.locator("#progress").wait_for(state="visible")
+    assert await page.locator("#chart circle").count() == 3
+    assert "11/26: 3" in (await page.locator("#chart").get_attribute("aria-label") or "")
+    assert en("massage_held_flare") in await app.text("#safety")
+    assert await page.locator("#urgent").is_visible()
+    await page.locator("[data-days='90']").click()
+    await page.locator("#chart circle").nth(3).wait_for()
+    assert await page.locator("[data-days='90']").get_attribute("aria-pressed") == "true"
+    await page.locator("#report").click()
+    await page.locator("#report-sent").wait_for(state="visible")
+    assert served.reports == [(USER, "en", 90)]
+    assert app.elsewhere == []

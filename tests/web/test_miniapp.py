@@ -25,7 +25,7 @@ from content.markup import plain
 from storage import Caution, Store
 from storage.safety import Hold
 from storage.session import SessionState
-from tests.conftest import FakeClock, contents, permit
+from tests.conftest import START, FakeClock, contents, permit
 
 TOKEN = "123456:AAE-miniapp-test-token_0123456789abc"
 USER = 42
@@ -38,6 +38,7 @@ class App:
     store: Store
     clock: FakeClock
     sent: list[tuple[int, render.Reply]] = field(default_factory=list)
+    reports: list[tuple[int, str, int]] = field(default_factory=list)
 
     def auth(self, user_id: int = USER, language: str = "en", token: str = TOKEN) -> dict[str, str]:
         data = sign(token, user_id=user_id, auth_date=self.clock(), language_code=language)
@@ -75,10 +76,15 @@ async def app(tmp_path: Path, clock: FakeClock) -> AsyncIterator[App]:
     async def notify(chat_id: int, reply: render.Reply) -> None:
         sent.append((chat_id, reply))
 
+    reports: list[tuple[int, str, int]] = []
+
+    async def report(chat_id: int, language: str, days: int) -> None:
+        reports.append((chat_id, language, days))
+
     parent = web.Application()
-    miniapp.mount(parent, services, notify)
+    miniapp.mount(parent, services, notify, report)
     async with TestClient(TestServer(parent)) as client:
-        yield App(client, store, clock, sent)
+        yield App(client, store, clock, sent, reports)
     store.close()
 
 
@@ -400,3 +406,37 @@ def test_launch_url_carries_signed_data_as_telegram_opens_the_page(clock: FakeCl
     data = parse_qs(fragment)["tgWebAppData"][0]
     launch = check(data, TOKEN, clock())
     assert (launch.user_id, launch.language_code) == (USER, "zh")
+
+
+async def test_progress_shows_checkins_the_week_and_the_safety_state(allowed: App) -> None:
+    app = allowed
+    for day, score in ((-40, 7), (-3, 5), (-1, 4)):
+        app.clock.set(START + timedelta(days=day))
+        app.store.check_in(USER, score, app.clock())
+    app.clock.set(START)
+    session = await app.start()
+    await app.post(f"/app/api/sessions/{session['id']}/stop")
+    status, body = await app.get("/app/api/progress?days=30", headers=app.auth())
+    assert status == 200 and body["days"] == 30 and body["today"] == "2026-11-26"
+    assert [c["score"] for c in body["checkins"]] == [5, 4]
+    (week,) = body["week"]
+    assert week["outcome"] == plain(en().message("report_session_stopped"))
+    assert body["held"] is None and body["report"] is True
+    status, body = await app.get("/app/api/progress?days=90", headers=app.auth())
+    assert [c["score"] for c in body["checkins"]] == [7, 5, 4]
+    for days in ("7", "", "90x", "-30"):
+        status, _ = await app.get(f"/app/api/progress?days={days}", headers=app.auth())
+        assert status == 400
+
+
+async def test_the_record_is_sent_by_the_bots_report(allowed: App) -> None:
+    app = allowed
+    status, body = await app.post("/app/api/report", {"days": 90}, headers=app.auth(language="zh"))
+    assert (status, body) == (200, {"sent": True})
+    assert app.reports == [(USER, "zh", 90)]
+    for bad in ({"days": 7}, {"days": "30"}, {"days": True}, {}, {"days": 30, "x": 1}):
+        status, _ = await app.post("/app/api/report", bad)
+        assert status == 400
+    async with app.client.post("/app/api/report", json={"days": 30}) as response:
+        assert response.status == 401
+    assert len(app.reports) == 1
