@@ -184,6 +184,16 @@ def mount(
     parent.add_subapp(PREFIX + "/", web_app(services, notify, report))
 
 
+def chat_notifier(bot: Any) -> Notify:
+    """The ``notify`` the bot passes in: sends a reply into the chat as a handler's ``send_to``
+    does (text and keyboard, the bot's HTML defaults)."""
+
+    async def notify(chat_id: int, reply: render.Reply) -> object:
+        return await bot.send_message(chat_id, reply.text, reply_markup=reply.keyboard)
+
+    return notify
+
+
 def launch_url(
     base: str,
     token: str,

@@ -440,3 +440,16 @@ async def test_the_record_is_sent_by_the_bots_report(allowed: App) -> None:
     async with app.client.post("/app/api/report", json={"days": 30}) as response:
         assert response.status == 401
     assert len(app.reports) == 1
+
+
+async def test_chat_notifier_sends_the_reply_as_send_to_does() -> None:
+    sent: list[tuple[Any, ...]] = []
+
+    class Bot:
+        async def send_message(self, chat_id: int, text: str, reply_markup: Any = None) -> str:
+            sent.append((chat_id, text, reply_markup))
+            return "message"
+
+    reply = render.page(en(), "urgent")
+    assert await miniapp.chat_notifier(Bot())(USER, reply) == "message"
+    assert sent == [(USER, reply.text, reply.keyboard)]
