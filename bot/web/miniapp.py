@@ -31,8 +31,10 @@ from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
-from bot import render
 from bot.context import Services, language_for
+from bot.render import pages as render_pages
+from bot.render import safety as render_safety
+from bot.render.common import Reply
 from bot.web.initdata import LaunchData, sign, validate
 from content import Content, Technique, pictures, webapp
 from content.markup import plain
@@ -106,7 +108,7 @@ ACTIONS = ("pause", "resume", "skip", "finish", "stop", "pain")
 ENDING = ("stop", "pain")
 
 #: Sends a reply into a private chat (the bot's ``send_message``); what the pain stop sends.
-Notify = Callable[[int, render.Reply], Awaitable[object]]
+Notify = Callable[[int, Reply], Awaitable[object]]
 #: Sends the PDF record of the last ``days`` days into a private chat, in a language (what
 #: /report sends): (chat id, language, days).
 Report = Callable[[int, str, int], Awaitable[object]]
@@ -188,7 +190,7 @@ def chat_notifier(bot: Any) -> Notify:
     """The ``notify`` the bot passes in: sends a reply into the chat as a handler's ``send_to``
     does (text and keyboard, the bot's HTML defaults)."""
 
-    async def notify(chat_id: int, reply: render.Reply) -> object:
+    async def notify(chat_id: int, reply: Reply) -> object:
         return await bot.send_message(chat_id, reply.text, reply_markup=reply.keyboard)
 
     return notify
@@ -350,7 +352,8 @@ def _held(asker: Asker) -> str | None:
     decision = asker.store.massage(asker.chat_id, asker.now)
     if decision.permit is not None:
         return None
-    return f"{plain(render.held_text(asker.content, decision))}\n\n{asker.words['chat_buttons']}"
+    why = plain(render_safety.held_text(asker.content, decision))
+    return f"{why}\n\n{asker.words['chat_buttons']}"
 
 
 async def _state(request: web.Request) -> web.Response:
@@ -488,7 +491,7 @@ async def _pain_stop(request: web.Request, asker: Asker, found: Session) -> web.
     ended = store.end_session(found.id, SessionState.PAIN_STOP, now)
     store.report_pain_stop(asker.chat_id, now)
     try:
-        await request.app[_NOTIFY](asker.chat_id, render.page(content, "urgent"))
+        await request.app[_NOTIFY](asker.chat_id, render_pages.page(content, "urgent"))
     except Exception:  # the page shows them anyway; the chat may be blocked or away
         logger.warning("mini app: the warning signs could not be sent to the chat", exc_info=True)
     session = ended or store.session(found.id) or found
@@ -538,14 +541,10 @@ async def _progress(request: web.Request) -> web.Response:
     if days not in {str(choice) for choice in RANGES}:
         return _refuse(400, "bad_request")
     content, store = asker.content, asker.store
-    progress = store.progress(asker.chat_id, asker.now, int(days))
-    # The week as /progress counts it (Store.session_counts): Monday to today, local dates.
-    monday = progress.today - timedelta(days=progress.today.weekday())
-    week = [
-        session
-        for session in store.sessions(asker.chat_id)
-        if monday <= session.local_date <= progress.today
-    ]
+    record = store.record(asker.chat_id, asker.now, int(days))
+    # The calendar week, as /progress counts it (Record.session_counts): Monday to today.
+    monday = record.today - timedelta(days=record.today.weekday())
+    week = record.sessions.between(monday, record.today).sessions
     buttons = content.buttons
 
     def name(technique_id: str) -> str:
@@ -557,9 +556,10 @@ async def _progress(request: web.Request) -> web.Response:
             "language": content.language,
             "text": _texts(asker),
             "days": int(days),
-            "today": progress.today.isoformat(),
+            "today": record.today.isoformat(),
             "checkins": [
-                {"date": c.local_date.isoformat(), "score": c.score} for c in progress.checkins
+                {"date": c.local_date.isoformat(), "score": c.score}
+                for c in record.checkins.checkins
             ],
             "week": [
                 {

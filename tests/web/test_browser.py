@@ -15,9 +15,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot import render
 from bot.config import Settings
 from bot.context import Services
+from bot.render.common import Reply
 from bot.web import miniapp
 from bot.web.initdata import sign
 from content import webapp
@@ -41,7 +41,7 @@ class Served:
     url: str
     store: Store
     clock: FakeClock
-    sent: list[tuple[int, render.Reply]] = field(default_factory=list)
+    sent: list[tuple[int, Reply]] = field(default_factory=list)
     reports: list[tuple[int, str, int]] = field(default_factory=list)
 
     def launch(self, language: str = "en") -> str:
@@ -56,9 +56,9 @@ async def served(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Served]:
         token=TOKEN, db_path=tmp_path / "app.db", default_timezone="UTC", api_base_url="http://x"
     )
     services = Services(settings=settings, store=store, contents=contents(), clock=clock)
-    sent: list[tuple[int, render.Reply]] = []
+    sent: list[tuple[int, Reply]] = []
 
-    async def notify(chat_id: int, reply: render.Reply) -> None:
+    async def notify(chat_id: int, reply: Reply) -> None:
         sent.append((chat_id, reply))
 
     reports: list[tuple[int, str, int]] = []

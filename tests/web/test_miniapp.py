@@ -15,9 +15,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot import render
 from bot.config import Settings
 from bot.context import Services
+from bot.render import pages as render_pages
+from bot.render.common import Reply
 from bot.web import miniapp
 from bot.web.initdata import check, sign
 from content import Content, webapp
@@ -37,7 +38,7 @@ class App:
     client: TestClient[Any, Any]
     store: Store
     clock: FakeClock
-    sent: list[tuple[int, render.Reply]] = field(default_factory=list)
+    sent: list[tuple[int, Reply]] = field(default_factory=list)
     reports: list[tuple[int, str, int]] = field(default_factory=list)
 
     def auth(self, user_id: int = USER, language: str = "en", token: str = TOKEN) -> dict[str, str]:
@@ -71,9 +72,9 @@ async def app(tmp_path: Path, clock: FakeClock) -> AsyncIterator[App]:
         token=TOKEN, db_path=tmp_path / "app.db", default_timezone="UTC", api_base_url="http://x"
     )
     services = Services(settings=settings, store=store, contents=contents(), clock=clock)
-    sent: list[tuple[int, render.Reply]] = []
+    sent: list[tuple[int, Reply]] = []
 
-    async def notify(chat_id: int, reply: render.Reply) -> None:
+    async def notify(chat_id: int, reply: Reply) -> None:
         sent.append((chat_id, reply))
 
     reports: list[tuple[int, str, int]] = []
@@ -260,7 +261,7 @@ async def test_the_pain_stop_does_what_it_does_in_the_chat(allowed: App) -> None
     assert Hold.PAIN_STOP in decision.holds
     # The warning signs went into the chat, exactly the chat's card.
     assert [(chat, reply.text) for chat, reply in app.sent] == [
-        (USER, render.page(en(), "urgent").text)
+        (USER, render_pages.page(en(), "urgent").text)
     ]
     status, body = await app.post("/app/api/sessions", {"technique": "kneading"})
     assert status == 403
@@ -450,6 +451,6 @@ async def test_chat_notifier_sends_the_reply_as_send_to_does() -> None:
             sent.append((chat_id, text, reply_markup))
             return "message"
 
-    reply = render.page(en(), "urgent")
+    reply = render_pages.page(en(), "urgent")
     assert await miniapp.chat_notifier(Bot())(USER, reply) == "message"
     assert sent == [(USER, reply.text, reply.keyboard)]
