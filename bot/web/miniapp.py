@@ -31,15 +31,16 @@ from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
-from bot.context import Services, language_for
+from bot.context import language_for
 from bot.render import pages as render_pages
 from bot.render import safety as render_safety
 from bot.render.common import Reply
+from bot.services import Services
 from bot.web.initdata import LaunchData, sign, validate
 from content import Content, Technique, pictures, webapp
 from content.markup import plain
 from storage import Store
-from storage.session import Feeling, Session, SessionState
+from storage.rules.sessions import Feeling, Session, SessionState
 
 logger = logging.getLogger(__name__)
 

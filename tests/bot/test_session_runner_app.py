@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.context import Services
 from bot.jobs.sessions import SessionRunner
+from bot.services import Services
 from storage import Store
-from storage.session import PAUSE_LIMIT, SessionState
+from storage.rules.sessions import PAUSE_LIMIT, SessionState
 from tests.conftest import FakeClock, contents, permit
 
 

@@ -15,7 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.config import Settings
-from bot.context import Services
+from bot.services import Services
 from bot.web import miniapp
 from bot.web.initdata import sign
 from storage import Caution, Store

@@ -16,15 +16,15 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.config import Settings
-from bot.context import Services
 from bot.render.common import Reply
+from bot.services import Services
 from bot.web import miniapp
 from bot.web.initdata import sign
 from content import webapp
 from content.markup import plain
 from storage import Caution, Store
-from storage.safety import Hold
-from storage.session import Feeling, SessionState
+from storage.rules.safety import Hold
+from storage.rules.sessions import Feeling, SessionState
 from tests.conftest import START, FakeClock, contents
 from tests.web.browser import ARGS, CHROMIUM, PHONE, need_browser, telegram_stub
 

@@ -16,16 +16,16 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import Settings
-from bot.context import Services
 from bot.render import pages as render_pages
 from bot.render.common import Reply
+from bot.services import Services
 from bot.web import miniapp
 from bot.web.initdata import check, sign
 from content import Content, webapp
 from content.markup import plain
 from storage import Caution, Store
-from storage.safety import Hold
-from storage.session import SessionState
+from storage.rules.safety import Hold
+from storage.rules.sessions import SessionState
 from tests.conftest import START, FakeClock, contents, permit
 
 TOKEN = "123456:AAE-miniapp-test-token_0123456789abc"
