@@ -8,20 +8,12 @@ from telegram.error import BadRequest
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.handlers.common import (
-    command_argument,
-    edit,
-    pressed_button,
-    send,
-    send_photo,
-    send_to,
-)
+from bot.handlers.common import edit, pressed_button, send, send_photo, send_to
 from bot.render import checkins as render_checkins
 from bot.render import pages as render_pages
 from bot.render import progress as render_progress
 from bot.render import safety as render_safety
 from bot.render.common import Photo, Reply
-from bot.render.report import PERIODS, report_pdf
 from bot.sending import api_errors
 
 
@@ -109,31 +101,6 @@ async def _bad_day(chat: Chat, context: BotContext) -> None:
     """Note the bad day (tips about massage wait until tomorrow) and send the plan."""
     context.store.report_flare(chat.id, context.now())
     await send_to(chat, render_checkins.flare(context.content))
-
-
-async def report(update: Update, context: BotContext) -> None:
-    """``/report`` (30 days) or ``/report 90``: a one-page PDF for a clinician, or a short
-    message when nothing was recorded in the period."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    content, store, now = context.content, context.store, context.now()
-    argument = command_argument(update)
-    days = int(argument) if argument in {str(p) for p in PERIODS} else None
-    if argument and days is None:
-        await send_to(chat, Reply(content.message("report_usage")))
-        return
-    days = days or PERIODS[0]
-    data = store.record(chat.id, now, days)
-    if data.empty:
-        await send_to(chat, Reply(content.message("report_empty", days=str(days))))
-        return
-    pdf = await context.services.drawings.draw(report_pdf, content, data)
-    await chat.send_document(
-        pdf,
-        filename=f"backcare-report-{data.today}.pdf",
-        caption=content.message("report_caption", days=str(days)),
-    )
 
 
 async def progress(update: Update, context: BotContext) -> None:
