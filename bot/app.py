@@ -11,7 +11,15 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import (
+    BotCommand,
+    LinkPreviewOptions,
+    MenuButton,
+    MenuButtonCommands,
+    MenuButtonWebApp,
+    Update,
+    WebAppInfo,
+)
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, Defaults
@@ -156,6 +164,7 @@ async def _post_init(application: AnyApplication) -> None:
     _recover(services)
     _sync_tips(services)
     await _introduce(application, services.contents)
+    await _menu_button(application, services)
     application.runtime.metrics_runner = await serve_port(application.metrics, services.settings)
     await _serve_webapp(application, services.settings)
     # Started: from now on the event loop never waits long for a lock (see LOCK_WAIT).
@@ -293,6 +302,36 @@ async def _introduce(application: BotApplication, contents: Mapping[str, Content
         logger.warning(
             "%s failed (%s: %s): the command menu or the bot's descriptions may be out of "
             "date; the next start tries again",
+            method,
+            type(error).__name__,
+            error,
+        )
+
+
+async def _menu_button(application: BotApplication, services: Services) -> None:
+    """The menu button beside the message box: with the Mini App on, it opens the guided
+    session's page (in the default language's words: Telegram keeps one for every chat);
+    with it off, one that opens a Mini App (left by an earlier start) lists the commands
+    again. Read first and set only when it differs; best effort, like ``_introduce``."""
+    url = services.settings.webapp_url
+    bot = application.bot
+    method = "getChatMenuButton"
+    try:
+        current = await bot.get_chat_menu_button()
+        wanted: MenuButton | None
+        if url is not None:
+            text = services.content_for(DEFAULT_LANGUAGE).buttons["menu_app"]
+            wanted = MenuButtonWebApp(text, WebAppInfo(url))
+        else:
+            wanted = MenuButtonCommands() if isinstance(current, MenuButtonWebApp) else None
+        if wanted is None or wanted == current:
+            return
+        method = "setChatMenuButton"
+        await bot.set_chat_menu_button(menu_button=wanted)
+        logger.info("menu button set: %s", "the Mini App" if url else "the commands")
+    except TelegramError as error:
+        logger.warning(
+            "%s failed (%s: %s): the menu button may be out of date; the next start tries again",
             method,
             type(error).__name__,
             error,

@@ -8,7 +8,7 @@ from telegram.error import BadRequest
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.handlers.common import edit, pressed_button, send, send_photo, send_to
+from bot.handlers.common import app_address, edit, pressed_button, send, send_photo, send_to
 from bot.render import checkins as render_checkins
 from bot.render import pages as render_pages
 from bot.render import progress as render_progress
@@ -123,7 +123,7 @@ async def progress_button(update: Update, context: BotContext) -> None:
 async def _send_progress(chat: Chat, context: BotContext) -> None:
     """The chart, drawn at most once per change: the same chart again goes by file id."""
     data = context.store.record(chat.id, context.now())
-    reply = render_progress.progress(context.content, data)
+    reply = render_progress.progress(context.content, data, app_address(chat, context))
     if isinstance(reply, Reply):
         await send_to(chat, reply)
         return
@@ -131,13 +131,13 @@ async def _send_progress(chat: Chat, context: BotContext) -> None:
     file_id = drawings.sent(chat.id, reply.key)
     if file_id is not None:
         try:
-            await chat.send_photo(file_id, caption=reply.caption)
+            await chat.send_photo(file_id, caption=reply.caption, reply_markup=reply.keyboard)
             return
         except BadRequest as error:
             if not api_errors.file_id_refused(error):
                 raise
             drawings.forget(chat.id)
     picture = await drawings.draw(render_progress.progress_picture, context.content, data)
-    message = await send_photo(chat, Photo(picture, reply.caption))
+    message = await send_photo(chat, Photo(picture, reply.caption, reply.keyboard))
     if message.photo:
         drawings.remember(chat.id, reply.key, message.photo[-1].file_id)

@@ -5,17 +5,20 @@ when BACKCARE_WEBAPP_URL is unset."""
 from __future__ import annotations
 
 import socket
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
+from bot import callbacks
 from bot.config import ConfigError
 from bot.web.initdata import sign
-from tests.conftest import FakeClock, MakeHarness
+from content import Content
+from tests.conftest import FakeClock, Harness, MakeHarness
 from tests.fakeapi import FakeBotApi
-from tests.helpers import webhook_bot
+from tests.helpers import buttons, check_in, web_apps, webhook_bot
 
 APP_URL = "https://bot.example.org/app/"
 USER = 42
@@ -91,3 +94,125 @@ async def test_a_taken_web_port_stops_the_start_naming_it(make_harness: MakeHarn
         with pytest.raises(ConfigError, match="BACKCARE_WEB_PORT"):
             async with bot.running():
                 pass
+
+
+# In the chat ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def with_app(make_harness: MakeHarness, fake: FakeBotApi) -> AsyncIterator[Harness]:
+    bot = make_harness(webapp_url=APP_URL, web_port=0)
+    async with bot.running():
+        await fake.wait_call("setMyCommands")
+        yield bot
+    assert not [c for c in fake.calls if c.error], "the Bot API refused a request"
+
+
+async def test_session_offers_the_app_with_the_chat_one_tap_away(
+    with_app: Harness, content: Content
+) -> None:
+    with_app.pass_caution_check()
+    offer = await with_app.say("/session kneading")
+    kneading = content.technique("kneading")
+    assert kneading is not None
+    assert offer.params["text"] == content.message("session_offer", technique=kneading.name)
+    assert web_apps(offer.params) == [APP_URL + "?technique=kneading"]
+    assert buttons(offer.params) == [callbacks.session_in_chat("kneading")]
+    assert with_app.store.active_session(with_app.chat_id) is None  # nothing started yet
+
+    start = len(with_app.calls)
+    await with_app.press(offer.result["message_id"], callbacks.session_in_chat("kneading"))
+    (sent,) = with_app.since(start, "sendMessage")
+    session = with_app.store.active_session(with_app.chat_id)
+    assert session is not None and session.message_id == sent.result["message_id"]
+    assert web_apps(sent.params) == []
+
+
+async def test_start_under_a_card_and_the_caution_answer_offer_the_app(
+    with_app: Harness, content: Content
+) -> None:
+    check = await with_app.say("/session pressing")  # someone new: the caution check first
+    assert check.params["text"] == content.message("caution_check")
+    start = len(with_app.calls)
+    target = callbacks.caution_session("pressing")
+    await with_app.press(
+        check.result["message_id"], callbacks.caution(callbacks.CAUTION_NONE, target)
+    )
+    (offer,) = [c for c in with_app.since(start, "sendMessage") if web_apps(c.params)]
+    assert web_apps(offer.params) == [APP_URL + "?technique=pressing"]
+
+    start = len(with_app.calls)
+    await with_app.press(offer.result["message_id"], callbacks.session_start("grasping"))
+    (offer,) = with_app.since(start, "sendMessage")
+    assert web_apps(offer.params) == [APP_URL + "?technique=grasping"]
+    assert with_app.store.active_session(with_app.chat_id) is None
+
+
+async def test_a_held_person_is_offered_no_app(with_app: Harness, content: Content) -> None:
+    with_app.pass_caution_check()
+    with_app.store.report_flare(with_app.chat_id, with_app.clock())
+    reply = await with_app.say("/session kneading")
+    assert web_apps(reply.params) == []
+    assert content.message("massage_held_flare") in reply.params["text"]
+
+
+async def test_session_alone_and_progress_offer_their_pages(with_app: Harness) -> None:
+    pick = await with_app.say("/session")
+    assert web_apps(pick.params) == [APP_URL]
+    progress = await with_app.say("/progress")
+    assert web_apps(progress.params) == [APP_URL + "progress.html"]
+    await check_in(with_app, 4)
+    chart = await with_app.say("/progress")
+    assert chart.method == "sendPhoto"
+    assert web_apps(chart.params) == [APP_URL + "progress.html"]
+
+
+async def test_the_menu_button_opens_the_app_set_once(
+    make_harness: MakeHarness, fake: FakeBotApi, content: Content
+) -> None:
+    bot = make_harness(webapp_url=APP_URL, web_port=0)
+    async with bot.running():
+        await fake.wait_call("setChatMenuButton")
+    assert fake.api.menu_button == {
+        "type": "web_app",
+        "text": content.buttons["menu_app"],
+        "web_app": {"url": APP_URL},
+    }
+    start = len(fake.calls)
+    async with bot.running():
+        await fake.wait_call("getChatMenuButton", count=2)
+    assert bot.since(start, "setChatMenuButton") == []  # already so: not set again
+
+
+async def test_without_the_address_the_bot_says_nothing_of_an_app(
+    harness: Harness, fake: FakeBotApi
+) -> None:
+    harness.pass_caution_check()
+    await harness.say("/session")
+    await harness.say("/progress")
+    await harness.say("/session kneading")
+    assert harness.store.active_session(harness.chat_id) is not None  # in the chat at once
+    assert not [c for c in fake.calls if web_apps(c.params)]
+    assert not [c for c in fake.calls if c.method == "setChatMenuButton"]
+    assert harness.application is not None and harness.application.runtime.web_address is None
+
+
+async def test_turned_off_an_apps_menu_button_lists_the_commands_again(
+    make_harness: MakeHarness, fake: FakeBotApi
+) -> None:
+    fake.api.menu_button = {"type": "web_app", "text": "Old", "web_app": {"url": APP_URL}}
+    bot = make_harness()
+    async with bot.running():
+        await fake.wait_call("setChatMenuButton")
+    assert fake.api.menu_button == {"type": "commands"}
+
+
+async def test_the_menu_button_is_best_effort(
+    make_harness: MakeHarness, fake: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.refuse["getChatMenuButton"] = "400"
+    bot = make_harness(webapp_url=APP_URL, web_port=0)
+    async with bot.running():
+        reply = await bot.say("/start")
+    assert reply.method == "sendMessage"
+    assert "getChatMenuButton failed" in caplog.text
