@@ -4,10 +4,13 @@ when BACKCARE_WEBAPP_URL is unset."""
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
 import pytest
@@ -16,6 +19,7 @@ from bot import callbacks
 from bot.config import ConfigError
 from bot.web.initdata import sign
 from content import Content
+from storage.rules.sessions import SessionState
 from tests.conftest import FakeClock, Harness, MakeHarness
 from tests.fakeapi import FakeBotApi
 from tests.helpers import buttons, check_in, web_apps, webhook_bot
@@ -216,3 +220,83 @@ async def test_the_menu_button_is_best_effort(
         reply = await bot.say("/start")
     assert reply.method == "sendMessage"
     assert "getChatMenuButton failed" in caplog.text
+
+
+# Bad launch data, against the bot's own server ---------------------------------------------
+
+
+def pasted(init_data: str, user_id: int) -> str:
+    """``init_data`` with another user's id pasted in, its hash kept."""
+    fields = dict(parse_qsl(init_data))
+    user = json.loads(fields["user"])
+    fields["user"] = json.dumps({**user, "id": user_id}, separators=(",", ":"))
+    return urlencode(fields)
+
+
+def tampered_hash(init_data: str) -> str:
+    fields = dict(parse_qsl(init_data))
+    fields["hash"] = ("0" if fields["hash"][0] != "0" else "1") + fields["hash"][1:]
+    return urlencode(fields)
+
+
+BAD_LAUNCH_DATA = {
+    "missing": lambda token, now: None,
+    "another-users-id": lambda token, now: pasted(sign(token, user_id=USER, auth_date=now), 43),
+    "old-auth-date": lambda token, now: sign(
+        token, user_id=USER, auth_date=now - timedelta(hours=24, seconds=1)
+    ),
+    "another-bots-token": lambda token, now: sign(
+        "654321:AAE-another-bot-token", user_id=USER, auth_date=now
+    ),
+    "wrong-hash": lambda token, now: tampered_hash(sign(token, user_id=USER, auth_date=now)),
+}
+
+
+@pytest.mark.parametrize("bad", sorted(BAD_LAUNCH_DATA))
+async def test_bad_launch_data_is_refused_and_nothing_stored(
+    with_app: Harness, fake: FakeBotApi, bad: str
+) -> None:
+    with_app.pass_caution_check(USER)
+    assert with_app.application is not None
+    address = with_app.application.runtime.web_address
+    assert address is not None
+    data = BAD_LAUNCH_DATA[bad](fake.token, with_app.clock())
+    headers = {} if data is None else {"Authorization": f"tma {data}"}
+    before = len(fake.calls)
+    for method, path, body in (
+        ("GET", "api/state?technique=kneading", None),
+        ("POST", "api/sessions", {"technique": "kneading"}),
+        ("GET", "api/progress", None),
+        ("POST", "api/report", {"days": 30}),
+    ):
+        status, _ = await fetch(address + path, method=method, headers=headers, body=body)
+        assert status == 401, (method, path)
+    assert with_app.store.sessions(USER) == [] and with_app.store.sessions(43) == []
+    assert with_app.since(before) == []  # nothing sent into any chat
+
+
+async def test_another_users_session_is_out_of_reach(with_app: Harness, fake: FakeBotApi) -> None:
+    """A request replayed for another user's session, with valid launch data of one's own."""
+    with_app.pass_caution_check(USER)
+    assert with_app.application is not None
+    address = with_app.application.runtime.web_address
+    assert address is not None
+    status, body = await fetch(
+        address + "api/sessions",
+        method="POST",
+        headers=auth(fake.token, with_app.clock),
+        body={"technique": "kneading"},
+    )
+    assert status == 201
+    session_id = json.loads(body)["session"]["id"]  # the owner's
+    other = auth(fake.token, with_app.clock, user_id=43)
+    for action in ("pause", "skip", "stop", "pain"):
+        status, _ = await fetch(
+            address + f"api/sessions/{session_id}/{action}",
+            method="POST",
+            headers=other,
+        )
+        assert status == 404, action
+    (row,) = with_app.store.sessions(USER)
+    assert row.state is SessionState.RUNNING
+    assert with_app.store.massage(USER, with_app.clock()).permit is not None  # no pain stop
