@@ -363,7 +363,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     if args.command == "chat":
         # The real bot against the local Bot API in this process: a token it accepts.
-        flags |= {"TELEGRAM_BOT_TOKEN": "0:local-chat", "BACKCARE_DB": str(args.db or _CHAT_DB)}
+        # It serves the Mini App itself, on a free port of 127.0.0.1: a production address
+        # or port in .env is not this chat's.
+        flags |= {
+            "TELEGRAM_BOT_TOKEN": "0:local-chat",
+            "BACKCARE_DB": str(args.db or _CHAT_DB),
+            "BACKCARE_WEBAPP_URL": "",
+            "BACKCARE_WEB_PORT": "",
+        }
     try:
         settings = Settings.from_env(require_token=args.command == "run", overrides=flags)
         if args.command in ("run", "chat"):
