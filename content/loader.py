@@ -331,6 +331,7 @@ BUTTON_KEYS = frozenset(
         "session_open_app",
         "session_in_chat",
         "progress_open_app",
+        "map_open_app",
         "menu_app",
         "session_pause",
         "session_resume",

@@ -77,6 +77,8 @@ FILES = {
     "session.js": "text/javascript",
     "progress.html": "text/html",
     "progress.js": "text/javascript",
+    "map.html": "text/html",
+    "map.js": "text/javascript",
 }
 #: The progress page's ranges, in days (as /report's).
 RANGES = (30, 90)
@@ -119,6 +121,9 @@ _NOTIFY: web.AppKey[Notify] = web.AppKey("notify")
 _REPORT: web.AppKey[Report | None] = web.AppKey("report")
 _WORDS: web.AppKey[Mapping[str, Mapping[str, str]]] = web.AppKey("words")
 _FILES: web.AppKey[dict[str, bytes]] = web.AppKey("files")
+_LABELS: web.AppKey[Mapping[str, Mapping[str, str]]] = web.AppKey("labels")
+#: The acupoint map's notes under the points (pictures.toml's labels).
+MAP_NOTES = ("notes.paired", "notes.keep_off_spine")
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,7 @@ def web_app(services: Services, notify: Notify, report: Report | None = None) ->
     app[_REPORT] = report
     app[_WORDS] = webapp.load_all()
     app[_FILES] = {name: (STATIC_DIR / name).read_bytes() for name in FILES}
+    app[_LABELS] = {language: pictures.load_labels(language) for language in pictures.LANGUAGES}
     app.on_response_prepare.append(_secure)
     router = app.router
     router.add_get("/", _file)
@@ -163,6 +169,7 @@ def web_app(services: Services, notify: Notify, report: Report | None = None) ->
     router.add_get("/api/state", _state, allow_head=False)
     router.add_get("/api/words/{language:[a-z]{2}}", _words, allow_head=False)
     router.add_get("/api/progress", _progress, allow_head=False)
+    router.add_get("/api/map", _map, allow_head=False)
     router.add_post("/api/report", _report)
     router.add_post("/api/sessions", _start)
     router.add_post(
@@ -576,6 +583,36 @@ async def _progress(request: web.Request) -> web.Response:
             "held": _held(asker),
             "urgent": plain(content.pages["urgent"]),
             "report": request.app[_REPORT] is not None,
+        }
+    )
+
+
+async def _map(request: web.Request) -> web.Response:
+    """The acupoint map: the overview picture, its points, and apart from them the points
+    never to press, each with its warning (pictures.toml's [dont_press], the one list)."""
+    asker = _asker(request)
+    if asker is None:
+        return _unauthorized()
+    language = asker.content.language
+    labels = request.app[_LABELS][language]
+    warnings = pictures.dont_press(language)
+
+    def point(code: str) -> dict[str, str]:
+        return {"code": code.upper().replace("_", "-"), "name": labels[f"points.{code}"]}
+
+    codes = [key.removeprefix("points.") for key in labels if key.startswith("points.")]
+    return web.json_response(
+        {
+            "language": language,
+            "text": _texts(asker),
+            "title": labels["titles.overview"],
+            "picture": f"pictures/{language}/overview.png",
+            "points": [point(code) for code in codes if code not in warnings],
+            "dont_press": [
+                {**point(code), "warning": warning} for code, warning in warnings.items()
+            ],
+            "notes": [labels[key] for key in MAP_NOTES],
+            "urgent": plain(asker.content.pages["urgent"]),
         }
     )
 

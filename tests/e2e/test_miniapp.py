@@ -160,9 +160,12 @@ async def test_a_held_person_is_offered_no_app(with_app: Harness, content: Conte
     assert content.message("massage_held_flare") in reply.params["text"]
 
 
-async def test_session_alone_and_progress_offer_their_pages(with_app: Harness) -> None:
+async def test_session_alone_progress_and_technique_offer_their_pages(with_app: Harness) -> None:
     pick = await with_app.say("/session")
     assert web_apps(pick.params) == [APP_URL]
+    techniques = await with_app.say("/technique")
+    assert techniques.method == "sendPhoto"
+    assert web_apps(techniques.params) == [APP_URL + "map.html"]
     progress = await with_app.say("/progress")
     assert web_apps(progress.params) == [APP_URL + "progress.html"]
     await check_in(with_app, 4)
@@ -194,6 +197,7 @@ async def test_without_the_address_the_bot_says_nothing_of_an_app(
     harness.pass_caution_check()
     await harness.say("/session")
     await harness.say("/progress")
+    await harness.say("/technique")
     await harness.say("/session kneading")
     assert harness.store.active_session(harness.chat_id) is not None  # in the chat at once
     assert not [c for c in fake.calls if web_apps(c.params)]

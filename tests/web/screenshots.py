@@ -1,4 +1,5 @@
-"""Screenshots of the guided-session page at a phone's size, in both languages, light and dark:
+"""Screenshots of the Mini App's pages (the guided session, progress, the acupoint map) at a
+phone's size, in both languages, light and dark:
 ``python -m tests.web.screenshots docs/miniapp`` (needs Debian's chromium, like the tests)."""
 
 from __future__ import annotations
@@ -102,6 +103,16 @@ async def shoot(folder: Path) -> list[Path]:
                 await page.goto(base + "progress.html")
                 await page.locator("#progress").wait_for(state="visible")
                 path = folder / f"progress-{language}-{scheme}.png"
+                await page.screenshot(path=str(path), full_page=True)
+                made.append(path)
+                # The acupoint map, zoomed in once.
+                await page.goto(base + "map.html")
+                await page.locator("#map").wait_for(state="visible")
+                await page.wait_for_function(
+                    "document.getElementById('map-picture').naturalWidth > 0"
+                )
+                await page.locator("#zoom-in").click()
+                path = folder / f"map-{language}-{scheme}.png"
                 await page.screenshot(path=str(path), full_page=True)
                 made.append(path)
                 await context.close()

@@ -20,7 +20,7 @@ from bot.render.common import Reply
 from bot.services import Services
 from bot.web import miniapp
 from bot.web.initdata import sign
-from content import webapp
+from content import pictures, webapp
 from content.markup import plain
 from storage import Caution, Store
 from storage.rules.safety import Hold
@@ -340,3 +340,48 @@ async def test_the_progress_page(browser: Any, served: Served) -> None:
     await page.locator("#report-sent").wait_for(state="visible")
     assert served.reports == [(USER, "en", 90)]
     assert app.elsewhere == []
+
+
+@pytest.mark.parametrize(("language", "scheme"), [("en", "light"), ("zh", "dark")])
+async def test_the_acupoint_map(browser: Any, served: Served, language: str, scheme: str) -> None:
+    app = await open_page(browser, served, "map.html", language=language, scheme=scheme)
+    page = app.page
+    await page.locator("#map").wait_for(state="visible")
+    labels = pictures.load_labels(language)
+    assert await app.text("#map-title") == labels["titles.overview"]
+    picture = page.locator("#map-picture")
+    await page.wait_for_function(
+        "document.getElementById('map-picture').complete"
+        " && document.getElementById('map-picture').naturalWidth > 0"
+    )
+    assert await picture.get_attribute("alt") == webapp.load(language)["map_picture"]
+    # The points never to press, apart, each with its warning; the others listed beside.
+    warned = await page.locator("#dont-press li").all_inner_texts()
+    assert len(warned) == 2
+    for text, (code, warning) in zip(warned, pictures.dont_press(language).items(), strict=True):
+        assert labels[f"points.{code}"] in text and warning in text
+    listed = "\n".join(await page.locator("#points li").all_inner_texts())
+    assert labels["points.bl23"] in listed and labels["points.gb30"] not in listed
+    assert await page.locator("#urgent").is_visible()
+
+    # Zoomable: wider at each step, up to three times; then the button says no more.
+    width = await picture.evaluate("e => e.getBoundingClientRect().width")
+    assert await page.locator("#zoom-out").is_disabled()
+    for _ in range(3):
+        await page.locator("#zoom-in").click()
+    assert await picture.evaluate("e => e.getBoundingClientRect().width") == pytest.approx(
+        3 * width, rel=0.02
+    )
+    assert await page.locator("#zoom-in").is_disabled()
+    assert "300" in await app.text("#zoom-level")
+    await page.locator("#zoom-out").click()
+    assert "200" in await app.text("#zoom-level")
+
+    sizes = await page.eval_on_selector_all(
+        "button:visible", "els => els.map(e => [e.offsetWidth, e.offsetHeight])"
+    )
+    assert sizes and all(w >= 44 and h >= 44 for w, h in sizes)
+    ratios = await page.evaluate(CONTRAST)
+    assert [found for found in ratios if found[1] < 4.5] == []
+    assert app.elsewhere == []
+    assert served.store.sessions(USER) == []

@@ -21,7 +21,7 @@ from bot.render.common import Reply
 from bot.services import Services
 from bot.web import miniapp
 from bot.web.initdata import check, sign
-from content import Content, webapp
+from content import Content, pictures, webapp
 from content.markup import plain
 from storage import Caution, Store
 from storage.rules.safety import Hold
@@ -137,6 +137,7 @@ async def test_no_launch_data_no_answer(allowed: App, headers: dict[str, str]) -
     before = app.store.session(session["id"])
     for method, path, body in [
         ("GET", "/app/api/state?technique=kneading", None),
+        ("GET", "/app/api/map", None),
         ("POST", "/app/api/sessions", {"technique": "pressing"}),
         ("POST", f"/app/api/sessions/{session['id']}/pain", None),
         ("POST", f"/app/api/sessions/{session['id']}/stop", None),
@@ -351,6 +352,8 @@ async def test_bad_bytes_and_feelings(allowed: App) -> None:
         "/app/app.js",
         "/app/session.js",
         "/app/app.css",
+        "/app/map.html",
+        "/app/map.js",
         "/app/pictures/en/kneading.png",
         "/app/pictures/zh/overview.png",
     ],
@@ -454,3 +457,27 @@ async def test_chat_notifier_sends_the_reply_as_send_to_does() -> None:
     reply = render_pages.page(en(), "urgent")
     assert await miniapp.chat_notifier(Bot())(USER, reply) == "message"
     assert sent == [(USER, reply.text, reply.keyboard)]
+
+
+@pytest.mark.parametrize(("code", "language"), [("en", "en"), ("zh-hans", "zh")])
+async def test_the_map_lists_the_points_and_apart_those_never_to_press(
+    app: App, code: str, language: str
+) -> None:
+    status, body = await app.get("/app/api/map", headers=app.auth(language=code))
+    assert status == 200 and body["language"] == language
+    labels = pictures.load_labels(language)
+    warnings = pictures.dont_press(language)
+    assert body["title"] == labels["titles.overview"]
+    assert body["picture"] == f"pictures/{language}/overview.png"
+    assert [p["name"] for p in body["dont_press"]] == [labels[f"points.{c}"] for c in warnings]
+    assert [p["warning"] for p in body["dont_press"]] == list(warnings.values())
+    assert [p["code"] for p in body["dont_press"]] == ["GB30", "BL40"]
+    listed = [p["code"] for p in body["points"]]
+    assert "GB30" not in listed and "BL40" not in listed
+    assert {"GV4", "BL23", "BL25", "EX-B7"} <= set(listed)
+    assert body["notes"] == [labels["notes.paired"], labels["notes.keep_off_spine"]]
+    assert body["text"]["zoom_in"] == webapp.load(language)["zoom_in"]
+    assert body["urgent"] == plain(contents()[language].pages["urgent"])
+    async with app.client.get("/app/" + body["picture"]) as response:
+        assert response.status == 200
+    assert app.store.subscriber(USER) is None  # nothing stored by asking
