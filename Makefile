@@ -42,8 +42,10 @@ run: $(VENV)/.installed
 
 ## Run the tests, then the type and lint checks. Two workers (pytest-xdist): most of the
 ## suite's time is the bot waiting on a fake Telegram, not CPU. The slow tests (the bot as a
-## process) run too; `pytest -m 'not slow'` leaves them out while writing a test.
+## process) run too; `pytest -m 'not slow'` leaves them out while writing a test. The Mini
+## App's browser tests need Debian's chromium: without it they are skipped, said in one line.
 test: $(VENV)/.installed-dev
+	@test -x "$${BACKCARE_CHROMIUM:-/usr/bin/chromium}" || echo "make test: the Mini App's browser tests (tests/web/test_browser.py) will not run: no /usr/bin/chromium (apt-get install -y chromium)"
 	$(BIN)/python -m pytest -q -n 2
 	$(BIN)/mypy
 	$(BIN)/ruff check .

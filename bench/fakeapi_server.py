@@ -107,6 +107,8 @@ class Fake:
             return _json({"ok": True, "result": BOT})
         if method in ("setmycommands", "deletewebhook", "setwebhook", "answercallbackquery"):
             return _json({"ok": True, "result": True})
+        if method == "getchatmenubutton":  # the bot reads it on start
+            return _json({"ok": True, "result": {"type": "default"}})
         if method in _PROFILE:
             field = _PROFILE[method]
             key = (field, str(params.get("language_code") or ""))

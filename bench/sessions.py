@@ -180,6 +180,7 @@ ANSWERS: dict[str, Any] = {
     },
     "getmydescription": {"description": ""},
     "getmyshortdescription": {"short_description": ""},
+    "getchatmenubutton": {"type": "default"},
 }
 
 

@@ -10,7 +10,16 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
-from telegram import BotCommand, LinkPreviewOptions, Update
+from aiohttp import web
+from telegram import (
+    BotCommand,
+    LinkPreviewOptions,
+    MenuButton,
+    MenuButtonCommands,
+    MenuButtonWebApp,
+    Update,
+    WebAppInfo,
+)
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, Defaults
@@ -20,10 +29,12 @@ from bot import handlers, jobs
 from bot.config import ConfigError, Settings
 from bot.context import BotApplication, BotContext
 from bot.fairness import PerChatProcessor
+from bot.handlers.report import send_report
 from bot.jobs import Jobs
 from bot.sending.ratelimit import PriorityRateLimiter
 from bot.sending.request import AiohttpRequest, PollingRequest
 from bot.services import Clock, Services, system_clock
+from bot.web import miniapp
 from bot.web.metrics import BotMetrics, serve_port
 from content import DEFAULT_LANGUAGE, Content, load_all
 from storage import Store
@@ -153,11 +164,62 @@ async def _post_init(application: AnyApplication) -> None:
     _recover(services)
     _sync_tips(services)
     await _introduce(application, services.contents)
+    await _menu_button(application, services)
     application.runtime.metrics_runner = await serve_port(application.metrics, services.settings)
+    await _serve_webapp(application, services.settings)
     # Started: from now on the event loop never waits long for a lock (see LOCK_WAIT).
     services.store.wait_for_locks(LOCK_WAIT)
     # Every job, in one table (bot/jobs/__init__.py).
     jobs.schedule(application, services, application.jobs)
+
+
+def mount_webapp(parent: web.Application, application: BotApplication) -> None:
+    """Serve the Mini App under ``/app/`` on ``parent`` (the webhook's server, or the web
+    port's): the pain stop's warning signs and the progress page's PDF record go into the
+    chat as the bot's own replies do."""
+    miniapp.mount(
+        parent,
+        application.services,
+        miniapp.chat_notifier(application.bot),
+        functools.partial(send_report, application.bot, application.services),
+    )
+
+
+async def start_webapp(application: BotApplication, listen: str, port: int) -> web.AppRunner:
+    """Serve the Mini App alone on ``listen``:``port`` (0: a free port); the runner is kept
+    in the runtime, with the address the pages are served at, for post_shutdown to stop.
+
+    Raises:
+        ConfigError: the port is taken, or the address is not this machine's.
+    """
+    runner = web.AppRunner(web.Application(), access_log=None, shutdown_timeout=5)
+    mount_webapp(runner.app, application)
+    await runner.setup()
+    site = web.TCPSite(runner, listen, port)
+    try:
+        await site.start()
+    except OSError as error:
+        await runner.cleanup()
+        raise ConfigError(
+            f"BACKCARE_WEB_PORT: cannot listen on {listen}:{port} ({error.strerror or error})"
+        ) from None
+    server = site._server
+    sockets = getattr(server, "sockets", None) or []
+    bound = sockets[0].getsockname()[1] if sockets else port
+    runtime = application.runtime
+    runtime.web_runner = runner
+    runtime.web_address = f"http://{listen}:{bound}{miniapp.PREFIX}/"
+    logger.info("mini app on %s", runtime.web_address)
+    return runner
+
+
+async def _serve_webapp(application: BotApplication, settings: Settings) -> None:
+    """Polling mode with the Mini App on: serve it on the web port (webhook mode serves it
+    beside the webhook, ``bot.web.webhook``)."""
+    if settings.webapp_url is None or settings.webhook_url is not None:
+        return
+    assert settings.web_port is not None, "Settings.from_env asks for a web port"
+    await start_webapp(application, settings.web_listen, settings.web_port)
 
 
 def _migrate(store: Store) -> None:
@@ -246,6 +308,36 @@ async def _introduce(application: BotApplication, contents: Mapping[str, Content
         )
 
 
+async def _menu_button(application: BotApplication, services: Services) -> None:
+    """The menu button beside the message box: with the Mini App on, it opens the guided
+    session's page (in the default language's words: Telegram keeps one for every chat);
+    with it off, one that opens a Mini App (left by an earlier start) lists the commands
+    again. Read first and set only when it differs; best effort, like ``_introduce``."""
+    url = services.settings.webapp_url
+    bot = application.bot
+    method = "getChatMenuButton"
+    try:
+        current = await bot.get_chat_menu_button()
+        wanted: MenuButton | None
+        if url is not None:
+            text = services.content_for(DEFAULT_LANGUAGE).buttons["menu_app"]
+            wanted = MenuButtonWebApp(text, WebAppInfo(url))
+        else:
+            wanted = MenuButtonCommands() if isinstance(current, MenuButtonWebApp) else None
+        if wanted is None or wanted == current:
+            return
+        method = "setChatMenuButton"
+        await bot.set_chat_menu_button(menu_button=wanted)
+        logger.info("menu button set: %s", "the Mini App" if url else "the commands")
+    except TelegramError as error:
+        logger.warning(
+            "%s failed (%s: %s): the menu button may be out of date; the next start tries again",
+            method,
+            type(error).__name__,
+            error,
+        )
+
+
 def _start_refused(error: TelegramError, settings: Settings) -> Exception:
     """What to raise when getMe fails at start: a one-line ConfigError when the token is
     refused or Telegram is out of reach (restarting will not help), else ``error``."""
@@ -276,11 +368,14 @@ async def _tell_flooding_chat(application: BotApplication, update: Update, first
 
 
 async def _post_shutdown(application: AnyApplication) -> None:
-    """Stop serving metrics; close the database and the drawing threads."""
+    """Stop serving metrics and the Mini App; close the database and the drawing threads."""
     assert isinstance(application, BotApplication)
-    runner, application.runtime.metrics_runner = application.runtime.metrics_runner, None
-    if runner is not None:
-        await runner.cleanup()
+    runtime = application.runtime
+    runners = (runtime.metrics_runner, runtime.web_runner)
+    runtime.metrics_runner = runtime.web_runner = runtime.web_address = None
+    for runner in runners:
+        if runner is not None:
+            await runner.cleanup()
     services = application.services
     services.drawings.close()
     try:

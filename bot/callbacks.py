@@ -104,10 +104,11 @@ LATER_PATTERN = r"^later:\d{4}-\d{2}-\d{2}(:(hour|evening))?$"
 LANGUAGE_PATTERN = r"^lang:[a-z]{2}$"
 FEEDBACK_PATTERN = r"^(fb:[01]:[a-z][a-z0-9_]{1,40}|fbok)$"
 BROADCAST_PATTERN = r"^bc:(go:-?\d{1,20}:\d{1,12}|no|stop:\d{1,12})$"
-#: A guided session: start one of a technique, act on a running one (by its id, so a
-#: button of an earlier session cannot touch a later one), or say how it felt.
+#: A guided session: start one of a technique ("chat": in the chat, where "go" may offer
+#: the Mini App first), act on a running one (by its id, so a button of an earlier session
+#: cannot touch a later one), or say how it felt.
 SESSION_PATTERN = (
-    r"^ses:(go:[a-z][a-z0-9_]*|(pause|resume|skip|stop|pain):\d{1,12}"
+    r"^ses:((go|chat):[a-z][a-z0-9_]*|(pause|resume|skip|stop|pain):\d{1,12}"
     r"|feel:\d{1,12}:(better|same|worse))$"
 )
 SESSION_ACTIONS = ("pause", "resume", "skip", "stop", "pain")
@@ -340,6 +341,12 @@ def session_start(technique_id: str) -> str:
     return _checked(f"ses:go:{technique_id}")
 
 
+def session_in_chat(technique_id: str) -> str:
+    """Data for the button that starts a guided session of a technique in the chat, never
+    offering the Mini App."""
+    return _checked(f"ses:chat:{technique_id}")
+
+
 def session_action(action: str, session_id: int) -> str:
     """Data for a button on a running session (one of ``SESSION_ACTIONS``)."""
     if action not in SESSION_ACTIONS:
@@ -354,10 +361,11 @@ def session_feeling(session_id: int, feeling: str) -> str:
 
 @dataclass(frozen=True)
 class SessionPress:
-    """A pressed session button: start (``technique_id``), an action on ``session_id``, or
-    a ``feeling`` about it."""
+    """A pressed session button: start (``technique_id``; ``in_chat``: there, not offering
+    the Mini App), an action on ``session_id``, or a ``feeling`` about it."""
 
     technique_id: str | None = None
+    in_chat: bool = False
     action: str | None = None
     session_id: int | None = None
     feeling: str | None = None
@@ -366,8 +374,8 @@ class SessionPress:
 def parse_session(data: str) -> SessionPress:
     """A session button's data that matched ``SESSION_PATTERN``."""
     _, kind, rest = data.split(":", 2)
-    if kind == "go":
-        return SessionPress(technique_id=rest)
+    if kind in ("go", "chat"):
+        return SessionPress(technique_id=rest, in_chat=kind == "chat")
     if kind == "feel":
         session_id, feeling = rest.split(":")
         return SessionPress(session_id=int(session_id), feeling=feeling)

@@ -80,6 +80,18 @@ SETTINGS: tuple[tuple[str, str], ...] = (
             "refused (default: a new random one each start)"
         ),
     ),
+    (
+        "BACKCARE_WEBAPP_URL",
+        (
+            "the Mini App's public https:// address, its path forwarded to the bot's /app/, e.g."
+            " https://bot.example.org/app/ (default: none, no Mini App)"
+        ),
+    ),
+    (
+        "BACKCARE_WEB_PORT",
+        "polling mode: serve the Mini App on this port (required with BACKCARE_WEBAPP_URL)",
+    ),
+    ("BACKCARE_WEB_LISTEN", "polling mode: the Mini App port's address (default: 127.0.0.1)"),
     ("BACKCARE_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR (default: INFO)"),
     ("BACKCARE_LOG_FORMAT", "text or json: one JSON object per line (default: text)"),
 )
@@ -197,6 +209,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="serve Prometheus metrics at http://127.0.0.1:N/metrics (env "
         "BACKCARE_METRICS_PORT; BACKCARE_METRICS_LISTEN changes the address)",
+    )
+    run.add_argument(
+        "--webapp-url",
+        metavar="URL",
+        help="turn the Mini App on: its public https:// address, whose path a reverse proxy "
+        "forwards to the bot's /app/ (env BACKCARE_WEBAPP_URL; default: no Mini App)",
+    )
+    run.add_argument(
+        "--web-port",
+        metavar="N",
+        help="polling mode: serve the Mini App at http://127.0.0.1:N/app/ for the proxy (env "
+        "BACKCARE_WEB_PORT; BACKCARE_WEB_LISTEN changes the address); webhook mode serves it "
+        "beside the webhook",
     )
     run.add_argument(
         "--url-path",
@@ -330,13 +355,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("BACKCARE_PORT", getattr(args, "port", None)),
             ("BACKCARE_METRICS_PORT", getattr(args, "metrics_port", None)),
             ("BACKCARE_WEBHOOK_PATH", getattr(args, "url_path", None)),
+            ("BACKCARE_WEBAPP_URL", getattr(args, "webapp_url", None)),
+            ("BACKCARE_WEB_PORT", getattr(args, "web_port", None)),
             ("BACKCARE_WEBHOOK_SECRET", getattr(args, "secret_token", None)),
         )
         if value is not None
     }
     if args.command == "chat":
         # The real bot against the local Bot API in this process: a token it accepts.
-        flags |= {"TELEGRAM_BOT_TOKEN": "0:local-chat", "BACKCARE_DB": str(args.db or _CHAT_DB)}
+        # It serves the Mini App itself, on a free port of 127.0.0.1: a production address
+        # or port in .env is not this chat's.
+        flags |= {
+            "TELEGRAM_BOT_TOKEN": "0:local-chat",
+            "BACKCARE_DB": str(args.db or _CHAT_DB),
+            "BACKCARE_WEBAPP_URL": "",
+            "BACKCARE_WEB_PORT": "",
+        }
     try:
         settings = Settings.from_env(require_token=args.command == "run", overrides=flags)
         if args.command in ("run", "chat"):

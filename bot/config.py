@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -76,6 +77,13 @@ class Settings:
     metrics_token: str | None = field(default=None, repr=False)
     #: Telegram sends it in X-Telegram-Bot-Api-Secret-Token; other requests are refused.
     secret_token: str | None = field(default=None, repr=False)
+    #: The Mini App's public https:// address, ending in "/" (its path is served as the
+    #: bot's /app/); None: no Mini App, and the bot says nothing about one.
+    webapp_url: str | None = None
+    #: Polling mode: serve the Mini App on this port of ``web_listen`` (0: a free port the
+    #: OS picks, for tests and chat mode); webhook mode serves it beside the webhook.
+    web_port: int | None = None
+    web_listen: str = "127.0.0.1"
     #: How much to log (one of logs.LEVELS) and how (one of logs.FORMATS).
     log_level: str = "INFO"
     log_format: str = "text"
@@ -161,6 +169,7 @@ class Settings:
             log_level=log_level,
             log_format=log_format,
             **_webhook(env),
+            **_webapp(env),
         )
 
 
@@ -232,6 +241,42 @@ def _webhook(env: Mapping[str, str]) -> dict[str, Any]:
         "metrics_listen": env.get("BACKCARE_METRICS_LISTEN", "").strip() or "127.0.0.1",
         "metrics_token": _metrics_token(env),
     }
+
+
+def _webapp(env: Mapping[str, str]) -> dict[str, Any]:
+    """Read the Mini App's settings: its https:// address, and in polling mode the port
+    that serves it. Unset, there is no Mini App."""
+    url = env.get("BACKCARE_WEBAPP_URL", "").strip() or None
+    port = _number(env, "BACKCARE_WEB_PORT", 0, int, 0, 65535) or None
+    listen = env.get("BACKCARE_WEB_LISTEN", "").strip() or "127.0.0.1"
+    webhook = env.get("BACKCARE_WEBHOOK_URL", "").strip()
+    if url is None:
+        if port is not None:
+            raise ConfigError(
+                "BACKCARE_WEB_PORT serves the Mini App only: set BACKCARE_WEBAPP_URL too, "
+                "or leave BACKCARE_WEB_PORT unset"
+            )
+        return {}
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"BACKCARE_WEBAPP_URL={url!r} must be an https:// address without a query, whose "
+            "path reaches the bot's /app/, e.g. https://bot.example.org/app/ (Telegram opens "
+            "Mini Apps over HTTPS only)"
+        )
+    if not url.endswith("/"):
+        url += "/"  # the pages' own addresses are relative to it
+    if webhook and port is not None:
+        raise ConfigError(
+            "BACKCARE_WEB_PORT is for polling mode: with BACKCARE_WEBHOOK_URL the Mini App is "
+            "served beside the webhook (BACKCARE_PORT); leave BACKCARE_WEB_PORT unset"
+        )
+    if not webhook and port is None:
+        raise ConfigError(
+            "BACKCARE_WEBAPP_URL needs BACKCARE_WEB_PORT in polling mode: the port the bot "
+            "serves the Mini App on, behind a reverse proxy with TLS (e.g. 8444)"
+        )
+    return {"webapp_url": url, "web_port": port, "web_listen": listen}
 
 
 def _metrics_token(env: Mapping[str, str]) -> str | None:

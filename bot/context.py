@@ -35,7 +35,7 @@ def language_for(language_code: str | None) -> str:
 @dataclass
 class Runtime:
     """What changes while the bot runs: how to stop it, the damage that stopped it, the
-    metrics port's server, and the updates already apologised for."""
+    metrics port's and the Mini App's servers, and the updates already apologised for."""
 
     #: Cancels the running bot (set by ``bot.lifecycle.until_stopped``); None when the bot
     #: was not run by it.
@@ -44,6 +44,10 @@ class Runtime:
     damage: sqlite3.DatabaseError | None = None
     #: The metrics port's server (``bot.web.metrics.serve_port``), stopped by post_shutdown.
     metrics_runner: web.AppRunner | None = None
+    #: The Mini App's server in polling mode (``bot.app.serve_webapp``), stopped by
+    #: post_shutdown, and the address its pages are served at on this machine.
+    web_runner: web.AppRunner | None = None
+    web_address: str | None = None
     #: The error handler's memory: updates it told the user about, oldest first.
     apologised: OrderedDict[int, None] = field(default_factory=OrderedDict)
 

@@ -37,6 +37,36 @@ def _flatten(table: Mapping[str, object], prefix: str = "") -> Iterator[tuple[st
             raise ValueError(f"{prefix}{key}: expected a string, got {type(value).__name__}")
 
 
+DONT_PRESS = "dont_press"
+
+
+def dont_press(language: str) -> dict[str, str]:
+    """The points never to press, each with its warning, in ``language``: the one list
+    (pictures.toml's ``[dont_press]``) the pictures, the safety rules and the Mini App's map
+    read.
+
+    Returns:
+        The warnings by point code ("gb30"), in the file's order.
+    """
+    prefix = f"{DONT_PRESS}."
+    return {
+        key.removeprefix(prefix): text
+        for key, text in load_labels(language).items()
+        if key.startswith(prefix)
+    }
+
+
+def dont_press_points() -> tuple[str, ...]:
+    """The codes of the points never to press ("gb30", "bl40"), from the default language
+    (every language lists the same: a content test checks it)."""
+    return tuple(dont_press(loader.DEFAULT_LANGUAGE))
+
+
+def point_name(label: str) -> str:
+    """A point's name without its code: "Huantiao (GB30)" → "Huantiao"."""
+    return label.split("(", 1)[0].split("（", 1)[0].strip()
+
+
 def load_labels(language: str) -> dict[str, str]:
     """Read a language's picture labels.
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
+from content import pictures
 from content.loader import SESSION_CAP_SECONDS, Content
 from content.markup import plain
 
@@ -66,8 +67,8 @@ class Words:
     combine: str
     #: Lying on the side with a pillow between the knees: the first step of a session offers it.
     side_lying: str
-    #: Weizhong (BL40), behind the knee, and what every sentence naming it must say.
-    bl40: str
+    #: What every sentence naming a point never to press (pictures.toml's [dont_press]:
+    #: Huantiao GB30, Weizhong BL40) must say.
     dont_press: str
     #: Wordings that must never appear, each with the reason, for the report.
     avoid: tuple[tuple[str, str], ...]
@@ -157,7 +158,6 @@ WORDS: Mapping[str, Words] = {
         strokes=r"\b(\d+)(?:–(\d+))? slow strokes of about (\d+) seconds\b",
         combine=r"\bcombin\w*\b.*\bshorten\b",
         side_lying=r"\bon your side\b.*\bpillow between\b",
-        bl40=r"\bBL40\b|\bWeizhong\b",
         dont_press=r"\b(?:don't|don’t|do not|never) press\b",
         avoid=(
             (
@@ -243,7 +243,6 @@ WORDS: Mapping[str, Words] = {
         strokes=r"(\d+)(?:–(\d+))? 次，每次约 (\d+) 秒",
         combine=r"一起做.*缩短",
         side_lying=r"侧躺.*两膝之间夹一个枕头",
-        bl40=r"BL40|委中",
         dont_press=r"(?:不要|别|切勿)按",
         avoid=(
             (
@@ -492,13 +491,37 @@ def first_step(content: Content, words: Words) -> Iterator[str]:
             yield f"techniques.{technique.id}.steps[1]: no stop rule"
 
 
-def bl40_dont_press(content: Content, words: Words) -> Iterator[str]:
-    """Wherever BL40 is named, the same sentence says "don't press", not only "no firm
-    pressure": the popliteal artery and vein lie there (DVT risk)."""
+def points_not_to_press(language: str) -> dict[str, str]:
+    """Each point never to press (pictures.toml's [dont_press], the one list) by its code
+    ("GB30"), with a pattern that finds it named: by its code or its name, in the language's
+    own labels."""
+    labels = pictures.load_labels(language)
+    found = {}
+    for code in pictures.dont_press(language):
+        shown = code.upper().replace("_", "-")
+        names = [shown, pictures.point_name(labels[f"points.{code}"])]
+        found[shown] = "|".join(
+            # Latin letters next to a Chinese character: \b would not see the edge.
+            rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])"
+            if name.isascii()
+            else re.escape(name)
+            for name in names
+        )
+    return found
+
+
+def dont_press_points(content: Content, words: Words) -> Iterator[str]:
+    """Wherever a point never to press is named (GB30 over the sciatic nerve, BL40 over the
+    popliteal artery and vein: DVT risk), the same sentence says "don't press", not only
+    "no firm pressure"."""
+    points = points_not_to_press(content.language)
     for where, text in _everything(content):
         for sentence in _sentences(text, words):
-            if _found(words.bl40, sentence) and not _found(words.dont_press, sentence):
-                yield f'{where}: names BL40 without "don\'t press": {sentence!r}'
+            if _found(words.dont_press, sentence):
+                continue
+            for code, pattern in points.items():
+                if _found(pattern, sentence):
+                    yield f'{where}: names {code} without "don\'t press": {sentence!r}'
 
 
 def emergency_numbers(content: Content, words: Words) -> Iterator[str]:
@@ -629,7 +652,7 @@ RULES = (
     Rule("check-in names its button", checkin_button),
     Rule("doses add up", doses),
     Rule("first step: side-lying and the stop rule", first_step),
-    Rule("BL40: don't press", bl40_dont_press),
+    Rule("points not to press: don't press", dont_press_points),
     Rule("wordings to avoid", avoided_wordings),
     Rule("emergency numbers", emergency_numbers),
     Rule("no streak of sessions", no_session_streak),

@@ -395,3 +395,9 @@ def damage_table(path: Path, table: str = "subscribers") -> None:
     with contextlib.closing(sqlite3.connect(path)) as db:
         db.execute("CREATE TABLE damage_marker (x)")
         db.commit()
+
+
+def web_apps(call_params: dict) -> list[str]:
+    """The address of every Mini App (web_app) button of a sent or edited message."""
+    keyboard = (call_params.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [button["web_app"]["url"] for row in keyboard for button in row if "web_app" in button]

@@ -26,7 +26,20 @@ from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFont, features
 
-from content.pictures import CONTENT_DIR, LANGUAGES, PICTURES, load_labels, path
+from content.pictures import (
+    CONTENT_DIR,
+    LANGUAGES,
+    PICTURES,
+    dont_press_points,
+    load_labels,
+    path,
+)
+
+#: The warning drawn beside a point never to press (GB30 over the sciatic nerve; BL40, behind
+#: the knee in the inset, over the popliteal vessels), and the points it goes with: the one
+#: list in content/<language>/pictures.toml ([dont_press]).
+NO_FIRM_PRESSURE = "notes.no_firm_pressure"
+DONT_PRESS = frozenset(dont_press_points())
 
 #: Output size (portrait: it fills a phone screen's width) and the supersampling factor: shapes
 #: are drawn at SCALE times the size and scaled down, which smooths their edges.
@@ -759,8 +772,14 @@ class Callout:
     to_dot: bool = True
     #: A bend in the leader line, to go round other dots.
     via: Point | None = None
-    #: A warning drawn under the label in CAUTION red, as a label key ("notes.no_firm_pressure").
+    #: A warning drawn under the label in CAUTION red, as a label key ("notes.no_firm_pressure");
+    #: a point never to press (pictures.toml's [dont_press]) always has "Don't press".
     caution: str | None = None
+
+    def __post_init__(self) -> None:
+        kind, _, code = self.key.partition(".")
+        if self.caution is None and kind == "points" and code in DONT_PRESS:
+            object.__setattr__(self, "caution", NO_FIRM_PRESSURE)
 
 
 @dataclass(frozen=True)
@@ -918,9 +937,6 @@ class Layout:
 GRASP_LEFT: Point = (MID - 182, 495)
 GRASP_RIGHT: Point = (MID + 182, 495)
 
-#: The warning on points over a nerve or big vessels: GB30 (sciatic nerve), BL40 (back of the knee).
-NO_FIRM_PRESSURE = "notes.no_firm_pressure"
-
 
 def _points(*codes: str) -> tuple[Point, ...]:
     return tuple(point for code in codes for point in ACUPOINTS[code])
@@ -946,13 +962,7 @@ def _layouts() -> dict[str, Layout]:
                 Callout("points.bl52", (LEFT_COLUMN, BELOW_L2), _left("bl52"), "left"),
                 Callout("points.ex_b7", (LEFT_COLUMN - 30, BELOW_L4), _left("ex_b7"), "left"),
                 Callout("points.bl25", (LEFT_COLUMN - 56, 790), _left("bl25"), "left"),
-                Callout(
-                    "points.gb30",
-                    (HIP_LEFT_COLUMN, 1010),
-                    _left("gb30"),
-                    "left",
-                    caution=NO_FIRM_PRESSURE,
-                ),
+                Callout("points.gb30", (HIP_LEFT_COLUMN, 1010), _left("gb30"), "left"),
                 spine,
                 ribs,
                 gv4,

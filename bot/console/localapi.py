@@ -82,6 +82,8 @@ class LocalBotApi:
     #: The bot's descriptions: {(kind, language code or ""): text}, kind "description" or
     #: "short_description", as setMyDescription and setMyShortDescription left them.
     profile: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: The menu button every chat shows (setChatMenuButton without a chat).
+    menu_button: dict[str, Any] = field(default_factory=lambda: {"type": "default"})
     #: The last setWebhook: url, secret_token and allowed_updates ({} when never set).
     webhook: dict[str, Any] = field(default_factory=dict)
     _updates: list[dict[str, Any]] = field(default_factory=list)
@@ -313,6 +315,26 @@ class LocalBotApi:
         }
         return True
 
+    def _get_chat_menu_button(self, params: dict[str, Any]) -> dict[str, Any]:
+        return dict(self.menu_button)
+
+    def _set_chat_menu_button(self, params: dict[str, Any]) -> bool:
+        """The menu button, checked as Telegram does: a known type; a Mini App's with a text
+        and an HTTPS address; a chat's only for a private chat (this fake keeps one button
+        for every chat)."""
+        if params.get("chat_id") is not None and not _private(params["chat_id"]):
+            raise BotApiError(400, "Bad Request: chat not found")
+        button = params.get("menu_button") or {"type": "default"}
+        kind = button.get("type") if isinstance(button, dict) else None
+        if kind not in ("default", "commands", "web_app"):
+            raise BotApiError(400, "Bad Request: unsupported menu button type")
+        if kind == "web_app":
+            if not str(button.get("text") or "").strip():
+                raise BotApiError(400, "Bad Request: menu button text is empty")
+            _check_web_app(button.get("web_app"))
+        self.menu_button = dict(button)
+        return True
+
     def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
         info: dict[str, Any] = {"url": self.webhook.get("url", ""), "has_custom_certificate": False}
         info["pending_update_count"] = len(self._updates)
@@ -375,7 +397,7 @@ class LocalBotApi:
                 raise BotApiError(400, f"Bad Request: can't parse entities: {error}") from None
         elif not 1 <= len(text) <= markup.MAX_MESSAGE_LENGTH:
             raise BotApiError(400, "Bad Request: message text is empty or too long")
-        _check_keyboard(params.get("reply_markup"))
+        _check_keyboard(params.get("reply_markup"), params.get("chat_id"))
         return text
 
     def _check_caption(self, params: dict[str, Any]) -> str | None:
@@ -471,7 +493,7 @@ class LocalBotApi:
     def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         caption = self._check_caption(params)
-        _check_keyboard(params.get("reply_markup"))
+        _check_keyboard(params.get("reply_markup"), params.get("chat_id"))
         photo = self._photo_sizes(params.get("photo"))
         message = self._new_message(chat_id, params)
         message["photo"] = photo
@@ -484,7 +506,7 @@ class LocalBotApi:
         """A file sent as a document: kept under a new file_id, its name and type as sent."""
         chat_id = int(params["chat_id"])
         caption = self._check_caption(params)
-        _check_keyboard(params.get("reply_markup"))
+        _check_keyboard(params.get("reply_markup"), params.get("chat_id"))
         document = params.get("document")
         if not isinstance(document, Upload) or not document.content:
             raise BotApiError(400, "Bad Request: file must be non-empty")
@@ -523,7 +545,7 @@ class LocalBotApi:
         if media.get("type") != "photo":
             raise BotApiError(400, "Bad Request: unsupported media type")
         caption = self._check_caption(media)
-        _check_keyboard(params.get("reply_markup"))
+        _check_keyboard(params.get("reply_markup"), params.get("chat_id"))
         source = str(media["media"])
         # The new file is an extra multipart part, named by the media's attach:// URI.
         new = params.get(source.removeprefix(ATTACH)) if source.startswith(ATTACH) else source
@@ -546,7 +568,7 @@ class LocalBotApi:
 
     def _edit_message_caption(self, params: dict[str, Any]) -> dict[str, Any]:
         caption = self._check_caption(params)
-        _check_keyboard(params.get("reply_markup"))
+        _check_keyboard(params.get("reply_markup"), params.get("chat_id"))
         key, message = self._to_edit(params)
         if "photo" not in message:
             raise BotApiError(400, "Bad Request: there is no caption in the message to edit")
@@ -561,7 +583,7 @@ class LocalBotApi:
         return self._edited(key, message, params)
 
     def _edit_message_reply_markup(self, params: dict[str, Any]) -> dict[str, Any]:
-        _check_keyboard(params.get("reply_markup"))
+        _check_keyboard(params.get("reply_markup"), params.get("chat_id"))
         key, message = self._to_edit(params)
         if message.get("reply_markup") == params.get("reply_markup"):
             raise BotApiError(400, "Bad Request: message is not modified")
@@ -591,7 +613,7 @@ class LocalBotApi:
                 self._check_caption(result)
             else:
                 raise BotApiError(400, f"Bad Request: result type {result.get('type')} here")
-            _check_keyboard(result.get("reply_markup"))
+            _check_keyboard(result.get("reply_markup"), INLINE)
         self.pending_inline.discard(query_id)
         self.inline_answers[query_id] = params
         return True
@@ -601,7 +623,7 @@ class LocalBotApi:
         source = self.messages.get((int(params["from_chat_id"]), int(params["message_id"])))
         if source is None:
             raise BotApiError(400, "Bad Request: message to copy not found")
-        _check_keyboard(params.get("reply_markup"))
+        _check_keyboard(params.get("reply_markup"), params.get("chat_id"))
         copy = self._new_message(int(params["chat_id"]), params)
         copy.update({k: source[k] for k in ("text", "caption", "photo") if k in source})
         return {"message_id": copy["message_id"]}
@@ -649,7 +671,31 @@ def _language(params: dict[str, Any]) -> str:
     return language
 
 
-def _check_keyboard(reply_markup: Any) -> None:
+#: The "chat" of an inline query's result: a message in any chat, via the bot.
+INLINE = "inline"
+
+
+def _private(chat_id: Any) -> bool:
+    """Whether ``chat_id`` names a private chat: a user's id, which is positive (groups'
+    and channels' are negative, and a channel may be named by its @username)."""
+    try:
+        return int(chat_id) > 0
+    except (TypeError, ValueError):
+        return False
+
+
+def _check_web_app(web_app: Any) -> None:
+    """A Mini App's address, as Telegram checks it: HTTPS only."""
+    url = str((web_app or {}).get("url") or "") if isinstance(web_app, dict) else ""
+    if not url.startswith("https://") or len(url) <= len("https://"):
+        raise BotApiError(
+            400, f"Bad Request: Web App URL {url!r} is invalid: Only HTTPS links are allowed"
+        )
+
+
+def _check_keyboard(reply_markup: Any, chat_id: Any = None) -> None:
+    """A keyboard as Telegram checks it, for a message to ``chat_id`` (``INLINE``: an
+    inline query's result)."""
     if not reply_markup:
         return
     for row in reply_markup.get("keyboard", []):  # a keyboard in place of the user's
@@ -667,6 +713,11 @@ def _check_keyboard(reply_markup: Any) -> None:
             actions = [key for key in _BUTTON_ACTIONS if button.get(key) is not None]
             if len(actions) != 1:
                 raise BotApiError(400, "Bad Request: a button must have exactly one action")
+            if button.get("web_app") is not None:
+                # Mini App buttons are for the user's private chat with the bot only.
+                if chat_id is not None and not _private(chat_id):
+                    raise BotApiError(400, "Bad Request: BUTTON_TYPE_INVALID")
+                _check_web_app(button["web_app"])
             chosen = button.get("switch_inline_query_chosen_chat")
             if chosen is not None and not any(
                 chosen.get(kind)
@@ -700,6 +751,8 @@ _METHODS: dict[str, Callable[[LocalBotApi, dict[str, Any]], Any]] = {
     "deletewebhook": LocalBotApi._true,
     "setwebhook": LocalBotApi._set_webhook,
     "getwebhookinfo": LocalBotApi._get_webhook_info,
+    "getchatmenubutton": LocalBotApi._get_chat_menu_button,
+    "setchatmenubutton": LocalBotApi._set_chat_menu_button,
     "close": LocalBotApi._true,
     "logout": LocalBotApi._true,
     "setmycommands": LocalBotApi._set_my_commands,

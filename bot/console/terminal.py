@@ -17,10 +17,13 @@ from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
 from bot import places
-from bot.app import build_application, running
+from bot.app import build_application, running, start_webapp
 from bot.config import Settings
 from bot.console.localapi import BotApiError, Call, LocalBotApi, Upload
+from bot.context import BotApplication
 from bot.services import Clock, system_clock
+from bot.web import miniapp
+from bot.web.initdata import MAX_AGE
 
 #: The one user of the terminal chat.
 CHAT_ID = 1000
@@ -341,6 +344,26 @@ def _has_number_labels(buttons: list[tuple[str, str]]) -> bool:
     return any(_NUMBER.fullmatch(label.strip()) for label, _ in buttons)
 
 
+async def _serve_webapp(
+    application: BotApplication, terminal: Terminal, clock: Clock, language_code: str
+) -> None:
+    """Serve the Mini App on 127.0.0.1 (a free port) for as long as the chat runs, and print
+    its pages' addresses with launch data signed for you: a desktop browser opens them with
+    no Telegram (the pain stop's warning signs and the PDF record come into this chat)."""
+    await start_webapp(application, "127.0.0.1", 0)
+    base = application.runtime.web_address
+    assert base is not None
+    token, now = application.services.settings.token, clock()
+    terminal.say(f"The Mini App, for a browser on this machine (good for {_hours()} hours):")
+    for name, page in (("guided session", ""), ("progress", "progress.html")):
+        url = miniapp.launch_url(base + page, token, CHAT_ID, now, language=language_code)
+        terminal.say(f"     {name}: {url}")
+
+
+def _hours() -> int:
+    return int(MAX_AGE.total_seconds() // 3600)
+
+
 def place(line: str) -> tuple[float, float] | None:
     """The coordinates a typed line names: ``latitude,longitude``, or a place by its name
     in either language (``Berlin``, ``北京``, ``New York``, ``Europe/London``; the bot's own
@@ -385,6 +408,7 @@ async def chat(
             "Chatting with backcare-bot. Type a command (try /start), a button's "
             f"number to press it, or {QUIT} to leave. You are user {CHAT_ID}."
         )
+        await _serve_webapp(application, terminal, clock, language_code)
         while True:
             if interactive:
                 terminal.ask(PROMPT)

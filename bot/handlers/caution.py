@@ -7,7 +7,7 @@ from telegram import Update
 from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.common import edit, pressed_button, send_to
-from bot.handlers.session import start
+from bot.handlers.session import begin
 from bot.handlers.technique import decision, send_card
 from bot.render import safety as render_safety
 from bot.render import settings as render_settings
@@ -68,8 +68,9 @@ async def caution_button(update: Update, context: BotContext) -> None:
         return
     assert technique is not None
     if pressed_answer.session:
-        # Asked before a guided session: it starts now, below the answered check.
-        await start(chat, context, technique, allowed.permit)
+        # Asked before a guided session: it begins now, below the answered check (the
+        # Mini App offered first when it is on).
+        await begin(chat, context, technique, allowed.permit)
         return
     # The check is a text message and cannot become a picture: the card comes below it.
     await send_card(chat, context, technique, allowed.permit)

@@ -8,20 +8,12 @@ from telegram.error import BadRequest
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.handlers.common import (
-    command_argument,
-    edit,
-    pressed_button,
-    send,
-    send_photo,
-    send_to,
-)
+from bot.handlers.common import app_address, edit, pressed_button, send, send_photo, send_to
 from bot.render import checkins as render_checkins
 from bot.render import pages as render_pages
 from bot.render import progress as render_progress
 from bot.render import safety as render_safety
 from bot.render.common import Photo, Reply
-from bot.render.report import PERIODS, report_pdf
 from bot.sending import api_errors
 
 
@@ -111,31 +103,6 @@ async def _bad_day(chat: Chat, context: BotContext) -> None:
     await send_to(chat, render_checkins.flare(context.content))
 
 
-async def report(update: Update, context: BotContext) -> None:
-    """``/report`` (30 days) or ``/report 90``: a one-page PDF for a clinician, or a short
-    message when nothing was recorded in the period."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    content, store, now = context.content, context.store, context.now()
-    argument = command_argument(update)
-    days = int(argument) if argument in {str(p) for p in PERIODS} else None
-    if argument and days is None:
-        await send_to(chat, Reply(content.message("report_usage")))
-        return
-    days = days or PERIODS[0]
-    data = store.record(chat.id, now, days)
-    if data.empty:
-        await send_to(chat, Reply(content.message("report_empty", days=str(days))))
-        return
-    pdf = await context.services.drawings.draw(report_pdf, content, data)
-    await chat.send_document(
-        pdf,
-        filename=f"backcare-report-{data.today}.pdf",
-        caption=content.message("report_caption", days=str(days)),
-    )
-
-
 async def progress(update: Update, context: BotContext) -> None:
     """Send the chart of the last 30 days' check-ins, or say how to start one."""
     chat = update.effective_chat
@@ -156,7 +123,7 @@ async def progress_button(update: Update, context: BotContext) -> None:
 async def _send_progress(chat: Chat, context: BotContext) -> None:
     """The chart, drawn at most once per change: the same chart again goes by file id."""
     data = context.store.record(chat.id, context.now())
-    reply = render_progress.progress(context.content, data)
+    reply = render_progress.progress(context.content, data, app_address(chat, context))
     if isinstance(reply, Reply):
         await send_to(chat, reply)
         return
@@ -164,13 +131,13 @@ async def _send_progress(chat: Chat, context: BotContext) -> None:
     file_id = drawings.sent(chat.id, reply.key)
     if file_id is not None:
         try:
-            await chat.send_photo(file_id, caption=reply.caption)
+            await chat.send_photo(file_id, caption=reply.caption, reply_markup=reply.keyboard)
             return
         except BadRequest as error:
             if not api_errors.file_id_refused(error):
                 raise
             drawings.forget(chat.id)
     picture = await drawings.draw(render_progress.progress_picture, context.content, data)
-    message = await send_photo(chat, Photo(picture, reply.caption))
+    message = await send_photo(chat, Photo(picture, reply.caption, reply.keyboard))
     if message.photo:
         drawings.remember(chat.id, reply.key, message.photo[-1].file_id)

@@ -16,6 +16,7 @@ from bot.handlers import (
     later,
     pause,
     privacy,
+    report,
     session,
     settings,
     start,
@@ -60,5 +61,5 @@ PERSONAL_COMMANDS: dict[str, HandlerCallback] = {
     "checkin": checkin.checkin,
     "flare": checkin.flare,
     "progress": checkin.progress,
-    "report": checkin.report,
+    "report": report.report,
 }

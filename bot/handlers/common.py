@@ -71,6 +71,14 @@ async def pressed_button(
     return query, query.data, chat
 
 
+def app_address(chat: Chat, context: BotContext) -> str | None:
+    """The Mini App's address when it is on and ``chat`` is private (Telegram takes web_app
+    buttons there only), else None: then nothing mentions it."""
+    if chat.type != Chat.PRIVATE:
+        return None
+    return context.services.settings.webapp_url
+
+
 def command_argument(update: Update) -> str:
     """Return the text after the command (and its @botname), or "" if none."""
     message = update.effective_message

@@ -8,7 +8,14 @@ from telegram import Chat, Update
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.handlers.common import command_argument, edit, pressed_button, send, send_to
+from bot.handlers.common import (
+    app_address,
+    command_argument,
+    edit,
+    pressed_button,
+    send,
+    send_to,
+)
 from bot.handlers.technique import decision
 from bot.render import pages as render_pages
 from bot.render import safety as render_safety
@@ -29,22 +36,34 @@ async def session(update: Update, context: BotContext) -> None:
     name = command_argument(update)
     found = find_technique(content, name, context.services.contents.values())
     if found is None:
-        await send(update, render_sessions.session_pick(content))
+        await send(update, render_sessions.session_pick(content, app_address(chat, context)))
         return
-    await _start_checked(update, context, chat, found)
+    await _start_checked(update, context, chat, found, in_chat=False)
 
 
 async def _start_checked(
-    update: Update, context: BotContext, chat: Chat, technique: Technique
+    update: Update, context: BotContext, chat: Chat, technique: Technique, *, in_chat: bool
 ) -> None:
-    """Start a session if the safety decision allows it; else the caution check (whose
+    """Begin a session if the safety decision allows it; else the caution check (whose
     answer goes on to the session), or why massage is held and what lifts it."""
     allowed = decision(chat, context)
     if allowed.permit is None:
         target = callbacks.caution_session(technique.id)
         await send_to(chat, render_safety.massage_held(context.content, allowed, target))
         return
-    await start(chat, context, technique, allowed.permit)
+    await begin(chat, context, technique, allowed.permit, in_chat=in_chat)
+
+
+async def begin(
+    chat: Chat, context: BotContext, technique: Technique, permit: Permit, *, in_chat: bool = False
+) -> None:
+    """With the Mini App on, offer it, the chat session one tap away (the page asks the
+    safety decision again); else, or ``in_chat``, start the session in the chat."""
+    app = app_address(chat, context)
+    if app is not None and not in_chat:
+        await send_to(chat, render_sessions.session_offer(context.content, technique, app))
+        return
+    await start(chat, context, technique, permit)
 
 
 async def start(chat: Chat, context: BotContext, technique: Technique, permit: Permit) -> None:
@@ -67,7 +86,8 @@ async def start(chat: Chat, context: BotContext, technique: Technique, permit: P
 
 
 async def session_button(update: Update, context: BotContext) -> None:
-    """A session's buttons, and "Start a guided session" under a card."""
+    """A session's buttons, "Start a guided session" under a card, and "Guide me here in
+    the chat" under the Mini App's offer."""
     pressed = await pressed_button(update, context)
     if pressed is None:
         return
@@ -80,7 +100,7 @@ async def session_button(update: Update, context: BotContext) -> None:
             await query.answer(content.answers["stale"])
             return
         await query.answer()
-        await _start_checked(update, context, chat, technique)
+        await _start_checked(update, context, chat, technique, in_chat=press.in_chat)
         return
     assert press.session_id is not None
     found = store.session(press.session_id)

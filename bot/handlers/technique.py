@@ -7,7 +7,14 @@ from telegram import Chat, Message, Update
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.handlers.common import command_argument, edit, pressed_button, send, send_to
+from bot.handlers.common import (
+    app_address,
+    command_argument,
+    edit,
+    pressed_button,
+    send,
+    send_to,
+)
 from bot.render import photos
 from bot.render import safety as render_safety
 from bot.render import techniques as render_techniques
@@ -35,7 +42,9 @@ async def send_card(chat: Chat, context: BotContext, technique: Technique, permi
 
 
 async def _send_list(chat: Chat, context: BotContext, intro: str | None = None) -> None:
-    reply = render_techniques.technique_list(context.content, intro=intro)
+    reply = render_techniques.technique_list(
+        context.content, intro=intro, app=app_address(chat, context)
+    )
     await photos.send(chat, context, OVERVIEW, reply.text, reply.keyboard)
 
 
@@ -82,7 +91,7 @@ async def technique_button(update: Update, context: BotContext) -> None:
     if data == callbacks.TECHNIQUES:
         await query.answer()
         if message is not None and on_picture:
-            reply = render_techniques.technique_list(content)
+            reply = render_techniques.technique_list(content, app=app_address(chat, context))
             await photos.edit(message, context, OVERVIEW, reply.text, reply.keyboard)
         else:
             # A tip, a page or the welcome: keep it, and send the overview below it.

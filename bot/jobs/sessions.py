@@ -127,6 +127,8 @@ class SessionRunner(Job):
         self.edits: Counter[Outcome] = Counter()
         #: Sessions running or paused at the last pass.
         self.active = 0
+        #: The step each of the Mini App's sessions was at in the last pass.
+        self._app_steps: dict[int, int] = {}
 
     def technique(self, session: Session) -> Technique:
         """The technique a session runs, in its language."""
@@ -151,8 +153,14 @@ class SessionRunner(Job):
     async def _pass(self, bot: ExtBot[Any], running: Callable[[], bool]) -> tuple[int, bool]:
         """One pass: the edits that fit one tick's budget; how many went out, and whether
         the budget was full (more may be waiting)."""
-        sessions = self.services.store.active_sessions()
-        self.active = len(sessions)
+        every_session = self.services.store.active_sessions()
+        self.active = len(every_session)
+        # A session the Mini App runs has no message (bot.web.miniapp): its clock runs on the
+        # device, so it is never rendered or edited here, only ended when it is over, left
+        # too long, or no longer allowed. (A chat session whose first message is on its way
+        # has none yet either: nothing to edit for it until it does.)
+        sessions = [session for session in every_session if session.message_id is not None]
+        self._settle_app([session for session in every_session if session.message_id is None])
         now = self.services.clock().timestamp()
         every = countdown_every(len(sessions))
         # First what moved, cheaply (the clock and the steps' times); then only what this
@@ -212,6 +220,36 @@ class SessionRunner(Job):
             acquire=None if paced is None else paced.acquire_bulk,
         )
         return sent, sent > 0 and len(chosen) >= budget
+
+    def _settle_app(self, sessions: list[Session]) -> None:
+        """End the app's sessions that are over (done), too old (ended), or no longer
+        allowed (ended: asked at each new step, as a chat session's step asks it when
+        shown). Storage only, and only a clock comparison for most: no rendering, no
+        request."""
+        store, now = self.services.store, self.services.clock()
+        steps: dict[int, int] = {}
+        for session in sessions:
+            try:
+                technique = self.technique(session)
+            except LookupError:
+                store.end_session(session.id, SessionState.ENDED, now)
+                continue
+            if session.held and not session.stale(technique.timings, now):
+                # The bot stopped while it ran: it goes on where it was.
+                session = store.resume_session(session.id, now) or session
+            if session.stale(technique.timings, now):
+                store.end_session(session.id, SessionState.ENDED, now)
+                continue
+            where = session.position(technique.timings, now)
+            if session.state is SessionState.RUNNING and where.finished:
+                store.end_session(session.id, SessionState.DONE, now)
+                continue
+            steps[session.id] = where.step
+            moved = self._app_steps.get(session.id) != where.step
+            if moved and store.massage(session.chat_id, now).permit is None:
+                store.end_session(session.id, SessionState.ENDED, now)
+                del steps[session.id]
+        self._app_steps = steps
 
     def budget(self) -> int:
         """Edits one pass may send: the send rate for one tick (no pacing: no limit)."""

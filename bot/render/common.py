@@ -1,17 +1,19 @@
 """What every reply module uses: the Reply, Prompt and Photo a handler sends, a callback
-button, and user input made safe to echo."""
+button, a Mini App button, and user input made safe to echo."""
 
 from __future__ import annotations
 
 import html
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    WebAppInfo,
 )
 
 from bot import callbacks
@@ -62,6 +64,17 @@ def echo(value: str) -> str:
 def callback_button(label: str, data: str) -> InlineKeyboardButton:
     """A button that sends ``data`` (``bot.callbacks``) back when pressed."""
     return InlineKeyboardButton(label, callback_data=data)
+
+
+def webapp_button(label: str, url: str) -> InlineKeyboardButton:
+    """A button that opens the Mini App's page at ``url`` (private chats only)."""
+    return InlineKeyboardButton(label, web_app=WebAppInfo(url))
+
+
+def app_page(base: str, page: str = "", **query: str) -> str:
+    """The address of one of the Mini App's pages: ``base`` (BACKCARE_WEBAPP_URL, ending in
+    "/"), the page's file name ("" for the guided session), and its query."""
+    return base + page + (f"?{urlencode(query)}" if query else "")
 
 
 def callback_data_of(reply: Reply) -> list[str]:

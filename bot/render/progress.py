@@ -13,7 +13,7 @@ from telegram import (
 
 from bot import callbacks
 from bot.render.chart import NUMERIC, Dates, chinese_font_file, progress_chart
-from bot.render.common import Reply, callback_button
+from bot.render.common import Reply, app_page, callback_button, webapp_button
 from content import Content
 from storage.record import LookBack, Record
 
@@ -25,13 +25,24 @@ class Chart:
 
     caption: str
     key: Hashable
+    keyboard: InlineKeyboardMarkup | None = None
 
 
-def progress(content: Content, record: Record) -> Chart | Reply:
+#: The Mini App's progress page.
+PROGRESS_PAGE = "progress.html"
+
+
+def progress(content: Content, record: Record, app: str | None = None) -> Chart | Reply:
     """The /progress chart's caption, a one-line summary, or a friendly word when there is
     no data; with a line about guided sessions this week when there was one (counted, never
     a reproach, never days in a row: massage is at most an add-on, not a daily habit).
-    Nothing is drawn here: ``progress_picture`` draws, off the event loop."""
+    Nothing is drawn here: ``progress_picture`` draws, off the event loop. With the Mini
+    App on (``app``, its address), a button opens its progress page."""
+    opens = (
+        [[webapp_button(content.buttons["progress_open_app"], app_page(app, PROGRESS_PAGE))]]
+        if app is not None
+        else []
+    )
     sessions = record.session_counts
     session_line = (
         content.message("progress_sessions", week=str(sessions.this_week))
@@ -44,7 +55,7 @@ def progress(content: Content, record: Record) -> Chart | Reply:
         return Reply(
             f"{text}\n\n{session_line}" if session_line else text,
             InlineKeyboardMarkup(
-                [[callback_button(content.buttons["checkin_open"], callbacks.CHECKIN_ASK)]]
+                [[callback_button(content.buttons["checkin_open"], callbacks.CHECKIN_ASK)], *opens]
             ),
         )
     subscribed = (
@@ -61,7 +72,11 @@ def progress(content: Content, record: Record) -> Chart | Reply:
     )
     if session_line:
         caption = f"{caption}\n{session_line}"
-    return Chart(caption, (content.language, record.today, scores.checkins))
+    return Chart(
+        caption,
+        (content.language, record.today, scores.checkins),
+        InlineKeyboardMarkup(opens) if opens else None,
+    )
 
 
 def progress_picture(content: Content, record: Record) -> bytes:

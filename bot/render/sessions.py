@@ -11,7 +11,7 @@ from telegram import (
 )
 
 from bot import callbacks
-from bot.render.common import Reply, callback_button
+from bot.render.common import Reply, app_page, callback_button, webapp_button
 from content import Content, Technique
 from content.markup import plain
 from storage.rules.safety import Permit
@@ -27,11 +27,33 @@ SESSION_DISPLAY_SECONDS = 5
 SESSION_NEXT_LENGTH = 90
 
 
-def session_pick(content: Content) -> Reply:
-    """/session without a technique: what a guided session is, and one button each."""
+def session_pick(content: Content, app: str | None = None) -> Reply:
+    """/session without a technique: what a guided session is, and one button each; with
+    the Mini App on (``app``, its address), a first button that opens it."""
     buttons = [callback_button(t.button, callbacks.session_start(t.id)) for t in content.techniques]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    if app is not None:
+        rows.insert(0, [webapp_button(content.buttons["session_open_app"], app_page(app))])
     return Reply(content.message("session_pick"), InlineKeyboardMarkup(rows))
+
+
+def session_offer(content: Content, technique: Technique, app: str) -> Reply:
+    """A session about to start, with the Mini App on (``app``, its address): open it as the
+    Mini App's page, or be guided in the chat. Only after the safety decision allowed it."""
+    page = app_page(app, technique=technique.id)
+    return Reply(
+        content.message("session_offer", technique=technique.name),
+        InlineKeyboardMarkup(
+            [
+                [webapp_button(content.buttons["session_open_app"], page)],
+                [
+                    callback_button(
+                        content.buttons["session_in_chat"], callbacks.session_in_chat(technique.id)
+                    )
+                ],
+            ]
+        ),
+    )
 
 
 def clock_text(seconds: float) -> str:

@@ -13,14 +13,18 @@ from telegram import (
 )
 
 from bot import callbacks
-from bot.render.common import Reply, callback_button
+from bot.render.common import Reply, app_page, callback_button, webapp_button
 from content import Content, Technique
 from content.markup import MAX_CAPTION_LENGTH, plain
 from storage.rules.safety import Permit
 
+#: The Mini App's acupoint map.
+MAP_PAGE = "map.html"
 
-def technique_list(content: Content, intro: str | None = None) -> Reply:
-    """The list of techniques as buttons, two to a row."""
+
+def technique_list(content: Content, intro: str | None = None, app: str | None = None) -> Reply:
+    """The list of techniques as buttons, two to a row; with the Mini App on (``app``, its
+    address), a button that opens its acupoint map."""
     technique_buttons = [
         callback_button(t.button, callbacks.technique(t.id)) for t in content.techniques
     ]
@@ -31,6 +35,8 @@ def technique_list(content: Content, intro: str | None = None) -> Reply:
             callback_button(content.buttons["benefits"], callbacks.BENEFITS),
         ]
     )
+    if app is not None:
+        rows.append([webapp_button(content.buttons["map_open_app"], app_page(app, MAP_PAGE))])
     text = content.message("technique_list")
     if intro:
         text = f"{intro}\n\n{text}"

@@ -1,4 +1,5 @@
-"""Webhook mode: an aiohttp server takes Telegram's updates and answers ``GET /healthz``.
+"""Webhook mode: an aiohttp server takes Telegram's updates, answers ``GET /healthz`` and
+serves the Mini App (``/app/``) when it is on.
 
 PTB's custom-webhook pattern (examples/customwebhookbot.py): the Application runs without
 an Updater, our own web server puts each update into ``application.update_queue``, and
@@ -19,7 +20,7 @@ from aiohttp import web
 from telegram import Update
 
 from bot import logs
-from bot.app import running
+from bot.app import mount_webapp, running
 from bot.config import Settings
 from bot.context import BotApplication
 from bot.web.metrics import add_route
@@ -44,7 +45,8 @@ def url_path(settings: Settings) -> str:
 
 
 def web_app(application: BotApplication, secret: str, started: datetime) -> web.Application:
-    """The aiohttp app: updates on the webhook's path, the health check on /healthz.
+    """The aiohttp app: updates on the webhook's path, the health check on /healthz, and
+    the Mini App under /app/ when it is on.
 
     Args:
         application: the running bot; updates go into its update_queue.
@@ -62,6 +64,8 @@ def web_app(application: BotApplication, secret: str, started: datetime) -> web.
     # This listener is the one a public proxy forwards to: /metrics only with a token.
     if settings.metrics_token:
         add_route(app, application.metrics, settings.metrics_token)
+    if settings.webapp_url is not None:
+        mount_webapp(app, application)
     return app
 
 

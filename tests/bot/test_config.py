@@ -246,3 +246,45 @@ def test_the_metrics_token_is_kept_out_of_repr() -> None:
 def test_a_weak_or_unsendable_metrics_token_names_the_variable(token: str) -> None:
     with pytest.raises(ConfigError, match="BACKCARE_METRICS_TOKEN"):
         from_env(BACKCARE_METRICS_TOKEN=token)
+
+
+def test_no_mini_app_unless_its_address_is_set() -> None:
+    settings = from_env()
+    assert (settings.webapp_url, settings.web_port) == (None, None)
+
+
+def test_the_mini_app_in_polling_mode_is_served_on_loopback_unless_set() -> None:
+    settings = from_env(BACKCARE_WEBAPP_URL="https://bot.example.org/app", BACKCARE_WEB_PORT="8444")
+    assert settings.webapp_url == "https://bot.example.org/app/"
+    assert (settings.web_port, settings.web_listen) == (8444, "127.0.0.1")
+
+
+def test_the_mini_app_in_webhook_mode_needs_no_port() -> None:
+    settings = from_env(
+        BACKCARE_WEBAPP_URL="https://bot.example.org/app/",
+        BACKCARE_WEBHOOK_URL="https://bot.example.org/telegram",
+    )
+    assert (settings.webapp_url, settings.web_port) == ("https://bot.example.org/app/", None)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        pytest.param({"BACKCARE_WEBAPP_URL": "http://bot.example.org/app/"}, id="http"),
+        pytest.param({"BACKCARE_WEBAPP_URL": "https:///app/"}, id="no-host"),
+        pytest.param({"BACKCARE_WEBAPP_URL": "https://x.org/app/?a=1"}, id="query"),
+        pytest.param({"BACKCARE_WEBAPP_URL": "https://x.org/app/"}, id="polling-no-port"),
+        pytest.param({"BACKCARE_WEB_PORT": "8444"}, id="port-without-url"),
+        pytest.param(
+            {
+                "BACKCARE_WEBAPP_URL": "https://x.org/app/",
+                "BACKCARE_WEBHOOK_URL": "https://x.org/hook",
+                "BACKCARE_WEB_PORT": "8444",
+            },
+            id="port-in-webhook-mode",
+        ),
+    ],
+)
+def test_bad_mini_app_settings_name_the_variable(env: dict[str, str]) -> None:
+    with pytest.raises(ConfigError, match="BACKCARE_WEB"):
+        from_env(**env)

@@ -4,9 +4,14 @@ the prompt, the pictures' folder, file ids across runs, the location button, /br
 from __future__ import annotations
 
 import io
+import json
 import tempfile
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -16,6 +21,8 @@ from bot.console.localapi import BotApiError, LocalBotApi
 from bot.console.terminal import CHAT_ID, LOCATION_HINT, LocalRequest, Press, Terminal, chat, place
 from bot.render import settings as render_settings
 from content import Content, load
+from content.markup import plain
+from storage import Caution
 from storage.store import Store
 from tests.bot.test_localapi_photos import png, upload
 
@@ -196,7 +203,8 @@ async def run_chat(
 
 async def test_a_prompt_only_when_a_person_types(tmp_path: Path) -> None:
     typed = await run_chat(tmp_path, "/help\n", typing=True)
-    assert typed[1].startswith("you> bot> ")  # the prompt, then the answer under it
+    answered = next(line for line in typed if line.startswith("you> "))
+    assert answered.startswith("you> bot> ")  # the prompt, then the answer under it
     assert not any(line.startswith("you> /help") for line in typed)  # no echo
     scripted = await run_chat(tmp_path, "/help\n")
     assert "you> /help" in scripted
@@ -257,3 +265,60 @@ async def test_a_place_or_coordinates_typed_under_the_location_button_set_the_ti
     # Once the button is gone, a place name is text again (the bot's usual answer to text).
     assert lines.index(answers[1]) < len(lines) - 2
     assert "Your timezone is now" not in lines[-1]
+
+
+class TryingTheApp(io.StringIO):
+    """Standard input that, before the first line, uses the Mini App the chat printed, as
+    a desktop browser would: starts a session and stops it for pain."""
+
+    def __init__(self, output: io.StringIO) -> None:
+        super().__init__()
+        self.output = output
+        self.answers: list[tuple[int, Any]] = []
+
+    def readline(self, size: int = -1, /) -> str:  # type: ignore[override]  # as typeshed
+        if self.answers:
+            return ""
+        address = next(
+            line.split("guided session: ", 1)[1]
+            for line in self.output.getvalue().splitlines()
+            if "guided session: " in line
+        )
+        page, _, fragment = address.partition("#")
+        launch = parse_qs(fragment)["tgWebAppData"][0]
+        headers = {"Authorization": f"tma {launch}", "Content-Type": "application/json"}
+
+        def call(path: str, body: Any = None) -> tuple[int, Any]:
+            data = None if body is None else json.dumps(body).encode()
+            request = urllib.request.Request(page + path, data=data, headers=headers)
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    return response.status, json.loads(response.read() or b"null")
+            except urllib.error.HTTPError as error:
+                return error.code, None
+
+        self.answers.append(call("api/state"))
+        status, started = call("api/sessions", {"technique": "kneading"})
+        self.answers.append((status, started))
+        self.answers.append(call(f"api/sessions/{started['session']['id']}/pain", {}))
+        return ""
+
+
+async def test_chat_serves_the_mini_app_and_prints_its_signed_address(
+    tmp_path: Path, content: Content
+) -> None:
+    store = Store(tmp_path / "backcare-chat.db")
+    store.migrate()
+    store.set_caution(CHAT_ID, Caution.NONE, datetime.now(UTC))
+    store.close()
+    output = io.StringIO()
+    stream = TryingTheApp(output)
+    assert await chat(chat_settings(tmp_path), input_stream=stream, output=output) == 0
+    assert [status for status, _ in stream.answers] == [200, 201, 200]
+    lines = output.getvalue().splitlines()
+    assert lines[1].startswith("The Mini App, for a browser on this machine")
+    assert lines[2].startswith("     guided session: http://127.0.0.1:")
+    assert lines[3].startswith("     progress: http://127.0.0.1:") and "progress.html#" in lines[3]
+    # The pain stop's warning signs came into the chat through the local Bot API.
+    urgent = plain(content.pages["urgent"]).strip().splitlines()[0]
+    assert any(urgent in line for line in lines[4:])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 from functools import cache
@@ -10,7 +11,7 @@ from functools import cache
 import pytest
 from PIL import Image
 
-from content import pictures
+from content import pictures, rules
 from tools import drawing
 
 CASES = [
@@ -137,3 +138,42 @@ def test_the_bot_never_loads_the_drawing_module() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "False"
+
+
+# The points never to press: one list, in every language -----------------------------------
+
+
+def test_every_language_lists_the_same_points_not_to_press() -> None:
+    points = pictures.dont_press_points()
+    assert points == ("gb30", "bl40")
+    for language in pictures.LANGUAGES:
+        assert tuple(pictures.dont_press(language)) == points, language
+
+
+@pytest.mark.parametrize("language", pictures.LANGUAGES)
+def test_each_point_not_to_press_is_a_point_and_its_warning_says_dont_press(
+    language: str,
+) -> None:
+    labels = pictures.load_labels(language)
+    for code, warning in pictures.dont_press(language).items():
+        assert f"points.{code}" in labels, code
+        assert re.search(rules.WORDS[language].dont_press, warning, re.IGNORECASE), code
+
+
+def test_the_pictures_warn_beside_exactly_the_points_not_to_press() -> None:
+    """A point called out on any picture has "Don't press" under it if and only if it is in
+    the list; BL40, below the picture, is the knee inset's (which says it too)."""
+    warned = set()
+    for picture_id in pictures.PICTURES:
+        layout = drawing.picture_layout(picture_id)
+        for callout in layout.callouts:
+            kind, _, code = callout.key.partition(".")
+            if kind != "points":
+                continue
+            assert (callout.caution == drawing.NO_FIRM_PRESSURE) == (code in drawing.DONT_PRESS)
+            if callout.caution:
+                warned.add(code)
+        if layout.inset:
+            assert drawing.NO_FIRM_PRESSURE in drawing.INSET_KEYS
+            warned.add("bl40")
+    assert warned == set(pictures.dont_press_points())

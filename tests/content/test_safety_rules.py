@@ -260,7 +260,7 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             ),
         ),
         (
-            "BL40: don't press",
+            "points not to press: don't press",
             "no-firm-pressure",
             lambda c: _replace_in_text(
                 c, "technique_list", "don't press either", "no firm pressure on either"
@@ -465,7 +465,7 @@ BREAKS: dict[str, list[tuple[str, str, Break]]] = {
             lambda c: _first_step(c, "pressing", "您趴好。如果腿发麻，请停止。"),
         ),
         (
-            "BL40: don't press",
+            "points not to press: don't press",
             "no-firm-pressure",
             lambda c: _replace_in_text(c, "technique_list", "都不要按", "都不要用力按"),
         ),

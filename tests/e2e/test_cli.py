@@ -103,11 +103,13 @@ def test_chat_reads_a_script_from_standard_input(tmp_path: Path, content: Conten
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env=clean_env(tmp_path),
+        # Production's Mini App settings are not the chat's: it serves its own.
+        env=clean_env(tmp_path, BACKCARE_WEBAPP_URL="https://bot.example.org/app/"),
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
+    assert re.search(r"guided session: http://127\.0\.0\.1:\d+/app/#tgWebAppData=", out)
     assert "you> /start" in out and f"[1] {content.buttons['subscribe']}" in out
     assert f"[1] {content.buttons['caution_none']}" in out
     kneading = content.technique("kneading")
