@@ -496,8 +496,7 @@ async def _pain_stop(request: web.Request, asker: Asker, found: Session) -> web.
     session ends at once, whatever state it was in; no more massage today; the warning signs
     are sent into the chat, and shown here."""
     store, now, content = asker.store, asker.now, asker.content
-    ended = store.end_session(found.id, SessionState.PAIN_STOP, now)
-    store.report_pain_stop(asker.chat_id, now)
+    ended = store.pain_stop(found.id, now)
     try:
         await request.app[_NOTIFY](asker.chat_id, render_pages.page(content, "urgent"))
     except Exception:  # the page shows them anyway; the chat may be blocked or away
@@ -522,11 +521,10 @@ async def _feeling(request: web.Request) -> web.Response:
     if found is None:
         return _refuse(404, "not_found")
     feeling = Feeling(answer)
+    # Worse also holds massage for the rest of the day (Store.set_feeling), as in the chat.
     felt = asker.store.set_feeling(found.id, feeling, asker.now)
     if felt is None:
         return _refuse(409, "state", session=_view(asker, found))
-    if feeling is Feeling.WORSE:
-        asker.store.report_worse(asker.chat_id, asker.now)  # no more massage today
     return web.json_response({"session": _view(asker, felt)})
 
 
