@@ -66,12 +66,16 @@ class Sessions(SafetyState):
         )
         return _session(rows[0]) if rows else None
 
-    def active_sessions(self) -> list[Session]:
-        """Every running or paused session, oldest first (the partial index)."""
+    def active_sessions(self, *, in_chat: bool | None = None) -> list[Session]:
+        """Every running or paused session, oldest first (the partial index); only those
+        shown by a chat message (``in_chat``), or only those without one (the Mini App's,
+        and a chat session whose first message is on its way), when given."""
+        which = {None: "", True: " AND message_id IS NOT NULL", False: " AND message_id IS NULL"}
         return [
             _session(row)
             for row in self.db.query(
-                "SELECT * FROM sessions WHERE state IN (?, ?) ORDER BY id", list(_ACTIVE)
+                f"SELECT * FROM sessions WHERE state IN (?, ?){which[in_chat]} ORDER BY id",
+                list(_ACTIVE),
             )
         ]
 

@@ -64,6 +64,11 @@ TICK_SECONDS = 1.0
 #: Countdown edits a second, at most, for all sessions together: the rest of Telegram's
 #: global 30 a second goes to step changes and to replies.
 COUNTDOWN_RATE = 12.0
+#: Seconds between two looks at the Mini App's sessions. Nothing is shown for them here:
+#: a look only ends one that is over, left too long, or no longer allowed at a new step
+#: (the app asks the safety decision at every event itself, and ends a session whose clock
+#: ran out), so a late look costs nobody anything, and 10,000 of them cost the pass a tenth.
+APP_SETTLE_SECONDS = 10.0
 #: Seconds between two edits of one session's message, at least (Telegram: about one
 #: message a second per chat).
 PER_CHAT = 1.0
@@ -127,8 +132,10 @@ class SessionRunner(Job):
         self.edits: Counter[Outcome] = Counter()
         #: Sessions running or paused at the last pass.
         self.active = 0
-        #: The step each of the Mini App's sessions was at in the last pass.
+        #: The step each of the Mini App's sessions still going was at when last looked
+        #: at, and when that was (the clock's seconds).
         self._app_steps: dict[int, int] = {}
+        self._app_settled = -math.inf
 
     def technique(self, session: Session) -> Technique:
         """The technique a session runs, in its language."""
@@ -153,15 +160,19 @@ class SessionRunner(Job):
     async def _pass(self, bot: ExtBot[Any], running: Callable[[], bool]) -> tuple[int, bool]:
         """One pass: the edits that fit one tick's budget; how many went out, and whether
         the budget was full (more may be waiting)."""
-        every_session = self.services.store.active_sessions()
-        self.active = len(every_session)
+        store = self.services.store
+        sessions = store.active_sessions(in_chat=True)
+        now = self.services.clock().timestamp()
         # A session the Mini App runs has no message (bot.web.miniapp): its clock runs on the
         # device, so it is never rendered or edited here, only ended when it is over, left
-        # too long, or no longer allowed. (A chat session whose first message is on its way
-        # has none yet either: nothing to edit for it until it does.)
-        sessions = [session for session in every_session if session.message_id is not None]
-        self._settle_app([session for session in every_session if session.message_id is None])
-        now = self.services.clock().timestamp()
+        # too long, or no longer allowed, looked at every APP_SETTLE_SECONDS. (A chat
+        # session whose first message is on its way has none yet either: nothing to edit
+        # for it until it does.)
+        if now - self._app_settled >= APP_SETTLE_SECONDS:
+            in_app = store.active_sessions(in_chat=False)
+            self._settle_app(in_app)  # keeps the steps of those still going
+            self._app_settled = now
+        self.active = len(sessions) + len(self._app_steps)
         every = countdown_every(len(sessions))
         # First what moved, cheaply (the clock and the steps' times); then only what this
         # pass sends is rendered.

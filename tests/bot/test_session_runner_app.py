@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.jobs.sessions import SessionRunner
+from bot.jobs.sessions import APP_SETTLE_SECONDS, SessionRunner
 from bot.services import Services
 from storage import Store
 from storage.rules.sessions import PAUSE_LIMIT, SessionState
@@ -88,3 +88,23 @@ async def test_a_hold_ends_an_app_session_at_its_next_step(
     clock.advance(seconds=30)
     await runner.run(NoBot())  # type: ignore[arg-type]
     assert state(runner, session_id) is SessionState.ENDED
+
+
+async def test_app_sessions_are_looked_at_every_few_seconds_not_every_pass(
+    runner: SessionRunner, clock: FakeClock
+) -> None:
+    session_id = start(runner)
+    kneading = contents()["en"].technique("kneading")
+    assert kneading is not None
+    total = sum(kneading.timings)
+    clock.advance(seconds=total - 1)
+    await runner.run(NoBot())  # type: ignore[arg-type]
+    assert state(runner, session_id) is SessionState.RUNNING  # looked at: one second left
+    clock.advance(seconds=2)  # past its last step, but looked at a moment ago
+    await runner.run(NoBot())  # type: ignore[arg-type]
+    assert state(runner, session_id) is SessionState.RUNNING
+    assert runner.active == 1
+    clock.advance(seconds=APP_SETTLE_SECONDS)
+    await runner.run(NoBot())  # type: ignore[arg-type]
+    assert state(runner, session_id) is SessionState.DONE
+    assert runner.active == 0
