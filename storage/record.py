@@ -220,10 +220,15 @@ class Record:
         return bool(self.holds)
 
     @property
-    def session_counts(self) -> SessionCounts:
+    def this_week(self) -> GuidedSessions:
         """The sessions this calendar week (Monday to today) that lie in the range."""
         monday = self.today - timedelta(days=self.today.weekday())
-        return SessionCounts(this_week=self.sessions.between(monday, self.today).count)
+        return self.sessions.between(monday, self.today)
+
+    @property
+    def session_counts(self) -> SessionCounts:
+        """What /progress says about sessions: how many this calendar week."""
+        return SessionCounts(this_week=self.this_week.count)
 
     def look_back(self) -> LookBack:
         """The weekly look back: the ``WEEK`` days ending with the range's last, beside the

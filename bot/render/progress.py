@@ -86,13 +86,19 @@ def progress_picture(content: Content, record: Record) -> bytes:
     )
 
 
+def date_label(content: Content, day: date) -> str:
+    """A day as the charts and the Mini App's pages write it in this language: "7 Dec",
+    "12月7日" (never 12/7, which reads as July in half the world)."""
+    month = content.message(f"month_{day.month}")
+    return content.message("chart_date", day=str(day.day), month=month)
+
+
 def chart_dates(content: Content) -> Dates:
-    """How the charts write a date in this language ("7 Dec", "12月7日"), and the font with
+    """How the charts write a date in this language (``date_label``), and the font with
     its characters (Chinese: the one /report embeds)."""
 
     def label(day: date) -> str:
-        month = content.message(f"month_{day.month}")
-        return content.message("chart_date", day=str(day.day), month=month)
+        return date_label(content, day)
 
     if label(date(2000, 12, 7)).isascii():
         return Dates(label)  # Pillow's own font has these letters

@@ -24,7 +24,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -35,6 +35,7 @@ from bot.context import language_for
 from bot.render import pages as render_pages
 from bot.render import safety as render_safety
 from bot.render.common import Reply
+from bot.render.progress import date_label
 from bot.services import Services
 from bot.web.initdata import LaunchData, sign, validate
 from content import Content, Technique, pictures, webapp
@@ -548,9 +549,8 @@ async def _progress(request: web.Request) -> web.Response:
         return _refuse(400, "bad_request")
     content, store = asker.content, asker.store
     record = store.record(asker.chat_id, asker.now, int(days))
-    # The calendar week, as /progress counts it (Record.session_counts): Monday to today.
-    monday = record.today - timedelta(days=record.today.weekday())
-    week = record.sessions.between(monday, record.today).sessions
+    # The calendar week, as /progress counts it: Monday to today.
+    week = record.this_week.sessions
     buttons = content.buttons
 
     def name(technique_id: str) -> str:
@@ -563,13 +563,20 @@ async def _progress(request: web.Request) -> web.Response:
             "text": _texts(asker),
             "days": int(days),
             "today": record.today.isoformat(),
+            "first_label": date_label(content, record.first),
+            "today_label": date_label(content, record.today),
             "checkins": [
-                {"date": c.local_date.isoformat(), "score": c.score}
+                {
+                    "date": c.local_date.isoformat(),
+                    "label": date_label(content, c.local_date),
+                    "score": c.score,
+                }
                 for c in record.checkins.checkins
             ],
             "week": [
                 {
                     "date": session.local_date.isoformat(),
+                    "label": date_label(content, session.local_date),
                     "technique": name(session.technique_id),
                     "outcome": _outcome(asker, session),
                     "feeling": plain(buttons[f"session_{session.feeling.value}"])

@@ -330,7 +330,9 @@ async def test_the_progress_page(browser: Any, served: Served) -> None:
     page = app.page
     await page.locator("#progress").wait_for(state="visible")
     assert await page.locator("#chart circle").count() == 3
-    assert "11/26: 3" in (await page.locator("#chart").get_attribute("aria-label") or "")
+    # Dates as the charts write them ("26 Nov"), never 11/26, which reads as a month 26.
+    assert "26 Nov: 3" in (await page.locator("#chart").get_attribute("aria-label") or "")
+    assert "26 Nov" in (await page.locator("#chart").text_content() or "")
     assert en("massage_held_flare") in await app.text("#safety")
     assert await page.locator("#urgent").is_visible()
     await page.locator("[data-days='90']").click()

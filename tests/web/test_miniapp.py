@@ -423,11 +423,16 @@ async def test_progress_shows_checkins_the_week_and_the_safety_state(allowed: Ap
     status, body = await app.get("/app/api/progress?days=30", headers=app.auth())
     assert status == 200 and body["days"] == 30 and body["today"] == "2026-11-26"
     assert [c["score"] for c in body["checkins"]] == [5, 4]
+    # Dates as the charts write them, in the user's language: "23 Nov", never 11/23.
+    assert [c["label"] for c in body["checkins"]] == ["23 Nov", "25 Nov"]
+    assert (body["first_label"], body["today_label"]) == ("28 Oct", "26 Nov")
     (week,) = body["week"]
+    assert week["label"] == "26 Nov"
     assert week["outcome"] == plain(en().message("report_session_stopped"))
     assert body["held"] is None and body["report"] is True
-    status, body = await app.get("/app/api/progress?days=90", headers=app.auth())
+    status, body = await app.get("/app/api/progress?days=90", headers=app.auth(language="zh"))
     assert [c["score"] for c in body["checkins"]] == [7, 5, 4]
+    assert body["today_label"] == "11月26日"
     for days in ("7", "", "90x", "-30"):
         status, _ = await app.get(f"/app/api/progress?days={days}", headers=app.auth())
         assert status == 400

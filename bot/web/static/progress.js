@@ -64,16 +64,15 @@
       svg.appendChild(element("line", { x1: LEFT, x2: W - RIGHT, y1: y(score), y2: y(score), class: "grid" }));
       svg.appendChild(element("text", { x: LEFT - 6, y: y(score) + 4, class: "axis", "text-anchor": "end" }, String(score)));
     });
-    const label = function (day) { return day.slice(5).replace("-", "/"); };
-    const firstDay = new Date(first).toISOString().slice(0, 10);
-    svg.appendChild(element("text", { x: LEFT, y: H - 6, class: "axis" }, label(firstDay)));
-    svg.appendChild(element("text", { x: W - RIGHT, y: H - 6, class: "axis", "text-anchor": "end" }, label(data.today)));
+    // Dates as the server writes them in the user's language ("7 Dec", "12月7日").
+    svg.appendChild(element("text", { x: LEFT, y: H - 6, class: "axis" }, data.first_label));
+    svg.appendChild(element("text", { x: W - RIGHT, y: H - 6, class: "axis", "text-anchor": "end" }, data.today_label));
     const points = data.checkins.map(function (c) { return x(c.date).toFixed(1) + "," + y(c.score).toFixed(1); });
     if (points.length > 1) svg.appendChild(element("polyline", { points: points.join(" "), class: "line" }));
     data.checkins.forEach(function (c) {
       svg.appendChild(element("circle", { cx: x(c.date), cy: y(c.score), r: 4, class: "dot" }));
     });
-    const scores = data.checkins.map(function (c) { return label(c.date) + ": " + c.score; }).join(", ");
+    const scores = data.checkins.map(function (c) { return c.label + ": " + c.score; }).join(", ");
     svg.setAttribute("aria-label", A.word("chart_label", { scores: scores || "—" }));
     $("no-checkins").hidden = data.checkins.length > 0;
   }
@@ -83,7 +82,7 @@
     list.replaceChildren();
     sessions.forEach(function (s) {
       const item = document.createElement("li");
-      let text = s.date.slice(5).replace("-", "/") + " · " + s.technique + ": " + s.outcome;
+      let text = s.label + " · " + s.technique + ": " + s.outcome;
       if (s.feeling) text += " · " + A.word("felt", { feeling: s.feeling });
       item.textContent = text;
       list.appendChild(item);
