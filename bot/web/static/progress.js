@@ -82,7 +82,7 @@
     list.replaceChildren();
     sessions.forEach(function (s) {
       const item = document.createElement("li");
-      let text = s.label + " · " + s.technique + ": " + s.outcome;
+      let text = A.word("week_item", { date: s.label, technique: s.technique, outcome: s.outcome });
       if (s.feeling) text += " · " + A.word("felt", { feeling: s.feeling });
       item.textContent = text;
       list.appendChild(item);
