@@ -61,16 +61,60 @@ window.App = (function () {
     button_color: "--button",
     button_text_color: "--button-text",
   };
+  // WCAG's contrast ratio of two #rgb or #rrggbb colours (null when one is neither).
+  function rgbOf(hex) {
+    let digits = hex.slice(1);
+    if (digits.length === 3) digits = digits.replace(/./g, "$&$&");
+    if (digits.length !== 6) return null;
+    return [0, 2, 4].map(function (at) { return parseInt(digits.slice(at, at + 2), 16) / 255; });
+  }
+  function luminance(channels) {
+    const linear = channels.map(function (v) {
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
+  }
+  function contrast(a, b) {
+    const x = rgbOf(a), y = rgbOf(b);
+    if (!x || !y) return 0;
+    const [hi, lo] = [luminance(x), luminance(y)].sort(function (p, q) { return q - p; });
+    return (hi + 0.05) / (lo + 0.05);
+  }
+  // Text on its background must reach WCAG AA (4.5:1): a theme's pair that does not is left
+  // out, and the page's own colours for the scheme (which do) stay for it.
+  const AA = 4.5;
   function applyTheme() {
     if (!tg) return;
     const root = document.documentElement;
     if (tg.colorScheme) root.setAttribute("data-scheme", tg.colorScheme);
     const params = tg.themeParams || {};
+    const given = {};
     for (const key in THEME) {
       const value = params[key];
-      if (typeof value === "string" && /^#[0-9a-fA-F]{3,8}$/.test(value)) {
-        root.style.setProperty(THEME[key], value);
+      if (typeof value === "string" && /^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(value)) {
+        given[key] = value;
       }
+      root.style.removeProperty(THEME[key]);
+    }
+    const own = function (variable) {
+      return getComputedStyle(root).getPropertyValue(variable).trim();
+    };
+    const set = function (key) { root.style.setProperty(THEME[key], given[key]); };
+    if (given.bg_color && given.text_color && contrast(given.text_color, given.bg_color) >= AA) {
+      set("bg_color");
+      set("text_color");
+      if (given.secondary_bg_color && contrast(given.text_color, given.secondary_bg_color) >= AA) {
+        set("secondary_bg_color");
+      }
+    }
+    if (given.hint_color && contrast(given.hint_color, own("--bg")) >= AA &&
+        contrast(given.hint_color, own("--card")) >= AA) {
+      set("hint_color");
+    }
+    if (given.button_color && given.button_text_color &&
+        contrast(given.button_text_color, given.button_color) >= AA) {
+      set("button_color");
+      set("button_text_color");
     }
   }
 
