@@ -132,8 +132,10 @@ class Sessions(SafetyState):
         )
 
     def hold_sessions(self, now: datetime) -> int:
-        """The bot is stopping: pause every running session where it is, marked as the
-        bot's pause, so it goes on at the same step when the bot starts again.
+        """The bot is stopping: pause every running chat session where it is, marked as
+        the bot's pause, so it goes on at the same step when the bot starts again. A Mini
+        App session (no chat message) runs on: its clock is on the device, which goes on
+        while the bot is away.
 
         Returns:
             How many were held.
@@ -142,7 +144,7 @@ class Sessions(SafetyState):
             return int(
                 self.db.execute(
                     "UPDATE sessions SET state = ?, paused_at = ?, held = 1, updated_at = ? "
-                    "WHERE state = ?",
+                    "WHERE state = ? AND message_id IS NOT NULL",
                     [
                         SessionState.PAUSED.value,
                         iso_stamp(now),

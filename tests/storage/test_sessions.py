@@ -121,6 +121,8 @@ def test_a_stopping_bot_holds_running_sessions_and_resuming_goes_on_at_the_same_
     running = store.start_session(permit(store, CHAT, clock()), "kneading", "zh", clock())
     mine = store.start_session(permit(store, CHAT + 1, clock()), "kneading", "en", clock())
     assert running is not None and mine is not None
+    store.set_session_message(running.id, 55, clock())  # both in the chat
+    store.set_session_message(mine.id, 56, clock())
     store.pause_session(mine.id, clock())  # the user's own pause stays the user's
     clock.advance(seconds=50)
     assert store.hold_sessions(clock()) == 1
@@ -156,3 +158,16 @@ def test_a_session_with_a_message_is_never_discarded(store: Store, clock: FakeCl
     store.set_session_message(started.id, 500, clock())
     assert store.discard_session(started.id) is False
     assert store.session(started.id) is not None
+
+
+def test_a_stopping_bot_leaves_a_mini_app_session_running(store: Store, clock: FakeClock) -> None:
+    """Its clock runs on the device, which goes on while the bot is away: held, the server
+    would fall behind the page by the time the bot was down."""
+    in_app = store.start_session(permit(store, CHAT, clock()), "kneading", "en", clock())
+    assert in_app is not None and in_app.message_id is None
+    clock.advance(seconds=50)
+    assert store.hold_sessions(clock()) == 0
+    clock.advance(minutes=1)  # the bot is down; the page goes on
+    found = store.session(in_app.id)
+    assert found is not None and found.state is SessionState.RUNNING and not found.held
+    assert found.position(TIMINGS, clock()).step == 2  # 110 s in: the page's step too
