@@ -203,9 +203,8 @@ async def start_webapp(application: BotApplication, listen: str, port: int) -> w
         raise ConfigError(
             f"BACKCARE_WEB_PORT: cannot listen on {listen}:{port} ({error.strerror or error})"
         ) from None
-    server = site._server
-    sockets = getattr(server, "sockets", None) or []
-    bound = sockets[0].getsockname()[1] if sockets else port
+    # The port bound (the OS's choice for 0), from aiohttp's public list of addresses.
+    bound = runner.addresses[0][1] if runner.addresses else port
     runtime = application.runtime
     runtime.web_runner = runner
     runtime.web_address = f"http://{listen}:{bound}{miniapp.PREFIX}/"
