@@ -21,7 +21,7 @@ from storage.rules.sessions import SessionState
 from tests.conftest import Harness, MakeHarness
 from tests.fakeapi import FakeBotApi
 from tests.helpers import web_apps
-from tests.web.browser import ARGS, CHROMIUM, PHONE, need_browser, telegram_stub
+from tests.web.browser import PHONE, chromium, telegram_stub
 
 pytestmark = pytest.mark.slow
 
@@ -32,15 +32,8 @@ TICK_MS = 250
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
-    need_browser()
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as driver:
-        chromium = await driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+    async with chromium() as launched:
+        yield launched
 
 
 async def open_button(browser: Any, bot: Harness, url: str, token: str) -> tuple[Any, list[str]]:

@@ -12,16 +12,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.config import Settings
-from bot.services import Services
 from bot.web import miniapp
 from bot.web.initdata import sign
-from storage import Caution, Store
-from tests.conftest import FakeClock, contents
-from tests.web.browser import ARGS, CHROMIUM, PHONE, telegram_stub
+from storage import Caution
+from tests.conftest import FakeClock
+from tests.web.browser import PHONE, chromium, telegram_stub
+from tests.web.server import mini_app
 
 TOKEN = "123456:AAE-screenshots-token_0123456789abcdef"
 #: Telegram's own dark theme colours (Telegram Desktop's night mode), as themeParams.
@@ -45,32 +43,16 @@ def fulfiller(body: str) -> Callable[[Any], Awaitable[None]]:
 
 
 async def shoot(folder: Path) -> list[Path]:
-    from playwright.async_api import async_playwright
-
     folder.mkdir(parents=True, exist_ok=True)
     made: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         clock = FakeClock()
-        store = Store(Path(tmp) / "shots.db")
-        store.migrate()
-        settings = Settings(
-            token=TOKEN, db_path=Path(tmp) / "shots.db", default_timezone="UTC", api_base_url="x"
-        )
-        services = Services(settings=settings, store=store, contents=contents(), clock=clock)
-
-        async def notify(chat_id: int, reply: object) -> None:
-            return None
-
-        async def report(chat_id: int, language: str, days: int) -> None:
-            return None
-
-        parent = web.Application()
-        miniapp.mount(parent, services, notify, report)
-        server = TestServer(parent, host="127.0.0.1")
+        mounted = mini_app(Path(tmp), clock, TOKEN)
+        store = mounted.store
+        server = TestServer(mounted.app, host="127.0.0.1")
         await server.start_server()
         base = str(server.make_url("/app/"))
-        async with async_playwright() as driver:
-            browser: Any = await driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        async with chromium() as browser:
             for number, (language, scheme) in enumerate(
                 [("en", "light"), ("en", "dark"), ("zh", "light"), ("zh", "dark")], start=1
             ):
@@ -116,7 +98,6 @@ async def shoot(folder: Path) -> list[Path]:
                 await page.screenshot(path=str(path), full_page=True)
                 made.append(path)
                 await context.close()
-            await browser.close()
         await server.close()
         store.close()
     return made

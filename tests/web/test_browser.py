@@ -12,12 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.config import Settings
 from bot.render.common import Reply
-from bot.services import Services
 from bot.web import miniapp
 from bot.web.initdata import sign
 from content import pictures, webapp
@@ -26,7 +23,8 @@ from storage import Caution, Store
 from storage.rules.safety import Hold
 from storage.rules.sessions import Feeling, SessionState
 from tests.conftest import START, FakeClock, contents
-from tests.web.browser import ARGS, CHROMIUM, PHONE, need_browser, telegram_stub
+from tests.web.browser import PHONE, chromium, telegram_stub
+from tests.web.server import mini_app
 
 TOKEN = "123456:AAE-browser-test-token_0123456789abc"
 USER = 42
@@ -50,44 +48,21 @@ class Served:
 
 @pytest.fixture
 async def served(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Served]:
-    store = Store(tmp_path / "app.db")
-    store.migrate()
-    settings = Settings(
-        token=TOKEN, db_path=tmp_path / "app.db", default_timezone="UTC", api_base_url="http://x"
-    )
-    services = Services(settings=settings, store=store, contents=contents(), clock=clock)
-    sent: list[tuple[int, Reply]] = []
-
-    async def notify(chat_id: int, reply: Reply) -> None:
-        sent.append((chat_id, reply))
-
-    reports: list[tuple[int, str, int]] = []
-
-    async def report(chat_id: int, language: str, days: int) -> None:
-        reports.append((chat_id, language, days))
-
-    parent = web.Application()
-    miniapp.mount(parent, services, notify, report)
-    server = TestServer(parent, host="127.0.0.1")
+    mounted = mini_app(tmp_path, clock, TOKEN)
+    server = TestServer(mounted.app, host="127.0.0.1")
     await server.start_server()
     try:
-        yield Served(str(server.make_url("/app/")), store, clock, sent, reports)
+        url = str(server.make_url("/app/"))
+        yield Served(url, mounted.store, clock, mounted.sent, mounted.reports)
     finally:
         await server.close()
-        store.close()
+        mounted.store.close()
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
-    need_browser()
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as driver:
-        chromium = await driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+    async with chromium() as launched:
+        yield launched
 
 
 @dataclass

@@ -12,13 +12,10 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.config import Settings
 from bot.render import pages as render_pages
 from bot.render.common import Reply
-from bot.services import Services
 from bot.web import miniapp
 from bot.web.initdata import check, sign
 from content import Content, pictures, webapp
@@ -27,6 +24,7 @@ from storage import Caution, Store
 from storage.rules.safety import Hold
 from storage.rules.sessions import SessionState
 from tests.conftest import START, FakeClock, contents, permit
+from tests.web.server import mini_app
 
 TOKEN = "123456:AAE-miniapp-test-token_0123456789abc"
 USER = 42
@@ -66,27 +64,10 @@ class App:
 
 @pytest.fixture
 async def app(tmp_path: Path, clock: FakeClock) -> AsyncIterator[App]:
-    store = Store(tmp_path / "app.db")
-    store.migrate()
-    settings = Settings(
-        token=TOKEN, db_path=tmp_path / "app.db", default_timezone="UTC", api_base_url="http://x"
-    )
-    services = Services(settings=settings, store=store, contents=contents(), clock=clock)
-    sent: list[tuple[int, Reply]] = []
-
-    async def notify(chat_id: int, reply: Reply) -> None:
-        sent.append((chat_id, reply))
-
-    reports: list[tuple[int, str, int]] = []
-
-    async def report(chat_id: int, language: str, days: int) -> None:
-        reports.append((chat_id, language, days))
-
-    parent = web.Application()
-    miniapp.mount(parent, services, notify, report)
-    async with TestClient(TestServer(parent)) as client:
-        yield App(client, store, clock, sent, reports)
-    store.close()
+    mounted = mini_app(tmp_path, clock, TOKEN)
+    async with TestClient(TestServer(mounted.app)) as client:
+        yield App(client, mounted.store, clock, mounted.sent, mounted.reports)
+    mounted.store.close()
 
 
 @pytest.fixture
